@@ -1,0 +1,1 @@
+"""Sandbox bank: a small real HTTP payment provider with idempotency keys and asynchronous settlement."""

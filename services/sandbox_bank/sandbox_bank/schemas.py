@@ -1,0 +1,123 @@
+"""HTTP request and response models (inputs are separate from outputs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+BehaviourName = Literal["fail", "timeout", "return", "delay"]
+PaymentStatus = Literal["pending", "settled", "failed", "returned"]
+MAX_AMOUNT_PENCE = 10**13  # £100bn: far above any grant, far below SQLite's integer limit
+PRINTABLE = r"^[ -~]+$"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PayeeAccountIn(_In):
+    """The account to pay: name, 6-digit sort code and 8-digit account number."""
+
+    name: str = Field(min_length=1, max_length=140, pattern=r"^[^\x00-\x1f\x7f]+$")
+    sort_code: str = Field(pattern=r"^[0-9]{6}$")
+    account_number: str = Field(pattern=r"^[0-9]{8}$")
+
+
+class PaymentIn(_In):
+    """A payment instruction: whole pence, GBP only, a bank reference of at most 18 characters."""
+
+    amount_pence: int = Field(strict=True, gt=0, le=MAX_AMOUNT_PENCE)
+    currency: Literal["GBP"]
+    payee_account: PayeeAccountIn
+    reference: str = Field(min_length=1, max_length=18, pattern=PRINTABLE)
+
+
+class PayeeAccountOut(BaseModel):
+    """The payee as the bank recorded it."""
+
+    name: str
+    sort_code: str
+    account_number: str
+
+
+class PaymentOut(BaseModel):
+    """A payment as the bank sees it now."""
+
+    payment_id: str
+    idempotency_key: str
+    status: PaymentStatus
+    amount_pence: int
+    currency: str
+    payee_account: PayeeAccountOut
+    reference: str
+    created_at: datetime
+    settled_at: datetime | None = None
+    returned_at: datetime | None = None
+    failure_reason: str | None = None
+    return_reason: str | None = None
+
+
+class BehaviourIn(_In):
+    """Queue a behaviour for the next ``count`` new payments (optionally only those with a reference)."""
+
+    behaviour: BehaviourName
+    count: int = Field(default=1, strict=True, ge=1, le=1000)
+    match_reference: str | None = Field(default=None, min_length=1, max_length=18, pattern=PRINTABLE)
+
+
+class BehaviourOut(BaseModel):
+    """A queued behaviour and how many payments it still applies to."""
+
+    id: int
+    behaviour: BehaviourName
+    remaining: int
+    match_reference: str | None
+    created_at: datetime
+
+
+class BehaviourList(BaseModel):
+    """The queued behaviours, oldest (applied first) first."""
+
+    items: list[BehaviourOut]
+
+
+class ClearedOut(BaseModel):
+    """How many queued behaviours were removed."""
+
+    cleared: int
+
+
+class SettleNowOut(BaseModel):
+    """How many pending payments were settled by ``/control/settle-now``."""
+
+    settled: int
+
+
+class SettlementEntry(BaseModel):
+    """One line of the settlement report: money left (settled) or came back (returned)."""
+
+    payment_id: str
+    idempotency_key: str
+    reference: str
+    amount_pence: int
+    currency: str
+    kind: Literal["settled", "returned"]
+    occurred_at: datetime
+    reason: str | None = None
+    payment_status: PaymentStatus
+
+
+class SettlementReport(BaseModel):
+    """Settlement lines with ``since <= occurred_at < until``, oldest first; pass ``until`` as the next since."""
+
+    since: datetime
+    until: datetime
+    entries: list[SettlementEntry]
+
+
+class Health(BaseModel):
+    """Liveness or readiness status."""
+
+    status: str

@@ -1,0 +1,69 @@
+"""Dead letters: messages that failed too often, kept in a stream per group for inspection and replay."""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from faststream.redis import RedisBroker
+from redis.asyncio import Redis
+
+from grants_shared.wire import DATA_FIELD
+
+PREFIX = "grants.dead-letter."
+
+
+def stream_of(group: str) -> str:
+    """The dead-letter stream of a consumer group."""
+    return f"{PREFIX}{group}"
+
+
+async def send(
+    broker: RedisBroker, *, group: str, stream: str, message_id: str, body: Any, error: str, deliveries: int
+) -> None:
+    """Record a failed message with its error and delivery count in the group's dead-letter stream."""
+    entry = {
+        "group": group,
+        "stream": stream,
+        "message_id": message_id,
+        "body": json.dumps(body, default=str),
+        "error": error[:2000],
+        "deliveries": str(deliveries),
+        "failed_at": datetime.now(UTC).isoformat(),
+    }
+    redis: Redis | None = broker._connection  # the broker's own pool, no second connection
+    assert redis is not None, "the broker is connected while it consumes"
+    await redis.xadd(stream_of(group), entry)  # type: ignore[arg-type]
+
+
+def list_entries(client: Any, group: str | None = None) -> list[dict[str, str]]:
+    """Dead letters of one group, or of every group, oldest first (for the operator command)."""
+    streams = [stream_of(group)] if group else sorted(k.decode() for k in client.scan_iter(f"{PREFIX}*"))
+    entries: list[dict[str, str]] = []
+    for stream in streams:
+        for entry_id, fields in client.xrange(stream):
+            entries.append(
+                {
+                    "id": entry_id.decode(),
+                    "dead_letter_stream": stream,
+                    **{k.decode(): v.decode() for k, v in fields.items()},
+                }
+            )
+    return entries
+
+
+def depth(client: Any) -> dict[str, int]:
+    """How many dead letters each group holds."""
+    return {k.decode().removeprefix(PREFIX): int(client.xlen(k)) for k in client.scan_iter(f"{PREFIX}*")}
+
+
+def replay(client: Any, group: str, entry_id: str) -> str:
+    """Put a dead letter back on its original stream (same event id, so consumers stay idempotent); returns new id."""
+    stream = stream_of(group)
+    found = client.xrange(stream, min=entry_id, max=entry_id)
+    if not found:
+        raise KeyError(f"no dead letter {entry_id} in {stream}")
+    fields = {k.decode(): v.decode() for k, v in found[0][1].items()}
+    frame = {"headers": {"replayed_from": f"{stream}/{entry_id}"}, "data": fields["body"]}
+    new_id = client.xadd(fields["stream"], {DATA_FIELD: json.dumps(frame)})
+    client.xdel(stream, entry_id)
+    return new_id.decode() if isinstance(new_id, bytes) else str(new_id)

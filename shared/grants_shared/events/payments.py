@@ -1,0 +1,104 @@
+"""Events published by the payments service."""
+
+from datetime import date, datetime
+
+from grants_shared.events.envelope import Event
+from grants_shared.money import Pence, PositivePence
+
+
+class _PaymentsEvent(Event):
+    producer = "payments"
+
+
+class TrancheScheduled(_PaymentsEvent):
+    """A tranche of a grant was scheduled (all tranches of a grant sum exactly to its award)."""
+
+    event_type = "tranche-scheduled"
+    grant_id: str
+    tranche_id: str
+    number: int
+    of_tranches: int
+    due_on: date
+    amount_pence: PositivePence
+
+
+class TrancheReleased(_PaymentsEvent):
+    """A tranche's release conditions were met (and approved where needed): it will be paid."""
+
+    event_type = "tranche-released"
+    grant_id: str
+    tranche_id: str
+    number: int
+    amount_pence: PositivePence
+    released_by: str
+    approved_by: str | None = None
+    released_at: datetime
+
+
+class TrancheHeld(_PaymentsEvent):
+    """A tranche is held: its release conditions are not met, with the reasons."""
+
+    event_type = "tranche-held"
+    grant_id: str
+    tranche_id: str
+    number: int
+    reasons: list[str]
+    held_at: datetime
+
+
+class PaymentInstructed(_PaymentsEvent):
+    """The payment provider accepted an instruction for a tranche."""
+
+    event_type = "payment-instructed"
+    grant_id: str
+    tranche_id: str
+    instruction_id: str
+    provider: str
+    provider_payment_id: str
+    amount_pence: PositivePence
+    instructed_at: datetime
+
+
+class PaymentSettled(_PaymentsEvent):
+    """The provider settled a payment: the money has left the fund."""
+
+    event_type = "payment-settled"
+    grant_id: str
+    tranche_id: str
+    instruction_id: str
+    amount_pence: PositivePence
+    settled_at: datetime
+
+
+class PaymentFailed(_PaymentsEvent):
+    """The provider refused or failed a payment; nothing left the fund."""
+
+    event_type = "payment-failed"
+    grant_id: str
+    tranche_id: str
+    instruction_id: str
+    amount_pence: PositivePence
+    reason: str
+    failed_at: datetime
+
+
+class PaymentReturned(_PaymentsEvent):
+    """A settled payment came back (for example a closed account)."""
+
+    event_type = "payment-returned"
+    grant_id: str
+    tranche_id: str
+    instruction_id: str
+    amount_pence: PositivePence
+    reason: str
+    returned_at: datetime
+
+
+class GrantCompleted(_PaymentsEvent):
+    """Every tranche of a grant is paid (or the grant was closed early)."""
+
+    event_type = "grant-completed"
+    grant_id: str
+    awarded_pence: Pence
+    paid_pence: Pence
+    completed_at: datetime

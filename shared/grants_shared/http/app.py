@@ -1,0 +1,92 @@
+"""The app factory every service API uses: problems, limits, health, metrics and tracing in one place."""
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import make_asgi_app
+from redis import Redis
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from grants_shared.db import session_factory
+from grants_shared.http.limits import BodySizeLimit
+from grants_shared.http.problems import install_problem_handlers, problem_response
+from grants_shared.settings import PlatformSettings
+from grants_shared.telemetry import instrument_engine, setup_tracing
+
+
+def create_service_app(
+    *,
+    service: str,
+    settings: PlatformSettings,
+    engine: Engine,
+    routers: Sequence[APIRouter],
+    description: str,
+    max_body_bytes: int = 256 * 1024,
+) -> FastAPI:
+    """A FastAPI app with /healthz, /readyz, /metrics, problem+json errors, a body limit and tracing."""
+    setup_tracing(f"{service}-api")
+    app = FastAPI(title=f"{service} API", version="1.0.0", description=description)
+    app.state.service = service
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.include_router(_health_router())
+    for router in routers:
+        app.include_router(router)
+    app.mount("/metrics", make_asgi_app())
+    instrument_engine(engine)
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    return app
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="The process is alive")
+    def healthz(request: Request) -> dict[str, str]:
+        return {"status": "ok", "service": request.app.state.service}
+
+    @router.get("/readyz", summary="The database and Redis answer", response_model=None)
+    def readyz(request: Request) -> Any:
+        checks = {
+            "database": _database_ok(request.app.state.engine),
+            "redis": _redis_ok(request.app.state.settings.redis_url),
+        }
+        if all(checks.values()):
+            return {"status": "ready", "checks": checks}
+        return problem_response(503, "not-ready", "Not ready", "A dependency does not answer.", checks=checks)
+
+    return router
+
+
+def _database_ok(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        return True
+    except Exception:
+        return False
+
+
+def _redis_ok(url: str) -> bool:
+    try:
+        return bool(Redis.from_url(url, socket_timeout=1).ping())
+    except Exception:
+        return False
+
+
+def get_sessions(request: Request) -> sessionmaker[Session]:
+    """FastAPI dependency: the service's session factory."""
+    sessions: sessionmaker[Session] = request.app.state.sessions
+    return sessions
+
+
+Sessions = Annotated[sessionmaker[Session], Depends(get_sessions)]
+JSON = JSONResponse

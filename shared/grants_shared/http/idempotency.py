@@ -1,0 +1,76 @@
+"""HTTP idempotency: a retried POST with the same Idempotency-Key gets the first response, not a second effect."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from grants_shared import tables
+from grants_shared.http.problems import Problem
+from grants_shared.uow import UnitOfWork
+
+Work = Callable[[UnitOfWork], tuple[int, Any]]
+
+
+def request_hash(payload: Any) -> str:
+    """A stable hash of a request body (canonical JSON)."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _stored(session: Session, scope: str, key: str) -> Any:
+    t = tables.idempotency_keys
+    return session.execute(select(t).where(t.c.scope == scope, t.c.key == key)).first()
+
+
+def _replay(row: Any, digest: str) -> JSONResponse:
+    if row.request_hash != digest:
+        raise Problem(
+            409,
+            "idempotency-key-reused",
+            "Idempotency-Key already used with another body",
+            "Use a new key for a different request.",
+        )
+    return JSONResponse(
+        json.loads(row.response_body), status_code=row.status_code, headers={"Idempotent-Replayed": "true"}
+    )
+
+
+def run_idempotent(
+    sessions: sessionmaker[Session], *, key: str | None, scope: str, payload: Any, work: Work
+) -> JSONResponse:
+    """Run `work` in one unit of work, remembering its response under (scope, key) in the same transaction."""
+    digest = request_hash(payload)
+    if key is not None and not 1 <= len(key) <= 200:
+        raise Problem(400, "bad-idempotency-key", "Idempotency-Key must be 1 to 200 characters")
+    try:
+        with UnitOfWork(sessions) as uow:
+            if key is not None and (row := _stored(uow.session, scope, key)) is not None:
+                return _replay(row, digest)
+            status, body = work(uow)
+            encoded = json.dumps(body, default=str)
+            if key is not None:
+                uow.session.execute(
+                    insert(tables.idempotency_keys).values(
+                        scope=scope,
+                        key=key,
+                        request_hash=digest,
+                        status_code=status,
+                        response_body=encoded,
+                        created_at=datetime.now(UTC),
+                    )
+                )
+            uow.commit()
+            return JSONResponse(json.loads(encoded), status_code=status)
+    except IntegrityError:
+        if key is None:
+            raise
+        with UnitOfWork(sessions) as uow:  # a concurrent twin won the race: answer with its response
+            if (row := _stored(uow.session, scope, key)) is None:
+                raise
+            return _replay(row, digest)

@@ -1,0 +1,22 @@
+"""Shared fixtures: a real Redis for the session and a database per test on every configured backend."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.infra import database_backends, fresh_database, redis_for_tests
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis server for the whole run."""
+    with redis_for_tests(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(params=database_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database, once per configured backend (SQLite, and PostgreSQL when configured)."""
+    with fresh_database(request.param, tmp_path, "svc") as url:
+        yield url

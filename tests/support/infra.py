@@ -1,0 +1,54 @@
+"""Real infrastructure for tests: a Redis server and databases (SQLite always, PostgreSQL when configured)."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+from sqlalchemy import create_engine, text
+
+from grants_cli.redis_server import EmbeddedRedis
+
+POSTGRES_ENV = "GRANTS_TEST_POSTGRES_URL"
+REDIS_ENV = "GRANTS_TEST_REDIS_URL"
+
+
+@contextmanager
+def redis_for_tests(tmp: Path) -> Iterator[str]:
+    """A real Redis: the one GRANTS_TEST_REDIS_URL names (flushed), else an embedded server on a free port."""
+    url = os.environ.get(REDIS_ENV)
+    if url:
+        redis.Redis.from_url(url).flushdb()
+        yield url
+        return
+    server = EmbeddedRedis(tmp / "redis", persistent=False).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def database_backends() -> list[str]:
+    """The database kinds to test on: sqlite, plus postgresql when GRANTS_TEST_POSTGRES_URL is set."""
+    return ["sqlite", "postgresql"] if os.environ.get(POSTGRES_ENV) else ["sqlite"]
+
+
+@contextmanager
+def fresh_database(kind: str, tmp: Path, name: str) -> Iterator[str]:
+    """A new, empty database of `kind`; PostgreSQL ones are created for the test and dropped after it."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp / f'{name}.db'}"
+        return
+    admin_url = os.environ[POSTGRES_ENV]
+    db = f"t_{name}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{db}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{db}"
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        admin.dispose()
