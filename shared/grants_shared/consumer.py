@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import deadletter
+from grants_shared.crash import crash_point
 from grants_shared.events.envelope import Envelope, Event
 from grants_shared.inbox import first_delivery
 from grants_shared.settings import PlatformSettings
@@ -68,6 +69,7 @@ class Delivery:
             if deliveries >= self.settings.max_deliveries:
                 await self._dead_letter(body, message, repr(error), deliveries)
             return
+        crash_point(f"{self.group}.before_ack")
         await message.ack()
 
     def _apply(self, envelope: Envelope[Any]) -> None:

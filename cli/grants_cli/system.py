@@ -1,0 +1,177 @@
+"""The whole platform as real processes: Redis, migrations, registry, four APIs, four workers, the bank."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from grants_cli.redis_server import EmbeddedRedis
+
+SERVICES = ("applications", "allocation", "payments", "reporting")
+DEFAULT_PORTS = {"applications": 8001, "allocation": 8002, "payments": 8003, "reporting": 8004, "sandbox-bank": 8005}
+
+
+@dataclass
+class Process:
+    """One supervised child process, its command, its log file and its health URL."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log: Path
+    health_url: str | None = None
+    popen: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+
+    def start(self) -> None:
+        """Spawn the process, appending its output to its log file."""
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as out:
+            self.popen = subprocess.Popen(self.argv, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                          start_new_session=True)
+
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self.popen is not None and self.popen.poll() is None
+
+    def signal(self, sig: int) -> None:
+        """Send a signal to the process."""
+        if self.alive() and self.popen:
+            self.popen.send_signal(sig)
+
+    def stop(self, timeout_s: float = 10) -> None:
+        """SIGTERM, then SIGKILL if it does not stop in time."""
+        if not self.popen or not self.alive():
+            return
+        self.popen.terminate()
+        try:
+            self.popen.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+
+
+@dataclass
+class System:
+    """Starts and supervises the platform; a crashed process is restarted, so no work is left behind."""
+
+    var_dir: Path
+    redis_url: str | None = None
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    extra_env: dict[str, str] = field(default_factory=dict)
+    per_process_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    processes: dict[str, Process] = field(default_factory=dict)
+    redis: EmbeddedRedis | None = None
+
+    def url(self, name: str) -> str:
+        """Base URL of an HTTP service by name (a service or 'sandbox-bank')."""
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def base_env(self) -> dict[str, str]:
+        """The environment every child gets."""
+        env = dict(os.environ)
+        env.update({"GRANTS_VAR_DIR": str(self.var_dir.resolve()), "REDIS_URL": self.redis_url or "",
+                    "SANDBOX_BANK_URL": self.url("sandbox-bank"), "PYTHONUNBUFFERED": "1",
+                    "GRANTS_CRASH_MARKER_DIR": str((self.var_dir / "crash").resolve())})
+        env.setdefault("SANDBOX_BANK_DATABASE_URL", f"sqlite:///{(self.var_dir / 'sandbox_bank.db').resolve()}")
+        env.update(self.extra_env)
+        return env
+
+    def start_redis(self) -> None:
+        """Use REDIS_URL when given; otherwise start the embedded Redis (AOF on) under var/redis."""
+        if not self.redis_url:
+            self.redis = EmbeddedRedis(self.var_dir / "redis", port=int(os.environ.get("GRANTS_EMBEDDED_REDIS_PORT",
+                                                                                       "6380"))).start()
+            self.redis_url = self.redis.url
+
+    def run_step(self, *args: str) -> None:
+        """Run a one-off command (migration, data load) with the platform's environment; fail loudly."""
+        result = subprocess.run([sys.executable, *args], env=self.base_env(), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        if result.stdout.strip():
+            print(result.stdout.strip())
+
+    def prepare(self, reference_data: Path | None) -> None:
+        """Migrate every database and load the neighbourhood registry (official files, else synthetic)."""
+        self.run_step("-m", "grants_shared.migrate", *SERVICES)
+        source = ["--dir", str(reference_data)] if reference_data else ["--synthetic"]
+        self.run_step("-m", "applications.registry_load", *source)
+
+    def define(self) -> None:
+        """Describe the processes: the bank, then per service its API and its worker."""
+        logs = self.var_dir / "logs"
+        bank_env = {**self._env_for("sandbox-bank"), "SANDBOX_BANK_PORT": str(self.ports["sandbox-bank"])}
+        self._add(Process("sandbox-bank", [sys.executable, "-m", "sandbox_bank"], bank_env, logs / "sandbox-bank.log",
+                          f"{self.url('sandbox-bank')}/healthz"))
+        for svc in SERVICES:
+            api = [sys.executable, "-m", "uvicorn", f"{svc}.api:create_app", "--factory", "--host", "127.0.0.1",
+                   "--port", str(self.ports[svc]), "--log-level", "warning"]
+            self._add(Process(f"{svc}-api", api, self._env_for(f"{svc}-api"), logs / f"{svc}-api.log",
+                              f"{self.url(svc)}/healthz"))
+            self._add(Process(f"{svc}-worker", [sys.executable, "-m", f"{svc}.worker"],
+                              self._env_for(f"{svc}-worker"), logs / f"{svc}-worker.log"))
+
+    def _env_for(self, name: str) -> dict[str, str]:
+        return {**self.base_env(), **self.per_process_env.get(name, {})}
+
+    def _add(self, process: Process) -> None:
+        self.processes[process.name] = process
+
+    def start(self, reference_data: Path | None = None, timeout_s: float = 60) -> "System":
+        """Start everything and wait until every API answers /healthz."""
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.start_redis()
+        self.prepare(reference_data)
+        self.define()
+        for process in self.processes.values():
+            process.start()
+        self.wait_healthy(timeout_s)
+        return self
+
+    def wait_healthy(self, timeout_s: float) -> None:
+        """Block until every health URL answers 200, or raise with the failing process's log tail."""
+        deadline = time.monotonic() + timeout_s
+        for process in self.processes.values():
+            while process.health_url:
+                try:
+                    if httpx.get(process.health_url, timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or not process.alive():
+                    raise RuntimeError(f"{process.name} did not become healthy:\n{tail(process.log)}")
+                time.sleep(0.1)
+
+    def supervise_once(self) -> list[str]:
+        """Restart any process that died; returns the names restarted."""
+        restarted = []
+        for process in self.processes.values():
+            if process.popen is not None and not process.alive():
+                process.restarts += 1
+                process.start()
+                restarted.append(process.name)
+        return restarted
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Send a signal to one process (tests use SIGKILL)."""
+        self.processes[name].signal(sig)
+
+    def stop(self) -> None:
+        """Stop every process, then the embedded Redis."""
+        for process in reversed(list(self.processes.values())):
+            process.stop()
+        if self.redis:
+            self.redis.stop()
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    """The last lines of a log file."""
+    if not path.exists():
+        return "(no log)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])

@@ -1,0 +1,159 @@
+"""The grant walk over HTTP: application, assessment, allocation, tranche payments, impact report, figures.
+
+`grants demo` runs it against a running system; the end-to-end tests run it and then check events and ledgers.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from grants_shared.auth import Role, mint_token
+from grants_shared.ids import new_id
+from grants_shared.settings import PlatformSettings
+
+AWARD_PENCE = 150_000_000  # £1.5m
+DURATION_MONTHS = 120
+
+
+@dataclass
+class Walk:
+    """What the walk created and saw, for the caller to check or print."""
+
+    application_id: str = ""
+    grant_id: str = ""
+    neighbourhood: dict[str, Any] = field(default_factory=dict)
+    decision: dict[str, Any] = field(default_factory=dict)
+    grant: dict[str, Any] = field(default_factory=dict)
+    position: dict[str, Any] = field(default_factory=dict)
+    timeline: dict[str, Any] = field(default_factory=dict)
+    steps: list[str] = field(default_factory=list)
+
+
+def wait_for(what: str, probe: Callable[[], Any], timeout_s: float = 60, every_s: float = 0.2) -> Any:
+    """Poll `probe` until it returns something truthy; raise naming `what` when time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        time.sleep(every_s)
+
+
+class Client:
+    """A thin HTTP client for the four services, with a bearer token per role."""
+
+    def __init__(self, urls: dict[str, str], settings: PlatformSettings | None = None) -> None:
+        self.urls, self.settings = urls, settings or PlatformSettings()
+        self.http = httpx.Client(timeout=30)
+
+    def token(self, role: Role, organisation_id: str | None = None, subject: str | None = None) -> str:
+        """A development token for a role."""
+        return mint_token(self.settings, subject=subject or f"demo-{role}", roles=[role],
+                          organisation_id=organisation_id)
+
+    def call(self, method: str, service: str, path: str, token: str, json: Any = None,
+             expect: tuple[int, ...] = (200, 201)) -> Any:
+        """Call a service; raise with the problem body when the status is not expected."""
+        headers = {"Authorization": f"Bearer {token}"}
+        if method == "POST":
+            headers["Idempotency-Key"] = new_id()
+        response = self.http.request(method, self.urls[service] + path, json=json, headers=headers)
+        if response.status_code not in expect:
+            raise RuntimeError(f"{method} {service}{path} -> {response.status_code}: {response.text}")
+        return response.json() if response.content else None
+
+
+def run_walk(client: Client, log: Callable[[str], None] = print, timeout_s: float = 60) -> Walk:
+    """Carry one grant from application to its second paid tranche; returns what was seen."""
+    walk = Walk()
+    operator, assessor = client.token(Role.OPERATOR), client.token(Role.ASSESSOR)
+    note = _logger(walk, log)
+
+    walk.neighbourhood = client.call("GET", "applications", "/neighbourhoods?left_behind=true&limit=1",
+                                     operator)["items"][0]
+    note(f"neighbourhood {walk.neighbourhood['code']} {walk.neighbourhood['name']} (left behind)")
+    org = client.call("POST", "applications", "/organisations", operator, {
+        "name": f"{walk.neighbourhood['name']} Community Trust", "org_id": "GB-CHC-1234567",
+        "fund_holding": True, "due_diligence": "passed"})
+    applicant = client.token(Role.APPLICANT, organisation_id=org["id"], subject="resident-chair")
+    members = [{"name": f"Member {i}", "resident": i < 5, "joined_on": "2026-01-15"} for i in range(8)]
+    partnership = client.call("POST", "applications", "/partnerships", applicant, {
+        "organisation_id": org["id"], "name": f"{walk.neighbourhood['name']} Partnership",
+        "neighbourhood_code": walk.neighbourhood["code"], "members": members})
+    note(f"partnership {partnership['id']}: 8 members, 5 residents, compliant={partnership['compliant']}")
+    application = client.call("POST", "applications", "/applications", applicant, {
+        "partnership_id": partnership["id"], "requested_pence": AWARD_PENCE, "duration_months": DURATION_MONTHS,
+        "themes": ["places_to_meet", "skills"], "summary": "A community hub and a skills programme."})
+    walk.application_id = application["id"]
+    submitted = client.call("POST", "applications", f"/applications/{walk.application_id}/submit", applicant)
+    note(f"application {walk.application_id} submitted: {submitted['status']}")
+    if submitted["status"] != "eligible":
+        raise RuntimeError(f"application not eligible: {submitted['assessment']}")
+
+    round_ = client.call("POST", "allocation", "/rounds", operator, {
+        "name": "Demo round", "budget_pence": 1_000_000_000, "min_award_pence": 100_000_000,
+        "max_award_pence": 250_000_000})
+    note(f"round {round_['id']} opened with £10,000,000")
+    wait_for("allocation to learn of the assessed application", lambda: any(
+        d["application_id"] == walk.application_id for d in client.call(
+            "POST", "allocation", f"/rounds/{round_['id']}/runs", operator, {"mode": "simulate"})["decisions"]),
+        timeout_s)
+    run = client.call("POST", "allocation", f"/rounds/{round_['id']}/runs", operator, {"mode": "commit"})
+    walk.decision = next(d for d in run["decisions"] if d["application_id"] == walk.application_id)
+    note(f"run {run['run_id']} committed: {walk.decision['rationale']}")
+
+    walk.grant_id = _grant_of(client, operator, walk, timeout_s)
+    finance = client.token(Role.FINANCE_OFFICER)
+    _wait_tranche_settled(client, finance, walk, 1, timeout_s)
+    note("tranche 1 paid by the sandbox bank and posted to the ledger")
+    report = client.call("POST", "reporting", "/reports", applicant, {
+        "grant_id": walk.grant_id, "period_number": 1, "narrative": "The hub opened; 40 residents trained.",
+        "outcomes": {"places_to_meet": 1, "civic_organisations": 2, "residents_engaged": 120,
+                     "volunteering_hours": 900, "people_into_education": 15, "people_into_employment": 6,
+                     "health_activities": 3}})
+    client.call("POST", "reporting", f"/reports/{report['id']}/accept", assessor)
+    note(f"impact report {report['id']} accepted")
+    _wait_tranche_settled(client, finance, walk, 2, timeout_s)
+    note("tranche 2 paid")
+    walk.grant = client.call("GET", "payments", f"/grants/{walk.grant_id}", finance)
+    walk.position = wait_for("reporting's fund position to show two tranches paid", lambda: _position_if_paid(
+        client, operator, walk), timeout_s)
+    walk.timeline = client.call("GET", "reporting", f"/grants/{walk.grant_id}/timeline", operator)
+    note(f"fund position: {walk.position}")
+    return walk
+
+
+def _logger(walk: Walk, log: Callable[[str], None]) -> Callable[[str], None]:
+    def note(step: str) -> None:
+        walk.steps.append(step)
+        log(f"  - {step}")
+
+    return note
+
+
+def _grant_of(client: Client, token: str, walk: Walk, timeout_s: float) -> str:
+    """The grant payments scheduled for the walk's application (it learns of it from `grant awarded`)."""
+    grants = wait_for("payments to schedule the grant", lambda: [
+        g for g in client.call("GET", "payments", "/grants?limit=200", client.token(Role.FINANCE_OFFICER))["items"]
+        if g["application_id"] == walk.application_id], timeout_s)
+    return str(grants[0]["grant_id"])
+
+
+def _wait_tranche_settled(client: Client, token: str, walk: Walk, number: int, timeout_s: float) -> None:
+    def settled() -> bool:
+        grant = client.call("GET", "payments", f"/grants/{walk.grant_id}", token, expect=(200, 404))
+        tranches = (grant or {}).get("tranches", [])
+        return any(t["number"] == number and t["status"] == "settled" for t in tranches)
+
+    wait_for(f"tranche {number} to settle", settled, timeout_s)
+
+
+def _position_if_paid(client: Client, token: str, walk: Walk) -> dict[str, Any] | None:
+    position: dict[str, Any] = client.call("GET", "reporting", "/fund/position", token)
+    tranches = walk.grant["tranches"]
+    expected = sum(t["amount_pence"] for t in tranches if t["number"] <= 2)
+    return position if position.get("paid_pence") == expected else None
