@@ -110,6 +110,10 @@ def run_walk(client: Client, log: Callable[[str], None] = print, timeout_s: floa
     finance = client.token(Role.FINANCE_OFFICER)
     _wait_tranche_settled(client, finance, walk, 1, timeout_s)
     note("tranche 1 paid by the sandbox bank and posted to the ledger")
+    wait_for("reporting to learn of the grant", lambda: client.call(
+        "GET", "reporting", f"/grants/{walk.grant_id}", operator, expect=(200, 404)) is not None and
+        client.http.get(client.urls["reporting"] + f"/grants/{walk.grant_id}",
+                        headers={"Authorization": f"Bearer {operator}"}).status_code == 200, timeout_s)
     report = client.call("POST", "reporting", "/reports", applicant, {
         "grant_id": walk.grant_id, "period_number": 1, "narrative": "The hub opened; 40 residents trained.",
         "outcomes": {"places_to_meet": 1, "civic_organisations": 2, "residents_engaged": 120,

@@ -11,6 +11,8 @@ from faststream import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
 from faststream.redis.annotations import RedisStreamMessage
 from pydantic import ValidationError
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -101,6 +103,24 @@ class Delivery:
             deliveries=deliveries,
         )
         await message.ack()
+
+
+async def ensure_groups(redis_url: str, streams: list[str], group: str) -> None:
+    """Create the group on each stream from its first entry, so a worker that starts late still sees everything.
+
+    FastStream would create a missing group at `$` (new entries only); creating it first at `0` means events
+    published before this service's first start (or after Redis lost its groups) are consumed, not skipped.
+    """
+    client = Redis.from_url(redis_url)
+    try:
+        for stream in streams:
+            try:
+                await client.xgroup_create(stream, group, id="0", mkstream=True)
+            except ResponseError as error:
+                if "BUSYGROUP" not in str(error):
+                    raise
+    finally:
+        await client.aclose()
 
 
 def subscribe(

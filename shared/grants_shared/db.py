@@ -3,8 +3,6 @@
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,6 +44,9 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def migrate(url: str, package: str) -> None:
     """Bring a service's database to the newest schema (Alembic scripts in `<package>/migrations`)."""
+    from alembic import command  # imported here: only migrations need Alembic, every API start would pay for it
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", f"{package}:migrations")
     config.set_main_option("sqlalchemy.url", url)

@@ -12,7 +12,7 @@ from faststream.specification import AsyncAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.broker import make_broker
-from grants_shared.consumer import Handler, subscribe
+from grants_shared.consumer import Handler, ensure_groups, subscribe
 from grants_shared.events.envelope import Envelope, Event
 from grants_shared.relay import OutboxRelay
 from grants_shared.settings import PlatformSettings
@@ -60,6 +60,10 @@ def create_worker(spec: WorkerSpec) -> FastStream:
     app = FastStream(broker, specification=spec_doc)
     relay = OutboxRelay(spec.sessions, broker, interval_s=spec.settings.relay_interval_s)
     tasks: list[asyncio.Task[None]] = []
+
+    @app.on_startup
+    async def _create_groups() -> None:
+        await ensure_groups(spec.settings.redis_url, [event.stream() for event, _ in spec.consumes], spec.service)
 
     @app.after_startup
     async def _start_loops() -> None:

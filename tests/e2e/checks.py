@@ -61,7 +61,7 @@ def check_events(running: RunningSystem, walk: Walk) -> None:
 def check_money(running: RunningSystem, walk: Walk) -> None:
     """Exactly one bank payment per paid tranche; the ledger's invariants hold; reporting agrees."""
     bank = httpx.get(f"{running.system.url('sandbox-bank')}/settlements", timeout=10).json()
-    items = bank["items"] if isinstance(bank, dict) else bank
+    items = [line for line in bank["entries"] if line["kind"] == "settled"]
     paid = [t for t in walk.grant["tranches"] if t["status"] == "settled"]
     assert len(items) == len(paid) == 2, items
     assert sorted(p["amount_pence"] for p in items) == sorted(t["amount_pence"] for t in paid)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
+
+T = TypeVar("T")
 
 
 class ProviderError(Exception):
@@ -57,17 +59,6 @@ class ProviderPayment:
     return_reason: str | None = None
     replayed: bool = False
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any], replayed: bool = False) -> ProviderPayment:
-        """Build from the bank's JSON."""
-        return cls(
-            payment_id=data["payment_id"], idempotency_key=data["idempotency_key"], status=data["status"],
-            amount_pence=int(data["amount_pence"]), currency=data["currency"], reference=data["reference"],
-            created_at=_dt(data["created_at"]), settled_at=_opt_dt(data.get("settled_at")),
-            returned_at=_opt_dt(data.get("returned_at")), failure_reason=data.get("failure_reason"),
-            return_reason=data.get("return_reason"), replayed=replayed,
-        )  # fmt: skip
-
 
 @dataclass(frozen=True)
 class SettlementLine:
@@ -93,12 +84,13 @@ class SettlementReport:
     lines: list[SettlementLine]
 
 
-def _dt(value: str) -> datetime:
-    return datetime.fromisoformat(value)
-
-
-def _opt_dt(value: str | None) -> datetime | None:
-    return None if value is None else _dt(value)
+def _build(cls: type[T], data: dict[str, Any], **extra: Any) -> T:
+    """A dataclass from the bank's JSON: known fields only (new ones are ignored), ISO strings to datetimes."""
+    values = {f.name: data[f.name] for f in fields(cls) if f.name in data}  # type: ignore[arg-type]
+    for f in fields(cls):  # type: ignore[arg-type]
+        if "datetime" in str(f.type) and isinstance(values.get(f.name), str):
+            values[f.name] = datetime.fromisoformat(values[f.name])
+    return cls(**values, **extra)
 
 
 class SandboxBankClient:
@@ -137,38 +129,29 @@ class SandboxBankClient:
 
     def create_payment(self, idempotency_key: str, amount_pence: int, payee: Payee, reference: str) -> ProviderPayment:
         """Instruct a payment; safe to retry with the same key (the bank replays its first answer)."""
-        body = {
-            "amount_pence": amount_pence,
-            "currency": "GBP",
-            "payee_account": {"name": payee.name, "sort_code": payee.sort_code, "account_number": payee.account_number},
-            "reference": reference,
-        }
+        body = {"amount_pence": amount_pence, "currency": "GBP", "payee_account": asdict(payee), "reference": reference}
         response = self._send("POST", "/payments", json=body, headers={"Idempotency-Key": idempotency_key})
         replayed = response.headers.get("Idempotent-Replayed", "").lower() == "true"
-        return ProviderPayment.from_json(response.json(), replayed=replayed)
+        return _build(ProviderPayment, response.json(), replayed=replayed)
 
     def find_by_key(self, key: str) -> ProviderPayment | None:
         """The payment the bank created for ``key``, or None if it never received the instruction."""
         try:
             response = self._send("GET", "/payments", params={"idempotency_key": key})
-        except ProviderNotFound:
-            return None
-        return ProviderPayment.from_json(response.json())
+        except ProviderNotFound as exc:
+            if str(exc.problem.get("type", "")).endswith("/payment-not-found"):
+                return None  # the bank itself says so; any other 404 (wrong URL, proxy) is not an answer
+            raise
+        return _build(ProviderPayment, response.json())
 
     def get(self, payment_id: str) -> ProviderPayment:
         """A payment by the bank's id (raises ProviderNotFound if unknown)."""
-        return ProviderPayment.from_json(self._send("GET", f"/payments/{quote(payment_id, safe='')}").json())
+        return _build(ProviderPayment, self._send("GET", f"/payments/{quote(payment_id, safe='')}").json())
 
     def settlements(self, since: datetime | None = None) -> SettlementReport:
         """Settled and returned lines since ``since`` (aware datetime; naive is taken as UTC)."""
         params = {} if since is None else {"since": since.isoformat()}
         data = self._send("GET", "/settlements", params=params).json()
-        lines = [
-            SettlementLine(
-                payment_id=line["payment_id"], idempotency_key=line["idempotency_key"], reference=line["reference"],
-                amount_pence=int(line["amount_pence"]), currency=line["currency"], kind=line["kind"],
-                occurred_at=_dt(line["occurred_at"]), reason=line.get("reason"), payment_status=line["payment_status"],
-            )
-            for line in data["entries"]
-        ]  # fmt: skip
-        return SettlementReport(since=_dt(data["since"]), until=_dt(data["until"]), lines=lines)
+        lines = [_build(SettlementLine, line) for line in data["entries"]]
+        since_, until = (datetime.fromisoformat(data[name]) for name in ("since", "until"))
+        return SettlementReport(since=since_, until=until, lines=lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -17,8 +18,10 @@ log = logging.getLogger(__name__)
 PROBLEM_TYPE_BASE = "https://sandbox-bank.invalid/problems/"
 
 
-def problem(status: int, detail: str, *, slug: str | None = None, **extra: Any) -> JSONResponse:
-    """A problem+json response."""
+def problem(
+    status: int, detail: str, *, slug: str | None = None, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    """A problem+json response (``extra`` members such as ``errors`` go into the body)."""
     title = HTTPStatus(status).phrase
     body = {
         "type": PROBLEM_TYPE_BASE + (slug or title.lower().replace(" ", "-")),
@@ -27,15 +30,17 @@ def problem(status: int, detail: str, *, slug: str | None = None, **extra: Any) 
         "detail": detail,
         **extra,
     }
-    return JSONResponse(jsonable_encoder(body), status_code=status, media_type="application/problem+json")
+    return JSONResponse(
+        jsonable_encoder(body), status_code=status, media_type="application/problem+json", headers=headers
+    )
 
 
 class ProblemError(Exception):
     """Raise to answer with a problem+json response."""
 
-    def __init__(self, status: int, detail: str, slug: str | None = None) -> None:
+    def __init__(self, status: int, detail: str, slug: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
-        self.status, self.detail, self.slug = status, detail, slug
+        self.status, self.detail, self.slug, self.extra = status, detail, slug, extra
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -50,11 +55,11 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ProblemError)
     async def _problem(_: Request, exc: ProblemError) -> JSONResponse:
-        return problem(exc.status, exc.detail, slug=exc.slug)
+        return problem(exc.status, exc.detail, slug=exc.slug, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail))
+        return problem(exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

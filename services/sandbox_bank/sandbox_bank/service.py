@@ -43,7 +43,7 @@ def to_out(payment: Payment) -> PaymentOut:
     return PaymentOut(
         payment_id=payment.id,
         idempotency_key=payment.idempotency_key,
-        status=payment.status,  # type: ignore[arg-type]
+        status=payment.status,
         amount_pence=payment.amount_pence,
         currency=payment.currency,
         payee_account=PayeeAccountOut(

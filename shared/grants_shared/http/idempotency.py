@@ -67,10 +67,10 @@ def run_idempotent(
                 )
             uow.commit()
             return JSONResponse(json.loads(encoded), status_code=status)
-    except IntegrityError:
-        if key is None:
-            raise
-        with UnitOfWork(sessions) as uow:  # a concurrent twin won the race: answer with its response
-            if (row := _stored(uow.session, scope, key)) is None:
-                raise
-            return _replay(row, digest)
+    except IntegrityError as error:
+        if key is not None:
+            with UnitOfWork(sessions) as uow:  # a concurrent twin won the race: answer with its response
+                if (row := _stored(uow.session, scope, key)) is not None:
+                    return _replay(row, digest)
+        raise Problem(409, "conflict", "The request conflicts with a concurrent change",
+                      "Nothing was written; read the current state and retry.") from error

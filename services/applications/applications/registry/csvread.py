@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-_INT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
-_DEC = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+_INT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$", re.ASCII)
+_DEC = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?$", re.ASCII)
 
 
 class RegistryFileError(Exception):
@@ -117,15 +117,16 @@ def read_csv(path: Path, required: Sequence[str], *, expected_rows: int | None =
         if not header:
             raise RegistryFileError(path, 1, "file is empty or has no header")
         names = [_normalise(h) for h in header]
-        if len(set(names)) != len(names):
-            raise RegistryFileError(path, 1, "duplicate column names in header")
-        index = {n: i for i, n in enumerate(names)}
+        index = {n: i for i, n in reversed(list(enumerate(names)))}
+        repeated = [c for c in required if names.count(_normalise(c)) > 1]
+        if repeated:
+            raise RegistryFileError(path, 1, f"column(s) repeated in header: {', '.join(map(repr, repeated))}")
         missing = [c for c in required if _normalise(c) not in index]
         if missing:
             raise RegistryFileError(path, 1, f"missing required column(s): {', '.join(map(repr, missing))}")
         wanted = [(c, index[_normalise(c)]) for c in required]
         for fields in reader:
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
+            if not fields:  # an empty line
                 continue
             if len(fields) != len(header):
                 raise RegistryFileError(

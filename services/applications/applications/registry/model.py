@@ -126,6 +126,11 @@ class Vintage:
     sources: tuple[SourceFile, ...]
     inputs_hash: str
 
+    @property
+    def is_synthetic(self) -> bool:
+        """True for made-up registries (names starting "synthetic-"), never for official data."""
+        return self.name.startswith("synthetic-")
+
     @classmethod
     def build(cls, name: str, method: str, sources: Iterable[SourceFile]) -> Vintage:
         """Make a vintage, hashing its name, method and sources (sorted by file name) canonically."""

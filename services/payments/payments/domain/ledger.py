@@ -132,6 +132,8 @@ def reversal(txn: LedgerTransaction, *, transaction_id: str, effective_at: datet
         raise LedgerError(f"{txn.transaction_id} is a reversal: post the original event again instead")
     if transaction_id == txn.transaction_id:
         raise LedgerError("a reversal needs its own transaction_id")
+    if effective_at < txn.effective_at:
+        raise LedgerError(f"a reversal cannot take effect before {txn.transaction_id} ({txn.effective_at})")
     mirrored = tuple(Posting(p.account, p.credit_pence, p.debit_pence) for p in txn.postings)
     return LedgerTransaction(
         transaction_id, Kind.REVERSAL, txn.grant_id, txn.tranche_id, mirrored, effective_at,

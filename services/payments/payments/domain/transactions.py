@@ -77,6 +77,8 @@ class LedgerTransaction:
     def __post_init__(self) -> None:
         require_id(self.transaction_id, "transaction_id")
         require_id(self.grant_id, "grant_id")
+        if ":" in self.grant_id:
+            raise LedgerError(f"grant_id must not contain ':', got {self.grant_id!r}")
         object.__setattr__(self, "postings", tuple(self.postings))
         if not all(isinstance(p, Posting) for p in self.postings) or len(self.postings) < 2:
             raise LedgerError(f"transaction {self.transaction_id} needs at least two Posting lines")

@@ -1,4 +1,4 @@
-"""Pending-transfer invariants: each payment instruction resolves once, and a tranche has one live instruction.
+"""Pending-transfer invariants: each instruction resolves once; a tranche has one live instruction.
 
 The ledger is replayed in posting order. An instruction id moves: (none) -instruct-> pending -settle-> settled
 -return-> returned, or pending -fail-> failed; a retry is a NEW instruction id. A reversal undoes the latest
@@ -68,7 +68,9 @@ def _replay(txns: Sequence[LedgerTransaction]) -> _Replay:
                 continue
             stack = steps[original.instruction_id]
             if not stack or stack[-1][0] != original.transaction_id:
-                out.resolution_breaches.append(f"{t.transaction_id} reverses {original.transaction_id} out of order")
+                out.resolution_breaches.append(
+                    f"{t.transaction_id} reverses {original.transaction_id} out of order"
+                )
                 continue
             stack.pop()
             tranche = move(original.instruction_id, stack[-1][1] if stack else None)
@@ -77,18 +79,26 @@ def _replay(txns: Sequence[LedgerTransaction]) -> _Replay:
             current = stack[-1][1] if stack else None
             if current != before:
                 out.resolution_breaches.append(
-                    f"{t.kind} {t.transaction_id}: instruction {t.instruction_id} is {current or 'not instructed'}"
+                    f"{t.kind} {t.transaction_id}: instruction {t.instruction_id} is {current or 'unknown'}"
                 )
                 continue
             if t.kind is Kind.INSTRUCT:
                 opened[t.instruction_id] = t
             first = opened[t.instruction_id]
-            if (first.grant_id, first.tranche_id, first.amount_pence) != (t.grant_id, t.tranche_id, t.amount_pence):
-                out.resolution_breaches.append(f"{t.transaction_id} does not match instruction {t.instruction_id}")
+            if (first.grant_id, first.tranche_id, first.amount_pence) != (
+                t.grant_id,
+                t.tranche_id,
+                t.amount_pence,
+            ):
+                out.resolution_breaches.append(
+                    f"{t.transaction_id} does not match instruction {t.instruction_id}"
+                )
             stack.append((t.transaction_id, after))
             tranche = move(t.instruction_id, after)
         else:
             continue
         if live[tranche] > 1:
-            out.live_breaches.append(f"tranche {tranche} has {live[tranche]} live instructions at {t.transaction_id}")
+            out.live_breaches.append(
+                f"tranche {tranche} has {live[tranche]} live instructions at {t.transaction_id}"
+            )
     return out

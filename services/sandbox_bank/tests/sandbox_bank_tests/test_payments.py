@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from conftest import Bank
-from sandbox_bank_testkit import body, new_key, new_reference, poll
-
 from sandbox_bank.client import Payee, ProviderNotFound, ProviderRejected, SandboxBankClient
+
+from .testkit import SETTLE, Bank, body, new_key, new_reference, poll
 
 
 def test_health_readiness_and_openapi(http: httpx.Client) -> None:
@@ -81,7 +80,7 @@ def test_payment_settles_asynchronously(http: httpx.Client) -> None:
     url = f"/payments/{created['payment_id']}"
     settled = poll(lambda: http.get(url).json(), lambda p: p["status"] == "settled")
     created_at, settled_at = (datetime.fromisoformat(settled[f]) for f in ("created_at", "settled_at"))
-    assert settled_at - created_at == timedelta(seconds=0.3)
+    assert settled_at - created_at == SETTLE
 
 
 def test_settle_now_settles_pending_payments(http: httpx.Client) -> None:

@@ -1,0 +1,20 @@
+"""The allocation service's HTTP API; `uvicorn allocation.api:create_app --factory` runs it."""
+
+from fastapi import FastAPI
+from grants_shared.http.app import create_service_app
+
+from allocation import bootstrap
+from allocation.routes import rounds, runs
+
+DESCRIPTION = (
+    "Funding rounds, least-first allocation runs (simulated or committed), decisions with rationale, "
+    "verification and diffs of runs."
+)
+
+
+def create_app() -> FastAPI:
+    """Build the API app on the configured database."""
+    return create_service_app(
+        service="allocation", settings=bootstrap.settings(), engine=bootstrap.engine(),
+        routers=[rounds.router, runs.router], description=DESCRIPTION,
+    )

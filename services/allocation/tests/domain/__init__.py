@@ -1,0 +1,1 @@
+"""Unit and property tests of the allocation domain (pure, no I/O)."""

@@ -1,0 +1,32 @@
+"""Every table of the applications service; `metadata` is what Alembic migrates."""
+
+from applications.adapters.application_tables import (
+    Application,
+    ApplicationVersion,
+    Assessment,
+    Decision,
+    GovernanceRules,
+    Organisation,
+    Partnership,
+    PartnershipMember,
+)
+from applications.adapters.base import Base
+from applications.adapters.registry_tables import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
+
+metadata = Base.metadata
+
+__all__ = [
+    "Application",
+    "ApplicationVersion",
+    "Assessment",
+    "Base",
+    "Decision",
+    "GovernanceRules",
+    "Neighbourhood",
+    "NeighbourhoodLsoa",
+    "Organisation",
+    "Partnership",
+    "PartnershipMember",
+    "RegistryVintage",
+    "metadata",
+]

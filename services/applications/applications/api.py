@@ -1,0 +1,23 @@
+"""The applications API: `uvicorn applications.api:create_app --factory --port 8001`."""
+
+from fastapi import FastAPI
+from grants_shared.http.app import create_service_app
+
+from applications import bootstrap
+from applications.routes import applications, audit, organisations, partnerships, registry
+
+DESCRIPTION = (
+    "Neighbourhood registry (wards with IMD/CNI measures and data vintage), fund-holding organisations, "
+    "resident partnerships and applications with their eligibility assessment and allocation decision."
+)
+
+
+def create_app() -> FastAPI:
+    """Build the API on the configured database (migrate it first: applications.bootstrap.migrate_database)."""
+    return create_service_app(
+        service="applications",
+        settings=bootstrap.settings(),
+        engine=bootstrap.engine(),
+        routers=[registry.router, organisations.router, partnerships.router, applications.router, audit.router],
+        description=DESCRIPTION,
+    )

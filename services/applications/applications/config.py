@@ -1,0 +1,14 @@
+"""Settings of the applications service, read from environment variables."""
+
+from grants_shared.settings import PlatformSettings
+from pydantic import Field
+
+
+class Settings(PlatformSettings):
+    """Platform settings plus the applications service's own database."""
+
+    database_url: str | None = Field(None, validation_alias="APPLICATIONS_DATABASE_URL")
+
+    def db_url(self) -> str:
+        """The database URL: APPLICATIONS_DATABASE_URL, else var/applications.db."""
+        return self.database_url or self.sqlite_url("applications")

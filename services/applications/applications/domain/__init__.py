@@ -1,0 +1,1 @@
+"""Pure rules of the applications service: governance, eligibility, lifecycle, identifiers, need measures."""

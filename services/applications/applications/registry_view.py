@@ -1,0 +1,92 @@
+"""Neighbourhoods as clients and events see them: headline measures, details, the need snapshot."""
+
+from decimal import Decimal
+
+from grants_shared.events import NeighbourhoodNeed
+
+from applications.adapters.orm import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
+from applications.schemas.registry_outputs import LsoaOut, NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
+from applications.views import utc
+
+
+def _mean_rank(ward: Neighbourhood) -> float:
+    return float(Decimal(ward.imd_mean_rank_centi).scaleb(-2))
+
+
+def _cni(ward: Neighbourhood) -> float | None:
+    return None if ward.cni_score is None else float(Decimal(ward.cni_score))
+
+
+def neighbourhood_out(ward: Neighbourhood, vintage: RegistryVintage) -> NeighbourhoodOut:
+    """A ward's headline measures."""
+    return NeighbourhoodOut(
+        code=ward.code,
+        name=ward.name,
+        lad_code=ward.lad_code,
+        lad_name=ward.lad_name,
+        region_code=ward.region_code,
+        region_name=ward.region_name,
+        population=ward.population,
+        lsoa_count=ward.lsoa_count,
+        imd_mean_rank=_mean_rank(ward),
+        imd_decile=ward.imd_decile,
+        cni_score=_cni(ward),
+        cni_rank=ward.cni_rank,
+        left_behind=ward.left_behind,
+        vintage=vintage.name,
+        synthetic=vintage.synthetic,
+    )
+
+
+def neighbourhood_detail(
+    ward: Neighbourhood, vintage: RegistryVintage, lsoas: list[NeighbourhoodLsoa]
+) -> NeighbourhoodDetailOut:
+    """A ward with its LSOAs and every measure."""
+    return NeighbourhoodDetailOut(
+        **neighbourhood_out(ward, vintage).model_dump(),
+        lsoa_codes=[lsoa.code for lsoa in lsoas],
+        lsoas=[
+            LsoaOut(code=x.code, name=x.name, imd_rank=x.imd_rank, imd_decile=x.imd_decile, population=x.population)
+            for x in lsoas
+        ],
+        imd_rank_min=ward.imd_rank_min,
+        imd_decile_counts=list(ward.imd_decile_counts),
+        domain_rank_means={k: float(Decimal(v)) for k, v in ward.domain_rank_means.items()},
+        cni_domains=ward.cni_domains,
+    )
+
+
+def neighbourhood_need(ward: Neighbourhood, vintage: RegistryVintage) -> NeighbourhoodNeed:
+    """The snapshot of a ward that travels in ApplicationAssessed."""
+    return NeighbourhoodNeed(
+        code=ward.code,
+        name=ward.name,
+        region_code=ward.region_code,
+        region_name=ward.region_name,
+        population=ward.population,
+        imd_mean_rank=_mean_rank(ward),
+        imd_decile=ward.imd_decile,
+        cni_score=_cni(ward),
+        cni_rank=ward.cni_rank,
+        left_behind=ward.left_behind,
+        vintage=vintage.name,
+        synthetic=vintage.synthetic,
+    )
+
+
+def vintage_out(v: RegistryVintage) -> VintageOut:
+    """A loaded vintage."""
+    return VintageOut(
+        id=v.id,
+        name=v.name,
+        inputs_hash=v.inputs_hash,
+        method=v.method,
+        synthetic=v.synthetic,
+        has_left_behind_flag=v.has_left_behind_flag,
+        ward_count=v.ward_count,
+        lsoa_count=v.lsoa_count,
+        left_behind_count=v.left_behind_count,
+        loaded_at=utc(v.loaded_at),
+        in_force=v.in_force,
+        sources=list(v.sources),
+    )

@@ -1,0 +1,1 @@
+"""HTTP routes of the applications API, one module per resource."""

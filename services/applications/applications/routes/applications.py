@@ -1,0 +1,137 @@
+"""Routes of applications: draft, change, submit, withdraw, read."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from grants_shared.auth import Role
+from grants_shared.http.app import Sessions
+from grants_shared.uow import UnitOfWork
+from sqlalchemy import select
+
+from applications.adapters.orm import Application
+from applications.domain.lifecycle import Status
+from applications.handlers.applications import (
+    create_application,
+    update_application,
+    visible_application,
+    withdraw_application,
+)
+from applications.handlers.submission import submit_application
+from applications.routes.common import (
+    PROBLEMS,
+    WRITE_PROBLEMS,
+    Changer,
+    IdempotencyKey,
+    Limit,
+    Offset,
+    PathId,
+    Reader,
+    idempotent_post,
+    page,
+)
+from applications.schemas.inputs import ApplicationCreate, ApplicationUpdate, Withdrawal
+from applications.schemas.outputs import ApplicationOut, Page
+from applications.views import application_out, json_body
+
+router = APIRouter(tags=["applications"], responses=PROBLEMS)
+
+
+@router.post(
+    "/applications",
+    status_code=201,
+    response_model=ApplicationOut,
+    responses=WRITE_PROBLEMS,
+    summary="Draft an application",
+)
+def post_application(
+    body: ApplicationCreate, request: Request, sessions: Sessions, actor: Changer, key: IdempotencyKey = None
+) -> object:
+    """Draft an application for a partnership of the caller's organisation (status draft, version 0)."""
+    return idempotent_post(
+        request,
+        sessions,
+        actor,
+        key,
+        body,
+        lambda uow: (201, json_body(application_out(uow.session, create_application(uow, body, actor)))),
+    )
+
+
+@router.patch("/applications/{application_id}", responses=WRITE_PROBLEMS, summary="Change a draft")
+def patch_application(
+    application_id: PathId, body: ApplicationUpdate, sessions: Sessions, actor: Changer
+) -> ApplicationOut:
+    """Change a draft's amount, duration, themes or summary (409 once submitted)."""
+    with UnitOfWork(sessions) as uow:
+        out = application_out(uow.session, update_application(uow, application_id, body, actor))
+        uow.commit()
+    return out
+
+
+@router.post(
+    "/applications/{application_id}/submit",
+    response_model=ApplicationOut,
+    responses=WRITE_PROBLEMS,
+    summary="Submit and assess",
+)
+def post_submit(
+    application_id: PathId, request: Request, sessions: Sessions, actor: Changer, key: IdempotencyKey = None
+) -> object:
+    """Submit a draft: it is frozen as version 1 and assessed; answers eligible or ineligible with reasons."""
+    return idempotent_post(
+        request,
+        sessions,
+        actor,
+        key,
+        None,
+        lambda uow: (200, json_body(application_out(uow.session, submit_application(uow, application_id, actor)))),
+    )
+
+
+@router.post(
+    "/applications/{application_id}/withdraw",
+    response_model=ApplicationOut,
+    responses=WRITE_PROBLEMS,
+    summary="Withdraw",
+)
+def post_withdraw(
+    application_id: PathId,
+    body: Withdrawal,
+    request: Request,
+    sessions: Sessions,
+    actor: Changer,
+    key: IdempotencyKey = None,
+) -> object:
+    """Withdraw an application with a reason (409 when already withdrawn or awarded)."""
+
+    def work(uow: UnitOfWork) -> tuple[int, dict[str, object]]:
+        return 200, json_body(application_out(uow.session, withdraw_application(uow, application_id, body, actor)))
+
+    return idempotent_post(request, sessions, actor, key, body, work)
+
+
+@router.get("/applications/{application_id}", summary="One application")
+def get_application(application_id: PathId, sessions: Sessions, actor: Reader) -> ApplicationOut:
+    """An application with its assessment and decision (applicants: their own organisation's only)."""
+    with UnitOfWork(sessions) as uow:
+        return application_out(uow.session, visible_application(uow, application_id, actor))
+
+
+@router.get("/applications", summary="Applications, newest first")
+def list_applications(
+    sessions: Sessions,
+    actor: Reader,
+    status: Annotated[Status | None, Query()] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ApplicationOut]:
+    """Applications: applicants see their organisation's, operators and assessors see all."""
+    query = select(Application)
+    if not actor.has(Role.OPERATOR, Role.ASSESSOR):
+        query = query.where(Application.organisation_id == (actor.organisation_id or ""))
+    if status is not None:
+        query = query.where(Application.status == status.value)
+    with UnitOfWork(sessions) as uow:
+        rows, total = page(uow.session, query.order_by(Application.created_at.desc(), Application.id), limit, offset)
+        items = [application_out(uow.session, a) for a in rows]
+    return Page[ApplicationOut](items=items, total=total, limit=limit, offset=offset)

@@ -1,0 +1,60 @@
+"""What every route module shares: callers by role, pagination, idempotent POSTs."""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from grants_shared.auth import Principal, Role, require
+from grants_shared.http.idempotency import run_idempotent
+from grants_shared.http.problems import Problem
+from grants_shared.uow import UnitOfWork
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+Anyone = Annotated[Principal, Depends(require(*Role))]
+Reader = Annotated[Principal, Depends(require(Role.APPLICANT, Role.ASSESSOR, Role.OPERATOR))]
+Changer = Annotated[Principal, Depends(require(Role.APPLICANT, Role.OPERATOR))]
+Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size, at most 200.")]
+Offset = Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")]
+PathId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description="An id or code.")]
+QueryText = Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9_.:-]*$")]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe key, 1-200 chars.")]
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/problem+json": {}}}
+    for code, text in {
+        401: "No valid bearer token",
+        403: "Role may not do this",
+        404: "Not found or not yours",
+        422: "Invalid request",
+    }.items()
+}
+WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {**PROBLEMS, 409: {"description": "Conflicts with the state"}}
+
+
+def page(session: Session, query: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
+    """One page of a query's rows and the total count."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return list(session.scalars(query.limit(limit).offset(offset))), int(total)
+
+
+def idempotent_post(
+    request: Request,
+    sessions: sessionmaker[Session],
+    actor: Principal,
+    key: str | None,
+    body: BaseModel | None,
+    work: Callable[[UnitOfWork], tuple[int, Any]],
+) -> JSONResponse:
+    """Run a creating POST once per Idempotency-Key, scoped to the caller and the exact path."""
+    payload = body.model_dump(mode="json") if body is not None else {}
+    scope = f"{actor.subject}:POST {request.url.path}"
+    try:
+        return run_idempotent(sessions, key=key, scope=scope, payload=payload, work=work)
+    except IntegrityError as error:
+        # A concurrent request changed the same thing first (e.g. the same org_id); nothing of ours was written.
+        raise Problem(409, "concurrent-change", "Changed concurrently", "Retry the request.") from error

@@ -1,0 +1,69 @@
+"""Routes of the neighbourhood registry: wards of the vintage in force and the vintages loaded."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from grants_shared.http.app import Sessions
+from sqlalchemy import select
+
+from applications.adapters import queries
+from applications.adapters.orm import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
+from applications.handlers.access import not_found
+from applications.registry_view import neighbourhood_detail, neighbourhood_out, vintage_out
+from applications.routes.common import PROBLEMS, Anyone, Limit, Offset, PathId, QueryText, page
+from applications.schemas.outputs import Page
+from applications.schemas.registry_outputs import NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
+
+router = APIRouter(tags=["registry"], responses=PROBLEMS)
+
+
+@router.get("/neighbourhoods", summary="Wards of the registry in force")
+def list_neighbourhoods(
+    sessions: Sessions,
+    _: Anyone,
+    region: QueryText = None,
+    left_behind: bool | None = None,
+    imd_decile: Annotated[int | None, Query(ge=1, le=10)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[NeighbourhoodOut]:
+    """List wards by code, filtered by region, left-behind flag or IMD decile."""
+    with sessions() as session:
+        vintage = queries.vintage_in_force(session)
+        if vintage is None:
+            return Page[NeighbourhoodOut](items=[], total=0, limit=limit, offset=offset)
+        query = select(Neighbourhood).where(Neighbourhood.vintage_id == vintage.id)
+        if region is not None:
+            query = query.where(Neighbourhood.region_code == region)
+        if left_behind is not None:
+            query = query.where(Neighbourhood.left_behind.is_(left_behind))
+        if imd_decile is not None:
+            query = query.where(Neighbourhood.imd_decile == imd_decile)
+        rows, total = page(session, query.order_by(Neighbourhood.code), limit, offset)
+        items = [neighbourhood_out(w, vintage) for w in rows]
+    return Page[NeighbourhoodOut](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/neighbourhoods/{code}", summary="One ward with its LSOAs and measures")
+def get_neighbourhood(code: PathId, sessions: Sessions, _: Anyone) -> NeighbourhoodDetailOut:
+    """A ward of the registry in force."""
+    with sessions() as session:
+        ward = queries.neighbourhood_in_force(session, code)
+        vintage = queries.vintage_in_force(session)
+        if ward is None or vintage is None:
+            raise not_found("neighbourhood", code)
+        lsoas = session.scalars(
+            select(NeighbourhoodLsoa)
+            .where(NeighbourhoodLsoa.vintage_id == vintage.id, NeighbourhoodLsoa.ward_code == code)
+            .order_by(NeighbourhoodLsoa.code)
+        ).all()
+        return neighbourhood_detail(ward, vintage, list(lsoas))
+
+
+@router.get("/registry/vintages", summary="Registry vintages loaded, newest first")
+def list_vintages(sessions: Sessions, _: Anyone, limit: Limit = 50, offset: Offset = 0) -> Page[VintageOut]:
+    """Every vintage loaded, with its inputs hash and whether it is in force."""
+    with sessions() as session:
+        query = select(RegistryVintage).order_by(RegistryVintage.loaded_at.desc(), RegistryVintage.id)
+        rows, total = page(session, query, limit, offset)
+        return Page[VintageOut](items=[vintage_out(v) for v in rows], total=total, limit=limit, offset=offset)

@@ -1,0 +1,147 @@
+"""What clients may send: never a status, an assessment, an amount awarded or an owner they do not hold."""
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from applications.domain.lifecycle import Theme
+from applications.domain.organisation_ids import normalise_org_id
+
+MAX_REQUEST_PENCE = 10**13  # far above any rule, far below a 64-bit column: a typo cannot overflow storage
+
+
+def _printable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refusing control characters here keeps that a 422, not a 500.
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+Clean = AfterValidator(_printable)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Clean]
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36), Clean]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), Clean]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), Clean]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000), Clean]
+RequestedPence = Annotated[int, Field(strict=True, gt=0, le=MAX_REQUEST_PENCE, description="Pence, an integer.")]
+Months = Annotated[int, Field(strict=True, ge=1, le=600)]
+Themes = Annotated[list[Theme], Field(min_length=1, max_length=len(Theme))]
+DueDiligence = Literal["pending", "passed", "failed"]
+
+
+class Input(BaseModel):
+    """Base of every request body: unknown fields are refused, so nobody sets what they may not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _not_future(value: date) -> date:
+    # One day of slack: a client a timezone ahead of UTC may already be on tomorrow's date.
+    if value > datetime.now(UTC).date() + timedelta(days=1):
+        raise ValueError("date may not be in the future")
+    return value
+
+
+def _distinct(themes: list[Theme] | None) -> list[Theme] | None:
+    if themes is not None and len(set(themes)) != len(themes):
+        raise ValueError("themes must not repeat")
+    return themes
+
+
+class OrganisationCreate(Input):
+    """A new fund-holding organisation."""
+
+    name: Name
+    org_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    fund_holding: StrictBool
+    due_diligence: DueDiligence = "pending"
+
+    _org_id = field_validator("org_id")(normalise_org_id)
+
+
+class OrganisationUpdate(Input):
+    """Changes to an organisation (operator only); at least one field."""
+
+    name: Name | None = None
+    fund_holding: StrictBool | None = None
+    due_diligence: DueDiligence | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> "OrganisationUpdate":
+        if not self.model_fields_set:
+            raise ValueError("nothing to change")
+        return self
+
+
+class MemberCreate(Input):
+    """A member joining a partnership."""
+
+    name: Name
+    resident: StrictBool
+    joined_on: date
+
+    _joined = field_validator("joined_on")(_not_future)
+
+
+class MemberLeave(Input):
+    """A member leaving a partnership."""
+
+    left_on: date
+
+    _left = field_validator("left_on")(_not_future)
+
+
+class PartnershipCreate(Input):
+    """A new resident partnership of a neighbourhood with its first members."""
+
+    organisation_id: Id
+    name: Name
+    neighbourhood_code: Code
+    members: Annotated[list[MemberCreate], Field(max_length=500)] = []
+
+
+class ApplicationCreate(Input):
+    """A new draft application of a partnership."""
+
+    partnership_id: Id
+    requested_pence: RequestedPence
+    duration_months: Months
+    themes: Themes
+    summary: Text
+
+    _themes = field_validator("themes")(_distinct)
+
+
+class ApplicationUpdate(Input):
+    """Changes to a draft application; at least one field."""
+
+    requested_pence: RequestedPence | None = None
+    duration_months: Months | None = None
+    themes: Themes | None = None
+    summary: Text | None = None
+
+    _themes = field_validator("themes")(_distinct)
+
+    @model_validator(mode="after")
+    def _something(self) -> "ApplicationUpdate":
+        if not self.model_fields_set:
+            raise ValueError("nothing to change")
+        if any(getattr(self, f) is None for f in self.model_fields_set):
+            raise ValueError("fields may be changed, not cleared")
+        return self
+
+
+class Withdrawal(Input):
+    """Why the applicant withdraws."""
+
+    reason: Reason

@@ -1,0 +1,29 @@
+"""Settings of the payments service: its database, the payment provider, approvals and loop timing."""
+
+from grants_shared.settings import PlatformSettings
+from pydantic import Field
+
+
+class Settings(PlatformSettings):
+    """Environment variables of the payments API and worker."""
+
+    database_url: str | None = Field(None, validation_alias="PAYMENTS_DATABASE_URL")
+    sandbox_bank_url: str = Field("http://127.0.0.1:8005", validation_alias="SANDBOX_BANK_URL")
+    provider_timeout_s: float = Field(
+        3.0, gt=0, validation_alias="PAYMENTS_PROVIDER_TIMEOUT_S", description="Wait this long for the bank."
+    )
+    approval_threshold_pence: int = Field(
+        25_000_000, ge=0, validation_alias="PAYMENTS_APPROVAL_THRESHOLD_PENCE",
+        description="A tranche above this needs a finance approver other than its releaser.",
+    )  # fmt: skip
+    poll_interval_s: float = Field(0.5, gt=0, validation_alias="PAYMENTS_POLL_INTERVAL_S")
+    max_payment_attempts: int = Field(
+        3, ge=1, validation_alias="PAYMENTS_MAX_PAYMENT_ATTEMPTS",
+        description="Instructions per tranche before a failed tranche waits for a finance officer's retry.",
+    )  # fmt: skip
+    migrate_on_start: bool = Field(True, validation_alias="PAYMENTS_MIGRATE_ON_START")
+    payee_sort_code: str = Field("040004", pattern=r"^[0-9]{6}$", validation_alias="PAYMENTS_PAYEE_SORT_CODE")
+
+    def db_url(self) -> str:
+        """The payments database: PAYMENTS_DATABASE_URL, else var/payments.db."""
+        return self.database_url or self.sqlite_url("payments")

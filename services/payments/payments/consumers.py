@@ -1,0 +1,26 @@
+"""Event consumers: each turns another service's event into a payments use case (inbox and commit done outside)."""
+
+from grants_shared.events import Envelope, GrantAwarded, PartnershipChanged, ReportAccepted
+from grants_shared.uow import UnitOfWork
+
+from payments import bootstrap, handlers
+
+
+def on_grant_awarded(envelope: Envelope[GrantAwarded], uow: UnitOfWork) -> None:
+    """Schedule the grant's tranches, commit it in the ledger and release tranche 1."""
+    cfg = bootstrap.settings()
+    handlers.award_grant(
+        uow, envelope.payload, threshold=cfg.approval_threshold_pence, payee_sort_code=cfg.payee_sort_code
+    )
+
+
+def on_report_accepted(envelope: Envelope[ReportAccepted], uow: UnitOfWork) -> None:
+    """Release the tranche after the accepted report's period (NotReady until the grant is known)."""
+    handlers.accept_report(uow, envelope.payload, threshold=bootstrap.settings().approval_threshold_pence)
+
+
+def on_partnership_changed(envelope: Envelope[PartnershipChanged], uow: UnitOfWork) -> None:
+    """Hold or resume the unreleased tranches of the partnership's grants."""
+    handlers.change_partnership(
+        uow, envelope.payload, threshold=bootstrap.settings().approval_threshold_pence, event_id=envelope.event_id
+    )

@@ -1,0 +1,151 @@
+"""The tranche lifecycle as a small state machine, with the maker-checker approval rule:
+scheduled -> held | released; held -> released (conditions met, or finance resumes it);
+released -> awaiting_approval (amount above the threshold) | approved (at or below it);
+awaiting_approval -> approved; approved -> instructed -> settled | failed;
+failed -> instructed (a retry, always with a NEW instruction id); settled -> returned (terminal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from payments.domain.release_conditions import ReleaseConditions as ReleaseConditions
+from payments.domain.release_conditions import evaluate as evaluate
+
+
+class TrancheStateError(ValueError):
+    """A transition or approval the tranche lifecycle does not allow."""
+
+
+class TrancheStatus(StrEnum):
+    """Where a tranche is in its life."""
+
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    RELEASED = "released"
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    INSTRUCTED = "instructed"
+    SETTLED = "settled"
+    FAILED = "failed"
+    RETURNED = "returned"
+
+
+S = TrancheStatus
+TRANSITIONS: Mapping[TrancheStatus, frozenset[TrancheStatus]] = {
+    S.SCHEDULED: frozenset({S.HELD, S.RELEASED}),
+    S.HELD: frozenset({S.RELEASED}),
+    S.RELEASED: frozenset({S.AWAITING_APPROVAL, S.APPROVED}),
+    S.AWAITING_APPROVAL: frozenset({S.APPROVED}),
+    S.APPROVED: frozenset({S.INSTRUCTED}),
+    S.INSTRUCTED: frozenset({S.SETTLED, S.FAILED}),
+    S.FAILED: frozenset({S.INSTRUCTED}),
+    S.SETTLED: frozenset({S.RETURNED}),
+    S.RETURNED: frozenset(),
+}
+
+
+def check_transition(current: TrancheStatus, target: TrancheStatus) -> None:
+    """Raise `TrancheStateError` unless `current -> target` is a lifecycle transition."""
+    allowed = TRANSITIONS[current]
+    if target not in allowed:
+        options = ", ".join(sorted(allowed)) or "nothing (terminal)"
+        raise TrancheStateError(f"a {current} tranche cannot become {target}; it can become: {options}")
+
+
+def check_approver(releaser: str, approver: str, amount_pence: int, threshold_pence: int) -> None:
+    """Maker-checker: above the threshold the approver must be someone other than the releaser."""
+    if not approver.strip():
+        raise TrancheStateError("an approval needs a named approver")
+    if amount_pence > threshold_pence and approver.strip().casefold() == releaser.strip().casefold():
+        raise TrancheStateError(
+            f"{amount_pence}p is above the approval threshold of {threshold_pence}p: "
+            f"the releaser ({releaser}) cannot also approve it"
+        )
+
+
+@dataclass(frozen=True)
+class Tranche:
+    """One tranche's lifecycle state; every transition returns a new value or raises `TrancheStateError`."""
+
+    tranche_id: str
+    number: int
+    amount_pence: int
+    status: TrancheStatus = S.SCHEDULED
+    hold_reasons: tuple[str, ...] = ()
+    released_by: str | None = None
+    threshold_pence: int | None = None
+    approved_by: str | None = None
+    instruction_ids: tuple[str, ...] = ()
+
+    @property
+    def instruction_id(self) -> str | None:
+        """The current (latest) payment instruction id, if any."""
+        return self.instruction_ids[-1] if self.instruction_ids else None
+
+    def _to(self, target: TrancheStatus) -> Tranche:
+        check_transition(self.status, target)
+        return replace(self, status=target)
+
+    def hold(self, reasons: Sequence[str]) -> Tranche:
+        """Hold a scheduled tranche for the given unmet reasons."""
+        if not reasons:
+            raise TrancheStateError("a hold needs at least one reason")
+        return replace(self._to(S.HELD), hold_reasons=tuple(reasons))
+
+    def release(self, released_by: str, threshold_pence: int, facts: Mapping[str, bool]) -> Tranche:
+        """Release when every condition is met, routed to awaiting approval when above the threshold."""
+        unmet = evaluate(ReleaseConditions.for_tranche(self.number), facts)
+        if unmet:
+            raise TrancheStateError(f"tranche {self.tranche_id} cannot be released: {'; '.join(unmet)}")
+        return self._release(released_by, threshold_pence)
+
+    def resume(self, released_by: str, threshold_pence: int) -> Tranche:
+        """Finance resumes a held tranche, overriding its hold reasons."""
+        if self.status is not S.HELD:
+            raise TrancheStateError(f"only a held tranche can be resumed; this one is {self.status}")
+        return self._release(released_by, threshold_pence)
+
+    def _release(self, released_by: str, threshold_pence: int) -> Tranche:
+        if not released_by.strip():
+            raise TrancheStateError("a release needs a named releaser")
+        released = replace(self._to(S.RELEASED), released_by=released_by, threshold_pence=threshold_pence)
+        return released._to(S.AWAITING_APPROVAL) if self.amount_pence > threshold_pence else released
+
+    def approve(self, approver: str) -> Tranche:
+        """Approve a released tranche (maker-checker applies above the threshold recorded at release)."""
+        if self.released_by is None or self.threshold_pence is None:
+            raise TrancheStateError(f"a {self.status} tranche cannot be approved: it was never released")
+        if self.status is S.RELEASED and self.amount_pence > self.threshold_pence:
+            raise TrancheStateError("above the threshold a tranche must await approval first")
+        check_approver(self.released_by, approver, self.amount_pence, self.threshold_pence)
+        return replace(self._to(S.APPROVED), approved_by=approver)
+
+    def instruct(self, instruction_id: str) -> Tranche:
+        """Instruct payment (first time, or a retry after failure) with a new instruction id."""
+        if not instruction_id.strip() or instruction_id in self.instruction_ids:
+            raise TrancheStateError(
+                f"instruction id {instruction_id!r} is empty or already used for this tranche"
+            )
+        return replace(self._to(S.INSTRUCTED), instruction_ids=(*self.instruction_ids, instruction_id))
+
+    def settle(self, instruction_id: str) -> Tranche:
+        """The current instruction settled."""
+        return self._current(instruction_id)._to(S.SETTLED)
+
+    def fail(self, instruction_id: str) -> Tranche:
+        """The current instruction failed; it may be retried with a new instruction id."""
+        return self._current(instruction_id)._to(S.FAILED)
+
+    def mark_returned(self, instruction_id: str) -> Tranche:
+        """The settled payment came back."""
+        return self._current(instruction_id)._to(S.RETURNED)
+
+    def _current(self, instruction_id: str) -> Tranche:
+        if instruction_id != self.instruction_id:
+            raise TrancheStateError(
+                f"{instruction_id!r} is not this tranche's current instruction ({self.instruction_id})"
+            )
+        return self

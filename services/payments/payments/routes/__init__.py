@@ -1,0 +1,1 @@
+"""The payments API's routers."""

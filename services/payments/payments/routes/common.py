@@ -1,0 +1,38 @@
+"""What the routers share: role sets, pagination, settings and object-level access to a grant."""
+
+from typing import Annotated
+
+from fastapi import Query, Request
+from grants_shared.auth import Principal, Role
+from grants_shared.http.problems import Problem
+
+from payments.adapters.orm import Grant
+from payments.config import Settings
+
+STAFF = (Role.OPERATOR, Role.FINANCE_OFFICER, Role.FINANCE_APPROVER, Role.ASSESSOR)
+FINANCE = (Role.OPERATOR, Role.FINANCE_OFFICER, Role.FINANCE_APPROVER)
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
+Offset = Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")]
+
+
+def settings_of(request: Request) -> Settings:
+    """The service settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def organisation_scope(principal: Principal) -> str | None:
+    """None for staff (they see every grant); an applicant's own organisation otherwise."""
+    if principal.has(*STAFF):
+        return None
+    if not principal.organisation_id:
+        raise Problem(403, "no-organisation", "Your token names no organisation", "An applicant token needs `org`.")
+    return principal.organisation_id
+
+
+def check_can_see(principal: Principal, grant: Grant | None, grant_id: str) -> Grant:
+    """The grant if the caller may see it; 404 otherwise (an applicant learns nothing of other grants)."""
+    scope = organisation_scope(principal)
+    if grant is None or (scope is not None and grant.organisation_id != scope):
+        raise Problem(404, "grant-not-found", "No such grant", f"No grant {grant_id!r}.")
+    return grant

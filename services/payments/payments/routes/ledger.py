@@ -1,0 +1,70 @@
+"""Finance reads: payment instructions, ledger balances as of a moment, and the ledger invariants."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from grants_shared.auth import Principal, require
+from grants_shared.http.app import Sessions
+from grants_shared.http.problems import Problem
+
+from payments.adapters.ledger_store import balances
+from payments.domain.accounts import CASH_PAID, FUND_AWARDED, PAYMENTS_IN_FLIGHT, RETURNED
+from payments.ledger_check import run_checks
+from payments.queries import page_of_instructions
+from payments.routes.common import FINANCE, Limit, Offset
+from payments.schemas import BalancesOut, InstructionPage, LedgerCheckOut
+
+router = APIRouter(tags=["ledger"])
+Finance = Annotated[Principal, Depends(require(*FINANCE))]
+InstructionStatus = Literal["awaiting_approval", "created", "instructed", "settled", "failed", "returned"]
+
+
+@router.get("/instructions", response_model=InstructionPage, summary="Payment instructions")
+def list_instructions(
+    sessions: Sessions,
+    principal: Finance,
+    status: Annotated[InstructionStatus | None, Query()] = None,
+    grant_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Any:
+    """A page of payment instructions, oldest first, by status and grant."""
+    with sessions() as session:
+        return page_of_instructions(session, status=status, grant_id=grant_id, limit=limit, offset=offset)
+
+
+def _as_utc(value: datetime) -> datetime:
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise Problem(422, "validation-error", "as_of cannot be expressed in UTC", "Give a nearer date.") from None
+
+
+@router.get("/ledger/balances", response_model=BalancesOut, summary="Account balances as of a moment")
+def ledger_balances(
+    sessions: Sessions,
+    principal: Finance,
+    as_of: Annotated[datetime | None, Query(description="ISO 8601; naive is UTC. Default: now.")] = None,
+    limit: Limit = 200,
+    offset: Offset = 0,
+) -> Any:
+    """Each account's balance (debits minus credits) over transactions effective by `as_of`, by account name."""
+    moment = _as_utc(as_of) if as_of is not None else None
+    with sessions() as session:
+        totals = balances(session, moment)
+    page = list(totals.items())[offset : offset + limit]
+    return {
+        "as_of": moment, "balances": [{"account": a, "balance_pence": b} for a, b in page],
+        "total": len(totals), "limit": limit, "offset": offset,
+        "committed_pence": totals.get(FUND_AWARDED, 0), "in_flight_pence": -totals.get(PAYMENTS_IN_FLIGHT, 0),
+        "paid_pence": -totals.get(CASH_PAID, 0), "returned_pence": totals.get(RETURNED, 0),
+    }  # fmt: skip
+
+
+@router.get("/ledger/check", response_model=LedgerCheckOut, summary="Check every ledger invariant")
+def ledger_check(sessions: Sessions, principal: Finance) -> Any:
+    """Every invariant of the ledger with its figure; ok only when all hold."""
+    with sessions() as session:
+        results = run_checks(session)
+    return {"ok": all(r.ok for r in results), "invariants": [r.__dict__ for r in results]}

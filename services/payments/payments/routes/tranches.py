@@ -1,0 +1,78 @@
+"""Finance actions on a tranche: approve (finance approver), hold, resume and retry (finance officer)."""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from grants_shared.auth import Principal, Role, require
+from grants_shared.http.app import Sessions
+from grants_shared.http.idempotency import run_idempotent
+from grants_shared.uow import UnitOfWork
+
+from payments import tranche_actions
+from payments.routes.common import settings_of
+from payments.routes.grants import TrancheId
+from payments.schemas import HoldIn, NoteIn, TrancheOut
+
+router = APIRouter(tags=["tranches"])
+Approver = Annotated[Principal, Depends(require(Role.FINANCE_APPROVER))]
+Officer = Annotated[Principal, Depends(require(Role.FINANCE_OFFICER))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry safely with the same key.")]
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"content": {"application/problem+json": {}}, "description": "problem+json"}
+    for code in (400, 401, 403, 404, 409, 422)
+}
+
+
+def _run(
+    sessions: Any, principal: Principal, action: str, tranche_id: str, body: dict[str, Any], key: str | None,
+    work: Callable[[UnitOfWork], dict[str, Any]],
+) -> JSONResponse:
+    return run_idempotent(
+        sessions, key=key, scope=f"{principal.subject}:POST /tranches/{{tranche_id}}/{action}",
+        payload={"tranche_id": tranche_id, **body}, work=lambda uow: (200, work(uow)),
+    )  # fmt: skip
+
+
+@router.post("/tranches/{tranche_id}/approve", response_model=TrancheOut, responses=PROBLEMS)
+def approve(
+    tranche_id: TrancheId, sessions: Sessions, principal: Approver, key: IdempotencyKey = None,
+    body: NoteIn | None = None,
+) -> JSONResponse:  # fmt: skip
+    """Approve a tranche above the threshold; its releaser cannot approve it (409)."""
+    payload = body.model_dump() if body else {}
+    return _run(sessions, principal, "approve", tranche_id, payload, key,
+                lambda uow: tranche_actions.approve(uow, tranche_id, principal))  # fmt: skip
+
+
+@router.post("/tranches/{tranche_id}/hold", response_model=TrancheOut, responses=PROBLEMS)
+def hold(
+    tranche_id: TrancheId, body: HoldIn, sessions: Sessions, principal: Officer, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Hold a tranche that is not released yet, with the reason."""
+    return _run(sessions, principal, "hold", tranche_id, body.model_dump(), key,
+                lambda uow: tranche_actions.hold(uow, tranche_id, body.reason, principal))  # fmt: skip
+
+
+@router.post("/tranches/{tranche_id}/resume", response_model=TrancheOut, responses=PROBLEMS)
+def resume(
+    request: Request, tranche_id: TrancheId, sessions: Sessions, principal: Officer, key: IdempotencyKey = None,
+    body: NoteIn | None = None,
+) -> JSONResponse:  # fmt: skip
+    """Lift a finance hold; the tranche is released at once if its conditions are met."""
+    threshold = settings_of(request).approval_threshold_pence
+    payload = body.model_dump() if body else {}
+    return _run(sessions, principal, "resume", tranche_id, payload, key,
+                lambda uow: tranche_actions.resume(uow, tranche_id, principal, threshold))  # fmt: skip
+
+
+@router.post("/tranches/{tranche_id}/retry", response_model=TrancheOut, responses=PROBLEMS)
+def retry(
+    tranche_id: TrancheId, sessions: Sessions, principal: Officer, key: IdempotencyKey = None,
+    body: NoteIn | None = None,
+) -> JSONResponse:  # fmt: skip
+    """Pay a failed tranche again with a new instruction, once its automatic retries ran out."""
+    payload = body.model_dump() if body else {}
+    return _run(sessions, principal, "retry", tranche_id, payload, key,
+                lambda uow: tranche_actions.retry_failed(uow, tranche_id, principal))  # fmt: skip

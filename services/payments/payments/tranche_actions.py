@@ -1,0 +1,94 @@
+"""Use cases of finance staff on a tranche: approve (maker-checker), hold, resume, retry a failed payment."""
+
+from typing import Any
+
+from grants_shared.auth import Principal
+from grants_shared.http.problems import Problem
+from grants_shared.uow import UnitOfWork
+from sqlalchemy import select
+
+from payments.adapters.orm import Grant, PaymentInstruction, Tranche
+from payments.domain.tranche_state import TrancheStateError, TrancheStatus, check_approver
+from payments.payment_flow import retry
+from payments.queries import tranche_view
+from payments.releases import add_hold, emit_released, lift_hold, partnership_compliant, snapshot
+from payments.statuses import AWAITING_APPROVAL, CREATED, HOLD_MANUAL, HOLD_PARTNERSHIP, LIVE_INSTRUCTIONS, UNRELEASED
+from payments.times import now
+
+S = TrancheStatus
+
+
+def load(uow: UnitOfWork, tranche_id: str) -> tuple[Grant, Tranche]:
+    """The tranche and its grant, locked grant first (the order every writer uses); 404 problem when unknown."""
+    grant_id = uow.session.scalar(select(Tranche.grant_id).where(Tranche.tranche_id == tranche_id))
+    grant = uow.session.get(Grant, grant_id, with_for_update=True) if grant_id is not None else None
+    tranche = uow.session.get(Tranche, tranche_id, with_for_update=True) if grant is not None else None
+    if grant is None or tranche is None:
+        raise Problem(404, "tranche-not-found", "No such tranche", f"No tranche {tranche_id!r}.")
+    return grant, tranche
+
+
+def approve(uow: UnitOfWork, tranche_id: str, approver: Principal) -> dict[str, Any]:
+    """Approve a tranche awaiting approval; its releaser may not approve it (maker-checker)."""
+    grant, tranche = load(uow, tranche_id)
+    if tranche.status != S.AWAITING_APPROVAL:
+        raise Problem(409, "tranche-not-awaiting-approval", "The tranche is not awaiting approval",
+                      f"Tranche {tranche_id} is {tranche.status}.")  # fmt: skip
+    try:
+        check_approver(tranche.released_by or "", approver.subject, tranche.amount_pence, tranche.threshold_pence or 0)
+    except TrancheStateError as error:
+        raise Problem(409, "approver-is-releaser", "The releaser cannot approve this tranche", str(error)) from error
+    instruction = uow.session.scalars(
+        select(PaymentInstruction).where(
+            PaymentInstruction.tranche_id == tranche_id, PaymentInstruction.status == AWAITING_APPROVAL
+        )
+    ).one()
+    before = snapshot(tranche)
+    instruction.status = CREATED
+    tranche.status, tranche.approved_by, tranche.approved_at = str(S.APPROVED), approver.subject, now()
+    tranche.updated_at = tranche.approved_at
+    emit_released(uow, grant, tranche)
+    uow.audit(actor=approver.subject, action="tranche.approved", entity_type="tranche", entity_id=tranche_id,
+              before=before, after=snapshot(tranche))  # fmt: skip
+    return tranche_view(tranche, partnership_compliant(uow.session, grant.partnership_id))
+
+
+def hold(uow: UnitOfWork, tranche_id: str, reason: str, officer: Principal) -> dict[str, Any]:
+    """A finance officer holds a tranche that is not released yet."""
+    grant, tranche = load(uow, tranche_id)
+    if tranche.status not in UNRELEASED:
+        raise Problem(409, "tranche-already-released", "Only a tranche not yet released can be held",
+                      f"Tranche {tranche_id} is {tranche.status}.")  # fmt: skip
+    add_hold(uow, grant, tranche, HOLD_MANUAL, f"held by finance: {reason}", officer.subject)
+    return tranche_view(tranche, partnership_compliant(uow.session, grant.partnership_id))
+
+
+def resume(uow: UnitOfWork, tranche_id: str, officer: Principal, threshold: int) -> dict[str, Any]:
+    """Lift a finance hold; the tranche is released at once if its conditions are met."""
+    grant, tranche = load(uow, tranche_id)
+    kinds = {h["kind"] for h in tranche.holds}
+    if HOLD_MANUAL not in kinds:
+        detail = (
+            "It is held because its partnership does not comply; it resumes when the partnership complies again."
+            if HOLD_PARTNERSHIP in kinds else f"Tranche {tranche_id} is {tranche.status}, not held by finance."
+        )  # fmt: skip
+        raise Problem(409, "tranche-not-held-by-finance", "There is no finance hold to lift", detail)
+    lift_hold(uow, grant, tranche, HOLD_MANUAL, officer.subject, threshold)
+    return tranche_view(tranche, partnership_compliant(uow.session, grant.partnership_id))
+
+
+def retry_failed(uow: UnitOfWork, tranche_id: str, officer: Principal) -> dict[str, Any]:
+    """Pay a failed tranche again with a new instruction (after its automatic retries ran out)."""
+    grant, tranche = load(uow, tranche_id)
+    live = uow.session.scalars(
+        select(PaymentInstruction.instruction_id).where(
+            PaymentInstruction.tranche_id == tranche_id, PaymentInstruction.status.in_(LIVE_INSTRUCTIONS)
+        )
+    ).first()
+    if tranche.status != S.FAILED or live is not None:
+        raise Problem(409, "tranche-not-failed", "Only a failed tranche can be retried",
+                      f"Tranche {tranche_id} is {tranche.status}.")  # fmt: skip
+    instruction = retry(uow, tranche)
+    uow.audit(actor=officer.subject, action="tranche.retried", entity_type="tranche", entity_id=tranche_id,
+              after={"instruction_id": instruction.instruction_id, "attempt": instruction.attempt})  # fmt: skip
+    return tranche_view(tranche, partnership_compliant(uow.session, grant.partnership_id))

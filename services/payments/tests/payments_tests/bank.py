@@ -1,0 +1,86 @@
+"""The sandbox bank as a real process on a free loopback port, for the payments loop tests."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+FAST = {
+    "SANDBOX_BANK_SETTLE_AFTER_SECONDS": "30",  # tests settle with /control/settle-now, never by waiting
+    "SANDBOX_BANK_RETURN_AFTER_SECONDS": "0.2",
+    "SANDBOX_BANK_TIMEOUT_SECONDS": "1.5",
+    "SANDBOX_BANK_SWEEP_INTERVAL_SECONDS": "0.05",
+    "SANDBOX_BANK_LOG_LEVEL": "warning",
+}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Bank:
+    """A running sandbox bank and a client for its control and read routes."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        """Terminate the process."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Call the bank and return its JSON (raising on an HTTP error)."""
+        response = httpx.request(method, f"{self.base_url}{path}", timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def queue(self, behaviour: str, count: int = 1) -> None:
+        """Make the next `count` new payments fail, time out, return or be delayed."""
+        self.call("POST", "/control/behaviours", json={"behaviour": behaviour, "count": count})
+
+    def settle_now(self) -> int:
+        """Settle every pending payment now."""
+        return int(self.call("POST", "/control/settle-now")["settled"])
+
+    def payment_for(self, key: str) -> dict[str, Any] | None:
+        """The bank's payment for an idempotency key, or None."""
+        response = httpx.get(f"{self.base_url}/payments", params={"idempotency_key": key}, timeout=10)
+        return None if response.status_code == 404 else response.json()
+
+
+def start_bank(directory: Path) -> Bank:
+    """Spawn `python -m sandbox_bank` on a free port and wait until it answers."""
+    log_path = directory / "bank.log"
+    for _ in range(3):
+        port = _free_port()
+        env = {**os.environ, **FAST, "SANDBOX_BANK_HOST": "127.0.0.1", "SANDBOX_BANK_PORT": str(port),
+               "SANDBOX_BANK_DATABASE_URL": f"sqlite:///{directory / 'bank.db'}"}  # fmt: skip
+        with open(log_path, "ab") as log:
+            process = subprocess.Popen([sys.executable, "-m", "sandbox_bank"], env=env, cwd=directory,
+                                       stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        bank = Bank(f"http://127.0.0.1:{port}", process)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if httpx.get(f"{bank.base_url}/healthz", timeout=0.5).status_code == 200:
+                    return bank
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        bank.stop()
+    raise RuntimeError(f"sandbox bank did not start:\n{log_path.read_text()[-2000:]}")

@@ -1,0 +1,82 @@
+"""Fixtures: a migrated payments database per backend, its sessions, the API on it and a real sandbox bank."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from grants_shared.db import migrate
+from payments import bootstrap
+from payments.adapters.provider import SandboxBankProvider
+from payments.api import create_app
+from sqlalchemy.orm import Session, sessionmaker
+
+from payments_tests.bank import Bank, start_bank
+from tests.support.infra import database_backends, fresh_database
+
+THRESHOLD = 500_000
+
+
+def point_service_at(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Migrate a database and name it in the environment the service reads."""
+    migrate(database_url, "payments")
+    monkeypatch.setenv("PAYMENTS_DATABASE_URL", database_url)
+    monkeypatch.setenv("PAYMENTS_APPROVAL_THRESHOLD_PENCE", str(THRESHOLD))
+    monkeypatch.setenv("PAYMENTS_MIGRATE_ON_START", "false")
+    monkeypatch.setenv("GRANTS_ENV", "test")
+    bootstrap.reset()
+
+
+@pytest.fixture
+def env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated payments database, named by the environment the service reads."""
+    point_service_at(database_url, monkeypatch)
+    yield database_url
+    bootstrap.reset()
+
+
+@pytest.fixture(scope="module", params=database_backends())
+def module_env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One migrated database for a module whose tests only read (saves a database per test)."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("payments"), "payreads") as url:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            point_service_at(url, monkeypatch)
+            yield url
+            bootstrap.reset()
+
+
+@pytest.fixture
+def sessions(env: str) -> sessionmaker[Session]:
+    """Sessions on the test database (the ones the consumers and the API use too)."""
+    return bootstrap.sessions()
+
+
+@pytest.fixture
+def client(env: str) -> Iterator[TestClient]:
+    """The payments API on the test database."""
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def shared_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
+    """One sandbox bank process for the run (tests use their own instruction ids)."""
+    bank = start_bank(tmp_path_factory.mktemp("sandbox_bank"))
+    yield bank
+    bank.stop()
+
+
+@pytest.fixture
+def bank(shared_bank: Bank) -> Bank:
+    """The bank with no queued behaviour."""
+    httpx.delete(f"{shared_bank.base_url}/control/behaviours", timeout=5).raise_for_status()
+    return shared_bank
+
+
+@pytest.fixture
+def provider(bank: Bank) -> Iterator[SandboxBankProvider]:
+    """Our provider adapter on the bank, with a timeout shorter than the bank's injected one."""
+    adapter = SandboxBankProvider(bank.base_url, timeout=0.5)
+    yield adapter
+    adapter.close()
+

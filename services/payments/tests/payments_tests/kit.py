@@ -1,0 +1,95 @@
+"""Helpers of the payments tests: events, delivery through the inbox, tokens, and reading what was written."""
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from grants_shared import tables
+from grants_shared.auth import Role, mint_token
+from grants_shared.events import Envelope, GrantAwarded, PartnershipChanged, ReportAccepted, RuleOutcome, wrap
+from grants_shared.ids import new_id
+from grants_shared.inbox import first_delivery
+from grants_shared.settings import PlatformSettings
+from grants_shared.uow import UnitOfWork
+from payments.adapters.orm import PaymentInstruction, Tranche
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+AWARDED_AT = datetime(2025, 4, 1, 9, 30, tzinfo=UTC)
+Sessions = sessionmaker[Session]
+
+
+def awarded(grant_id: str = "g-1", amount: int = 1_000_001, months: int = 24, **extra: Any) -> Envelope[Any]:
+    """A GrantAwarded event (org-1, partnership p-1 unless told otherwise)."""
+    fields = {"grant_id": grant_id, "round_id": "r-1", "run_id": "run-1", "application_id": f"app-{grant_id}",
+              "organisation_id": "org-1", "partnership_id": "p-1", "neighbourhood_code": "E05000001",
+              "region_code": "E12000001", "imd_decile": 1, "amount_pence": amount, "duration_months": months,
+              "awarded_at": AWARDED_AT, **extra}  # fmt: skip
+    return wrap(GrantAwarded(**fields), subject=grant_id)
+
+
+def accepted(grant_id: str = "g-1", period: int = 1, by: str = "asha") -> Envelope[Any]:
+    """A ReportAccepted event for a period of a grant."""
+    payload = ReportAccepted(report_id=new_id(), grant_id=grant_id, period_number=period, accepted_by=by,
+                             accepted_at=AWARDED_AT + timedelta(days=180 * period))  # fmt: skip
+    return wrap(payload, subject=grant_id)
+
+
+def partnership(compliant: bool, at: datetime, partnership_id: str = "p-1") -> Envelope[Any]:
+    """A PartnershipChanged event."""
+    outcome = RuleOutcome(rule="residents_majority", passed=compliant, detail="3 of 8 members are residents")
+    payload = PartnershipChanged(partnership_id=partnership_id, organisation_id="org-1",
+                                 neighbourhood_code="E05000001", member_count=8, resident_count=3 + 2 * compliant,
+                                 compliant=compliant, outcomes=[outcome], changed_at=at)  # fmt: skip
+    return wrap(payload, subject=partnership_id)
+
+
+def deliver(sessions: Sessions, envelope: Envelope[Any], handler: Callable[[Envelope[Any], UnitOfWork], None]) -> bool:
+    """Deliver an event as the worker does: inbox row, handler and commit in one unit of work."""
+    with UnitOfWork(sessions, cause=envelope) as uow:
+        if not first_delivery(uow.session, group="payments", event_id=envelope.event_id,
+                              stream=type(envelope.payload).stream()):  # fmt: skip
+            return False
+        handler(envelope, uow)
+        uow.commit()
+        return True
+
+
+def events(sessions: Sessions, event_type: str | None = None) -> list[dict[str, Any]]:
+    """Payloads written to the outbox, in order (of one event type when given)."""
+    with sessions() as session:
+        bodies = session.scalars(select(tables.outbox.c.body).order_by(tables.outbox.c.id)).all()
+    envelopes = [json.loads(body) for body in bodies]
+    return [e["payload"] for e in envelopes if event_type is None or e["event_type"] == event_type]
+
+
+def count(sessions: Sessions, table: Any) -> int:
+    """Rows in a table (a Table or a mapped class)."""
+    with sessions() as session:
+        return int(session.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def tranches(sessions: Sessions, grant_id: str = "g-1") -> list[Tranche]:
+    """A grant's tranches by number."""
+    with sessions() as session:
+        return list(session.scalars(select(Tranche).where(Tranche.grant_id == grant_id).order_by(Tranche.number)))
+
+
+def instructions(sessions: Sessions, grant_id: str = "g-1") -> list[PaymentInstruction]:
+    """A grant's payment instructions, oldest first."""
+    with sessions() as session:
+        query = select(PaymentInstruction).where(PaymentInstruction.grant_id == grant_id)
+        return list(session.scalars(query.order_by(PaymentInstruction.tranche_id, PaymentInstruction.attempt)))
+
+
+def bearer(*roles: Role, subject: str = "someone", org: str | None = None) -> dict[str, str]:
+    """Headers with a freshly minted token."""
+    token = mint_token(PlatformSettings(), subject=subject, roles=list(roles), organisation_id=org)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def writes(sessions: Sessions) -> tuple[int, int, int, int]:
+    """What a refused request must not change: outbox, audit, idempotency keys and instructions."""
+    return (count(sessions, tables.outbox), count(sessions, tables.audit_log), count(sessions, tables.idempotency_keys),
+            count(sessions, PaymentInstruction))  # fmt: skip

@@ -1,0 +1,57 @@
+"""The worker as a real process on a real Redis and sandbox bank: an award becomes a settled payment."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import redis
+from grants_shared.db import make_engine, migrate, session_factory
+from grants_shared.events import GrantAwarded, PaymentSettled, TrancheScheduled
+from grants_shared.wire import DATA_FIELD, decode_entry
+
+from payments_tests.bank import Bank
+from payments_tests.kit import awarded, instructions
+
+
+def eventually(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    """Wait until `check` holds (generous: the machine may be busy)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"{what} did not happen in {timeout}s"
+        time.sleep(0.1)
+
+
+def test_the_worker_pays_an_award_and_publishes_through_the_outbox(
+    redis_url: str, bank: Bank, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'payments.db'}"
+    migrate(url, "payments")
+    client = redis.Redis.from_url(redis_url)
+    env = {**os.environ, "PAYMENTS_DATABASE_URL": url, "REDIS_URL": redis_url, "SANDBOX_BANK_URL": bank.base_url,
+           "PAYMENTS_POLL_INTERVAL_S": "0.1", "PAYMENTS_MIGRATE_ON_START": "true", "GRANTS_ENV": "test"}  # fmt: skip
+    log = (tmp_path / "worker.log").open("wb")
+    worker = subprocess.Popen([sys.executable, "-m", "payments.worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    try:
+        envelope = awarded("g-w", amount=800_000, months=12)
+        frame = {"headers": {"event_id": envelope.event_id}, "data": envelope.model_dump_json()}
+        for _ in range(2):  # delivered twice: one schedule all the same
+            client.xadd(GrantAwarded.stream(), {DATA_FIELD: json.dumps(frame)})
+        eventually(lambda: [i.status for i in instructions(sessions, "g-w")] == ["instructed"], "instruction")
+        bank.settle_now()
+        eventually(lambda: [i.status for i in instructions(sessions, "g-w")] == ["settled"], "settlement")
+        eventually(lambda: client.xlen(PaymentSettled.stream()) > 0, "publication of payment-settled")
+        settled = [decode_entry(fields)[0] for _, fields in client.xrange(PaymentSettled.stream())]
+        assert [e["payload"]["grant_id"] for e in settled].count("g-w") == 1
+        scheduled = [decode_entry(fields)[0]["payload"] for _, fields in client.xrange(TrancheScheduled.stream())]
+        assert sorted(p["number"] for p in scheduled if p["grant_id"] == "g-w") == [1, 2]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+        engine.dispose()
+        log.close()

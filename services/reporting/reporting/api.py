@@ -1,0 +1,26 @@
+"""The reporting API: impact reports, the fund position, grant timelines and the operator dashboard."""
+
+from fastapi import FastAPI
+from grants_shared.http.app import create_service_app
+
+from reporting import bootstrap
+from reporting.metrics import expose_fund_metrics
+from reporting.routes import dashboard, fund, reports
+
+DESCRIPTION = (
+    "Impact report intake and review, and read models of the whole platform built from every event: "
+    "the fund position (integer pence), the least-first share, grant timelines, outcomes and an operator dashboard."
+)
+
+
+def create_app() -> FastAPI:
+    """The uvicorn factory: `uvicorn reporting.api:create_app --factory --port 8004`."""
+    app = create_service_app(
+        service="reporting",
+        settings=bootstrap.settings(),
+        engine=bootstrap.engine(),
+        routers=[reports.router, fund.router, dashboard.router],
+        description=DESCRIPTION,
+    )
+    expose_fund_metrics(app.state.sessions)
+    return app

@@ -1,0 +1,22 @@
+"""Settings of the reporting service, read from environment variables."""
+
+from grants_shared.settings import PlatformSettings
+from pydantic import Field
+
+
+class Settings(PlatformSettings):
+    """Platform settings plus the reporting database and the dashboard's tuning."""
+
+    database_url: str | None = Field(None, validation_alias="REPORTING_DATABASE_URL")
+    dashboard_refresh_s: int = Field(
+        15, ge=0, le=3600, validation_alias="REPORTING_DASHBOARD_REFRESH_S",
+        description="How often the dashboard page reloads itself (0: never).",
+    )
+    dashboard_rows: int = Field(
+        20, ge=1, le=200, validation_alias="REPORTING_DASHBOARD_ROWS",
+        description="Tranches listed on the dashboard under due and overdue.",
+    )
+
+    def db_url(self) -> str:
+        """The reporting database: REPORTING_DATABASE_URL, else var/reporting.db."""
+        return self.database_url or self.sqlite_url("reporting")

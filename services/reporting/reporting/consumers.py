@@ -1,0 +1,30 @@
+"""Consumers: every event of the other services goes on the timeline and into the projections it feeds."""
+
+from collections.abc import Callable
+from typing import Any
+
+from grants_shared.events import ALL_EVENTS, Envelope, Event
+from grants_shared.uow import UnitOfWork
+from sqlalchemy.orm import Session
+
+from reporting.projections import applications, funding, payments, timeline
+
+Projection = Callable[[Envelope[Any], Session], None]
+
+PROJECTIONS: dict[type[Event], Projection] = {**applications.HANDLERS, **funding.HANDLERS, **payments.HANDLERS}
+
+CONSUMED: tuple[type[Event], ...] = tuple(e for e in ALL_EVENTS if e.producer != "reporting")
+
+
+def on_any_event(envelope: Envelope[Any], uow: UnitOfWork) -> None:
+    """Record the event on the timeline and update its projection; a repeat of an event id does nothing."""
+    if not timeline.record(uow.session, envelope):
+        return
+    project = PROJECTIONS.get(type(envelope.payload))
+    if project is not None:
+        project(envelope, uow.session)
+
+
+def consumed() -> list[tuple[type[Event], Callable[[Envelope[Any], UnitOfWork], None]]]:
+    """What the worker subscribes to: every event class of the other services, each into `on_any_event`."""
+    return [(event, on_any_event) for event in CONSUMED]

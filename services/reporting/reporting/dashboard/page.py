@@ -1,0 +1,104 @@
+"""The operator dashboard page: fund position, least-first share, tranches due, pipeline health."""
+
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from grants_shared.money import format_gbp
+
+from reporting.dashboard.health import LAG_CAP, PipelineHealth
+from reporting.dashboard.sections import figures_table, table
+from reporting.dashboard.svg import bar_chart
+from reporting.domain.indicators import LABELS
+from reporting.queries.pipeline import DueTranche
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b;max-width:1100px}
+h1{font-size:1.5rem}h2{font-size:1.15rem;border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
+table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.25rem .6rem;border-bottom:1px solid #eee;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums}.bar{fill:#2b6cb0}.warn{color:#b42318;font-weight:600}
+figure{margin:.5rem 0}figcaption{font-weight:600}svg text{font-size:12px}.empty{color:#666}
+"""
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """Everything the page shows, already read."""
+
+    position: dict[str, Any]
+    due: list[DueTranche]
+    applications: dict[str, int]
+    outcomes: dict[str, Any]
+    health: PipelineHealth
+
+
+def percent(bp: int) -> str:
+    """Basis points as a percentage with two decimals, exactly: 1234 -> '12.34%'."""
+    return f"{bp // 100}.{bp % 100:02d}%"
+
+
+def _fund(p: dict[str, Any]) -> str:
+    names = ["budget", "committed", "paid", "returned", "remaining", "unpaid_commitments"]
+    rows = [(n.replace("_", " ").capitalize(), format_gbp(p[f"{n}_pence"])) for n in names]
+    rows += [("Grants", str(p["grants"])), ("Rounds", str(p["rounds"]))]
+    chart = bar_chart("Fund money", [(n.capitalize(), p[f"{n}_pence"]) for n in names[:5]], format_gbp)
+    return "<h2>Fund position</h2>" + figures_table(rows) + chart
+
+
+def _least_first(lf: dict[str, Any]) -> str:
+    deciles = [(f"Decile {k}", v["committed_pence"]) for k, v in lf["by_decile"].items()]
+    regions = [(k, v["committed_pence"]) for k, v in lf["by_region"].items()]
+    return (
+        "<h2>Least first</h2>"
+        f'<p>Share of committed money to IMD decile 1 neighbourhoods: <strong id="decile-1-share">'
+        f'{percent(lf["decile_1_share_bp"])}</strong> ({lf["decile_1_share_bp"]} basis points)</p>'
+        + bar_chart("Committed by IMD decile", deciles, format_gbp)
+        + bar_chart("Committed by region", regions, format_gbp)
+    )
+
+
+def _tranches(p: dict[str, Any], due: list[DueTranche]) -> str:
+    summary = figures_table([
+        ("Tranches due (by today, unpaid)", f'{p["tranches_due"]} ({format_gbp(p["tranches_due_pence"])})'),
+        ("Tranches overdue", f'{p["tranches_overdue"]} ({format_gbp(p["tranches_overdue_pence"])})'),
+    ])
+    rows = [[t.grant_id, t.neighbourhood_code or "?", f"{t.number} of {t.of_tranches}", t.due_on.isoformat(),
+             format_gbp(t.amount_pence), t.status, "overdue" if t.overdue else "due"] for t in due]
+    header = ["Grant", "Neighbourhood", "Tranche", "Due on", "Amount", "Status", ""]
+    return "<h2>Tranches due and overdue</h2>" + summary + table(header, rows)
+
+
+def _applications(counts: dict[str, int], outcomes: dict[str, Any]) -> str:
+    reported = [(LABELS.get(k, k), v) for k, v in outcomes["totals"].items()]
+    return (
+        "<h2>Applications and outcomes</h2>"
+        + bar_chart("Applications by status", [(k.replace("_", " "), v) for k, v in counts.items()])
+        + bar_chart(f'Outcomes in {outcomes["accepted_reports"]} accepted reports', reported)
+    )
+
+
+def _health(h: PipelineHealth) -> str:
+    if h.error:
+        return f'<h2>Pipeline health</h2><p class="warn">{escape(h.error)}</p>'
+    dead = sum(h.dead_letters.values())
+    note = f'<p class="warn">{dead} dead letters waiting</p>' if dead else "<p>No dead letters.</p>"
+    groups = [[g.group, g.stream, str(g.consumers), str(g.pending), f"{g.lag}+" if g.lag >= LAG_CAP else str(g.lag)]
+              for g in h.groups]
+    return (
+        "<h2>Pipeline health</h2>" + note
+        + bar_chart("Dead letters by consumer group", list(h.dead_letters.items()))
+        + table(["Group", "Stream", "Consumers", "Pending", "Lag"], groups)
+    )
+
+
+def render(data: DashboardData, refresh_s: int) -> str:
+    """The whole page as HTML."""
+    refresh = f'<meta http-equiv="refresh" content="{refresh_s}">' if refresh_s else ""
+    body = (_fund(data.position) + _least_first(data.position["least_first"]) + _tranches(data.position, data.due)
+            + _applications(data.applications, data.outcomes) + _health(data.health))
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">{refresh}'
+        f"<title>Community Wealth Fund: operator dashboard</title><style>{STYLE}</style></head>"
+        f"<body><h1>Community Wealth Fund: operator dashboard</h1>"
+        f'<p>Position as of {escape(data.position["as_of"])}.</p>{body}</body></html>'
+    )

@@ -1,0 +1,45 @@
+"""Status ordering for projections built from events that may arrive late, twice or out of order."""
+
+from datetime import UTC, datetime
+
+# Within one timestamp the later lifecycle stage wins; across timestamps the later event wins, so a
+# tranche that failed and was instructed again, or an application resubmitted, ends in its true state.
+TRANCHE_RANKS: dict[str, int] = {
+    "scheduled": 0,
+    "held": 1,
+    "released": 2,
+    "instructed": 3,
+    "failed": 4,
+    "settled": 5,
+    "returned": 6,
+}
+
+APPLICATION_RANKS: dict[str, int] = {
+    "submitted": 0,
+    "eligible": 1,
+    "ineligible": 1,
+    "awarded": 2,
+    "not_awarded": 2,
+    "withdrawn": 3,
+}
+
+REPORT_STATUSES = ("submitted", "accepted", "changes_requested")
+LIVE_REPORT_STATUSES = ("submitted", "accepted")
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The same instant in UTC; a naive value (SQLite gives those back) is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def supersedes(new_at: datetime, new_rank: int, old_at: datetime, old_rank: int) -> bool:
+    """True when a status seen at `new_at` replaces one seen at `old_at` (later event, else later stage)."""
+    new, old = as_utc(new_at), as_utc(old_at)
+    return new > old or (new == old and new_rank > old_rank)
+
+
+def live_key(grant_id: str, period_number: int) -> str:
+    """The key that allows one live (submitted or accepted) report per grant and period."""
+    return f"{grant_id}:{period_number}"

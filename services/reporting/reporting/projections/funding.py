@@ -1,0 +1,82 @@
+"""Projections of rounds and grants: the fund's budget and its commitments."""
+
+from typing import Any
+
+from grants_shared.consumer import NotReady
+from grants_shared.events import Envelope, GrantAwarded, GrantCompleted, RoundClosed, RoundOpened
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from reporting.adapters.orm import Grant, Round
+from reporting.domain.status import as_utc
+
+
+def round_opened(envelope: Envelope[RoundOpened], session: Session) -> None:
+    """Record a round and its budget (once per round)."""
+    p = envelope.payload
+    if session.get(Round, p.round_id) is None:
+        session.add(Round(round_id=p.round_id, name=p.name, budget_pence=p.budget_pence, opened_at=as_utc(p.opened_at)))
+
+
+def round_closed(envelope: Envelope[RoundClosed], session: Session) -> None:
+    """Mark a round closed; waits for its RoundOpened."""
+    p = envelope.payload
+    if session.get(Round, p.round_id) is None:
+        raise NotReady(f"round {p.round_id} not opened yet")
+    session.execute(
+        update(Round)
+        .where(Round.round_id == p.round_id, Round.closed_at.is_(None))
+        .values(closed_at=as_utc(p.closed_at))
+    )
+
+
+def grant_awarded(envelope: Envelope[GrantAwarded], session: Session) -> None:
+    """Record an awarded grant (once per grant id)."""
+    p = envelope.payload
+    if session.get(Grant, p.grant_id) is not None:
+        return
+    session.add(
+        Grant(
+            grant_id=p.grant_id,
+            application_id=p.application_id,
+            round_id=p.round_id,
+            organisation_id=p.organisation_id,
+            partnership_id=p.partnership_id,
+            neighbourhood_code=p.neighbourhood_code,
+            region_code=p.region_code,
+            imd_decile=p.imd_decile,
+            amount_pence=p.amount_pence,
+            duration_months=p.duration_months,
+            paid_pence=0,
+            returned_pence=0,
+            status="awarded",
+            awarded_at=as_utc(p.awarded_at),
+        )
+    )
+
+
+def grant_completed(envelope: Envelope[GrantCompleted], session: Session) -> None:
+    """Mark a grant completed; waits for its GrantAwarded."""
+    p = envelope.payload
+    require_grant(session, p.grant_id, "grant-completed")
+    session.execute(
+        update(Grant)
+        .where(Grant.grant_id == p.grant_id, Grant.status != "completed")
+        .values(status="completed", completed_at=as_utc(p.completed_at))
+    )
+
+
+def require_grant(session: Session, grant_id: str, event_type: str) -> Grant:
+    """The projected grant, or NotReady when its GrantAwarded has not arrived yet."""
+    grant = session.get(Grant, grant_id)
+    if grant is None:
+        raise NotReady(f"{event_type} for grant {grant_id} before its grant-awarded")
+    return grant
+
+
+HANDLERS: dict[type[Any], Any] = {
+    RoundOpened: round_opened,
+    RoundClosed: round_closed,
+    GrantAwarded: grant_awarded,
+    GrantCompleted: grant_completed,
+}

@@ -1,0 +1,28 @@
+"""Reading projected grants and their tranches, scoped to what the caller may see."""
+
+from typing import Any
+
+from grants_shared.auth import Principal
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reporting.access import can_see, not_found
+from reporting.adapters.orm import Grant, Tranche
+from reporting.schemas import GrantOut, TrancheOut
+
+
+def visible_grant(session: Session, grant_id: str, principal: Principal) -> Grant:
+    """The projected grant, or 404 when it is unknown or belongs to another organisation."""
+    grant = session.get(Grant, grant_id)
+    if grant is None or not can_see(principal, grant.organisation_id):
+        raise not_found("grant", grant_id)
+    return grant
+
+
+def grant_detail(session: Session, grant: Grant) -> GrantOut:
+    """The grant with its tranches in order."""
+    tranches = session.execute(
+        select(Tranche).where(Tranche.grant_id == grant.grant_id).order_by(Tranche.number)
+    ).scalars()
+    fields: dict[str, Any] = {name: getattr(grant, name) for name in GrantOut.model_fields if name != "tranches"}
+    return GrantOut(**fields, tranches=[TrancheOut.model_validate(t) for t in tranches])

@@ -1,0 +1,80 @@
+"""The fund position read model: budget, commitments, payments, tranches due, and the least-first share."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from reporting.adapters.orm import Grant, Round, Tranche
+from reporting.domain.position import Totals, breakdown, share_bp
+
+
+def _sum(column: Any) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(column), 0)
+
+
+def totals(session: Session) -> tuple[Totals, int]:
+    """The fund's money totals and the number of grants."""
+    budget = session.execute(select(_sum(Round.budget_pence))).scalar_one()
+    committed, paid, returned, grants = session.execute(
+        select(_sum(Grant.amount_pence), _sum(Grant.paid_pence), _sum(Grant.returned_pence), func.count())
+    ).one()
+    # PostgreSQL sums BIGINT into NUMERIC (Decimal): int() of it is exact.
+    return Totals(int(budget), int(committed), int(paid), int(returned)), int(grants)
+
+
+def outstanding_tranches(as_of: date, *, overdue: bool) -> list[ColumnElement[bool]]:
+    """Conditions for unsettled tranches of live grants due by `as_of` (strictly before it when overdue)."""
+    due = Tranche.due_on < as_of if overdue else Tranche.due_on <= as_of
+    return [due, Tranche.status != "settled", or_(Grant.status.is_(None), Grant.status != "completed")]
+
+
+def tranche_counts(session: Session, as_of: date) -> dict[str, int]:
+    """How many tranches are due (by today) and overdue (before today) and not settled, with their pence."""
+    figures: dict[str, int] = {}
+    for name, overdue in (("tranches_due", False), ("tranches_overdue", True)):
+        count, pence = session.execute(
+            select(func.count(), _sum(Tranche.amount_pence))
+            .select_from(Tranche)
+            .outerjoin(Grant, Grant.grant_id == Tranche.grant_id)
+            .where(*outstanding_tranches(as_of, overdue=overdue))
+        ).one()
+        figures[name], figures[f"{name}_pence"] = int(count), int(pence)
+    return figures
+
+
+def least_first(session: Session, committed_pence: int) -> dict[str, Any]:
+    """Committed money by IMD decile and by region, and decile 1's share in basis points (rounded down)."""
+    by_decile = {
+        ("unknown" if decile is None else str(decile)): (int(pence), int(n))
+        for decile, pence, n in session.execute(
+            select(Grant.imd_decile, _sum(Grant.amount_pence), func.count()).group_by(Grant.imd_decile)
+        )
+    }
+    by_region = {
+        region: (int(pence), int(n))
+        for region, pence, n in session.execute(
+            select(Grant.region_code, _sum(Grant.amount_pence), func.count()).group_by(Grant.region_code)
+        )
+    }
+    return {
+        "decile_1_share_bp": share_bp(by_decile.get("1", (0, 0))[0], committed_pence),
+        "rounding": "basis points of committed pence, rounded down",
+        "by_decile": breakdown(by_decile, committed_pence),
+        "by_region": breakdown(by_region, committed_pence),
+    }
+
+
+def fund_position(session: Session, as_of: date) -> dict[str, Any]:
+    """The whole fund position, every amount in integer pence."""
+    money, grants = totals(session)
+    rounds = session.execute(select(func.count()).select_from(Round)).scalar_one()
+    return {
+        **money.as_dict(),
+        "grants": grants,
+        "rounds": int(rounds),
+        "as_of": as_of.isoformat(),
+        **tranche_counts(session, as_of),
+        "least_first": least_first(session, money.committed_pence),
+    }

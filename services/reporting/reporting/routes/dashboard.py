@@ -1,0 +1,52 @@
+"""The operator dashboard page (open in development, operator token required in production)."""
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from grants_shared.auth import Principal, Role, current_principal
+from grants_shared.http.app import Sessions
+from grants_shared.http.problems import Problem
+
+from reporting.config import Settings
+from reporting.dashboard.health import pipeline_health
+from reporting.dashboard.page import DashboardData, render
+from reporting.queries.outcomes import outcome_totals
+from reporting.queries.pipeline import applications_by_status, due_tranches
+from reporting.queries.position import fund_position
+
+router = APIRouter(tags=["dashboard"])
+_bearer = HTTPBearer(auto_error=False)
+
+
+def dashboard_viewer(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal | None:
+    """In production only an operator may see the page; elsewhere it is open, like a local tool."""
+    if request.app.state.settings.env != "production":
+        return None
+    principal = current_principal(request, credentials)
+    if not principal.has(Role.OPERATOR):
+        raise Problem(403, "forbidden", "Your role may not do this", "Needs one of: operator.")
+    return principal
+
+
+@router.get("/dashboard", response_class=HTMLResponse, summary="Operator dashboard (HTML)")
+def dashboard(
+    request: Request,
+    sessions: Sessions,
+    _: Annotated[Principal | None, Depends(dashboard_viewer)],
+    as_of: Annotated[date | None, Query(description="Default: today (UTC).")] = None,
+) -> HTMLResponse:
+    """Fund position, least-first share, tranches due and overdue, applications, outcomes, pipeline health."""
+    settings: Settings = request.app.state.settings
+    today = as_of or datetime.now(UTC).date()
+    with sessions() as session:
+        position = fund_position(session, today)
+        due = due_tranches(session, today, settings.dashboard_rows)
+        applications = applications_by_status(session)
+        outcomes = outcome_totals(session)
+    data = DashboardData(position, due, applications, outcomes, pipeline_health(settings.redis_url))
+    return HTMLResponse(render(data, settings.dashboard_refresh_s))

@@ -1,0 +1,79 @@
+"""Impact report routes: submit, accept, request changes, read and list."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi.responses import JSONResponse
+from grants_shared.auth import Principal, Role, require
+from grants_shared.http.app import Sessions
+from grants_shared.http.idempotency import run_idempotent
+
+from reporting.access import EVERYONE
+from reporting.handlers import SubmitReport, accept_report, request_changes, submit_report, view
+from reporting.queries.reports import list_reports, visible_report
+from reporting.schemas import ChangesIn, ReportIn, ReportOut, ReportPage
+
+router = APIRouter(tags=["reports"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+ReportId = Annotated[str, Path(min_length=1, max_length=100)]
+Reader = Annotated[Principal, Depends(require(*EVERYONE))]
+Assessor = Annotated[Principal, Depends(require(Role.ASSESSOR))]
+
+
+@router.post("/reports", status_code=201, response_model=ReportOut, summary="Submit an impact report")
+def submit(
+    body: ReportIn,
+    sessions: Sessions,
+    principal: Annotated[Principal, Depends(require(Role.APPLICANT, Role.OPERATOR))],
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Submit a report for a period of one of your organisation's grants (404 for any other grant)."""
+    command = SubmitReport(grant_id=body.grant_id, period_number=body.period_number,
+                           outcomes=body.outcomes.model_dump(), narrative=body.narrative)
+    return run_idempotent(
+        sessions, key=idempotency_key, scope=f"{principal.subject}:POST /reports", payload=body.model_dump(mode="json"),
+        work=lambda uow: (201, view(submit_report(command, principal, uow))),
+    )
+
+
+@router.post("/reports/{report_id}/accept", response_model=ReportOut, summary="Accept a submitted report")
+def accept(report_id: ReportId, sessions: Sessions, principal: Assessor,
+           idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Accept a submitted report (409 when it is not submitted)."""
+    return run_idempotent(
+        sessions, key=idempotency_key, scope=f"{principal.subject}:POST /reports/{report_id}/accept",
+        payload={"report_id": report_id}, work=lambda uow: (200, view(accept_report(report_id, principal, uow))),
+    )
+
+
+@router.post("/reports/{report_id}/request-changes", response_model=ReportOut, summary="Send a report back")
+def changes(report_id: ReportId, body: ChangesIn, sessions: Sessions, principal: Assessor,
+            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Ask for changes to a submitted report, with reasons; the period may then be reported again."""
+    return run_idempotent(
+        sessions, key=idempotency_key, scope=f"{principal.subject}:POST /reports/{report_id}/request-changes",
+        payload={"report_id": report_id, **body.model_dump(mode="json")},
+        work=lambda uow: (200, view(request_changes(report_id, body.reasons, principal, uow))),
+    )
+
+
+@router.get("/reports/{report_id}", response_model=ReportOut, summary="Read a report")
+def read(report_id: ReportId, sessions: Sessions, principal: Reader) -> ReportOut:
+    """One report you may see (404 otherwise)."""
+    with sessions() as session:
+        return ReportOut.model_validate(visible_report(session, report_id, principal))
+
+
+@router.get("/reports", response_model=ReportPage, summary="List reports")
+def index(
+    sessions: Sessions,
+    principal: Reader,
+    grant_id: Annotated[str | None, Query(max_length=100)] = None,
+    status: Literal["submitted", "accepted", "changes_requested"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ReportPage:
+    """Reports you may see, newest first, optionally of one grant or in one status."""
+    with sessions() as session:
+        items, total = list_reports(session, principal, grant_id=grant_id, status=status, limit=limit, offset=offset)
+        return ReportPage(items=[ReportOut.model_validate(r) for r in items], total=total, limit=limit, offset=offset)

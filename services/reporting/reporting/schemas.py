@@ -1,0 +1,129 @@
+"""HTTP input and output models (always separate: clients never set status, owners or reviewers)."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from reporting.domain.status import as_utc
+
+Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Utc = Annotated[datetime, AfterValidator(as_utc)]
+
+
+class Outcomes(BaseModel):
+    """What a period of a grant achieved, as whole counts (hours for volunteering)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    places_to_meet: Count = 0
+    civic_organisations: Count = 0
+    residents_engaged: Count = 0
+    volunteering_hours: Count = 0
+    people_into_education: Count = 0
+    people_into_employment: Count = 0
+    health_activities: Count = 0
+
+
+class ReportIn(BaseModel):
+    """An impact report for one period of a grant, as the partnership submits it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    grant_id: str = Field(min_length=1, max_length=100)
+    period_number: int = Field(strict=True, ge=1, le=1000)
+    outcomes: Outcomes
+    narrative: str = Field(min_length=1, max_length=20_000)
+
+
+class ChangesIn(BaseModel):
+    """Why an assessor sends a report back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reasons: list[Reason] = Field(min_length=1, max_length=50)
+
+
+class ReportOut(BaseModel):
+    """An impact report as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    grant_id: str
+    organisation_id: str
+    period_number: int
+    outcomes: dict[str, int]
+    narrative: str
+    status: str
+    submitted_by: str
+    submitted_at: Utc
+    reviewed_by: str | None
+    reviewed_at: Utc | None
+    change_reasons: list[str] | None
+
+
+class ReportPage(BaseModel):
+    """One page of reports."""
+
+    items: list[ReportOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class TimelineEvent(BaseModel):
+    """One event on a grant's timeline."""
+
+    event_id: str
+    event_type: str
+    producer: str
+    occurred_at: Utc
+    subject: str
+    summary: str
+
+
+class Timeline(BaseModel):
+    """A grant's history: its application's events and its own, oldest first."""
+
+    grant_id: str
+    application_id: str
+    events: list[TimelineEvent]
+    total: int
+    limit: int
+    offset: int
+
+
+class TrancheOut(BaseModel):
+    """A tranche of a grant as reporting last heard of it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    tranche_id: str
+    number: int
+    of_tranches: int
+    due_on: date
+    amount_pence: int
+    status: str
+
+
+class GrantOut(BaseModel):
+    """A grant as reporting knows it, with its money to date and its tranches."""
+
+    grant_id: str
+    application_id: str
+    round_id: str
+    organisation_id: str
+    partnership_id: str
+    neighbourhood_code: str
+    region_code: str
+    imd_decile: int | None
+    amount_pence: int
+    duration_months: int
+    paid_pence: int
+    returned_pence: int
+    status: str
+    awarded_at: Utc
+    completed_at: Utc | None
+    tranches: list[TrancheOut]

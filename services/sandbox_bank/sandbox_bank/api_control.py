@@ -1,0 +1,71 @@
+"""Control routes (failure injection, settle-now) and health probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import text
+
+from . import behaviours, settlement
+from .db import transaction
+from .deps import Sessions
+from .models import QueuedBehaviour
+from .problems import ProblemError
+from .schemas import BehaviourIn, BehaviourList, BehaviourOut, ClearedOut, Health, SettleNowOut
+
+router = APIRouter()
+
+
+def _out(row: QueuedBehaviour) -> BehaviourOut:
+    return BehaviourOut(
+        id=row.id,
+        behaviour=row.behaviour,
+        remaining=row.remaining,
+        match_reference=row.match_reference,
+        created_at=row.created_at,
+    )
+
+
+@router.post("/control/behaviours", status_code=201, response_model=BehaviourOut, tags=["control"])
+def queue_behaviour(data: BehaviourIn, factory: Sessions) -> BehaviourOut:
+    """Queue a behaviour (fail, timeout, return, delay) for the next matching new payments."""
+    with transaction(factory) as session:
+        now = settlement.locked_now(session)
+        return _out(behaviours.queue(session, data.behaviour, data.count, data.match_reference, now))
+
+
+@router.get("/control/behaviours", response_model=BehaviourList, tags=["control"])
+def list_behaviours(factory: Sessions) -> BehaviourList:
+    """Behaviours still queued, in the order they will apply."""
+    with transaction(factory) as session:
+        return BehaviourList(items=[_out(row) for row in behaviours.list_queued(session)])
+
+
+@router.delete("/control/behaviours", response_model=ClearedOut, tags=["control"])
+def clear_behaviours(factory: Sessions) -> ClearedOut:
+    """Remove every queued behaviour."""
+    with transaction(factory) as session:
+        return ClearedOut(cleared=behaviours.clear(session))
+
+
+@router.post("/control/settle-now", response_model=SettleNowOut, tags=["control"])
+def settle_now(factory: Sessions) -> SettleNowOut:
+    """Settle every pending payment now, due or not (failed payments stay failed)."""
+    with transaction(factory) as session:
+        return SettleNowOut(settled=settlement.settle_now(session, settlement.locked_now(session)))
+
+
+@router.get("/healthz", response_model=Health, tags=["health"])
+def healthz() -> Health:
+    """Liveness: the process answers."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health, tags=["health"])
+def readyz(factory: Sessions) -> Health:
+    """Readiness: the database answers."""
+    try:
+        with factory() as session:
+            session.execute(text("SELECT 1"))
+    except Exception as exc:
+        raise ProblemError(503, f"database unavailable: {type(exc).__name__}", "not-ready") from None
+    return Health(status="ready")
