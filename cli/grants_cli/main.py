@@ -10,14 +10,14 @@ from typing import Annotated
 
 import redis
 import typer
-from grants_shared import deadletter
-from grants_shared.auth import Role, mint_token
-from grants_shared.settings import PlatformSettings
 from rich.console import Console
 from rich.table import Table
 
 from grants_cli.system import SERVICES, System
 from grants_cli.walk import Client, run_walk
+from grants_shared import deadletter
+from grants_shared.auth import Role, mint_token
+from grants_shared.settings import PlatformSettings
 
 app = typer.Typer(help="Community Wealth Fund grants platform: operator commands.", no_args_is_help=True)
 data_app = typer.Typer(help="Reference data (IoD, ONS lookups, CNI).")

@@ -3,12 +3,14 @@
 `grants demo` runs it against a running system; the end-to-end tests run it and then check events and ledgers.
 """
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
 from grants_shared.auth import Role, mint_token
 from grants_shared.ids import new_id
 from grants_shared.settings import PlatformSettings
@@ -55,6 +57,10 @@ class Client:
         return mint_token(self.settings, subject=subject or f"demo-{role}", roles=[role],
                           organisation_id=organisation_id)
 
+    def status(self, service: str, path: str, token: str) -> int:
+        """The HTTP status of a GET (to wait for another service to catch up)."""
+        return self.http.get(self.urls[service] + path, headers={"Authorization": f"Bearer {token}"}).status_code
+
     def call(self, method: str, service: str, path: str, token: str, json: Any = None,
              expect: tuple[int, ...] = (200, 201)) -> Any:
         """Call a service; raise with the problem body when the status is not expected."""
@@ -73,11 +79,10 @@ def run_walk(client: Client, log: Callable[[str], None] = print, timeout_s: floa
     operator, assessor = client.token(Role.OPERATOR), client.token(Role.ASSESSOR)
     note = _logger(walk, log)
 
-    walk.neighbourhood = client.call("GET", "applications", "/neighbourhoods?left_behind=true&limit=1",
-                                     operator)["items"][0]
+    walk.neighbourhood = _free_left_behind_ward(client, operator)
     note(f"neighbourhood {walk.neighbourhood['code']} {walk.neighbourhood['name']} (left behind)")
     org = client.call("POST", "applications", "/organisations", operator, {
-        "name": f"{walk.neighbourhood['name']} Community Trust", "org_id": "GB-CHC-1234567",
+        "name": f"{walk.neighbourhood['name']} Community Trust", "org_id": f"GB-CHC-{random.randrange(10**6, 10**7)}",
         "fund_holding": True, "due_diligence": "passed"})
     applicant = client.token(Role.APPLICANT, organisation_id=org["id"], subject="resident-chair")
     members = [{"name": f"Member {i}", "resident": i < 5, "joined_on": "2026-01-15"} for i in range(8)]
@@ -110,10 +115,8 @@ def run_walk(client: Client, log: Callable[[str], None] = print, timeout_s: floa
     finance = client.token(Role.FINANCE_OFFICER)
     _wait_tranche_settled(client, finance, walk, 1, timeout_s)
     note("tranche 1 paid by the sandbox bank and posted to the ledger")
-    wait_for("reporting to learn of the grant", lambda: client.call(
-        "GET", "reporting", f"/grants/{walk.grant_id}", operator, expect=(200, 404)) is not None and
-        client.http.get(client.urls["reporting"] + f"/grants/{walk.grant_id}",
-                        headers={"Authorization": f"Bearer {operator}"}).status_code == 200, timeout_s)
+    wait_for("reporting to learn of the grant", lambda: client.status("reporting", f"/grants/{walk.grant_id}",
+                                                                      operator) == 200, timeout_s)
     report = client.call("POST", "reporting", "/reports", applicant, {
         "grant_id": walk.grant_id, "period_number": 1, "narrative": "The hub opened; 40 residents trained.",
         "outcomes": {"places_to_meet": 1, "civic_organisations": 2, "residents_engaged": 120,
@@ -129,6 +132,17 @@ def run_walk(client: Client, log: Callable[[str], None] = print, timeout_s: floa
     walk.timeline = client.call("GET", "reporting", f"/grants/{walk.grant_id}/timeline", operator)
     note(f"fund position: {walk.position}")
     return walk
+
+
+def _free_left_behind_ward(client: Client, token: str) -> dict[str, Any]:
+    """A left-behind ward with no live application yet, so the demo can run again on the same data."""
+    wards = client.call("GET", "applications", "/neighbourhoods?left_behind=true&limit=200", token)["items"]
+    taken = {a["neighbourhood_code"] for a in client.call("GET", "applications", "/applications?limit=200",
+                                                          token)["items"] if a["status"] in ("submitted", "eligible")}
+    free = [w for w in wards if w["code"] not in taken]
+    if not free:
+        raise RuntimeError("every left-behind ward already has a live application")
+    return free[0]
 
 
 def _logger(walk: Walk, log: Callable[[str], None]) -> Callable[[str], None]:

@@ -1,10 +1,10 @@
 """The allocation service's HTTP API; `uvicorn allocation.api:create_app --factory` runs it."""
 
 from fastapi import FastAPI
-from grants_shared.http.app import create_service_app
 
 from allocation import bootstrap
 from allocation.routes import rounds, runs
+from grants_shared.http.app import create_service_app
 
 DESCRIPTION = (
     "Funding rounds, least-first allocation runs (simulated or committed), decisions with rationale, "

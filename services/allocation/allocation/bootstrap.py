@@ -2,11 +2,11 @@
 
 from functools import cache
 
-from grants_shared.db import make_engine, session_factory
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from allocation.config import Settings
+from grants_shared.db import make_engine, session_factory
 
 
 @cache

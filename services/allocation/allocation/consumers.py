@@ -7,11 +7,10 @@ Each is correct under duplicates (the inbox drops repeats, and every write is ke
 from datetime import datetime
 from typing import Any
 
-from grants_shared.events import ApplicationAssessed, ApplicationWithdrawn, Envelope, PartnershipChanged
-from grants_shared.uow import UnitOfWork
-
 from allocation.adapters.orm import AssessedApplication, Neighbourhood, Partnership, Withdrawal
 from allocation.times import as_utc
+from grants_shared.events import ApplicationAssessed, ApplicationWithdrawn, Envelope, PartnershipChanged
+from grants_shared.uow import UnitOfWork
 
 
 def _newer(incoming: tuple[datetime, datetime, str], stored: tuple[datetime, datetime, str]) -> bool:

@@ -4,6 +4,9 @@ Run it with `python -m allocation.worker`.
 """
 
 from faststream import FastStream
+
+from allocation import bootstrap
+from allocation.consumers import on_application_assessed, on_application_withdrawn, on_partnership_changed
 from grants_shared.events import (
     AllocationDecided,
     ApplicationAssessed,
@@ -14,9 +17,6 @@ from grants_shared.events import (
     RoundOpened,
 )
 from grants_shared.worker import WorkerSpec, create_worker, run
-
-from allocation import bootstrap
-from allocation.consumers import on_application_assessed, on_application_withdrawn, on_partnership_changed
 
 
 def create_app() -> FastStream:

@@ -1,10 +1,10 @@
 """The applications API: `uvicorn applications.api:create_app --factory --port 8001`."""
 
 from fastapi import FastAPI
-from grants_shared.http.app import create_service_app
 
 from applications import bootstrap
 from applications.routes import applications, audit, organisations, partnerships, registry
+from grants_shared.http.app import create_service_app
 
 DESCRIPTION = (
     "Neighbourhood registry (wards with IMD/CNI measures and data vintage), fund-holding organisations, "

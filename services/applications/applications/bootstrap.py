@@ -2,11 +2,11 @@
 
 from functools import cache
 
-from grants_shared.db import make_engine, migrate, session_factory
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from applications.config import Settings
+from grants_shared.db import make_engine, migrate, session_factory
 
 
 @cache

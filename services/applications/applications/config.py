@@ -1,7 +1,8 @@
 """Settings of the applications service, read from environment variables."""
 
-from grants_shared.settings import PlatformSettings
 from pydantic import Field
+
+from grants_shared.settings import PlatformSettings
 
 
 class Settings(PlatformSettings):

@@ -1,9 +1,8 @@
 """Events from other services turned into use cases; each is safe under duplicates and reordering."""
 
+from applications.handlers.decisions import record_decision
 from grants_shared.events import AllocationDecided, Envelope
 from grants_shared.uow import UnitOfWork
-
-from applications.handlers.decisions import record_decision
 
 
 def on_allocation_decided(envelope: Envelope[AllocationDecided], uow: UnitOfWork) -> None:

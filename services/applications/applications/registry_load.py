@@ -9,11 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from grants_shared.uow import UnitOfWork
-
 from applications import bootstrap
 from applications.handlers.registry import LoadOutcome, load_registry
 from applications.registry import RegistryFileError, RegistryImport, load_iod2019, synthetic_registry
+from grants_shared.uow import UnitOfWork
 
 EXIT_FILE_ERROR = 2
 

@@ -2,11 +2,10 @@
 
 from decimal import Decimal
 
-from grants_shared.events import NeighbourhoodNeed
-
 from applications.adapters.orm import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
 from applications.schemas.registry_outputs import LsoaOut, NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
 from applications.views import utc
+from grants_shared.events import NeighbourhoodNeed
 
 
 def _mean_rank(ward: Neighbourhood) -> float:

@@ -1,6 +1,9 @@
 """The applications worker: `python -m applications.worker` (AllocationDecided in, the outbox relayed out)."""
 
 from faststream import FastStream
+
+from applications import bootstrap
+from applications.consumers import on_allocation_decided
 from grants_shared.events import (
     AllocationDecided,
     ApplicationAssessed,
@@ -10,9 +13,6 @@ from grants_shared.events import (
     PartnershipChanged,
 )
 from grants_shared.worker import WorkerSpec, create_worker, run
-
-from applications import bootstrap
-from applications.consumers import on_allocation_decided
 
 
 def create_app() -> FastStream:

@@ -1,8 +1,8 @@
 """The payments HTTP API: `uvicorn payments.api:create_app --factory --port 8003`."""
 
 from fastapi import FastAPI
-from grants_shared.http.app import create_service_app
 
+from grants_shared.http.app import create_service_app
 from payments import bootstrap
 from payments.routes import grants, ledger, tranches
 

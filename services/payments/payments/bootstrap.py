@@ -4,10 +4,10 @@ import logging
 import time
 from functools import cache
 
-from grants_shared.db import make_engine, migrate, session_factory
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from grants_shared.db import make_engine, migrate, session_factory
 from payments.adapters.provider import SandboxBankProvider
 from payments.config import Settings
 

@@ -1,7 +1,8 @@
 """Settings of the payments service: its database, the payment provider, approvals and loop timing."""
 
-from grants_shared.settings import PlatformSettings
 from pydantic import Field
+
+from grants_shared.settings import PlatformSettings
 
 
 class Settings(PlatformSettings):

@@ -2,7 +2,6 @@
 
 from grants_shared.events import Envelope, GrantAwarded, PartnershipChanged, ReportAccepted
 from grants_shared.uow import UnitOfWork
-
 from payments import bootstrap, handlers
 
 

@@ -2,12 +2,12 @@
 
 import logging
 
+from sqlalchemy import select
+
 from grants_shared.consumer import NotReady
 from grants_shared.events import GrantAwarded, PartnershipChanged, ReportAccepted, TrancheScheduled
 from grants_shared.ids import stable_id
 from grants_shared.uow import UnitOfWork
-from sqlalchemy import select
-
 from payments.adapters.ledger_store import post_once, posting_key
 from payments.adapters.orm import Grant, Partnership, Tranche
 from payments.domain.ledger import TransactionKind, award_commitment

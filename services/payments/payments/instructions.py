@@ -3,10 +3,10 @@
 import hashlib
 import re
 
-from grants_shared.ids import new_id
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grants_shared.ids import new_id
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.provider import Payee
 from payments.times import now

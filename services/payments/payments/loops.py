@@ -3,11 +3,11 @@
 import logging
 from typing import Any
 
-from grants_shared.crash import crash_point
-from grants_shared.uow import UnitOfWork
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from grants_shared.crash import crash_point
+from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, PaymentInstruction, ProviderCursor
 from payments.adapters.provider import (
     Payee,

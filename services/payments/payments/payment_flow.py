@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from grants_shared.events import GrantCompleted, PaymentFailed, PaymentInstructed, PaymentReturned, PaymentSettled
-from grants_shared.uow import UnitOfWork
 from sqlalchemy import func, select, update
 
+from grants_shared.events import GrantCompleted, PaymentFailed, PaymentInstructed, PaymentReturned, PaymentSettled
+from grants_shared.uow import UnitOfWork
 from payments.adapters.ledger_store import post_once, posting_key
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.provider import ProviderPayment

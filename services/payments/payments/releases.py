@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from grants_shared.events import TrancheHeld, TrancheReleased
-from grants_shared.uow import UnitOfWork
 from sqlalchemy.orm import Session
 
+from grants_shared.events import TrancheHeld, TrancheReleased
+from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, Partnership, Tranche
 from payments.domain.release_conditions import PARTNERSHIP_COMPLIANT, ReleaseConditions, evaluate
 from payments.domain.tranche_state import TrancheStatus

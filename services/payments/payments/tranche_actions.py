@@ -2,11 +2,11 @@
 
 from typing import Any
 
+from sqlalchemy import select
+
 from grants_shared.auth import Principal
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
-from sqlalchemy import select
-
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.domain.tranche_state import TrancheStateError, TrancheStatus, check_approver
 from payments.payment_flow import retry

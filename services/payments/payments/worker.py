@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from faststream import FastStream
 from faststream.redis import RedisBroker
+
 from grants_shared.events import (
     GrantAwarded,
     GrantCompleted,
@@ -20,9 +21,6 @@ from grants_shared.events import (
     TrancheScheduled,
 )  # fmt: skip
 from grants_shared.worker import WorkerSpec, create_worker, run
-from redis import Redis
-from redis.exceptions import ResponseError
-
 from payments import bootstrap, loops
 from payments.adapters.provider import PaymentProvider, ProviderError
 from payments.consumers import on_grant_awarded, on_partnership_changed, on_report_accepted
@@ -72,21 +70,6 @@ async def poll_settlements(broker: RedisBroker) -> None:
     await _forever("poll_settlements", turn)
 
 
-def ensure_groups(redis_url: str, group: str, streams: list[str]) -> None:
-    """Create the consumer groups at the start of their streams, so events published before this worker's
-    first start are read too (FastStream would create them at "$", skipping every earlier entry)."""
-    client = Redis.from_url(redis_url)
-    try:
-        for stream in streams:
-            try:
-                client.xgroup_create(stream, group, id="0", mkstream=True)
-            except ResponseError as error:
-                if "BUSYGROUP" not in str(error):
-                    raise
-    finally:
-        client.close()
-
-
 def create_app() -> FastStream:
     """Build the FastStream worker (migrating the database first when configured)."""
     bootstrap.prepare_database()
@@ -99,11 +82,6 @@ def create_app() -> FastStream:
             publishes=PUBLISHES, loops=[dispatch_instructions, poll_settlements],
         )  # fmt: skip
     )
-
-    @app.on_startup
-    def _groups_from_the_start() -> None:
-        ensure_groups(bootstrap.settings().redis_url, "payments", [event.stream() for event, _ in consumes])
-
     return app
 
 

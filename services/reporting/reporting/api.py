@@ -1,8 +1,8 @@
 """The reporting API: impact reports, the fund position, grant timelines and the operator dashboard."""
 
 from fastapi import FastAPI
-from grants_shared.http.app import create_service_app
 
+from grants_shared.http.app import create_service_app
 from reporting import bootstrap
 from reporting.metrics import expose_fund_metrics
 from reporting.routes import dashboard, fund, reports

@@ -2,10 +2,10 @@
 
 from functools import cache
 
-from grants_shared.db import make_engine, session_factory
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from grants_shared.db import make_engine, session_factory
 from reporting.config import Settings
 
 

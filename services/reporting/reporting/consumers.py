@@ -3,10 +3,10 @@
 from collections.abc import Callable
 from typing import Any
 
-from grants_shared.events import ALL_EVENTS, Envelope, Event
-from grants_shared.uow import UnitOfWork
 from sqlalchemy.orm import Session
 
+from grants_shared.events import ALL_EVENTS, Envelope, Event
+from grants_shared.uow import UnitOfWork
 from reporting.projections import applications, funding, payments, timeline
 
 Projection = Callable[[Envelope[Any], Session], None]

@@ -4,14 +4,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from grants_shared.auth import Principal, Role
 from grants_shared.events import ReportAccepted, ReportChangesRequested, ReportSubmitted
 from grants_shared.http.problems import Problem
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
 from reporting.access import can_see, not_found
 from reporting.adapters.orm import Grant, ImpactReport, ReportIndicator
 from reporting.domain.status import live_key

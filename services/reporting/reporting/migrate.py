@@ -1,7 +1,6 @@
 """`python -m reporting.migrate`: bring the reporting database (REPORTING_DATABASE_URL or var/) to the newest schema."""
 
 from grants_shared.db import migrate
-
 from reporting.bootstrap import settings
 
 

@@ -46,6 +46,8 @@ def run_idempotent(
 ) -> JSONResponse:
     """Run `work` in one unit of work, remembering its response under (scope, key) in the same transaction."""
     digest = request_hash(payload)
+    if len(scope) > 300:  # the scope holds the caller's subject, which a token may make arbitrarily long
+        scope = "sha256:" + hashlib.sha256(scope.encode()).hexdigest()
     if key is not None and not 1 <= len(key) <= 200:
         raise Problem(400, "bad-idempotency-key", "Idempotency-Key must be 1 to 200 characters")
     try:

@@ -70,6 +70,8 @@ class NeighbourhoodArrays:
             raise ValueError("neighbourhood codes must be unique")
         if len(set(self.region_names)) != len(self.region_names):
             raise ValueError("region names must be unique")
+        if not all(name and name.isprintable() for name in self.region_names):
+            raise ValueError("region names must be non-empty printable text")
         if n and (self.imd_rank.min() < 1 or self.imd_decile.min() < 1 or self.imd_decile.max() > 10):
             raise ValueError("imd_rank must be >= 1 and imd_decile in 1..10")
         if n and (self.region.min() < 0 or self.region.max() >= len(self.region_names)):
@@ -88,7 +90,10 @@ class NeighbourhoodArrays:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ApplicationArrays:
-    """Applications as columns: unique id, neighbourhood row index and amount requested in pence."""
+    """Applications as columns: unique id, neighbourhood row index and amount requested in pence.
+
+    The region is not a column here: it is the neighbourhood's, so the two can never disagree.
+    """
 
     application_id: BytesArray
     neighbourhood: Int64Array

@@ -3,78 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
-from allocation.domain.arrays import ApplicationArrays, BytesArray, Int64Array, NeighbourhoodArrays
+from allocation.domain.arrays import ApplicationArrays, Int64Array, NeighbourhoodArrays
 from allocation.domain.need import eligible_neighbourhoods, need_scores_bp
 from allocation.domain.policy import Policy
+from allocation.domain.ranking import neighbourhood_places, rank_rows
 from allocation.domain.result import AllocationResult, Constraint, Int8Array, Outcome
 from allocation.domain.walk import walk
-
-UInt64Array = npt.NDArray[np.uint64]
-
-
-def neighbourhood_positions(neighbourhoods: NeighbourhoodArrays, need_bp: Int64Array) -> Int64Array:
-    """Each neighbourhood's place in need order: need desc, IMD rank asc, code asc (codes are unique)."""
-    order = np.lexsort((neighbourhoods.code, neighbourhoods.imd_rank, -need_bp))
-    positions = np.empty(len(neighbourhoods), dtype=np.int64)
-    positions[order] = np.arange(len(neighbourhoods))
-    return positions
-
-
-def _varying_bytes(ids: BytesArray) -> npt.NDArray[np.uint8]:
-    """The ids as a byte matrix without the columns every id shares: comparing the rest orders them the same."""
-    matrix = np.ascontiguousarray(ids).view(np.uint8).reshape(len(ids), ids.dtype.itemsize)
-    if len(ids) < 2:
-        return matrix[:, :0]
-    varying: npt.NDArray[np.uint8] = matrix[:, np.flatnonzero((matrix != matrix[0]).any(axis=0))]
-    return varying
-
-
-def _big_endian_words(matrix: npt.NDArray[np.uint8]) -> list[UInt64Array]:
-    """Rows of bytes as unsigned 8-byte words, most significant first (left-padded with zero bytes)."""
-    width = -(-matrix.shape[1] // 8) * 8
-    padded = np.zeros((matrix.shape[0], max(width, 8)), dtype=np.uint8)
-    padded[:, padded.shape[1] - matrix.shape[1]:] = matrix
-    words = padded.view(">u8")
-    return [words[:, k].astype(np.uint64) for k in range(words.shape[1])]
-
-
-def ranking_keys(ids: BytesArray, place: Int64Array, places: int) -> tuple[UInt64Array, ...]:
-    """Integer keys for np.lexsort (least significant first) ordering rows by (place, id) exactly.
-
-    When the bytes in which ids differ fit beside the place in 64 bits, one packed key does it;
-    otherwise the id bytes become big-endian words and the place comes last (most significant).
-    """
-    varying = _varying_bytes(ids)
-    place_bits = max(int(places - 1).bit_length(), 1)
-    words = _big_endian_words(varying)
-    if 8 * varying.shape[1] + place_bits <= 64:
-        return (place.astype(np.uint64) << np.uint64(8 * varying.shape[1]) | words[0],)
-    return (*reversed(words), place.astype(np.uint64))
 
 
 def rank_order(applications: ApplicationArrays, neighbourhoods: NeighbourhoodArrays, need_bp: Int64Array,
                rows: Int64Array) -> tuple[Int64Array, Int64Array]:
-    """The given rows in rank order (need desc, IMD rank asc, code asc, application id asc), and their neighbourhoods.
-
-    One np.lexsort over the applications. The three neighbourhood keys are folded into the
-    neighbourhood's position (ranked over the few thousand neighbourhoods) and the ids into integer
-    words; together they keep the order of the keys they stand for exactly.
-    """
+    """The rows in rank order (need desc, IMD rank asc, code asc, application id asc), and their neighbourhoods."""
     everyone = len(rows) == len(applications)  # rows is then 0..n-1: skip the copies
     nb = applications.neighbourhood if everyone else applications.neighbourhood[rows]
     ids = applications.application_id if everyone else applications.application_id[rows]
-    place = neighbourhood_positions(neighbourhoods, need_bp)[nb]
-    keys = ranking_keys(ids, place, len(neighbourhoods))
-    positions = np.lexsort(keys)
-    # Rows tie on every key only if they share a neighbourhood and an id; such rows end up adjacent.
-    tied = np.ones(max(len(positions) - 1, 0), dtype=np.bool_)
-    for key in keys:
-        ranked_key = key[positions]
-        tied &= ranked_key[1:] == ranked_key[:-1]
-    if tied.any():
-        raise ValueError("application ids must be unique")
+    positions = rank_rows(ids, neighbourhood_places(neighbourhoods, need_bp)[nb], len(neighbourhoods))
     ranked: Int64Array = positions if everyone else rows[positions]
     return ranked, nb[positions]
 

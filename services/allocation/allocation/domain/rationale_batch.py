@@ -26,21 +26,20 @@ def _fill_ineligible(result: AllocationResult, out: ObjectArray) -> None:
     out[rows] = by_decile[result.neighbourhoods.imd_decile[result.applications.neighbourhood[rows]]]
 
 
-def _shared_tails(result: AllocationResult, order: Int64Array) -> tuple[Int64Array, list[str]]:
-    """Tail id per ranked row (-1 where the tail is one-off) and the table of shared tails."""
-    outcome = result.outcome[order]
-    constraint = result.constraint[order]
-    tail_ids = np.full(len(order), -1, dtype=np.int64)
+def _shared_tails(result: AllocationResult) -> tuple[Int64Array, list[str]]:
+    """Tail id per input row (-1 where the tail is one-off or the row is ineligible) and the shared tails."""
+    outcome, constraint = result.outcome, result.constraint
+    tail_ids = np.full(len(result), -1, dtype=np.int64)
     tails = [DUPLICATE_TAIL]
     tail_ids[outcome == Outcome.DUPLICATE_NEIGHBOURHOOD] = 0
     capped = np.flatnonzero(outcome == Outcome.NOT_FUNDED_REGION_CAP)
     if len(capped):
         names = result.neighbourhoods.region_names
-        tail_ids[capped] = len(tails) + result.region[order[capped]]
+        tail_ids[capped] = len(tails) + result.neighbourhoods.region[result.applications.neighbourhood[capped]]
         tails += [region_cap_tail(result, name) if name in result.policy.region_caps else "" for name in names]
     spent = np.flatnonzero((outcome == Outcome.NOT_FUNDED_BUDGET) & (constraint == Constraint.BUDGET_SPENT))
     if len(spent):
-        left = result.budget_left_pence[order[spent]]
+        left = result.budget_left_pence[spent]
         if left.min() == left.max():  # the usual case: one amount left once the walk stopped
             values, which = left[:1], np.zeros(len(spent), dtype=np.int64)
         else:
@@ -54,12 +53,12 @@ def rationales(result: AllocationResult) -> list[str]:
     """The rationale of every application, in input order; equal to rationale_for row by row."""
     out = np.empty(len(result), dtype=object)
     _fill_ineligible(result, out)
-    order = result.order
-    tail_ids, tails = _shared_tails(result, order)
-    shared = np.flatnonzero(tail_ids >= 0)
-    rows = order[shared]
-    render(out, rows, shared + 1, result.need_bp[rows], tail_ids[shared], tails, result.n_eligible)
-    for row in order[tail_ids < 0].tolist():
+    tail_ids, tails = _shared_tails(result)
+    # Working in input order keeps each rendered group's writes into out ascending (cache-friendly).
+    rows = np.flatnonzero(tail_ids >= 0)
+    render(out, rows, result.rank[rows], result.need_bp[rows], tail_ids[rows], tails, result.n_eligible)
+    one_off = (tail_ids < 0) & (result.outcome != Outcome.INELIGIBLE)
+    for row in np.flatnonzero(one_off).tolist():
         out[row] = rationale_for(result, row)
     texts: list[str] = out.tolist()
     return texts

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from grants_shared.http.problems import Problem
 from sqlalchemy.orm import Session
 
 from allocation.domain.diff import Change, RunDiff
@@ -10,6 +9,7 @@ from allocation.domain.diff import diff_runs as engine_diff
 from allocation.domain.result import AllocationResult
 from allocation.handlers.queries import find_run
 from allocation.handlers.verification import recompute, stored_inputs
+from grants_shared.http.problems import Problem
 
 
 def _result(session: Session, run_id: str) -> AllocationResult:

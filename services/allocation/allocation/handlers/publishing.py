@@ -1,12 +1,11 @@
 """The events of a committed run: one AllocationDecided per decision, one GrantAwarded per award."""
 
-from grants_shared.events import AllocationDecided, GrantAwarded
-from grants_shared.ids import stable_id
-from grants_shared.uow import UnitOfWork
-
 from allocation.adapters.orm import Run
 from allocation.computing import Computed
 from allocation.inputs import RunInputs
+from grants_shared.events import AllocationDecided, GrantAwarded
+from grants_shared.ids import stable_id
+from grants_shared.uow import UnitOfWork
 
 
 def publish_commit(uow: UnitOfWork, run: Run, inputs: RunInputs, computed: Computed, grants: dict[str, str]) -> None:

@@ -2,14 +2,14 @@
 
 from typing import Any
 
-from grants_shared.auth import Principal, Role
-from grants_shared.http.problems import Problem
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from allocation.adapters.orm import Decision, Round, Run
 from allocation.handlers.rounds import find_round
 from allocation.views import application_decision_view, decision_view, page, round_view, run_summary_view
+from grants_shared.auth import Principal, Role
+from grants_shared.http.problems import Problem
 
 
 def list_rounds(session: Session, limit: int, offset: int) -> dict[str, Any]:

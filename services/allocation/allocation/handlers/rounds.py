@@ -2,10 +2,6 @@
 
 from typing import Any
 
-from grants_shared.events import RoundClosed, RoundOpened
-from grants_shared.http.problems import Problem
-from grants_shared.ids import new_id
-from grants_shared.uow import UnitOfWork
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +11,10 @@ from allocation.domain import Policy
 from allocation.schemas import RoundIn
 from allocation.times import now
 from allocation.views import round_view
+from grants_shared.events import RoundClosed, RoundOpened
+from grants_shared.http.problems import Problem
+from grants_shared.ids import new_id
+from grants_shared.uow import UnitOfWork
 
 
 def policy_of(command: RoundIn) -> Policy:

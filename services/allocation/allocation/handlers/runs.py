@@ -3,10 +3,6 @@
 from datetime import datetime
 from typing import Any
 
-from grants_shared.crash import crash_point
-from grants_shared.http.problems import Problem
-from grants_shared.ids import new_id, stable_id
-from grants_shared.uow import UnitOfWork
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +14,10 @@ from allocation.handlers.rounds import find_round
 from allocation.inputs import RunInputs as Inputs
 from allocation.times import now
 from allocation.views import decision_view, run_summary_view
+from grants_shared.crash import crash_point
+from grants_shared.http.problems import Problem
+from grants_shared.ids import new_id, stable_id
+from grants_shared.uow import UnitOfWork
 
 
 def _refuse_commit(session: Session, round_: Round) -> None:

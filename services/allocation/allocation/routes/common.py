@@ -5,12 +5,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.idempotency import run_idempotent
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 READERS = (Role.OPERATOR, Role.ASSESSOR, Role.INTEGRATOR)
 Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]

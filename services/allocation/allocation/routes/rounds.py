@@ -4,11 +4,11 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from grants_shared.http.app import Sessions
 
 from allocation import handlers
 from allocation.routes.common import IdempotencyKey, Limit, Offset, Operator, Reader, RoundId, idempotent_post
 from allocation.schemas import Page, RoundIn, RoundOut, RunIn, RunOut
+from grants_shared.http.app import Sessions
 
 router = APIRouter(tags=["rounds"])
 

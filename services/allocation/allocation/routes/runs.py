@@ -3,13 +3,13 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from grants_shared.auth import Principal, Role, require
-from grants_shared.http.app import Sessions
 
 from allocation import handlers
 from allocation.handlers.diffing import diff_runs
 from allocation.routes.common import READERS, Limit, Offset, Reader, RunId
 from allocation.schemas import ApplicationDecisionOut, DecisionOut, DiffOut, Page, RunSummaryOut, VerifyOut
+from grants_shared.auth import Principal, Role, require
+from grants_shared.http.app import Sessions
 
 router = APIRouter(tags=["runs"])
 RunRef = Annotated[str, Query(min_length=1, max_length=100, description="A run id.")]

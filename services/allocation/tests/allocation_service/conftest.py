@@ -3,17 +3,17 @@
 from collections.abc import Iterator
 
 import pytest
-from allocation import bootstrap
-from allocation.adapters.orm import metadata
-from allocation.api import create_app
 from fastapi.testclient import TestClient
-from grants_shared import tables
-from grants_shared.auth import Role
-from grants_shared.db import make_engine, migrate
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
+from allocation import bootstrap
+from allocation.adapters.orm import metadata
+from allocation.api import create_app
 from allocation_service.kit import bearer
+from grants_shared import tables
+from grants_shared.auth import Role
+from grants_shared.db import make_engine, migrate
 from tests.support.infra import database_backends, fresh_database
 
 

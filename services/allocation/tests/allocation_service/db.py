@@ -1,10 +1,11 @@
 """Counting rows in the allocation database, to prove what was (and was not) written."""
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
 from allocation.adapters.orm import metadata
 from grants_shared import tables
 from grants_shared.events import AllocationDecided, GrantAwarded
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 
 def count(sessions: sessionmaker[Session], table: str, **where: object) -> int:

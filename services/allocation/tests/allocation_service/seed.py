@@ -4,6 +4,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from allocation.consumers import on_application_assessed, on_application_withdrawn, on_partnership_changed
 from grants_shared.events import (
     ApplicationAssessed,
@@ -16,7 +18,6 @@ from grants_shared.events import (
 )
 from grants_shared.inbox import first_delivery
 from grants_shared.uow import UnitOfWork
-from sqlalchemy.orm import Session, sessionmaker
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 REGIONS = ("North East", "North West", "Yorkshire and The Humber", "West Midlands")

@@ -2,12 +2,12 @@
 
 import pytest
 from fastapi.testclient import TestClient
-from grants_shared.auth import Role
 from sqlalchemy.orm import Session, sessionmaker
 
 from allocation_service.db import written
 from allocation_service.kit import ROUND, bearer
 from allocation_service.seed import assessed, deliver, need
+from grants_shared.auth import Role
 
 ROUTES = [
     ("POST", "/rounds", ROUND),

@@ -3,11 +3,11 @@
 from typing import Any
 
 from fastapi.testclient import TestClient
-from grants_shared.events import RoundClosed, RoundOpened
 from sqlalchemy.orm import Session, sessionmaker
 
 from allocation_service.db import outbox, written
 from allocation_service.kit import ROUND
+from grants_shared.events import RoundClosed, RoundOpened
 
 
 def test_opening_a_round_publishes_round_opened(client: TestClient, operator: dict[str, str],

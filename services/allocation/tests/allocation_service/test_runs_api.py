@@ -5,16 +5,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from allocation.adapters.orm import Decision, RunInputs
 from fastapi.testclient import TestClient
-from grants_shared import tables
-from grants_shared.ids import stable_id
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from allocation.adapters.orm import Decision, RunInputs
 from allocation_service.db import AWARDED, DECIDED, count, outbox, written
 from allocation_service.kit import ROUND
 from allocation_service.seed import T0, assessed, deliver, need, partnership, seed_pool, withdrawn
+from grants_shared import tables
+from grants_shared.ids import stable_id
 
 
 def open_round(client: TestClient, headers: dict[str, str], **changes: Any) -> str:

@@ -7,18 +7,18 @@ from typing import Any
 
 import pytest
 import redis
+from sqlalchemy.orm import Session, sessionmaker
+
 from allocation import bootstrap, worker
 from allocation.adapters.pool import load_inputs
 from allocation.handlers import open_round
 from allocation.schemas import RoundIn
-from grants_shared.broker import make_broker
-from grants_shared.events import Envelope, RoundOpened
-from grants_shared.uow import UnitOfWork
-from sqlalchemy.orm import Session, sessionmaker
-
 from allocation_service.db import count
 from allocation_service.kit import ROUND
 from allocation_service.seed import T0, assessed, need, withdrawn
+from grants_shared.broker import make_broker
+from grants_shared.events import Envelope, RoundOpened
+from grants_shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.anyio
 

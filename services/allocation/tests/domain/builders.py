@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from allocation.domain import ApplicationArrays, NeighbourhoodArrays, Policy
 from hypothesis import strategies as st
+
+from allocation.domain import ApplicationArrays, NeighbourhoodArrays, Policy
 
 REGIONS = ("London", "North East", "Yorkshire and The Humber")
 

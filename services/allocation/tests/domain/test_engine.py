@@ -6,10 +6,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from allocation.domain import AllocationResult, Constraint, NeighbourhoodArrays, Outcome, allocate
-from allocation.domain.engine import ranking_keys
 from hypothesis import given
 from hypothesis import strategies as st
+
+from allocation.domain import AllocationResult, Constraint, NeighbourhoodArrays, Outcome, allocate
+from allocation.domain.ranking import rank_rows
 
 from .builders import applications, policy, registry
 
@@ -168,12 +169,21 @@ def test_outputs_are_integer_and_read_only() -> None:
         result.awarded_pence[0] = 1
 
 
-@given(st.lists(st.tuples(st.binary(min_size=1, max_size=20).filter(lambda b: not b.endswith(b"\0")),
+ID_BYTES = st.binary(min_size=1, max_size=40).filter(lambda b: not b.endswith(b"\0"))
+
+
+@given(st.lists(st.tuples(st.one_of(ID_BYTES, st.sampled_from([b"APP-1", b"APP-12", b"APP-2", b"AP"])),
                           st.integers(0, 9000)), unique_by=lambda row: row[0]),
        st.sampled_from([1, 9001, 2**20, 2**40]))
-def test_ranking_keys_order_rows_exactly_by_place_then_id_bytes(rows: list[tuple[bytes, int]], places: int) -> None:
+def test_rank_rows_orders_exactly_by_place_then_id_bytes(rows: list[tuple[bytes, int]], places: int) -> None:
     ids = np.array([r[0] for r in rows], dtype=np.bytes_) if rows else np.zeros(0, "S1")
     place = np.array([min(r[1], places - 1) for r in rows], dtype=np.int64)
-    order = np.lexsort(ranking_keys(ids, place, places))
     expected = sorted(range(len(rows)), key=lambda i: (int(place[i]), rows[i][0]))
-    assert order.tolist() == expected
+    assert rank_rows(ids, place, places).tolist() == expected
+
+
+def test_long_ids_that_tie_on_the_leading_word_are_ordered_by_the_rest() -> None:
+    ids = np.array([b"x" * 30 + s for s in (b"c", b"a", b"b", b"a2")] + [b"y" * 31])
+    assert rank_rows(ids, np.zeros(5, dtype=np.int64), 1).tolist() == [1, 3, 2, 0, 4]
+    with pytest.raises(ValueError, match="unique"):
+        rank_rows(np.array([b"x" * 30 + b"a", b"x" * 30 + b"a"]), np.zeros(2, dtype=np.int64), 1)

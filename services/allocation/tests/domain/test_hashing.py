@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from allocation.domain import ApplicationArrays, allocate
 from allocation.domain.hashing import decisions_digest, inputs_hash
 

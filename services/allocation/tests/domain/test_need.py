@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from allocation.domain.need import (
     cni_percentile_bp,
     eligible_neighbourhoods,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from allocation.domain import Policy
 from pydantic import ValidationError
+
+from allocation.domain import Policy
 
 from .builders import policy
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from allocation.domain import AllocationResult, ApplicationArrays, Constraint, NeighbourhoodArrays, Outcome, allocate
 from allocation.domain.hashing import decisions_digest, inputs_hash
 from allocation.domain.rationale import rationale_for
 from allocation.domain.rationale_batch import rationales
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from .builders import Scenario, scenarios
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from allocation.domain import allocate, textblock
 from allocation.domain.rationale import format_gbp, ordinal, rationale_for
 from allocation.domain.rationale_batch import rationales

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Double, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from applications.adapters.base import Base
@@ -117,7 +117,7 @@ class Decision(Base):
     awarded_pence: Mapped[int] = mapped_column(BigInteger)
     rank: Mapped[int | None]
     ranked_of: Mapped[int]
-    need_score: Mapped[float | None]
+    need_score: Mapped[float | None] = mapped_column(Double)
     binding_constraint: Mapped[str | None]
     rationale: Mapped[str] = mapped_column(Text)
     inputs_hash: Mapped[str] = mapped_column(String(64))

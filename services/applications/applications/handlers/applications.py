@@ -2,17 +2,16 @@
 
 from datetime import UTC, datetime
 
-from grants_shared.auth import Principal
-from grants_shared.events import ApplicationWithdrawn
-from grants_shared.ids import new_id
-from grants_shared.uow import UnitOfWork
-
 from applications.adapters import queries
 from applications.adapters.orm import Application
 from applications.adapters.snapshot import row_dict
 from applications.domain.lifecycle import Status, edit_refusal, withdraw_refusal
 from applications.handlers.access import conflict, may_change, may_read, not_found
 from applications.schemas.inputs import ApplicationCreate, ApplicationUpdate, Withdrawal
+from grants_shared.auth import Principal
+from grants_shared.events import ApplicationWithdrawn
+from grants_shared.ids import new_id
+from grants_shared.uow import UnitOfWork
 
 
 def create_application(uow: UnitOfWork, cmd: ApplicationCreate, actor: Principal) -> Application:

@@ -1,13 +1,13 @@
 """Recording allocation decisions so applicants see the outcome of their application."""
 
-from grants_shared.consumer import NotReady
-from grants_shared.events import AllocationDecided
-from grants_shared.uow import UnitOfWork
 from sqlalchemy import select
 
 from applications.adapters import queries
 from applications.adapters.orm import Decision
 from applications.adapters.snapshot import row_dict
+from grants_shared.consumer import NotReady
+from grants_shared.events import AllocationDecided
+from grants_shared.uow import UnitOfWork
 
 
 def record_decision(uow: UnitOfWork, decided: AllocationDecided, *, event_id: str) -> bool:

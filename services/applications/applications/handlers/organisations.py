@@ -2,9 +2,6 @@
 
 from datetime import UTC, datetime
 
-from grants_shared.auth import Principal
-from grants_shared.ids import new_id
-from grants_shared.uow import UnitOfWork
 from sqlalchemy import select
 
 from applications.adapters import queries
@@ -12,6 +9,9 @@ from applications.adapters.orm import Organisation
 from applications.adapters.snapshot import row_dict
 from applications.handlers.access import conflict, may_read, not_found
 from applications.schemas.inputs import OrganisationCreate, OrganisationUpdate
+from grants_shared.auth import Principal
+from grants_shared.ids import new_id
+from grants_shared.uow import UnitOfWork
 
 
 def create_organisation(uow: UnitOfWork, cmd: OrganisationCreate, actor: Principal) -> Organisation:

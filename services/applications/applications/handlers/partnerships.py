@@ -2,11 +2,6 @@
 
 from datetime import UTC, datetime
 
-from grants_shared.auth import Principal, Role
-from grants_shared.events import PartnershipChanged
-from grants_shared.http.problems import Problem
-from grants_shared.ids import new_id
-from grants_shared.uow import UnitOfWork
 from sqlalchemy import func, select
 
 from applications.adapters import queries
@@ -16,6 +11,11 @@ from applications.domain.rules import partnership_outcomes
 from applications.handlers.access import conflict, may_change, may_read, not_found
 from applications.schemas.inputs import MemberCreate, MemberLeave, PartnershipCreate
 from applications.views import membership
+from grants_shared.auth import Principal, Role
+from grants_shared.events import PartnershipChanged
+from grants_shared.http.problems import Problem
+from grants_shared.ids import new_id
+from grants_shared.uow import UnitOfWork
 
 
 def create_partnership(uow: UnitOfWork, cmd: PartnershipCreate, actor: Principal) -> Partnership:

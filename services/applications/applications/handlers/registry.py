@@ -4,15 +4,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
-from grants_shared.events import NeighbourhoodRegistryUpdated
-from grants_shared.ids import new_id
-from grants_shared.uow import UnitOfWork
 from sqlalchemy import Table, insert, select, update
 
 from applications.adapters.orm import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
 from applications.adapters.registry_rows import is_synthetic, lsoa_row, sources, ward_row
 from applications.adapters.snapshot import row_dict
 from applications.registry import RegistryImport
+from grants_shared.events import NeighbourhoodRegistryUpdated
+from grants_shared.ids import new_id
+from grants_shared.uow import UnitOfWork
 
 BATCH = 5_000
 

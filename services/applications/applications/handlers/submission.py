@@ -2,10 +2,6 @@
 
 from datetime import UTC, datetime
 
-from grants_shared.auth import Principal
-from grants_shared.events import ApplicationAssessed, ApplicationSubmitted, RuleOutcome
-from grants_shared.uow import UnitOfWork
-
 from applications.adapters import queries
 from applications.adapters.orm import Application, ApplicationVersion, Assessment, Neighbourhood, RegistryVintage
 from applications.adapters.snapshot import row_dict
@@ -15,6 +11,9 @@ from applications.handlers.access import conflict
 from applications.handlers.applications import changeable_application
 from applications.registry_view import neighbourhood_need
 from applications.views import membership
+from grants_shared.auth import Principal
+from grants_shared.events import ApplicationAssessed, ApplicationSubmitted, RuleOutcome
+from grants_shared.uow import UnitOfWork
 
 CONTENT = (
     "partnership_id",

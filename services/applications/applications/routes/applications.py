@@ -3,9 +3,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from grants_shared.auth import Role
-from grants_shared.http.app import Sessions
-from grants_shared.uow import UnitOfWork
 from sqlalchemy import select
 
 from applications.adapters.orm import Application
@@ -32,6 +29,9 @@ from applications.routes.common import (
 from applications.schemas.inputs import ApplicationCreate, ApplicationUpdate, Withdrawal
 from applications.schemas.outputs import ApplicationOut, Page
 from applications.views import application_out, json_body
+from grants_shared.auth import Role
+from grants_shared.http.app import Sessions
+from grants_shared.uow import UnitOfWork
 
 router = APIRouter(tags=["applications"], responses=PROBLEMS)
 

@@ -1,14 +1,14 @@
 """Route of the audit log (operators)."""
 
 from fastapi import APIRouter
-from grants_shared import tables
-from grants_shared.http.app import Sessions
 from sqlalchemy import func, select
 
 from applications.routes.common import PROBLEMS, Limit, Offset, Operator, QueryText
 from applications.schemas.outputs import Page
 from applications.schemas.registry_outputs import AuditOut
 from applications.views import utc
+from grants_shared import tables
+from grants_shared.http.app import Sessions
 
 router = APIRouter(tags=["audit"], responses=PROBLEMS)
 

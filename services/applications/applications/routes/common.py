@@ -5,14 +5,15 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
-from grants_shared.auth import Principal, Role, require
-from grants_shared.http.idempotency import run_idempotent
-from grants_shared.http.problems import Problem
-from grants_shared.uow import UnitOfWork
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+
+from grants_shared.auth import Principal, Role, require
+from grants_shared.http.idempotency import run_idempotent
+from grants_shared.http.problems import Problem
+from grants_shared.uow import UnitOfWork
 
 Anyone = Annotated[Principal, Depends(require(*Role))]
 Reader = Annotated[Principal, Depends(require(Role.APPLICANT, Role.ASSESSOR, Role.OPERATOR))]

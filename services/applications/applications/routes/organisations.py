@@ -1,8 +1,6 @@
 """Routes of organisations: operators register them; applicants see their own."""
 
 from fastapi import APIRouter, Request
-from grants_shared.http.app import Sessions
-from grants_shared.uow import UnitOfWork
 
 from applications.handlers.organisations import create_organisation, update_organisation, visible_organisation
 from applications.routes.common import (
@@ -17,6 +15,8 @@ from applications.routes.common import (
 from applications.schemas.inputs import OrganisationCreate, OrganisationUpdate
 from applications.schemas.outputs import OrganisationOut
 from applications.views import json_body, organisation_out
+from grants_shared.http.app import Sessions
+from grants_shared.uow import UnitOfWork
 
 router = APIRouter(tags=["organisations"], responses=PROBLEMS)
 

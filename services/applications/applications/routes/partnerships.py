@@ -1,8 +1,6 @@
 """Routes of resident partnerships and their members."""
 
 from fastapi import APIRouter, Request
-from grants_shared.http.app import Sessions
-from grants_shared.uow import UnitOfWork
 
 from applications.handlers.partnerships import add_member, create_partnership, member_leaves, visible_partnership
 from applications.routes.common import (
@@ -17,6 +15,8 @@ from applications.routes.common import (
 from applications.schemas.inputs import MemberCreate, MemberLeave, PartnershipCreate
 from applications.schemas.outputs import PartnershipOut
 from applications.views import json_body, partnership_out
+from grants_shared.http.app import Sessions
+from grants_shared.uow import UnitOfWork
 
 router = APIRouter(tags=["partnerships"], responses=PROBLEMS)
 

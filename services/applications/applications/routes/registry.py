@@ -3,7 +3,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from grants_shared.http.app import Sessions
 from sqlalchemy import select
 
 from applications.adapters import queries
@@ -13,6 +12,7 @@ from applications.registry_view import neighbourhood_detail, neighbourhood_out, 
 from applications.routes.common import PROBLEMS, Anyone, Limit, Offset, PathId, QueryText, page
 from applications.schemas.outputs import Page
 from applications.schemas.registry_outputs import NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
+from grants_shared.http.app import Sessions
 
 router = APIRouter(tags=["registry"], responses=PROBLEMS)
 

@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
 from applications import bootstrap
 from applications.api import create_app
 from applications.handlers.registry import load_registry
 from applications.registry import synthetic_registry
-from fastapi.testclient import TestClient
 from grants_shared.auth import Role
 from grants_shared.db import migrate
 from grants_shared.uow import UnitOfWork
-from sqlalchemy.orm import Session, sessionmaker
 
 from .kit import OPERATOR, auth, members, organisation_body
 

@@ -3,12 +3,13 @@
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
 from applications.adapters.orm import metadata
 from grants_shared import tables
 from grants_shared.auth import Role, mint_token
 from grants_shared.settings import PlatformSettings
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 JOINED = date(2024, 1, 15).isoformat()
 

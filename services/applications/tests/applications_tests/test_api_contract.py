@@ -1,7 +1,8 @@
 """The HTTP contract other services and the end-to-end test rely on: routes, and the AsyncAPI of the worker."""
 
-from applications import worker
 from fastapi.testclient import TestClient
+
+from applications import worker
 
 ROUTES = {
     ("GET", "/neighbourhoods"),

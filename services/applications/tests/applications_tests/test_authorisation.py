@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+
 from grants_shared.auth import Role, mint_token
 from grants_shared.settings import PlatformSettings
 

@@ -4,15 +4,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
 from applications.adapters.orm import Decision
 from applications.consumers import on_allocation_decided
-from fastapi.testclient import TestClient
 from grants_shared.consumer import NotReady
 from grants_shared.events import AllocationDecided, Envelope, wrap
 from grants_shared.inbox import first_delivery
 from grants_shared.uow import UnitOfWork
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from .conftest import Applicant
 from .kit import application_body

@@ -3,6 +3,7 @@
 from typing import Any
 
 from fastapi.testclient import TestClient
+
 from grants_shared.auth import Role
 
 from .kit import auth

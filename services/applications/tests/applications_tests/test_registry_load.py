@@ -5,11 +5,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
 from applications.adapters.orm import RegistryVintage
 from applications.api import create_app
 from applications.registry_load import main
-from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from .kit import OPERATOR, counts, outbox_events
 

@@ -1,6 +1,7 @@
 """Governance and eligibility rules, lifecycle and identifiers as pure functions (no I/O)."""
 
 import pytest
+
 from applications.domain.lifecycle import edit_refusal, submit_refusal, withdraw_refusal
 from applications.domain.need import centi_half_even, mean_rank_decile
 from applications.domain.organisation_ids import normalise_org_id

@@ -2,6 +2,8 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.orm import Session, sessionmaker
+
 from applications.adapters import queries
 from applications.adapters.orm import metadata
 from applications.domain.rules import DEFAULT_RULES_VERSION, RuleSet
@@ -16,7 +18,7 @@ def test_the_migrated_schema_matches_the_models(migrated: str) -> None:
     engine.dispose()
 
 
-def test_the_first_governance_rules_are_in_force(sessions: object) -> None:
-    with sessions() as session:  # type: ignore[operator]
+def test_the_first_governance_rules_are_in_force(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
         rules = queries.rules_in_force(session)
     assert rules == RuleSet(version=DEFAULT_RULES_VERSION)

@@ -7,14 +7,15 @@ from typing import Any
 
 import pytest
 import redis
-from applications import bootstrap, worker
-from applications.adapters.orm import Decision
 from fastapi.testclient import TestClient
 from faststream import TestApp
+from sqlalchemy import func, select
+
+from applications import bootstrap, worker
+from applications.adapters.orm import Decision
 from grants_shared import tables
 from grants_shared.events import AllocationDecided, ApplicationAssessed, ApplicationSubmitted
 from grants_shared.wire import DATA_FIELD, decode_entry
-from sqlalchemy import func, select
 
 from .conftest import Applicant
 from .kit import application_body

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from applications.registry import RegistryFileError
 from applications.registry.csvread import read_csv
 

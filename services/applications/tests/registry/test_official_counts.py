@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from applications.registry import Lsoa21Import, RegistryImport, load_iod2019
 
 from .reference_files import IOD2019_FILES

@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+
 from applications.registry import RegistryImport
 
 from .reference_files import DERIVED_FILE

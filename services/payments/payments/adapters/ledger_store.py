@@ -4,10 +4,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
-from grants_shared.ids import stable_id
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from grants_shared.ids import stable_id
 from payments.adapters.orm import LedgerPosting, LedgerTransactionRow
 from payments.domain.ledger import LedgerTransaction, Posting, TransactionKind
 from payments.times import now, utc

@@ -3,9 +3,9 @@
 from typing import Annotated
 
 from fastapi import Query, Request
+
 from grants_shared.auth import Principal, Role
 from grants_shared.http.problems import Problem
-
 from payments.adapters.orm import Grant
 from payments.config import Settings
 

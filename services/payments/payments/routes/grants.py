@@ -3,10 +3,10 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
+
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import Sessions
 from grants_shared.http.problems import Problem
-
 from payments.adapters.orm import Grant, Tranche
 from payments.queries import grant_views, page_of_grants, tranche_view
 from payments.releases import partnership_compliant

@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+
 from grants_shared.auth import Principal, require
 from grants_shared.http.app import Sessions
 from grants_shared.http.problems import Problem
-
 from payments.adapters.ledger_store import balances
 from payments.domain.accounts import CASH_PAID, FUND_AWARDED, PAYMENTS_IN_FLIGHT, RETURNED
 from payments.ledger_check import run_checks

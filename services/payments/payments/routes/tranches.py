@@ -5,11 +5,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
+
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import Sessions
 from grants_shared.http.idempotency import run_idempotent
 from grants_shared.uow import UnitOfWork
-
 from payments import tranche_actions
 from payments.routes.common import settings_of
 from payments.routes.grants import TrancheId

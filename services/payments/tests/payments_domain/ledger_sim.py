@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
+
 from payments.domain.ledger import (
     LedgerTransaction,
     award_commitment,

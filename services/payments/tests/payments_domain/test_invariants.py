@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+
 from payments.domain.invariants import (
     balances,
     check_all,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from payments.domain.invariants import balances
 from payments.domain.ledger import (
     CASH_PAID,

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from payments.domain.schedule import (
     ANNUAL,
     SEMI_ANNUAL,

@@ -7,6 +7,7 @@ import itertools
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from payments.domain.release_conditions import ConditionError, ReleaseConditions
 from payments.domain.tranche_state import (
     TRANSITIONS,

@@ -5,12 +5,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared.db import migrate
 from payments import bootstrap
 from payments.adapters.provider import SandboxBankProvider
 from payments.api import create_app
-from sqlalchemy.orm import Session, sessionmaker
-
 from payments_tests.bank import Bank, start_bank
 from tests.support.infra import database_backends, fresh_database
 

@@ -5,6 +5,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared import tables
 from grants_shared.auth import Role, mint_token
 from grants_shared.events import Envelope, GrantAwarded, PartnershipChanged, ReportAccepted, RuleOutcome, wrap
@@ -13,8 +16,6 @@ from grants_shared.inbox import first_delivery
 from grants_shared.settings import PlatformSettings
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import PaymentInstruction, Tranche
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 AWARDED_AT = datetime(2025, 4, 1, 9, 30, tzinfo=UTC)
 Sessions = sessionmaker[Session]

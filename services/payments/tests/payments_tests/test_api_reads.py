@@ -5,12 +5,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared.auth import Role
 from payments import bootstrap
 from payments.api import create_app
 from payments.consumers import on_grant_awarded
-from sqlalchemy.orm import Session, sessionmaker
-
 from payments_tests.kit import awarded, bearer, deliver, tranches
 
 Sessions = sessionmaker[Session]

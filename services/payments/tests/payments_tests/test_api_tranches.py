@@ -3,10 +3,10 @@
 from typing import Any
 
 from fastapi.testclient import TestClient
-from grants_shared.auth import Role
-from payments.consumers import on_grant_awarded, on_report_accepted
 from sqlalchemy.orm import Session, sessionmaker
 
+from grants_shared.auth import Role
+from payments.consumers import on_grant_awarded, on_report_accepted
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import accepted, awarded, bearer, deliver, events, instructions, tranches, writes
 from payments_tests.test_api_reads import problem

@@ -2,16 +2,16 @@
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared.auth import Role
 from grants_shared.ids import new_id
 from payments import ledger_check
 from payments.adapters.orm import LedgerPosting, LedgerTransactionRow, PaymentInstruction
 from payments.consumers import on_grant_awarded, on_report_accepted
 from payments.times import now
-from sqlalchemy import insert, select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-
 from payments_tests.kit import accepted, awarded, bearer, deliver, instructions
 
 Sessions = sessionmaker[Session]

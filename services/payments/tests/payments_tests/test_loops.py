@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared.auth import Role
 from payments import bootstrap
 from payments.adapters.ledger_store import balances
@@ -17,8 +19,6 @@ from payments.adapters.provider import SandboxBankProvider
 from payments.consumers import on_grant_awarded, on_report_accepted
 from payments.ledger_check import run_checks
 from payments.loops import dispatch_turn, poll_turn, returns_turn
-from sqlalchemy.orm import Session, sessionmaker
-
 from payments_tests.bank import Bank
 from payments_tests.kit import accepted, awarded, bearer, deliver, events, instructions, tranches
 

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import redis
+
 from grants_shared.db import make_engine, migrate, session_factory
 from grants_shared.events import GrantAwarded, PaymentSettled, TrancheScheduled
 from grants_shared.wire import DATA_FIELD, decode_entry
-
 from payments_tests.bank import Bank
 from payments_tests.kit import awarded, instructions
 

@@ -4,10 +4,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from grants_shared import deadletter
-from grants_shared.events import ALL_EVENTS
 from redis import Redis
 from redis.exceptions import RedisError
+
+from grants_shared import deadletter
+from grants_shared.events import ALL_EVENTS
 
 log = logging.getLogger(__name__)
 LAG_CAP = 10_000  # counting further would make the page slow; the page shows "10000+" instead

@@ -5,7 +5,6 @@ from html import escape
 from typing import Any
 
 from grants_shared.money import format_gbp
-
 from reporting.dashboard.health import LAG_CAP, PipelineHealth
 from reporting.dashboard.sections import figures_table, table
 from reporting.dashboard.svg import bar_chart

@@ -3,6 +3,8 @@
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from grants_shared.events import (
     AllocationDecided,
     ApplicationAssessed,
@@ -10,8 +12,6 @@ from grants_shared.events import (
     ApplicationWithdrawn,
     Envelope,
 )
-from sqlalchemy.orm import Session
-
 from reporting.adapters.orm import Application
 from reporting.domain.status import APPLICATION_RANKS, as_utc
 from reporting.projections.status import advance_application

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from grants_shared.consumer import NotReady
-from grants_shared.events import Envelope, GrantAwarded, GrantCompleted, RoundClosed, RoundOpened
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from grants_shared.consumer import NotReady
+from grants_shared.events import Envelope, GrantAwarded, GrantCompleted, RoundClosed, RoundOpened
 from reporting.adapters.orm import Grant, Round
 from reporting.domain.status import as_utc
 

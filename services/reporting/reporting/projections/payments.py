@@ -3,6 +3,9 @@
 from datetime import datetime
 from typing import Any, TypeAlias
 
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
 from grants_shared.consumer import NotReady
 from grants_shared.events import (
     Envelope,
@@ -14,9 +17,6 @@ from grants_shared.events import (
     TrancheReleased,
     TrancheScheduled,
 )
-from sqlalchemy import update
-from sqlalchemy.orm import Session
-
 from reporting.adapters.orm import Grant, Payment, Tranche
 from reporting.domain.status import TRANCHE_RANKS, as_utc
 from reporting.projections.funding import require_grant

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from grants_shared.events import Envelope
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grants_shared.events import Envelope
 from reporting.adapters.orm import TimelineEntry
 from reporting.domain.status import as_utc
 

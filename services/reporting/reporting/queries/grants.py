@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from grants_shared.auth import Principal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grants_shared.auth import Principal
 from reporting.access import can_see, not_found
 from reporting.adapters.orm import Grant, Tranche
 from reporting.schemas import GrantOut, TrancheOut

@@ -2,10 +2,10 @@
 
 from collections.abc import Sequence
 
-from grants_shared.auth import Principal
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from grants_shared.auth import Principal
 from reporting.access import can_see, not_found, organisation_scope
 from reporting.adapters.orm import ImpactReport
 

@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
 from grants_shared.auth import Principal, Role, current_principal
 from grants_shared.http.app import Sessions
 from grants_shared.http.problems import Problem
-
 from reporting.config import Settings
 from reporting.dashboard.health import pipeline_health
 from reporting.dashboard.page import DashboardData, render

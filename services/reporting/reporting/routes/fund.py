@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+
 from grants_shared.auth import Principal, require
 from grants_shared.http.app import Sessions
-
 from reporting.access import EVERYONE, STAFF
 from reporting.queries.grants import grant_detail, visible_grant
 from reporting.queries.outcomes import outcome_totals

@@ -4,10 +4,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.responses import JSONResponse
+
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import Sessions
 from grants_shared.http.idempotency import run_idempotent
-
 from reporting.access import EVERYONE
 from reporting.handlers import SubmitReport, accept_report, request_changes, submit_report, view
 from reporting.queries.reports import list_reports, visible_report

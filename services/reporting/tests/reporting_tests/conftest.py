@@ -5,12 +5,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared.auth import Role, mint_token
 from grants_shared.db import make_engine, migrate, session_factory
 from grants_shared.settings import PlatformSettings
 from reporting import bootstrap
 from reporting.api import create_app
-from sqlalchemy.orm import Session, sessionmaker
 
 
 @pytest.fixture

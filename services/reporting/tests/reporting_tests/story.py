@@ -4,6 +4,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared.consumer import NotReady
 from grants_shared.events import (
     AllocationDecided,
@@ -27,8 +30,6 @@ from grants_shared.events import (
 from grants_shared.inbox import first_delivery
 from grants_shared.uow import UnitOfWork
 from reporting.consumers import on_any_event
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 GROUP = "reporting"

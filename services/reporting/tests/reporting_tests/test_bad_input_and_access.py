@@ -3,10 +3,11 @@
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared import tables
 from grants_shared.auth import Role
 from reporting.adapters.orm import ImpactReport, ReportIndicator
-from sqlalchemy.orm import Session, sessionmaker
 
 from .conftest import APPLICANT, ASSESSOR, FINANCE, OPERATOR, OTHER_APPLICANT, auth, problem
 from .story import count

@@ -5,12 +5,13 @@ from collections.abc import Iterator
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared import deadletter
 from grants_shared.auth import Role
 from grants_shared.events import GrantAwarded
 from reporting import bootstrap
 from reporting.api import create_app
-from sqlalchemy.orm import Session, sessionmaker
 
 from .conftest import APPLICANT, auth, problem
 from .test_read_models import two_grants

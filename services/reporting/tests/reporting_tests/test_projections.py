@@ -5,12 +5,13 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared.consumer import NotReady
 from grants_shared.events import ALL_EVENTS
 from grants_shared.uow import UnitOfWork
 from reporting.adapters.orm import Application, Grant, Payment, Round, TimelineEntry, Tranche
 from reporting.consumers import CONSUMED, on_any_event
-from sqlalchemy.orm import Session, sessionmaker
 
 from .story import Story, count, deliver, deliver_eventually
 

@@ -4,10 +4,11 @@ import random
 from datetime import date
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared.auth import Role
 from grants_shared.events import PartnershipChanged, wrap
 from reporting.domain.position import breakdown, share_bp
-from sqlalchemy.orm import Session, sessionmaker
 
 from .conftest import APPLICANT, FINANCE, auth
 from .story import T0, Story, deliver, deliver_eventually

@@ -5,11 +5,12 @@ from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared import tables
 from grants_shared.auth import Role
 from reporting.adapters.orm import ImpactReport, ReportIndicator
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from .conftest import APPLICANT, ASSESSOR, OPERATOR, auth, problem
 from .story import Story, count, deliver

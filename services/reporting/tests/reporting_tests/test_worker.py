@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 import redis
+from sqlalchemy.orm import Session, sessionmaker
+
 from grants_shared.auth import Principal, Role
 from grants_shared.broker import make_broker
 from grants_shared.events import ReportSubmitted
@@ -14,7 +16,6 @@ from grants_shared.wire import decode_entry
 from reporting import bootstrap, worker
 from reporting.adapters.orm import Grant
 from reporting.handlers import SubmitReport, submit_report
-from sqlalchemy.orm import Session, sessionmaker
 
 from .story import Story
 

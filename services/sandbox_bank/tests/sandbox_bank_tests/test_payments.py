@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+
 from sandbox_bank.client import Payee, ProviderNotFound, ProviderRejected, SandboxBankClient
 
 from .testkit import SETTLE, Bank, body, new_key, new_reference, poll
