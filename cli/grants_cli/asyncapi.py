@@ -1,7 +1,9 @@
 """`python -m grants_cli.asyncapi DIR`: generate each worker's AsyncAPI document with `faststream docs gen`."""
 
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from grants_cli.system import SERVICES
@@ -11,10 +13,13 @@ def generate(folder: Path) -> list[Path]:
     """Write `<service>.yaml` for every service from its worker factory; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    scratch = tempfile.mkdtemp(prefix="asyncapi-")  # building a worker may touch its database: keep var/ clean
+    env = {**os.environ, "GRANTS_CONSUMER_ID": "documented", "GRANTS_VAR_DIR": scratch, "REDIS_URL":
+           "redis://127.0.0.1:6380/0"}
     for svc in SERVICES:
-        out = folder / f"{svc}.yaml"
-        subprocess.run(["faststream", "docs", "gen", "--factory", "--yaml", "--out", str(out),
-                        f"{svc}.worker:create_app"], check=True, capture_output=True)
+        out = (folder / f"{svc}.yaml").resolve()
+        subprocess.run([sys.executable, "-m", "faststream", "docs", "gen", "--factory", "--yaml", "--out", str(out),
+                        f"{svc}.worker:create_app"], check=True, capture_output=True, env=env)
         written.append(out)
     return written
 

@@ -72,17 +72,13 @@ def _install_stop_handler() -> dict[str, bool]:
 
 
 def _print_endpoints(system: System, seconds: float) -> None:
-    table = Table(title=f"Grants platform running (started in {seconds:.1f}s)")
-    for column in ("what", "where", "log"):
-        table.add_column(column)
+    console.print(f"[green]Grants platform running[/] (started in {seconds:.1f}s). Logs in {system.var_dir}/logs/")
     for svc in SERVICES:
-        table.add_row(f"{svc} API", f"{system.url(svc)}/docs", str(system.processes[f"{svc}-api"].log))
-        table.add_row(f"{svc} worker", "", str(system.processes[f"{svc}-worker"].log))
-    table.add_row("sandbox bank", f"{system.url('sandbox-bank')}/docs", str(system.processes["sandbox-bank"].log))
-    table.add_row("operator dashboard", f"{system.url('reporting')}/dashboard", "")
-    table.add_row("redis", system.redis_url or "", "")
-    console.print(table)
-    console.print("Try: `grants demo` in another terminal. Tokens: `grants token --role operator`.")
+        console.print(f"  {svc:<13} API  {system.url(svc)}/docs", soft_wrap=True)
+    console.print(f"  sandbox bank      {system.url('sandbox-bank')}/docs", soft_wrap=True)
+    console.print(f"  dashboard         {system.url('reporting')}/dashboard", soft_wrap=True)
+    console.print(f"  redis             {system.redis_url}", soft_wrap=True)
+    console.print("Try `uv run grants demo` in another terminal; tokens: `uv run grants token --role operator`.")
 
 
 @app.command()

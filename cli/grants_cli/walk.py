@@ -13,6 +13,7 @@ import httpx
 
 from grants_shared.auth import Role, mint_token
 from grants_shared.ids import new_id
+from grants_shared.money import format_gbp
 from grants_shared.settings import PlatformSettings
 
 AWARD_PENCE = 150_000_000  # £1.5m
@@ -127,10 +128,13 @@ def run_walk(client: Client, log: Callable[[str], None] = print, timeout_s: floa
     _wait_tranche_settled(client, finance, walk, 2, timeout_s)
     note("tranche 2 paid")
     walk.grant = client.call("GET", "payments", f"/grants/{walk.grant_id}", finance)
-    walk.position = wait_for("reporting's fund position to show two tranches paid", lambda: _position_if_paid(
-        client, operator, walk), timeout_s)
+    wait_for("reporting to show the two tranches paid", lambda: _reporting_shows_paid(client, operator, walk),
+             timeout_s)
+    walk.position = client.call("GET", "reporting", "/fund/position", operator)
     walk.timeline = client.call("GET", "reporting", f"/grants/{walk.grant_id}/timeline", operator)
-    note(f"fund position: {walk.position}")
+    p = walk.position
+    note(f"fund position: budget {format_gbp(p['budget_pence'])}, committed {format_gbp(p['committed_pence'])}, "
+         f"paid {format_gbp(p['paid_pence'])}, remaining {format_gbp(p['remaining_pence'])}")
     return walk
 
 
@@ -170,8 +174,8 @@ def _wait_tranche_settled(client: Client, token: str, walk: Walk, number: int, t
     wait_for(f"tranche {number} to settle", settled, timeout_s)
 
 
-def _position_if_paid(client: Client, token: str, walk: Walk) -> dict[str, Any] | None:
-    position: dict[str, Any] = client.call("GET", "reporting", "/fund/position", token)
-    tranches = walk.grant["tranches"]
-    expected = sum(t["amount_pence"] for t in tranches if t["number"] <= 2)
-    return position if position.get("paid_pence") == expected else None
+def _reporting_shows_paid(client: Client, token: str, walk: Walk) -> bool:
+    """Reporting's read model of the grant counts the two settled tranches."""
+    grant = client.call("GET", "reporting", f"/grants/{walk.grant_id}", token)
+    expected = sum(t["amount_pence"] for t in walk.grant["tranches"] if t["number"] <= 2)
+    return bool(grant.get("paid_pence") == expected)

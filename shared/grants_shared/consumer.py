@@ -33,8 +33,11 @@ class NotReady(Exception):
 
 
 def consumer_name(group: str) -> str:
-    """A consumer name unique to this process, so a restarted worker's old entries are claimed, not lost."""
-    return f"{group}-{socket.gethostname()}-{os.getpid()}"
+    """A consumer name unique to this process, so a restarted worker's old entries are claimed, not lost.
+
+    GRANTS_CONSUMER_ID overrides the host-and-pid suffix (the AsyncAPI generator sets it for stable documents).
+    """
+    return f"{group}-{os.environ.get('GRANTS_CONSUMER_ID') or f'{socket.gethostname()}-{os.getpid()}'}"
 
 
 class Delivery:

@@ -194,3 +194,32 @@ def test_wrong_event_class_is_refused_by_the_envelope() -> None:
     body = wrap(accepted(1), subject="g1").model_dump(mode="json")
     with pytest.raises(ValueError):
         Envelope[ReportSubmitted].model_validate(body)
+
+
+async def test_the_operator_command_shows_and_replays_a_dead_letter(
+    sessions: Any, settings: Any, running: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from grants_cli.main import app
+
+    broken = {"on": True}
+
+    def flaky(envelope: Envelope[Any], uow: UnitOfWork) -> None:
+        if broken["on"]:
+            raise RuntimeError("bad tranche data")
+        record_effect(envelope, uow)
+
+    broker = await running(handler=flaky, relay=False)
+    await broker.publish(wrap(accepted(5), subject="g1").model_dump(mode="json"), stream=ReportAccepted.stream())
+    client = redis.Redis.from_url(settings.redis_url)
+    await eventually(lambda: bool(deadletter.list_entries(client, GROUP)))
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    runner = CliRunner()
+    listed = await asyncio.to_thread(runner.invoke, app, ["dlq", "list", "--group", GROUP], env={"COLUMNS": "250"})
+    entry_id = deadletter.list_entries(client, GROUP)[0]["id"]
+    assert listed.exit_code == 0 and entry_id in listed.output and "bad tranche data" in listed.output
+    broken["on"] = False
+    replayed = await asyncio.to_thread(runner.invoke, app, ["dlq", "replay", GROUP, entry_id])
+    assert replayed.exit_code == 0, replayed.output
+    await eventually(lambda: count(sessions) == 1)

@@ -1,4 +1,8 @@
-"""SHA-256 over canonical byte forms of a run's inputs and decisions, independent of arrival order."""
+"""SHA-256 over canonical byte forms of a run's inputs and decisions, independent of arrival order.
+
+Rows are hashed in a canonical order (neighbourhood code, application id, amount) and neighbourhoods
+in code order, with regions named rather than numbered, so only the content counts.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import numpy as np
 
 from allocation.domain.arrays import ApplicationArrays, BytesArray, Int64Array, NeighbourhoodArrays
 from allocation.domain.policy import Policy
+from allocation.domain.ranking import rank_rows
 from allocation.domain.result import AllocationResult
 
 
@@ -27,10 +32,13 @@ def _code_ranks(neighbourhoods: NeighbourhoodArrays) -> Int64Array:
 
 
 def _application_order(applications: ApplicationArrays, code_rank: Int64Array) -> Int64Array:
-    """Canonical row order: application id, then neighbourhood code, then amount requested."""
-    keys = (applications.requested_pence, code_rank[applications.neighbourhood], applications.application_id)
-    order: Int64Array = np.lexsort(keys)
-    return order
+    """Canonical row order: neighbourhood code, then application id, then amount requested."""
+    place = code_rank[applications.neighbourhood]
+    try:
+        return rank_rows(applications.application_id, place, len(code_rank))
+    except ValueError:  # an id repeated within a neighbourhood: the full (slower) sort still settles it
+        order: Int64Array = np.lexsort((applications.requested_pence, applications.application_id, place))
+        return order
 
 
 def _update(digest: hashlib._Hash, label: str, *columns: np.ndarray) -> None:

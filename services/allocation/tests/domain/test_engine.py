@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocation.domain import AllocationResult, Constraint, NeighbourhoodArrays, Outcome, allocate
@@ -172,6 +172,7 @@ def test_outputs_are_integer_and_read_only() -> None:
 ID_BYTES = st.binary(min_size=1, max_size=40).filter(lambda b: not b.endswith(b"\0"))
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.one_of(ID_BYTES, st.sampled_from([b"APP-1", b"APP-12", b"APP-2", b"AP"])),
                           st.integers(0, 9000)), unique_by=lambda row: row[0]),
        st.sampled_from([1, 9001, 2**20, 2**40]))

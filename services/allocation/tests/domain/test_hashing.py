@@ -48,3 +48,10 @@ def test_digest_changes_when_a_decision_changes() -> None:
     assert decisions_digest(allocate(apps, nbs, policy())) != decisions_digest(
         allocate(apps, nbs, policy(budget_pence=600)))
     assert decisions_digest(allocate(apps, nbs, policy())) == decisions_digest(allocate(apps, nbs, policy()))
+
+
+def test_a_repeated_id_still_hashes_the_same_in_any_order() -> None:
+    nbs = registry([1, 2])
+    rows = [("a", 0, 100), ("a", 0, 200), ("b", 1, 100)]
+    assert inputs_hash(applications(rows), nbs, policy()) == inputs_hash(applications(rows[::-1]), nbs, policy())
+    assert inputs_hash(applications(rows), nbs, policy()) != inputs_hash(applications(rows[1:]), nbs, policy())

@@ -17,6 +17,7 @@ from .builders import Scenario, scenarios
 
 COLUMNS = ("rank", "need_bp", "award_pence", "awarded_pence", "outcome", "constraint", "budget_left_pence")
 AWARDED = (Outcome.AWARDED, Outcome.AWARDED_PARTIAL)
+PROPERTY = settings(deadline=None)  # timing is not under test; a loaded machine must not fail a property
 
 
 def decide(s: Scenario) -> AllocationResult:
@@ -24,6 +25,7 @@ def decide(s: Scenario) -> AllocationResult:
     return allocate(s.applications, s.neighbourhoods, s.policy)
 
 
+@PROPERTY
 @given(scenarios())
 def test_budget_less_reserve_is_never_exceeded(s: Scenario) -> None:
     result = decide(s)
@@ -31,6 +33,7 @@ def test_budget_less_reserve_is_never_exceeded(s: Scenario) -> None:
     assert (result.budget_left_pence >= 0).all()
 
 
+@PROPERTY
 @given(scenarios())
 def test_awards_stay_in_range_and_partial_only_when_allowed(s: Scenario) -> None:
     result, p = decide(s), s.policy
@@ -43,6 +46,7 @@ def test_awards_stay_in_range_and_partial_only_when_allowed(s: Scenario) -> None
             assert awarded == 0
 
 
+@PROPERTY
 @given(scenarios())
 def test_region_caps_are_honoured_and_floors_never_overspent(s: Scenario) -> None:
     result = decide(s)
@@ -54,6 +58,7 @@ def test_region_caps_are_honoured_and_floors_never_overspent(s: Scenario) -> Non
         assert result.awarded_pence[floored & (result.region == names.index(name))].sum() <= floor
 
 
+@PROPERTY
 @given(scenarios())
 def test_no_needier_application_is_declined_for_a_less_needy_one_without_a_named_reason(s: Scenario) -> None:
     result = decide(s)
@@ -82,6 +87,7 @@ def _permuted(apps: ApplicationArrays, perm: list[int]) -> ApplicationArrays:
     return ApplicationArrays(apps.application_id[perm], apps.neighbourhood[perm], apps.requested_pence[perm])
 
 
+@PROPERTY
 @given(scenarios(), st.randoms(use_true_random=False))
 def test_decisions_do_not_depend_on_arrival_order(s: Scenario, rnd: random.Random) -> None:
     perm = list(range(len(s.applications)))
@@ -95,6 +101,7 @@ def test_decisions_do_not_depend_on_arrival_order(s: Scenario, rnd: random.Rando
     assert rationales(second) == [rationales(first)[p] for p in perm]
 
 
+@PROPERTY
 @given(scenarios(), st.randoms(use_true_random=False))
 def test_registry_row_order_and_region_numbering_do_not_matter(s: Scenario, rnd: random.Random) -> None:
     nbs = s.neighbourhoods
@@ -111,6 +118,7 @@ def test_registry_row_order_and_region_numbering_do_not_matter(s: Scenario, rnd:
     assert decisions_digest(allocate(moved, shuffled, s.policy)) == decisions_digest(decide(s))
 
 
+@PROPERTY
 @given(scenarios())
 def test_same_inputs_same_bytes(s: Scenario) -> None:
     copy = ApplicationArrays(s.applications.application_id.copy(), s.applications.neighbourhood.copy(),
@@ -120,7 +128,7 @@ def test_same_inputs_same_bytes(s: Scenario) -> None:
     assert rationales(first) == rationales(second)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(scenarios())
 def test_fast_rationales_equal_the_reference_sentence_by_sentence(s: Scenario) -> None:
     result = decide(s)
