@@ -23,9 +23,11 @@ app = typer.Typer(help="Community Wealth Fund grants platform: operator commands
 data_app = typer.Typer(help="Reference data (IoD, ONS lookups, CNI).")
 dlq_app = typer.Typer(help="Dead letters: messages that failed too often.")
 ledger_app = typer.Typer(help="The payments ledger.")
+outbox_app = typer.Typer(help="The services' transactional outboxes.")
 app.add_typer(data_app, name="data")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(outbox_app, name="outbox")
 console = Console()
 
 VarDir = Annotated[Path, typer.Option(envvar="GRANTS_VAR_DIR", help="Where databases, logs and Redis data live.")]
@@ -123,6 +125,15 @@ def dlq_replay(group: str, entry_id: str) -> None:
 def ledger_check() -> None:
     """Check every ledger invariant; exits non-zero when one fails."""
     _python("-m", "payments.ledger_check")
+
+
+@outbox_app.command("replay")
+def outbox_replay(services: Annotated[list[str] | None, typer.Argument(help="Services (default: all).")] = None,
+                  since: Annotated[str | None, typer.Option(help="Only rows created at or after (ISO).")] = None
+                  ) -> None:
+    """Publish outbox rows again (after Redis lost data); consumers deduplicate by event id."""
+    for service in services or SERVICES:
+        _python("-m", "grants_shared.outbox_admin", service, *([since] if since else []))
 
 
 @app.command()

@@ -60,7 +60,7 @@ def count(sessions: Any) -> int:
         return int(s.execute(select(func.count()).select_from(effects)).scalar_one())
 
 
-async def eventually(check: Callable[[], bool], timeout: float = 15) -> None:
+async def eventually(check: Callable[[], bool], timeout: float = 30) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not check():
         if asyncio.get_running_loop().time() > deadline:
@@ -223,3 +223,29 @@ async def test_the_operator_command_shows_and_replays_a_dead_letter(
     replayed = await asyncio.to_thread(runner.invoke, app, ["dlq", "replay", GROUP, entry_id])
     assert replayed.exit_code == 0, replayed.output
     await eventually(lambda: count(sessions) == 1)
+
+
+async def test_after_redis_loses_everything_groups_return_and_an_outbox_replay_converges(
+    sessions: Any, settings: Any, running: Any, database_url: str
+) -> None:
+    from grants_shared.consumer import ensure_groups
+    from grants_shared.outbox_admin import replay
+
+    with UnitOfWork(sessions) as uow:
+        for n in range(3):
+            uow.emit(accepted(n), subject="g1")
+        uow.commit()
+    first = await running(relay=False)
+    await OutboxRelay(sessions, first).publish_pending()
+    await eventually(lambda: count(sessions) == 3)
+    await first.stop()  # a worker whose groups vanish exits; the supervisor starts a new one
+    redis.Redis.from_url(settings.redis_url).flushdb()  # Redis lost its data: streams and groups are gone
+    await ensure_groups(settings.redis_url, [ReportAccepted.stream()], GROUP)  # what a restarted worker does
+    await running()
+    assert replay(database_url) == 3
+    with UnitOfWork(sessions) as uow:
+        uow.emit(accepted(3), subject="g1")  # new work after the loss flows too
+        uow.commit()
+    await eventually(lambda: count(sessions) == 4 and pending(settings) == 0)
+    await asyncio.sleep(0.3)
+    assert count(sessions) == 4  # the replayed three were deduplicated, not applied twice
