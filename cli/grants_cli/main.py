@@ -13,8 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from grants_cli.allocation_commands import rounds_app, runs_app, why
 from grants_cli.system import SERVICES, System
 from grants_cli.walk import Client, run_walk
+from grants_cli.worked_example import example_app
 from grants_shared import deadletter
 from grants_shared.auth import Role, mint_token
 from grants_shared.settings import PlatformSettings
@@ -28,6 +30,10 @@ app.add_typer(data_app, name="data")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(rounds_app, name="rounds")
+app.add_typer(runs_app, name="runs")
+app.command("why")(why)
+app.add_typer(example_app, name="example")
 console = Console()
 
 VarDir = Annotated[Path, typer.Option(envvar="GRANTS_VAR_DIR", help="Where databases, logs and Redis data live.")]

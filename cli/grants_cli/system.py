@@ -76,7 +76,8 @@ class System:
         """The environment every child gets."""
         env = dict(os.environ)
         env.update({"GRANTS_VAR_DIR": str(self.var_dir.resolve()), "REDIS_URL": self.redis_url or "",
-                    "SANDBOX_BANK_URL": self.url("sandbox-bank"), "PYTHONUNBUFFERED": "1",
+                    "SANDBOX_BANK_URL": self.url("sandbox-bank"), "APPLICATIONS_URL": self.url("applications"),
+                    "PYTHONUNBUFFERED": "1",
                     "GRANTS_CRASH_MARKER_DIR": str((self.var_dir / "crash").resolve())})
         env.setdefault("SANDBOX_BANK_DATABASE_URL", f"sqlite:///{(self.var_dir / 'sandbox_bank.db').resolve()}")
         env.update(self.extra_env)

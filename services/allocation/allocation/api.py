@@ -3,12 +3,12 @@
 from fastapi import FastAPI
 
 from allocation import bootstrap
-from allocation.routes import rounds, runs
+from allocation.routes import pool, registry, rounds, runs
 from grants_shared.http.app import create_service_app
 
 DESCRIPTION = (
     "Funding rounds, least-first allocation runs (simulated or committed), decisions with rationale, "
-    "verification and diffs of runs."
+    "verification and diffs of runs, the pool of applications waiting, and the registry need is scored against."
 )
 
 
@@ -16,5 +16,5 @@ def create_app() -> FastAPI:
     """Build the API app on the configured database."""
     return create_service_app(
         service="allocation", settings=bootstrap.settings(), engine=bootstrap.engine(),
-        routers=[rounds.router, runs.router], description=DESCRIPTION,
+        routers=[rounds.router, runs.router, pool.router, registry.router], description=DESCRIPTION,
     )

@@ -6,6 +6,7 @@ A run's decisions are a pure function of this document, so `verify` can recomput
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 FORMAT = "cwf-allocation-inputs/1"
@@ -34,20 +35,31 @@ class PoolApplication:
 
 @dataclass(frozen=True)
 class RunInputs:
-    """The policy, the neighbourhood registry and the pool of one run."""
+    """The policy, the neighbourhood registry and the pool of one run; `registry` says where the registry came from.
+
+    Documents stored before `registry` existed have none, and read back and hash exactly as they were written.
+    """
 
     policy: dict[str, Any]
     neighbourhoods: tuple[dict[str, Any], ...]
     applications: tuple[PoolApplication, ...]
+    registry: dict[str, Any] | None = None
 
     def canonical(self) -> str:
         """Canonical JSON: sorted keys, no whitespace; neighbourhoods by code, applications by id."""
+        return self._canonical
+
+    @cached_property
+    def _canonical(self) -> str:
+        # A whole registry is megabytes of JSON: write it once per run, for the hash and for storage alike.
         document = {
             "format": FORMAT,
             "policy": self.policy,
             "neighbourhoods": sorted(self.neighbourhoods, key=lambda n: n["code"]),
             "applications": [a.as_json() for a in sorted(self.applications, key=lambda a: a.application_id)],
         }
+        if self.registry is not None:
+            document["registry"] = self.registry
         return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def sha256(self) -> str:
@@ -70,4 +82,4 @@ def parse(body: str) -> RunInputs:
                            "partnership_failures": tuple(a["partnership_failures"])})
         for a in document["applications"]
     )
-    return RunInputs(document["policy"], tuple(document["neighbourhoods"]), applications)
+    return RunInputs(document["policy"], tuple(document["neighbourhoods"]), applications, document.get("registry"))

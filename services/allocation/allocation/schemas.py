@@ -14,7 +14,7 @@ T = TypeVar("T")
 
 
 class RoundIn(BaseModel):
-    """Open a round: its budget, award bounds, eligibility rule and need weights."""
+    """Open a round: its budget, award bounds, reserve, eligibility rule, need weights, regional caps and floors."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -27,6 +27,7 @@ class RoundIn(BaseModel):
     imd_weight: Weight = 100
     cni_weight: Weight = 0
     partial_awards: StrictBool = False
+    one_award_per_neighbourhood: StrictBool = True
     region_caps: dict[RegionName, Amount] = Field(default_factory=dict, max_length=50,
                                                   description="Most a region (by name) may be awarded.")
     region_floors: dict[RegionName, Amount] = Field(default_factory=dict, max_length=50,
@@ -113,6 +114,10 @@ class RunSummaryOut(BaseModel):
     inputs_document_hash: str = Field(description="SHA-256 of the stored inputs document (the whole pool).")
     vintages: list[str] = Field(description="Data vintages of the need measures used.")
     totals: Totals
+    registry: dict[str, Any] | None = Field(
+        None, description="Where the need registry came from: 'registry' (every ward of the vintage in force, "
+                          "with its name and inputs hash) or 'applications_seen' (only neighbourhoods seen in "
+                          "assessments, while the vintage in force is not held yet).")
     created_at: datetime
     created_by: str
 

@@ -23,7 +23,7 @@ def run_summary_view(run: Run) -> dict[str, Any]:
         "inputs_document_hash": run.document_hash, "vintages": run.vintages,
         "totals": {"awarded_pence": run.awarded_pence, "awards": run.awards,
                    "budget_left_pence": run.budget_left_pence, "considered": run.considered},
-        "created_at": iso(run.created_at), "created_by": run.created_by,
+        "registry": run.need_registry, "created_at": iso(run.created_at), "created_by": run.created_by,
     }
 
 

@@ -1,4 +1,5 @@
-"""The allocation worker: consumes assessments, withdrawals and partnership changes; relays the outbox.
+"""The allocation worker: consumes assessments, withdrawals, partnership changes and registry vintages;
+relays the outbox; fetches the wards of the registry vintage in force.
 
 Run it with `python -m allocation.worker`.
 """
@@ -7,11 +8,14 @@ from faststream import FastStream
 
 from allocation import bootstrap
 from allocation.consumers import on_application_assessed, on_application_withdrawn, on_partnership_changed
+from allocation.registry.consumer import on_registry_updated
+from allocation.registry.loop import registry_loop
 from grants_shared.events import (
     AllocationDecided,
     ApplicationAssessed,
     ApplicationWithdrawn,
     GrantAwarded,
+    NeighbourhoodRegistryUpdated,
     PartnershipChanged,
     RoundClosed,
     RoundOpened,
@@ -29,8 +33,10 @@ def create_app() -> FastStream:
             (ApplicationAssessed, on_application_assessed),
             (ApplicationWithdrawn, on_application_withdrawn),
             (PartnershipChanged, on_partnership_changed),
+            (NeighbourhoodRegistryUpdated, on_registry_updated),
         ],
         publishes=[RoundOpened, RoundClosed, AllocationDecided, GrantAwarded],
+        loops=[registry_loop],
     ))
 
 

@@ -3,15 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
-ID = String(100)
-TS = DateTime(timezone=True)
-
-
-class Base(DeclarativeBase):
-    """Declarative base of the allocation tables."""
+from allocation.adapters.base import ID, TS, Base
+from allocation.adapters.registry_tables import RegistryVintage, RegistryWard
 
 
 class Round(Base):
@@ -108,6 +104,7 @@ class Run(Base):
     awards: Mapped[int] = mapped_column(Integer)
     budget_left_pence: Mapped[int] = mapped_column(BigInteger)
     considered: Mapped[int] = mapped_column(Integer)
+    need_registry: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # where need was scored from
     created_at: Mapped[datetime] = mapped_column(TS)
     created_by: Mapped[str] = mapped_column(String(200))
 
@@ -159,3 +156,5 @@ class Award(Base):
 
 
 metadata = Base.metadata
+__all__ = ["AssessedApplication", "Award", "Base", "Decision", "Neighbourhood", "Partnership", "RegistryVintage",
+           "RegistryWard", "Round", "Run", "RunInputs", "Withdrawal", "metadata"]

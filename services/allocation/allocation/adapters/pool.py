@@ -1,12 +1,19 @@
-"""Read the pool of a run from the projections: assessed, not withdrawn, not already awarded."""
+"""Read the inputs of a run: the pool (assessed, not withdrawn, not already awarded) and the registry to score it.
+
+The registry is every ward of the vintage in force when allocation holds it; a pool neighbourhood missing
+from that vintage is scored from the snapshot its assessment carried. Until the vintage in force is held,
+the registry is the newest snapshot of every neighbourhood seen in an assessment, and the run says so.
+"""
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from allocation.adapters.orm import AssessedApplication, Award, Neighbourhood, Partnership, Withdrawal
+from allocation.adapters.registry_tables import HELD
 from allocation.inputs import PoolApplication, RunInputs
+from allocation.registry.store import held_wards, in_force
 
 
 def _failures(outcomes: list[dict[str, Any]]) -> tuple[str, ...]:
@@ -14,9 +21,9 @@ def _failures(outcomes: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(f"{o.get('rule')}: {o.get('detail')}" for o in outcomes if not o.get("passed", True))
 
 
-def pool_rows(session: Session) -> list[tuple[AssessedApplication, Partnership | None]]:
-    """Every assessed application not withdrawn and not awarded by a committed run, with its partnership."""
-    query = (
+def pool_query() -> Select[tuple[AssessedApplication, Partnership]]:
+    """Assessed applications not withdrawn and not awarded by a committed run, with their partnership, by id."""
+    return (
         select(AssessedApplication, Partnership)
         .outerjoin(Withdrawal, Withdrawal.application_id == AssessedApplication.application_id)
         .outerjoin(Award, Award.application_id == AssessedApplication.application_id)
@@ -24,10 +31,15 @@ def pool_rows(session: Session) -> list[tuple[AssessedApplication, Partnership |
         .where(Withdrawal.application_id.is_(None), Award.application_id.is_(None))
         .order_by(AssessedApplication.application_id)
     )
-    return [(row, partnership) for row, partnership in session.execute(query)]
 
 
-def _as_pool_application(row: AssessedApplication, partnership: Partnership | None) -> PoolApplication:
+def pool_rows(session: Session) -> list[tuple[AssessedApplication, Partnership | None]]:
+    """Every application of the pool with its partnership (None when never heard of since the assessment)."""
+    return [(row, partnership) for row, partnership in session.execute(pool_query())]
+
+
+def as_pool_application(row: AssessedApplication, partnership: Partnership | None) -> PoolApplication:
+    """An application of the pool as a run sees it."""
     # A partnership not heard of since the assessment is as the assessment found it: compliant.
     compliant = partnership is None or partnership.compliant
     return PoolApplication(
@@ -40,8 +52,28 @@ def _as_pool_application(row: AssessedApplication, partnership: Partnership | No
     )
 
 
+Snapshot = dict[str, Any]
+
+
+def _registry(session: Session, applications: tuple[PoolApplication, ...]) -> tuple[list[Snapshot], dict[str, Any]]:
+    """The neighbourhoods to score against, and where they came from."""
+    seen = select(Neighbourhood).order_by(Neighbourhood.code)
+    vintage = in_force(session)
+    if vintage is None or vintage.status != HELD:
+        pending = {"pending_vintage": vintage.name, "pending_inputs_hash": vintage.inputs_hash} if vintage else {}
+        snapshots = [n.snapshot for n in session.scalars(seen)]
+        return snapshots, {"source": "applications_seen", "neighbourhoods": len(snapshots), **pending}
+    wards = held_wards(session, vintage)
+    codes = {w["code"] for w in wards}
+    missing = {a.neighbourhood_code for a in applications} - codes
+    extra = [n.snapshot for n in session.scalars(seen.where(Neighbourhood.code.in_(missing)))] if missing else []
+    source = {"source": "registry", "vintage": vintage.name, "inputs_hash": vintage.inputs_hash,
+              "wards": len(wards), "from_assessments": len(extra)}
+    return [*wards, *extra], source
+
+
 def load_inputs(session: Session, policy: dict[str, Any]) -> RunInputs:
-    """The inputs of a run now: the policy, the registry of every neighbourhood seen, and the pool."""
-    applications = tuple(_as_pool_application(row, partnership) for row, partnership in pool_rows(session))
-    neighbourhoods = tuple(n.snapshot for n in session.scalars(select(Neighbourhood).order_by(Neighbourhood.code)))
-    return RunInputs(policy, neighbourhoods, applications)
+    """The inputs of a run now: the policy, the registry to score need against, and the pool."""
+    applications = tuple(as_pool_application(row, partnership) for row, partnership in pool_rows(session))
+    neighbourhoods, registry = _registry(session, applications)
+    return RunInputs(policy, tuple(neighbourhoods), applications, registry)

@@ -37,6 +37,16 @@ def get_run(session: Session, run_id: str) -> dict[str, Any]:
     return run_summary_view(find_run(session, run_id))
 
 
+def list_runs(session: Session, round_id: str, limit: int, offset: int) -> dict[str, Any]:
+    """A round's runs, newest first (404 problem when there is no such round)."""
+    find_round(session, round_id)
+    where = Run.round_id == round_id
+    total = session.scalar(select(func.count()).select_from(Run).where(where)) or 0
+    rows = session.scalars(select(Run).where(where).order_by(Run.created_at.desc(), Run.id).limit(limit)
+                           .offset(offset))
+    return page([run_summary_view(r) for r in rows], total, limit, offset)
+
+
 def list_decisions(session: Session, run_id: str, limit: int, offset: int) -> dict[str, Any]:
     """A run's decisions in rank order (unranked last, by application id)."""
     run = find_run(session, run_id)

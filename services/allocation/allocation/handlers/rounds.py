@@ -23,7 +23,8 @@ def policy_of(command: RoundIn) -> Policy:
         return Policy(
             budget_pence=command.budget_pence, reserve_pence=command.reserve_pence,
             min_award_pence=command.min_award_pence, max_award_pence=command.max_award_pence,
-            partial_awards=command.partial_awards, eligibility=command.eligibility,
+            partial_awards=command.partial_awards, one_award_per_neighbourhood=command.one_award_per_neighbourhood,
+            eligibility=command.eligibility,
             imd_weight=command.imd_weight, cni_weight=command.cni_weight,
             region_caps=command.region_caps, region_floors=command.region_floors,
         )

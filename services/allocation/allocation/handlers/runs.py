@@ -64,7 +64,7 @@ def _write_run(session: Session, round_: Round, mode: str, actor: str, inputs: I
         policy_hash=round_.policy_hash, inputs_hash=computed.inputs_hash, document_hash=inputs.sha256(),
         vintages=inputs.vintages, decisions_digest=computed.decisions_digest,
         awarded_pence=awarded, awards=computed.awards, budget_left_pence=computed.available_pence - awarded,
-        considered=len(computed.decisions), created_at=now(), created_by=actor,
+        considered=len(computed.decisions), need_registry=inputs.registry, created_at=now(), created_by=actor,
     )
     session.add(run)
     session.flush()

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from allocation import handlers
 from allocation.routes.common import IdempotencyKey, Limit, Offset, Operator, Reader, RoundId, idempotent_post
-from allocation.schemas import Page, RoundIn, RoundOut, RunIn, RunOut
+from allocation.schemas import Page, RoundIn, RoundOut, RunIn, RunOut, RunSummaryOut
 from grants_shared.http.app import Sessions
 
 router = APIRouter(tags=["rounds"])
@@ -33,6 +33,14 @@ def get_round(round_id: RoundId, _: Reader, sessions: Sessions) -> dict[str, Any
     """One round with its policy."""
     with sessions() as session:
         return handlers.get_round(session, round_id)
+
+
+@router.get("/rounds/{round_id}/runs", response_model=Page[RunSummaryOut], summary="List a round's runs")
+def list_runs(round_id: RoundId, _: Reader, sessions: Sessions, limit: Limit = 50,
+              offset: Offset = 0) -> dict[str, Any]:
+    """One page of the round's runs (simulated and committed), newest first."""
+    with sessions() as session:
+        return handlers.list_runs(session, round_id, limit, offset)
 
 
 @router.post("/rounds/{round_id}/close", response_model=RoundOut, summary="Close a round")

@@ -7,11 +7,13 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from allocation.consumers import on_application_assessed, on_application_withdrawn, on_partnership_changed
+from allocation.registry.consumer import on_registry_updated
 from grants_shared.events import (
     ApplicationAssessed,
     ApplicationWithdrawn,
     Envelope,
     NeighbourhoodNeed,
+    NeighbourhoodRegistryUpdated,
     PartnershipChanged,
     RuleOutcome,
     wrap,
@@ -25,6 +27,7 @@ HANDLERS: dict[type, Callable[[Envelope[Any], UnitOfWork], None]] = {
     ApplicationAssessed: on_application_assessed,
     ApplicationWithdrawn: on_application_withdrawn,
     PartnershipChanged: on_partnership_changed,
+    NeighbourhoodRegistryUpdated: on_registry_updated,
 }
 
 

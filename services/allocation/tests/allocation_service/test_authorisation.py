@@ -13,6 +13,7 @@ ROUTES = [
     ("POST", "/rounds", ROUND),
     ("GET", "/rounds", None),
     ("GET", "/rounds/r1", None),
+    ("GET", "/rounds/r1/runs", None),
     ("POST", "/rounds/r1/close", None),
     ("POST", "/rounds/r1/runs", {"mode": "simulate"}),
     ("GET", "/runs/x1", None),
@@ -20,6 +21,8 @@ ROUTES = [
     ("POST", "/runs/x1/verify", None),
     ("GET", "/runs/diff?a=x1&b=x2", None),
     ("GET", "/applications/a1/decision", None),
+    ("GET", "/pool", None),
+    ("GET", "/registry", None),
 ]
 OPERATOR_ONLY = [r for r in ROUTES if r[0] == "POST" and not r[1].endswith("/verify")]
 

@@ -1,0 +1,63 @@
+"""The worker loop that fetches the wards of the vintage in force, retrying with backoff until it holds them."""
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import httpx
+from faststream.redis import RedisBroker
+from sqlalchemy.orm import Session, sessionmaker
+
+from allocation import bootstrap
+from allocation.adapters.registry_tables import PENDING
+from allocation.registry.fetch import RegistrySource, RegistryUnavailable, fetch_vintage
+from allocation.registry.store import in_force, record_failure, store_wards
+from grants_shared.auth import Role, mint_token
+from grants_shared.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF_S = 30.0
+
+
+def fetch_once(sessions: sessionmaker[Session], connect: Callable[[], RegistrySource]) -> str:
+    """Fetch and store the vintage in force if it is pending: 'idle', 'held' or 'failed'."""
+    with sessions() as session:
+        vintage = in_force(session)
+        if vintage is None or vintage.status != PENDING:
+            return "idle"
+        target = (vintage.inputs_hash, vintage.name, vintage.ward_count, vintage.left_behind_count)
+    try:
+        with connect() as source:
+            wards = fetch_vintage(source, *target)
+    except (httpx.HTTPError, RegistryUnavailable, ValueError, KeyError) as error:
+        log.warning("registry %s not fetched yet: %r", target[1], error)
+        with UnitOfWork(sessions) as uow:
+            record_failure(uow, target[0], repr(error))
+            uow.commit()
+        return "failed"
+    with UnitOfWork(sessions) as uow:
+        stored = store_wards(uow, target[0], wards)
+        uow.commit()
+    log.info("registry %s held: %d wards", target[1], len(wards))
+    return "held" if stored else "idle"
+
+
+def source_from_settings() -> RegistrySource:
+    """The applications service named by APPLICATIONS_URL, read with a service token."""
+    settings = bootstrap.settings()
+    token = mint_token(settings, subject="service:allocation", roles=[Role.INTEGRATOR])
+    return RegistrySource(settings.applications_url, token)
+
+
+async def registry_loop(_: RedisBroker) -> None:
+    """Keep the vintage in force held: poll every few seconds, back off on failures."""
+    interval = bootstrap.settings().registry_poll_s
+    delay = interval
+    while True:
+        try:
+            outcome = await asyncio.to_thread(fetch_once, bootstrap.sessions(), source_from_settings)
+        except Exception:  # a database hiccup must not end the loop: log it and try again later
+            log.exception("registry fetch turn failed")
+            outcome = "failed"
+        delay = min(delay * 2, MAX_BACKOFF_S) if outcome == "failed" else interval
+        await asyncio.sleep(delay)
