@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import tables
+from grants_shared.crash import crash_point
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -21,13 +22,15 @@ class OutboxRelay:
     """Moves outbox rows to Redis Streams: at least once, never lost (a crash means a late repeat)."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], broker: RedisBroker, *, batch: int = 200, interval_s: float = 0.05
+        self, sessions: sessionmaker[Session], broker: RedisBroker, *, batch: int = 200, interval_s: float = 0.05,
+        name: str = "outbox",
     ) -> None:
         self._sessions = sessions
         self._broker = broker
         self._batch = batch
         self._interval_s = interval_s
         self._stopping = asyncio.Event()
+        self._crash_point = f"{name}.relay_after_publish"
 
     async def run(self) -> None:
         """Publish until stopped; errors are logged and retried on the next turn."""
@@ -55,6 +58,7 @@ class OutboxRelay:
             for row in rows:
                 await self._publish(row)
             if rows:
+                crash_point(self._crash_point)  # published but not marked sent: the rows go out again
                 await asyncio.to_thread(self._mark_sent, session, [r.id for r in rows])
             else:
                 await asyncio.to_thread(session.rollback)

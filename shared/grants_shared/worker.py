@@ -58,7 +58,7 @@ def create_worker(spec: WorkerSpec) -> FastStream:
         description=f"Events the {spec.service} service consumes and publishes.",
     )
     app = FastStream(broker, specification=spec_doc)
-    relay = OutboxRelay(spec.sessions, broker, interval_s=spec.settings.relay_interval_s)
+    relay = OutboxRelay(spec.sessions, broker, interval_s=spec.settings.relay_interval_s, name=spec.service)
     tasks: list[asyncio.Task[None]] = []
 
     @app.on_startup
