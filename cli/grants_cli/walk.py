@@ -114,6 +114,12 @@ def run_walk(client: Client, log: Callable[[str], None] = print, timeout_s: floa
 
     walk.grant_id = _grant_of(client, operator, walk, timeout_s)
     finance = client.token(Role.FINANCE_OFFICER)
+    client.call("POST", "payments", f"/grants/{walk.grant_id}/agreement", finance, {
+        "signed_on": time.strftime("%Y-%m-%d", time.gmtime()), "reference": f"AGR-{walk.application_id[:8]}"})
+    note("grant agreement recorded as signed by finance")
+    client.call("POST", "payments", f"/grants/{walk.grant_id}/plan/endorse", assessor, {
+        "note": "The partnership's plan meets the fund's priorities."})
+    note("partnership plan endorsed by an assessor: tranche 1 released")
     _wait_tranche_settled(client, finance, walk, 1, timeout_s)
     note("tranche 1 paid by the sandbox bank and posted to the ledger")
     wait_for("reporting to learn of the grant", lambda: client.status("reporting", f"/grants/{walk.grant_id}",

@@ -2,8 +2,16 @@
 
 from decimal import Decimal
 
-from applications.adapters.orm import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
-from applications.schemas.registry_outputs import LsoaOut, NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
+from applications.adapters.orm import Lsoa21Score, Neighbourhood, NeighbourhoodLsoa, RegistryVintage
+from applications.registry.bridge import METHOD_BRIDGE
+from applications.schemas.registry_outputs import (
+    Lsoa21Out,
+    LsoaOut,
+    NeighbourhoodDetailOut,
+    NeighbourhoodOut,
+    VintageOut,
+    WardIod2025Out,
+)
 from applications.views import utc
 from grants_shared.events import NeighbourhoodNeed
 
@@ -32,13 +40,39 @@ def neighbourhood_out(ward: Neighbourhood, vintage: RegistryVintage) -> Neighbou
         cni_score=_cni(ward),
         cni_rank=ward.cni_rank,
         left_behind=ward.left_behind,
+        iod2025_imd_score_mean=None if ward.iod2025_imd_score_mean is None else float(ward.iod2025_imd_score_mean),
         vintage=vintage.name,
         synthetic=vintage.synthetic,
     )
 
 
+def ward_iod2025(ward: Neighbourhood, lsoa21s: list[tuple[Lsoa21Score, list[str]]]) -> WardIod2025Out | None:
+    """The ward's IoD2025 means and the LSOA21s they are taken over (None when the vintage has no IoD2025)."""
+    if ward.iod2025_imd_score_mean is None or ward.iod2025_domain_score_means is None:
+        return None
+    return WardIod2025Out(
+        method=METHOD_BRIDGE,
+        lsoa21_count=len(lsoa21s),
+        imd_score_mean=float(Decimal(ward.iod2025_imd_score_mean)),
+        domain_score_means={k: float(Decimal(v)) for k, v in ward.iod2025_domain_score_means.items()},
+        lsoa21s=[
+            Lsoa21Out(
+                code=s.code,
+                imd_score=float(Decimal(s.imd_score)),
+                imd_rank=s.imd_rank,
+                imd_decile=s.imd_decile,
+                best_fit_of=fits,
+            )
+            for s, fits in lsoa21s
+        ],
+    )
+
+
 def neighbourhood_detail(
-    ward: Neighbourhood, vintage: RegistryVintage, lsoas: list[NeighbourhoodLsoa]
+    ward: Neighbourhood,
+    vintage: RegistryVintage,
+    lsoas: list[NeighbourhoodLsoa],
+    lsoa21s: list[tuple[Lsoa21Score, list[str]]],
 ) -> NeighbourhoodDetailOut:
     """A ward with its LSOAs and every measure."""
     return NeighbourhoodDetailOut(
@@ -52,6 +86,7 @@ def neighbourhood_detail(
         imd_decile_counts=list(ward.imd_decile_counts),
         domain_rank_means={k: float(Decimal(v)) for k, v in ward.domain_rank_means.items()},
         cni_domains=ward.cni_domains,
+        iod2025=ward_iod2025(ward, lsoa21s),
     )
 
 
@@ -85,6 +120,7 @@ def vintage_out(v: RegistryVintage) -> VintageOut:
         ward_count=v.ward_count,
         lsoa_count=v.lsoa_count,
         left_behind_count=v.left_behind_count,
+        lsoa21_count=v.lsoa21_count,
         loaded_at=utc(v.loaded_at),
         in_force=v.in_force,
         sources=list(v.sources),

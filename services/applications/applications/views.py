@@ -111,6 +111,8 @@ def _assessment(session: Session, application_id: str) -> AssessmentOut | None:
         outcomes=[RuleOutcomeOut(**o) for o in row.outcomes],
         rules_version=row.rules_version,
         version=row.version,
+        sequence=row.seq,
+        trigger=row.trigger,
         neighbourhood=row.neighbourhood,
         assessed_at=utc(row.assessed_at),
     )

@@ -4,11 +4,12 @@ from fastapi import FastAPI
 
 from grants_shared.http.app import create_service_app
 from payments import bootstrap
-from payments.routes import grants, ledger, tranches
+from payments.routes import grant_actions, grants, ledger, tranches
 
 DESCRIPTION = (
-    "Tranche schedules, release holds and maker-checker approvals, payment instructions to the payment provider, "
-    "and the double-entry ledger with its invariants. Amounts are integer pence."
+    "Tranche schedules, release conditions and holds, maker-checker approvals, variations and early closure, "
+    "payment instructions to the payment provider, the double-entry ledger with its invariants, and reconciliation "
+    "against the provider's settlement report. Amounts are integer pence."
 )
 
 
@@ -17,5 +18,5 @@ def create_app() -> FastAPI:
     bootstrap.prepare_database()
     return create_service_app(
         service="payments", settings=bootstrap.settings(), engine=bootstrap.engine(),
-        routers=[grants.router, tranches.router, ledger.router], description=DESCRIPTION,
+        routers=[grants.router, grant_actions.router, tranches.router, ledger.router], description=DESCRIPTION,
     )  # fmt: skip

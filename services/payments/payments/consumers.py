@@ -1,12 +1,12 @@
 """Event consumers: each turns another service's event into a payments use case (inbox and commit done outside)."""
 
-from grants_shared.events import Envelope, GrantAwarded, PartnershipChanged, ReportAccepted
+from grants_shared.events import Envelope, GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened
 from grants_shared.uow import UnitOfWork
 from payments import bootstrap, handlers
 
 
 def on_grant_awarded(envelope: Envelope[GrantAwarded], uow: UnitOfWork) -> None:
-    """Schedule the grant's tranches, commit it in the ledger and release tranche 1."""
+    """Schedule the grant's tranches, commit it in the ledger and hold tranche 1 until its conditions are met."""
     cfg = bootstrap.settings()
     handlers.award_grant(
         uow, envelope.payload, threshold=cfg.approval_threshold_pence, payee_sort_code=cfg.payee_sort_code
@@ -23,3 +23,8 @@ def on_partnership_changed(envelope: Envelope[PartnershipChanged], uow: UnitOfWo
     handlers.change_partnership(
         uow, envelope.payload, threshold=bootstrap.settings().approval_threshold_pence, event_id=envelope.event_id
     )
+
+
+def on_round_opened(envelope: Envelope[RoundOpened], uow: UnitOfWork) -> None:
+    """Remember the round's budget, which no variation may exceed."""
+    handlers.open_round(uow, envelope.payload)

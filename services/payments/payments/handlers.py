@@ -1,34 +1,41 @@
-"""Use cases driven by other services' events: award a grant, accept a report, a partnership changed."""
+"""Use cases driven by other services' events: award a grant, accept a report, a partnership changed, a round opened."""
 
 import logging
 
 from sqlalchemy import select
 
 from grants_shared.consumer import NotReady
-from grants_shared.events import GrantAwarded, PartnershipChanged, ReportAccepted, TrancheScheduled
+from grants_shared.events import GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened, TrancheScheduled
 from grants_shared.ids import stable_id
 from grants_shared.uow import UnitOfWork
 from payments.adapters.ledger_store import post_once, posting_key
 from payments.adapters.orm import Grant, Partnership, Tranche
+from payments.adapters.orm_variations import Round
 from payments.domain.ledger import TransactionKind, award_commitment
-from payments.domain.release_conditions import AGREEMENT_SIGNED, PLAN_ENDORSED, PREVIOUS_REPORT_ACCEPTED
+from payments.domain.release_conditions import PREVIOUS_REPORT_ACCEPTED
 from payments.domain.schedule import SEMI_ANNUAL, build_schedule
 from payments.instructions import payee_for
-from payments.releases import AUTO_RELEASER, add_hold, conditions_for, lift_hold, snapshot, try_release
+from payments.releases import AUTO_RELEASER, add_hold, conditions_for, lift_hold, review, snapshot
 from payments.statuses import GRANT_ACTIVE, HOLD_PARTNERSHIP, UNRELEASED
-from payments.times import now, utc
+from payments.times import Clock, now, system_clock, utc
 
 log = logging.getLogger(__name__)
 WORKER = "payments-worker"
 
 
-def tranche_id_of(grant_id: str, number: int) -> str:
-    """The stable id of a grant's tranche, so a replayed award lands on the same ids."""
-    return stable_id(grant_id, "tranche", str(number))
+def tranche_id_of(grant_id: str, number: int, variation_id: str | None = None) -> str:
+    """The stable id of a grant's tranche (a replayed award lands on the same ids; a variation's are its own)."""
+    parts = (grant_id, "tranche", str(number)) + ((variation_id,) if variation_id else ())
+    return stable_id(*parts)
 
 
-def award_grant(uow: UnitOfWork, award: GrantAwarded, *, threshold: int, payee_sort_code: str) -> None:
-    """Schedule a new grant semi-annually from its award date, commit it in the ledger, release tranche 1."""
+def award_grant(
+    uow: UnitOfWork, award: GrantAwarded, *, threshold: int, payee_sort_code: str, clock: Clock = system_clock
+) -> None:
+    """Schedule a new grant semi-annually from its award date and commit it in the ledger; review tranche 1.
+
+    Tranche 1 falls due at the award: it is held until the agreement is signed and the plan endorsed.
+    """
     if uow.session.get(Grant, award.grant_id) is not None:
         return  # the schedule exists already: a replayed or repeated award changes nothing
     awarded_at = utc(award.awarded_at)
@@ -41,14 +48,11 @@ def award_grant(uow: UnitOfWork, award: GrantAwarded, *, threshold: int, payee_s
         duration_months=award.duration_months, awarded_at=awarded_at, status=GRANT_ACTIVE, created_at=now(),
         payee_name=payee.name, payee_sort_code=payee.sort_code, payee_account_number=payee.account_number,
     )  # fmt: skip
-    # The award stands for the signed agreement and endorsed plan until those are captured on their own.
-    first_facts = {AGREEMENT_SIGNED: True, PLAN_ENDORSED: True}
     tranches = [
         Tranche(
             tranche_id=tranche_id_of(award.grant_id, due.number), grant_id=award.grant_id, number=due.number,
             of_tranches=len(schedule), due_on=due.due_on, amount_pence=due.amount_pence, status="scheduled",
-            conditions=conditions_for(due.number), facts=first_facts if due.number == 1 else {}, holds=[],
-            updated_at=now(),
+            conditions=conditions_for(due.number), facts={}, holds=[], updated_at=clock(),
         )
         for due in schedule
     ]  # fmt: skip
@@ -71,19 +75,18 @@ def award_grant(uow: UnitOfWork, award: GrantAwarded, *, threshold: int, payee_s
     partnership = uow.session.get(Partnership, award.partnership_id)
     if partnership is not None and not partnership.compliant:
         for t in tranches:
-            add_hold(uow, grant, t, HOLD_PARTNERSHIP, partnership_reason(partnership.reasons), WORKER)
-    else:
-        try_release(uow, grant, tranches[0], releaser=AUTO_RELEASER, threshold=threshold)
+            add_hold(uow, grant, t, HOLD_PARTNERSHIP, partnership_reason(partnership.reasons), WORKER, clock)
+    review(uow, grant, tranches[0], actor=AUTO_RELEASER, threshold=threshold, clock=clock)
 
 
-def accept_report(uow: UnitOfWork, report: ReportAccepted, *, threshold: int) -> None:
+def accept_report(uow: UnitOfWork, report: ReportAccepted, *, threshold: int, clock: Clock = system_clock) -> None:
     """Report n accepted: record the fact on tranche n+1 and release it if nothing else holds it back."""
     grant = uow.session.get(Grant, report.grant_id, with_for_update=True)
     if grant is None:
         raise NotReady(f"grant {report.grant_id} is not known to payments yet")
     tranche = uow.session.scalars(
-        select(Tranche).where(Tranche.grant_id == grant.grant_id, Tranche.number == report.period_number + 1)
-        .with_for_update()
+        select(Tranche).where(Tranche.grant_id == grant.grant_id, Tranche.number == report.period_number + 1,
+                              Tranche.status != "cancelled").with_for_update()
     ).first()  # fmt: skip
     if tranche is None:
         log.info("report %s for period %d releases nothing: no later tranche", report.report_id, report.period_number)
@@ -91,11 +94,11 @@ def accept_report(uow: UnitOfWork, report: ReportAccepted, *, threshold: int) ->
     if tranche.facts.get(PREVIOUS_REPORT_ACCEPTED) is not True:
         before = snapshot(tranche)
         tranche.facts = {**tranche.facts, PREVIOUS_REPORT_ACCEPTED: True}
-        tranche.updated_at = now()
+        tranche.updated_at = clock()
         uow.audit(actor=report.accepted_by, action="tranche.report-accepted", entity_type="tranche",
                   entity_id=tranche.tranche_id, before=before, after=snapshot(tranche))  # fmt: skip
     # The assessor whose acceptance released the tranche is its releaser: they may not also approve it.
-    try_release(uow, grant, tranche, releaser=report.accepted_by, threshold=threshold)
+    review(uow, grant, tranche, actor=report.accepted_by, threshold=threshold, clock=clock)
 
 
 def partnership_reason(reasons: list[str]) -> str:
@@ -104,7 +107,9 @@ def partnership_reason(reasons: list[str]) -> str:
     return f"partnership_compliant: not met ({detail})"
 
 
-def change_partnership(uow: UnitOfWork, change: PartnershipChanged, *, threshold: int, event_id: str) -> None:
+def change_partnership(
+    uow: UnitOfWork, change: PartnershipChanged, *, threshold: int, event_id: str, clock: Clock = system_clock
+) -> None:
     """Keep the newest compliance of a partnership; hold its grants' unreleased tranches, or resume them."""
     known = uow.session.get(Partnership, change.partnership_id, with_for_update=True)
     changed_at = utc(change.changed_at)
@@ -127,6 +132,13 @@ def change_partnership(uow: UnitOfWork, change: PartnershipChanged, *, threshold
         )  # fmt: skip
         for tranche in tranches:
             if change.compliant:
-                lift_hold(uow, grant, tranche, HOLD_PARTNERSHIP, AUTO_RELEASER, threshold)
+                lift_hold(uow, grant, tranche, HOLD_PARTNERSHIP, AUTO_RELEASER, threshold, clock)
             else:
-                add_hold(uow, grant, tranche, HOLD_PARTNERSHIP, partnership_reason(reasons), WORKER)
+                add_hold(uow, grant, tranche, HOLD_PARTNERSHIP, partnership_reason(reasons), WORKER, clock)
+
+
+def open_round(uow: UnitOfWork, opened: RoundOpened) -> None:
+    """Remember a funding round's budget: no variation may commit the round beyond it."""
+    if uow.session.get(Round, opened.round_id) is None:
+        uow.session.add(Round(round_id=opened.round_id, name=opened.name[:200], budget_pence=opened.budget_pence,
+                              opened_at=utc(opened.opened_at)))  # fmt: skip

@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,7 +27,9 @@ def bank_reference(grant_id: str, number: int) -> str:
     return f"CWF-{short}-{number:02d}"
 
 
-def create_instruction(session: Session, grant: Grant, tranche: Tranche, status: str) -> PaymentInstruction:
+def create_instruction(
+    session: Session, grant: Grant, tranche: Tranche, status: str, at: datetime | None = None
+) -> PaymentInstruction:
     """Add the next instruction for a tranche (a retry gets a NEW id); the DB refuses a second live one."""
     attempts = session.execute(
         select(func.coalesce(func.max(PaymentInstruction.attempt), 0)).where(
@@ -36,7 +39,7 @@ def create_instruction(session: Session, grant: Grant, tranche: Tranche, status:
     instruction = PaymentInstruction(
         instruction_id=new_id(), tranche_id=tranche.tranche_id, grant_id=grant.grant_id, attempt=int(attempts) + 1,
         amount_pence=tranche.amount_pence, status=status, provider=PROVIDER,
-        reference=bank_reference(grant.grant_id, tranche.number), created_at=now(),
+        reference=bank_reference(grant.grant_id, tranche.number), created_at=at or now(),
     )  # fmt: skip
     session.add(instruction)
     session.flush()

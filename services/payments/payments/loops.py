@@ -17,15 +17,18 @@ from payments.adapters.provider import (
     ProviderRejected,
     ProviderTimeout,
 )
-from payments.payment_flow import apply_outcome, mark_returned, record_instructed, record_rejected
+from payments.payment_flow import apply_outcome, record_instructed, record_rejected
+from payments.settlement_flow import mark_returned
 from payments.statuses import CREATED, INSTRUCTED, SETTLED
-from payments.times import utc
+from payments.times import Clock, system_clock, utc
 
 log = logging.getLogger(__name__)
 Sessions = sessionmaker[Session]
 
 
-def dispatch_turn(sessions: Sessions, provider: PaymentProvider, *, max_attempts: int, batch: int = 50) -> int:
+def dispatch_turn(
+    sessions: Sessions, provider: PaymentProvider, *, max_attempts: int, batch: int = 50, clock: Clock = system_clock
+) -> int:
     """Send every created instruction to the provider (outside any transaction); returns how many were tried."""
     with sessions() as session:
         rows = session.execute(
@@ -33,7 +36,7 @@ def dispatch_turn(sessions: Sessions, provider: PaymentProvider, *, max_attempts
             .where(PaymentInstruction.status == CREATED).order_by(PaymentInstruction.created_at).limit(batch)
         ).all()  # fmt: skip
     for instruction, grant in rows:
-        dispatch_one(sessions, provider, instruction, grant, max_attempts=max_attempts)
+        dispatch_one(sessions, provider, instruction, grant, max_attempts=max_attempts, clock=clock)
     return len(rows)
 
 
@@ -47,8 +50,9 @@ def _ask(provider: PaymentProvider, key: str) -> ProviderPayment | None:
 
 
 def dispatch_one(
-    sessions: Sessions, provider: PaymentProvider, ins: PaymentInstruction, grant: Grant, *, max_attempts: int
-) -> None:
+    sessions: Sessions, provider: PaymentProvider, ins: PaymentInstruction, grant: Grant, *, max_attempts: int,
+    clock: Clock = system_clock,
+) -> None:  # fmt: skip
     """One instruction: call the provider with its id as idempotency key, then record the answer once."""
     payee = Payee(grant.payee_name, grant.payee_sort_code, grant.payee_account_number)
     crash_point("payments.before_bank_call")
@@ -62,7 +66,7 @@ def dispatch_one(
     except ProviderRejected as error:
         if error.status != 409:
             with UnitOfWork(sessions) as uow:
-                record_rejected(uow, ins.instruction_id, str(error), max_attempts)
+                record_rejected(uow, ins.instruction_id, str(error), max_attempts, clock)
                 uow.commit()
             return
         payment = _ask(provider, ins.instruction_id)  # the key is known there already: its payment stands
@@ -70,12 +74,14 @@ def dispatch_one(
         return  # the provider never got it: it stays "created" and goes again next turn, same key
     crash_point("payments.after_bank_call")
     with UnitOfWork(sessions) as uow:
-        if record_instructed(uow, ins.instruction_id, payment, provider.name) and payment.status != "pending":
-            apply_outcome(uow, ins.instruction_id, payment, max_attempts)
+        if record_instructed(uow, ins.instruction_id, payment, provider.name, clock) and payment.status != "pending":
+            apply_outcome(uow, ins.instruction_id, payment, max_attempts, clock)
         uow.commit()
 
 
-def poll_turn(sessions: Sessions, provider: PaymentProvider, *, max_attempts: int, batch: int = 200) -> int:
+def poll_turn(
+    sessions: Sessions, provider: PaymentProvider, *, max_attempts: int, batch: int = 200, clock: Clock = system_clock
+) -> int:
     """Ask the provider about every instructed payment and apply the settled or failed ones."""
     with sessions() as session:
         rows = session.execute(
@@ -92,12 +98,14 @@ def poll_turn(sessions: Sessions, provider: PaymentProvider, *, max_attempts: in
             continue
         if payment.status != "pending":
             with UnitOfWork(sessions) as uow:
-                apply_outcome(uow, instruction_id, payment, max_attempts)
+                apply_outcome(uow, instruction_id, payment, max_attempts, clock)
                 uow.commit()
     return len(rows)
 
 
-def returns_turn(sessions: Sessions, provider: PaymentProvider, cursor_name: str = "settlements") -> int:
+def returns_turn(
+    sessions: Sessions, provider: PaymentProvider, cursor_name: str = "settlements", clock: Clock = system_clock
+) -> int:
     """Read the provider's settlement report from the stored cursor and apply returns of settled payments."""
     with sessions() as session:
         cursor = session.get(ProviderCursor, cursor_name)
@@ -110,7 +118,7 @@ def returns_turn(sessions: Sessions, provider: PaymentProvider, cursor_name: str
         with UnitOfWork(sessions) as uow:
             ins: Any = uow.session.get(PaymentInstruction, line.idempotency_key)
             if ins is not None and ins.status == SETTLED:
-                mark_returned(uow, ins.instruction_id, utc(line.occurred_at), line.reason or "returned")
+                mark_returned(uow, ins.instruction_id, utc(line.occurred_at), line.reason or "returned", clock)
                 applied += 1
             uow.commit()
     with UnitOfWork(sessions) as uow:

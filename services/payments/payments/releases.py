@@ -1,20 +1,25 @@
-"""Tranche release and holds: conditions as data, holds with reasons, approval above the threshold."""
+"""Tranche release and holds: conditions as data, holds with reasons, approval above the threshold.
+
+`review` is the one place a tranche's fate is decided after any change of facts or holds: a tranche that is due
+with conditions unmet is held with the reasons; one with every condition met and no hold is released.
+"""
 
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from grants_shared.events import TrancheHeld, TrancheReleased
+from grants_shared.events import TrancheHeld, TrancheReleased, TrancheResumed
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, Partnership, Tranche
 from payments.domain.release_conditions import PARTNERSHIP_COMPLIANT, ReleaseConditions, evaluate
 from payments.domain.tranche_state import TrancheStatus
 from payments.instructions import create_instruction
-from payments.statuses import AWAITING_APPROVAL, CREATED
-from payments.times import now
+from payments.statuses import AWAITING_APPROVAL, CREATED, HOLD_CONDITIONS, UNRELEASED
+from payments.times import Clock, system_clock, today
 
 S = TrancheStatus
 AUTO_RELEASER = "payments:auto-release"
+Holds = list[dict[str, str]]
 
 
 def conditions_for(number: int) -> list[str]:
@@ -30,8 +35,9 @@ def held_reasons(tranche: Tranche) -> list[str]:
 
 def snapshot(tranche: Tranche) -> dict[str, Any]:
     """The audit view of a tranche."""
-    return {"status": tranche.status, "holds": tranche.holds, "facts": tranche.facts,
-            "released_by": tranche.released_by, "approved_by": tranche.approved_by}  # fmt: skip
+    return {"status": tranche.status, "amount_pence": tranche.amount_pence, "due_on": tranche.due_on,
+            "holds": tranche.holds, "facts": tranche.facts, "released_by": tranche.released_by,
+            "approved_by": tranche.approved_by}  # fmt: skip
 
 
 def partnership_compliant(session: Session, partnership_id: str) -> bool:
@@ -40,63 +46,109 @@ def partnership_compliant(session: Session, partnership_id: str) -> bool:
     return True if known is None else known.compliant
 
 
-def add_hold(uow: UnitOfWork, grant: Grant, tranche: Tranche, kind: str, reason: str, actor: str) -> bool:
-    """Hold an unreleased tranche for `reason` (one hold per kind); True when something changed."""
-    holds = [h for h in tranche.holds if h["kind"] != kind] + [{"kind": kind, "reason": reason}]
-    if holds == tranche.holds and tranche.status == S.HELD:
+def _set_holds(uow: UnitOfWork, grant: Grant, tranche: Tranche, holds: Holds, actor: str, clock: Clock) -> bool:
+    """Replace an unreleased tranche's holds: held (with the reasons) while any remains, scheduled when none does."""
+    if tranche.status not in UNRELEASED or (holds == tranche.holds and (tranche.status == S.HELD) == bool(holds)):
         return False
-    before = snapshot(tranche)
-    tranche.holds, tranche.status, tranche.updated_at = holds, str(S.HELD), now()
-    uow.emit(
-        TrancheHeld(grant_id=grant.grant_id, tranche_id=tranche.tranche_id, number=tranche.number,
-                    reasons=held_reasons(tranche), held_at=tranche.updated_at),
-        subject=grant.grant_id,
-    )  # fmt: skip
-    uow.audit(actor=actor, action="tranche.held", entity_type="tranche", entity_id=tranche.tranche_id,
-              before=before, after=snapshot(tranche))  # fmt: skip
+    before, lifted, at = snapshot(tranche), held_reasons(tranche), clock()
+    tranche.holds, tranche.updated_at = holds, at
+    if holds:
+        tranche.status = str(S.HELD)
+        uow.emit(TrancheHeld(grant_id=grant.grant_id, tranche_id=tranche.tranche_id, number=tranche.number,
+                             reasons=held_reasons(tranche), held_at=at), subject=grant.grant_id)  # fmt: skip
+    else:
+        tranche.status = str(S.SCHEDULED)
+        uow.emit(TrancheResumed(grant_id=grant.grant_id, tranche_id=tranche.tranche_id, number=tranche.number,
+                                lifted_reasons=lifted, resumed_by=actor, resumed_at=at),
+                 subject=grant.grant_id)  # fmt: skip
+    uow.audit(actor=actor, action="tranche.held" if holds else "tranche.resumed", entity_type="tranche",
+              entity_id=tranche.tranche_id, before=before, after=snapshot(tranche))  # fmt: skip
     return True
 
 
-def lift_hold(uow: UnitOfWork, grant: Grant, tranche: Tranche, kind: str, actor: str, threshold: int) -> bool:
-    """Lift a hold of `kind`; with no hold left the tranche is scheduled again and released if it may be."""
+def add_hold(
+    uow: UnitOfWork, grant: Grant, tranche: Tranche, kind: str, reasons: str | list[str], actor: str,
+    clock: Clock = system_clock,
+) -> bool:  # fmt: skip
+    """Hold an unreleased tranche for `reasons` (replacing earlier reasons of the same kind); True if changed."""
+    given = [reasons] if isinstance(reasons, str) else reasons
+    if [h["reason"] for h in tranche.holds if h["kind"] == kind] == given and tranche.status == S.HELD:
+        return False  # held for exactly these reasons already
+    holds = [h for h in tranche.holds if h["kind"] != kind] + [{"kind": kind, "reason": r} for r in given]
+    return _set_holds(uow, grant, tranche, holds, actor, clock)
+
+
+def lift_hold(
+    uow: UnitOfWork, grant: Grant, tranche: Tranche, kind: str, actor: str, threshold: int,
+    clock: Clock = system_clock,
+) -> bool:  # fmt: skip
+    """Lift the holds of `kind`; with none left the tranche is scheduled again and released if it may be."""
     if not any(h["kind"] == kind for h in tranche.holds):
         return False
-    before = snapshot(tranche)
-    tranche.holds = [h for h in tranche.holds if h["kind"] != kind]
-    if not tranche.holds:
-        tranche.status = str(S.SCHEDULED)
-    tranche.updated_at = now()
-    uow.audit(actor=actor, action="tranche.hold-lifted", entity_type="tranche", entity_id=tranche.tranche_id,
-              before=before, after=snapshot(tranche))  # fmt: skip
-    try_release(uow, grant, tranche, releaser=actor, threshold=threshold)
+    holds = [h for h in tranche.holds if h["kind"] != kind]
+    unmet = unmet_facts(tranche)
+    if unmet and tranche.due_on <= today(clock):  # still held, now for its conditions: one change, not two
+        holds = [h for h in holds if h["kind"] != HOLD_CONDITIONS] + [{"kind": HOLD_CONDITIONS, "reason": r}
+                                                                      for r in unmet]  # fmt: skip
+    _set_holds(uow, grant, tranche, holds, actor, clock)
+    review(uow, grant, tranche, actor=actor, threshold=threshold, clock=clock)
     return True
 
 
-def try_release(uow: UnitOfWork, grant: Grant, tranche: Tranche, *, releaser: str, threshold: int) -> bool:
+def unmet_facts(tranche: Tranche) -> list[str]:
+    """The tranche's unmet conditions other than partnership compliance (which holds tranches on its own)."""
+    conditions = [c for c in tranche.conditions if c != PARTNERSHIP_COMPLIANT]
+    return evaluate(conditions, tranche.facts)
+
+
+def review(uow: UnitOfWork, grant: Grant, tranche: Tranche, *, actor: str, threshold: int, clock: Clock) -> None:
+    """Hold an unreleased tranche that is due with conditions unmet (with the reasons), else release it if it may."""
+    if tranche.status not in UNRELEASED:
+        return
+    unmet = unmet_facts(tranche)
+    held_for_conditions = any(h["kind"] == HOLD_CONDITIONS for h in tranche.holds)
+    if unmet and (held_for_conditions or tranche.due_on <= today(clock)):
+        add_hold(uow, grant, tranche, HOLD_CONDITIONS, unmet, actor, clock)
+        return
+    if held_for_conditions:
+        _set_holds(uow, grant, tranche, [h for h in tranche.holds if h["kind"] != HOLD_CONDITIONS], actor, clock)
+    try_release(uow, grant, tranche, releaser=actor, threshold=threshold, clock=clock)
+
+
+def try_release(
+    uow: UnitOfWork, grant: Grant, tranche: Tranche, *, releaser: str, threshold: int, clock: Clock = system_clock
+) -> bool:
     """Release a scheduled tranche whose conditions are all met; above the threshold it awaits approval."""
     if tranche.status != S.SCHEDULED:
         return False
     facts = {**tranche.facts, PARTNERSHIP_COMPLIANT: partnership_compliant(uow.session, grant.partnership_id)}
     if evaluate(tranche.conditions, facts):
         return False
+    release_now(uow, grant, tranche, releaser=releaser, threshold=threshold, clock=clock)
+    return True
+
+
+def release_now(uow: UnitOfWork, grant: Grant, tranche: Tranche, *, releaser: str, threshold: int,
+                clock: Clock) -> None:  # fmt: skip
+    """Release a tranche (first time, or again after a return) with a new instruction; maker-checker above it."""
     before = snapshot(tranche)
-    tranche.released_by, tranche.released_at, tranche.threshold_pence = releaser, now(), threshold
-    tranche.updated_at = tranche.released_at
+    tranche.released_by, tranche.released_at, tranche.threshold_pence = releaser, clock(), threshold
+    tranche.approved_by, tranche.approved_at, tranche.updated_at = None, None, tranche.released_at
     if tranche.amount_pence > threshold:
         tranche.status = str(S.AWAITING_APPROVAL)
-        create_instruction(uow.session, grant, tranche, AWAITING_APPROVAL)
+        create_instruction(uow.session, grant, tranche, AWAITING_APPROVAL, tranche.released_at)
     else:
         tranche.status = str(S.RELEASED)
-        create_instruction(uow.session, grant, tranche, CREATED)
+        create_instruction(uow.session, grant, tranche, CREATED, tranche.released_at)
         emit_released(uow, grant, tranche)
     uow.audit(actor=releaser, action="tranche.released", entity_type="tranche", entity_id=tranche.tranche_id,
               before=before, after=snapshot(tranche))  # fmt: skip
-    return True
 
 
 def emit_released(uow: UnitOfWork, grant: Grant, tranche: Tranche) -> None:
     """Announce that a tranche will be paid (after its approval, where one is needed)."""
-    released_at = tranche.approved_at or tranche.released_at or now()
+    released_at = tranche.approved_at or tranche.released_at
+    assert released_at is not None, "a tranche is announced only once released"
     uow.emit(
         TrancheReleased(grant_id=grant.grant_id, tranche_id=tranche.tranche_id, number=tranche.number,
                         amount_pence=tranche.amount_pence, released_by=tranche.released_by or AUTO_RELEASER,

@@ -9,25 +9,32 @@ from faststream.redis import RedisBroker
 
 from grants_shared.events import (
     GrantAwarded,
+    GrantClosed,
     GrantCompleted,
+    GrantVaried,
     PartnershipChanged,
     PaymentFailed,
     PaymentInstructed,
     PaymentReturned,
     PaymentSettled,
+    ReconciliationDifferenceFound,
     ReportAccepted,
+    RoundOpened,
     TrancheHeld,
     TrancheReleased,
+    TrancheResumed,
     TrancheScheduled,
 )  # fmt: skip
 from grants_shared.worker import WorkerSpec, create_worker, run
-from payments import bootstrap, loops
+from payments import bootstrap, conditions, loops, reconciliation
 from payments.adapters.provider import PaymentProvider, ProviderError
-from payments.consumers import on_grant_awarded, on_partnership_changed, on_report_accepted
+from payments.consumers import on_grant_awarded, on_partnership_changed, on_report_accepted, on_round_opened
+from payments.times import system_clock
 
 log = logging.getLogger(__name__)
-PUBLISHES = [TrancheScheduled, TrancheReleased, TrancheHeld, PaymentInstructed, PaymentSettled, PaymentFailed,
-             PaymentReturned, GrantCompleted]  # fmt: skip
+PUBLISHES = [TrancheScheduled, TrancheReleased, TrancheHeld, TrancheResumed, PaymentInstructed, PaymentSettled,
+             PaymentFailed, PaymentReturned, GrantCompleted, GrantVaried, GrantClosed,
+             ReconciliationDifferenceFound]  # fmt: skip
 
 
 async def _forever(name: str, turn: Callable[[PaymentProvider], int]) -> None:
@@ -54,17 +61,29 @@ async def dispatch_instructions(broker: RedisBroker) -> None:
         bootstrap.sessions(), p, max_attempts=cfg.max_payment_attempts))  # fmt: skip
 
 
+def _guarded(name: str, step: Callable[[], int]) -> None:
+    """One step of the housekeeping turn; a failure is logged and the other steps still run."""
+    try:
+        step()
+    except ProviderError as error:  # the bank is down or slow: expected now and then, no stack trace
+        log.warning("%s: the provider did not answer (%s); retrying next turn", name, error)
+    except Exception:
+        log.exception("%s failed; retrying next turn", name)
+
+
 async def poll_settlements(broker: RedisBroker) -> None:
-    """Apply settled, failed and returned payments from the provider, forever."""
+    """Apply outcomes and returns from the provider, hold or release tranches falling due, reconcile, forever."""
     cfg = bootstrap.settings()
 
     def turn(provider: PaymentProvider) -> int:
-        """One polling turn: outcomes of instructed payments, then returns from the settlement report."""
-        loops.poll_turn(bootstrap.sessions(), provider, max_attempts=cfg.max_payment_attempts)
-        try:
-            loops.returns_turn(bootstrap.sessions(), provider)
-        except ProviderError as error:
-            log.warning("could not read the settlement report: %s", error)
+        """One turn: outcomes of instructed payments, returns, tranches due, then reconciliation."""
+        sessions = bootstrap.sessions()
+        _guarded("polling", lambda: loops.poll_turn(sessions, provider, max_attempts=cfg.max_payment_attempts))
+        _guarded("returns", lambda: loops.returns_turn(sessions, provider))
+        _guarded("tranches due", lambda: conditions.due_turn(
+            sessions, threshold=cfg.approval_threshold_pence, clock=system_clock))  # fmt: skip
+        _guarded("reconciliation", lambda: reconciliation.reconcile_turn(
+            sessions, provider, grace_s=cfg.reconcile_grace_s))  # fmt: skip
         return 0  # polling always waits for the interval: the provider settles in its own time
 
     await _forever("poll_settlements", turn)
@@ -75,7 +94,7 @@ def create_app() -> FastStream:
     bootstrap.prepare_database()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per provider request drowns the log
     consumes = [(GrantAwarded, on_grant_awarded), (ReportAccepted, on_report_accepted),
-                (PartnershipChanged, on_partnership_changed)]  # fmt: skip
+                (PartnershipChanged, on_partnership_changed), (RoundOpened, on_round_opened)]  # fmt: skip
     app = create_worker(
         WorkerSpec(
             service="payments", sessions=bootstrap.sessions(), settings=bootstrap.settings(), consumes=consumes,

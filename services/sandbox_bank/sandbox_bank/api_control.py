@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter
 from sqlalchemy import text
 
@@ -10,9 +12,20 @@ from .db import transaction
 from .deps import Sessions
 from .models import QueuedBehaviour
 from .problems import ProblemError
-from .schemas import BehaviourIn, BehaviourList, BehaviourOut, ClearedOut, Health, SettleNowOut
+from .schemas import (
+    BehaviourIn,
+    BehaviourList,
+    BehaviourOut,
+    ClearedOut,
+    ClockIn,
+    ClockOut,
+    Health,
+    ResetOut,
+    SettleNowOut,
+)  # fmt: skip
 
 router = APIRouter()
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)  # far enough for any grant, far from datetime's limits
 
 
 def _out(row: QueuedBehaviour) -> BehaviourOut:
@@ -52,6 +65,38 @@ def settle_now(factory: Sessions) -> SettleNowOut:
     """Settle every pending payment now, due or not (failed payments stay failed)."""
     with transaction(factory) as session:
         return SettleNowOut(settled=settlement.settle_now(session, settlement.locked_now(session)))
+
+
+@router.post("/control/reset", response_model=ResetOut, tags=["control"])
+def reset(factory: Sessions) -> ResetOut:
+    """Forget every payment, queued behaviour and clock move: a clean bank for the next simulation."""
+    with transaction(factory) as session:
+        return ResetOut(payments=settlement.reset(session))
+
+
+@router.get("/control/clock", response_model=ClockOut, tags=["control"])
+def read_clock(factory: Sessions) -> ClockOut:
+    """The bank's current time."""
+    with transaction(factory) as session:
+        return ClockOut(now=settlement.locked_now(session))
+
+
+@router.put("/control/clock", response_model=ClockOut, tags=["control"])
+def move_clock(data: ClockIn, factory: Sessions) -> ClockOut:
+    """Move the bank's clock forward (for simulations); payments then settle and return by the new time."""
+    if data.now.utcoffset() is None:
+        raise ProblemError(422, "the time must carry a timezone offset", "validation-error")
+    try:
+        to = data.now.astimezone(UTC)
+    except OverflowError:
+        to = LATEST
+    if to >= LATEST:
+        raise ProblemError(422, f"the bank's clock stops short of {LATEST.year}", "validation-error")
+    try:
+        with transaction(factory) as session:
+            return ClockOut(now=settlement.set_clock(session, to))
+    except ValueError as error:
+        raise ProblemError(409, str(error), "clock-moves-forward-only") from None
 
 
 @router.get("/healthz", response_model=Health, tags=["health"])

@@ -1,11 +1,11 @@
-"""ORM models: payments and queued failure-injection behaviours."""
+"""ORM models: payments, queued failure-injection behaviours and the bank's clock offset."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Float, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -85,3 +85,15 @@ class QueuedBehaviour(Base):
     remaining: Mapped[int] = mapped_column(Integer, nullable=False)
     match_reference: Mapped[str | None] = mapped_column(String(18))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class BankClock(Base):
+    """How far the bank's clock runs ahead of the wall clock (one row; absent means no offset).
+
+    Simulations of a long grant move the bank's time forward with the platform's; it never moves back.
+    """
+
+    __tablename__ = "bank_clock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offset_seconds: Mapped[float] = mapped_column(Float, nullable=False)

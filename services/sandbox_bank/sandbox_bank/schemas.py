@@ -89,6 +89,24 @@ class ClearedOut(BaseModel):
     cleared: int
 
 
+class ResetOut(BaseModel):
+    """How many payments a reset forgot."""
+
+    payments: int
+
+
+class ClockIn(_In):
+    """Move the bank's clock forward to this moment (timezone-aware; it never moves back)."""
+
+    now: datetime
+
+
+class ClockOut(BaseModel):
+    """The bank's current time (the wall clock plus any offset it was moved by)."""
+
+    now: datetime
+
+
 class SettleNowOut(BaseModel):
     """How many pending payments were settled by ``/control/settle-now``."""
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .behaviours import RETURN_REASON
 from .db import transaction
-from .models import PENDING, RETURNED, SETTLED, Payment
+from .models import PENDING, RETURNED, SETTLED, BankClock, Payment, QueuedBehaviour
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,28 @@ log = logging.getLogger(__name__)
 def locked_now(session: Session) -> datetime:
     """Start the session's (write-locked) transaction, then read the clock, so ``now`` orders like commits."""
     session.connection()
-    return datetime.now(UTC)
+    clock = session.get(BankClock, 1)
+    return datetime.now(UTC) + timedelta(seconds=clock.offset_seconds if clock else 0.0)
+
+
+def set_clock(session: Session, to: datetime) -> datetime:
+    """Move the bank's clock forward to ``to`` (pending payments then settle as if that time had passed)."""
+    current = locked_now(session)
+    if to < current:
+        raise ValueError(f"the bank's clock only moves forward: it is {current.isoformat()} already")
+    clock = session.get(BankClock, 1) or BankClock(id=1, offset_seconds=0.0)
+    clock.offset_seconds += (to - current).total_seconds()
+    session.add(clock)
+    session.flush()
+    return to
+
+
+def reset(session: Session) -> int:
+    """Delete every payment, queued behaviour and clock offset; return how many payments there were."""
+    forgotten = int(session.execute(delete(Payment)).rowcount or 0)  # type: ignore[attr-defined]
+    session.execute(delete(QueuedBehaviour))
+    session.execute(delete(BankClock))
+    return forgotten
 
 
 def sweep(session: Session, now: datetime) -> int:

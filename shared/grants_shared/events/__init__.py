@@ -12,13 +12,18 @@ from grants_shared.events.applications import (
 )
 from grants_shared.events.envelope import Envelope, Event, wrap
 from grants_shared.events.payments import (
+    GrantClosed,
     GrantCompleted,
+    GrantVaried,
     PaymentFailed,
     PaymentInstructed,
     PaymentReturned,
     PaymentSettled,
+    ReconciliationDifferenceFound,
+    ScheduledTranche,
     TrancheHeld,
     TrancheReleased,
+    TrancheResumed,
     TrancheScheduled,
 )
 from grants_shared.events.reporting import ReportAccepted, ReportChangesRequested, ReportSubmitted
@@ -41,6 +46,10 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     PaymentFailed,
     PaymentReturned,
     GrantCompleted,
+    TrancheResumed,
+    GrantVaried,
+    GrantClosed,
+    ReconciliationDifferenceFound,
     ReportSubmitted,
     ReportAccepted,
     ReportChangesRequested,
@@ -61,6 +70,7 @@ __all__ = [
     "Event",
     "NeighbourhoodNeed",
     "RuleOutcome",
+    "ScheduledTranche",
     "event_class",
     "wrap",
     *(e.__name__ for e in ALL_EVENTS),

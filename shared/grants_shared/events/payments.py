@@ -2,6 +2,8 @@
 
 from datetime import date, datetime
 
+from pydantic import BaseModel, ConfigDict
+
 from grants_shared.events.envelope import Event
 from grants_shared.money import Pence, PositivePence
 
@@ -102,3 +104,74 @@ class GrantCompleted(_PaymentsEvent):
     awarded_pence: Pence
     paid_pence: Pence
     completed_at: datetime
+
+
+class TrancheResumed(_PaymentsEvent):
+    """A held tranche is held no longer (its conditions met, its partnership compliant or finance lifted its hold)."""
+
+    event_type = "tranche-resumed"
+    grant_id: str
+    tranche_id: str
+    number: int
+    lifted_reasons: list[str]
+    resumed_by: str
+    resumed_at: datetime
+
+
+class ScheduledTranche(BaseModel):
+    """One tranche of a grant's schedule as it stands after a variation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tranche_id: str
+    number: int
+    due_on: date
+    amount_pence: PositivePence
+
+
+class GrantVaried(_PaymentsEvent):
+    """A grant's remaining tranches were re-profiled (an amount change was approved by a second person)."""
+
+    event_type = "grant-varied"
+    grant_id: str
+    variation_id: str
+    previous_total_pence: PositivePence
+    new_total_pence: PositivePence
+    pattern: str | None
+    requested_by: str
+    approved_by: str | None
+    remaining_tranches: list[ScheduledTranche]
+    cancelled_tranche_ids: list[str]
+    varied_at: datetime
+
+
+class GrantClosed(_PaymentsEvent):
+    """A grant was closed early: its unpaid tranches cancelled, its unspent commitment released to the fund."""
+
+    event_type = "grant-closed"
+    grant_id: str
+    variation_id: str
+    awarded_pence: Pence
+    paid_pence: Pence
+    released_pence: Pence
+    cancelled_tranche_ids: list[str]
+    reason: str
+    requested_by: str
+    approved_by: str
+    closed_at: datetime
+
+
+class ReconciliationDifferenceFound(_PaymentsEvent):
+    """The provider's settlement report and the ledger disagree (a line with no posting, or a posting with no line)."""
+
+    event_type = "reconciliation-difference-found"
+    difference_id: str
+    kind: str
+    provider_payment_id: str | None
+    instruction_id: str | None
+    grant_id: str | None
+    tranche_id: str | None
+    bank_amount_pence: Pence | None
+    ledger_amount_pence: Pence | None
+    detail: str
+    found_at: datetime

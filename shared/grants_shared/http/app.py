@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared.db import session_factory
 from grants_shared.http.limits import BodySizeLimit
 from grants_shared.http.problems import install_problem_handlers, problem_response
+from grants_shared.http.ratelimit import RATE_LIMITED_RESPONSE, RateLimit, RateLimitSettings
 from grants_shared.settings import PlatformSettings
 from grants_shared.telemetry import instrument_engine, setup_tracing
 
@@ -25,8 +26,10 @@ def create_service_app(
     routers: Sequence[APIRouter],
     description: str,
     max_body_bytes: int = 256 * 1024,
+    rate_limit: RateLimitSettings | None = None,
 ) -> FastAPI:
-    """A FastAPI app with /healthz, /readyz, /metrics, problem+json errors, a body limit and tracing."""
+    """A FastAPI app with /healthz, /readyz, /metrics, problem+json errors, body and rate limits, and tracing."""
+    limits = rate_limit or RateLimitSettings()
     setup_tracing(f"{service}-api")
     app = FastAPI(title=f"{service} API", version="1.0.0", description=description)
     app.state.service = service
@@ -35,9 +38,11 @@ def create_service_app(
     app.state.sessions = session_factory(engine)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    if limits.enabled:  # added last, so it runs first: a client over its limit costs no body read
+        app.add_middleware(RateLimit, limits=limits, platform=settings)
     app.include_router(_health_router())
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=RATE_LIMITED_RESPONSE if limits.enabled else None)
     app.mount("/metrics", make_asgi_app())
     instrument_engine(engine)
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -53,7 +58,11 @@ def _health_router() -> APIRouter:
     def healthz(request: Request) -> dict[str, str]:
         return {"status": "ok", "service": request.app.state.service}
 
-    @router.get("/readyz", summary="The database and Redis answer", response_model=None)
+    not_ready: dict[int | str, dict[str, Any]] = {
+        503: {"description": "A dependency does not answer", "content": {"application/problem+json": {}}}
+    }
+
+    @router.get("/readyz", summary="The database and Redis answer", response_model=None, responses=not_ready)
     def readyz(request: Request) -> Any:
         checks = {
             "database": _database_ok(request.app.state.engine),

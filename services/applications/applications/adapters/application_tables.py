@@ -91,12 +91,14 @@ class ApplicationVersion(Base):
 
 
 class Assessment(Base):
-    """The eligibility assessment of one submitted version, with every rule's outcome."""
+    """An eligibility assessment of a submitted version (seq 1 at submission, then re-assessments)."""
 
     __tablename__ = "assessments"
 
     application_id: Mapped[str] = mapped_column(String(36), ForeignKey("applications.id"), primary_key=True)
     version: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(30))
     eligible: Mapped[bool]
     outcomes: Mapped[list[Any]]
     rules_version: Mapped[str] = mapped_column(String(50))

@@ -11,7 +11,13 @@ from applications.adapters.application_tables import (
     PartnershipMember,
 )
 from applications.adapters.base import Base
-from applications.adapters.registry_tables import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
+from applications.adapters.registry_tables import (
+    Lsoa21Score,
+    LsoaBridge,
+    Neighbourhood,
+    NeighbourhoodLsoa,
+    RegistryVintage,
+)
 
 metadata = Base.metadata
 
@@ -22,6 +28,8 @@ __all__ = [
     "Base",
     "Decision",
     "GovernanceRules",
+    "Lsoa21Score",
+    "LsoaBridge",
     "Neighbourhood",
     "NeighbourhoodLsoa",
     "Organisation",

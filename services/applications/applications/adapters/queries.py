@@ -14,7 +14,7 @@ from applications.adapters.orm import (
     PartnershipMember,
     RegistryVintage,
 )
-from applications.domain.lifecycle import LIVE
+from applications.domain.lifecycle import ASSESSED, LIVE
 from applications.domain.rules import RuleSet
 
 
@@ -48,7 +48,7 @@ def organisation(session: Session, organisation_id: str) -> Organisation | None:
 
 def partnership(session: Session, partnership_id: str, *, lock: bool = False) -> Partnership | None:
     """A partnership by id; `lock` holds it for a membership change."""
-    return session.get(Partnership, partnership_id, with_for_update=lock)
+    return session.get(Partnership, partnership_id, with_for_update=lock, populate_existing=lock)
 
 
 def members(session: Session, partnership_id: str) -> list[PartnershipMember]:
@@ -58,14 +58,24 @@ def members(session: Session, partnership_id: str) -> list[PartnershipMember]:
 
 
 def application(session: Session, application_id: str, *, lock: bool = False) -> Application | None:
-    """An application by id; `lock` holds it for a status change."""
-    return session.get(Application, application_id, with_for_update=lock)
+    """An application by id; `lock` holds it for a status change (and re-reads it if already loaded)."""
+    return session.get(Application, application_id, with_for_update=lock, populate_existing=lock)
 
 
 def latest_assessment(session: Session, application_id: str) -> Assessment | None:
-    """The assessment of the newest submitted version."""
+    """The newest assessment of the newest submitted version."""
     query = select(Assessment).where(Assessment.application_id == application_id)
-    return session.scalars(query.order_by(Assessment.version.desc())).first()
+    return session.scalars(query.order_by(Assessment.version.desc(), Assessment.seq.desc())).first()
+
+
+def assessed_applications(session: Session, partnership_id: str) -> list[Application]:
+    """The partnership's submitted or assessed applications, oldest first, locked for re-assessment."""
+    query = select(Application).where(
+        Application.partnership_id == partnership_id,
+        Application.status.in_([str(s) for s in ASSESSED]),
+    )
+    locked = query.order_by(Application.created_at, Application.id).with_for_update()
+    return list(session.scalars(locked.execution_options(populate_existing=True)))
 
 
 def latest_decision(session: Session, application_id: str) -> Decision | None:

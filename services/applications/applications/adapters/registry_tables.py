@@ -24,6 +24,7 @@ class RegistryVintage(Base):
     ward_count: Mapped[int]
     lsoa_count: Mapped[int]
     left_behind_count: Mapped[int]
+    lsoa21_count: Mapped[int] = mapped_column(server_default="0")
     loaded_at: Mapped[datetime]
     in_force: Mapped[bool] = mapped_column(index=True)
 
@@ -58,6 +59,10 @@ class Neighbourhood(Base):
     cni_rank: Mapped[int | None]
     cni_domains: Mapped[dict[str, Any] | None]
     left_behind: Mapped[bool | None]
+    # IoD2025 through the LSOA 2011 -> 2021 best-fit bridge (registry/bridge.py); None when the vintage lacks it.
+    iod2025_lsoa21_count: Mapped[int | None]
+    iod2025_imd_score_mean: Mapped[str | None] = mapped_column(String(30))
+    iod2025_domain_score_means: Mapped[dict[str, Any] | None]
 
 
 class NeighbourhoodLsoa(Base):
@@ -74,3 +79,27 @@ class NeighbourhoodLsoa(Base):
     imd_rank: Mapped[int]
     imd_decile: Mapped[int]
     population: Mapped[int]
+
+
+class Lsoa21Score(Base):
+    """IoD2025 scores, ranks and deciles of one 2021 LSOA, as published, in one vintage."""
+
+    __tablename__ = "lsoa21_scores"
+
+    vintage_id: Mapped[str] = mapped_column(String(36), ForeignKey("registry_vintages.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    imd_score: Mapped[str] = mapped_column(String(30))
+    imd_rank: Mapped[int]
+    imd_decile: Mapped[int]
+    domains: Mapped[dict[str, Any]]
+
+
+class LsoaBridge(Base):
+    """The ONS best-fit 2021 LSOA of each 2011 LSOA, in one vintage."""
+
+    __tablename__ = "lsoa_bridge"
+    __table_args__ = (Index("ix_lsoa_bridge_lsoa21", "vintage_id", "lsoa21_code"),)
+
+    vintage_id: Mapped[str] = mapped_column(String(36), ForeignKey("registry_vintages.id"), primary_key=True)
+    lsoa11_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    lsoa21_code: Mapped[str] = mapped_column(String(20))

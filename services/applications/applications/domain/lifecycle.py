@@ -31,6 +31,8 @@ class Theme(StrEnum):
 # An eligible application keeps its neighbourhood's single live slot until it is withdrawn
 # or allocation decides against it; submitted is the moment between submission and assessment.
 LIVE = (Status.SUBMITTED, Status.ELIGIBLE)
+# Statuses whose assessment follows the partnership: re-assessed when its membership changes the rules' results.
+ASSESSED = (Status.SUBMITTED, Status.ELIGIBLE, Status.INELIGIBLE)
 
 
 def edit_refusal(status: str) -> str | None:

@@ -9,6 +9,7 @@ from applications.adapters.orm import Partnership, PartnershipMember
 from applications.adapters.snapshot import row_dict
 from applications.domain.rules import partnership_outcomes
 from applications.handlers.access import conflict, may_change, may_read, not_found
+from applications.handlers.assessment import reassess_partnership
 from applications.schemas.inputs import MemberCreate, MemberLeave, PartnershipCreate
 from applications.views import membership
 from grants_shared.auth import Principal, Role
@@ -57,7 +58,7 @@ def create_partnership(uow: UnitOfWork, cmd: PartnershipCreate, actor: Principal
         entity_id=p.id,
         after={**row_dict(p), "members": [m.model_dump() for m in cmd.members]},
     )
-    _changed(uow, p, now)
+    _changed(uow, p, now, actor)
     return p
 
 
@@ -77,7 +78,7 @@ def add_member(uow: UnitOfWork, partnership_id: str, cmd: MemberCreate, actor: P
         entity_id=p.id,
         after=row_dict(member),
     )
-    _changed(uow, p, datetime.now(UTC))
+    _changed(uow, p, datetime.now(UTC), actor)
     return p
 
 
@@ -109,7 +110,7 @@ def member_leaves(
         before=before,
         after=row_dict(member),
     )
-    _changed(uow, p, datetime.now(UTC))
+    _changed(uow, p, datetime.now(UTC), actor)
     return p
 
 
@@ -141,7 +142,8 @@ def _member(partnership_id: str, seq: int, cmd: MemberCreate) -> PartnershipMemb
     )
 
 
-def _changed(uow: UnitOfWork, p: Partnership, now: datetime) -> None:
+def _changed(uow: UnitOfWork, p: Partnership, now: datetime, actor: Principal) -> None:
+    """Announce the partnership's compliance and re-assess its applications, in the same transaction."""
     p.updated_at = now
     count = membership(uow.session, p.id)
     outcomes = partnership_outcomes(queries.rules_in_force(uow.session), count)
@@ -158,3 +160,4 @@ def _changed(uow: UnitOfWork, p: Partnership, now: datetime) -> None:
         ),
         subject=p.id,
     )
+    reassess_partnership(uow, p.id, p.neighbourhood_code, now=now, actor=actor.subject)

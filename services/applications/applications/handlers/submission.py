@@ -3,16 +3,14 @@
 from datetime import UTC, datetime
 
 from applications.adapters import queries
-from applications.adapters.orm import Application, ApplicationVersion, Assessment, Neighbourhood, RegistryVintage
+from applications.adapters.orm import Application, ApplicationVersion
 from applications.adapters.snapshot import row_dict
 from applications.domain.lifecycle import Status, submit_refusal
-from applications.domain.rules import ApplicationFacts, NeighbourhoodFacts, application_outcomes, is_eligible
-from applications.handlers.access import conflict
+from applications.handlers.access import conflict, may_change, not_found
 from applications.handlers.applications import changeable_application
-from applications.registry_view import neighbourhood_need
-from applications.views import membership
+from applications.handlers.assessment import SUBMITTED, evaluate, record
 from grants_shared.auth import Principal
-from grants_shared.events import ApplicationAssessed, ApplicationSubmitted, RuleOutcome
+from grants_shared.events import ApplicationSubmitted
 from grants_shared.uow import UnitOfWork
 
 CONTENT = (
@@ -29,6 +27,7 @@ CONTENT = (
 def submit_application(uow: UnitOfWork, application_id: str, actor: Principal) -> Application:
     """Submit a draft: it becomes version n+1, is assessed against the rules in force, eligible or not."""
     session = uow.session
+    _lock_partnership(uow, application_id, actor)
     app = changeable_application(uow, application_id, actor)
     if (refusal := submit_refusal(app.status)) is not None:
         raise conflict(refusal)
@@ -58,68 +57,15 @@ def submit_application(uow: UnitOfWork, application_id: str, actor: Principal) -
         before=before,
         after=row_dict(app),
     )
-    _assess(uow, app, ward, vintage, now, actor)
+    outcomes = evaluate(uow, app, ward, vintage)
+    record(uow, app, outcomes, (ward, vintage), now=now, actor=actor.subject, trigger=SUBMITTED)
     return app
 
 
-def _assess(
-    uow: UnitOfWork, app: Application, ward: Neighbourhood, vintage: RegistryVintage, now: datetime, actor: Principal
-) -> None:
-    session = uow.session
-    rules = queries.rules_in_force(session)
-    org = queries.organisation(session, app.organisation_id)
-    facts = ApplicationFacts(
-        membership=membership(session, app.partnership_id),
-        requested_pence=app.requested_pence,
-        duration_months=app.duration_months,
-        due_diligence=org.due_diligence if org else "unknown",
-        other_live_applications=tuple(queries.other_live_applications(session, app.neighbourhood_code, app.id)),
-        neighbourhood=NeighbourhoodFacts(
-            code=ward.code,
-            vintage=vintage.name,
-            vintage_has_flag=vintage.has_left_behind_flag,
-            left_behind=ward.left_behind,
-            imd_decile=ward.imd_decile,
-        ),
-    )
-    outcomes: list[RuleOutcome] = application_outcomes(rules, facts)
-    eligible = is_eligible(outcomes)
-    need = neighbourhood_need(ward, vintage)
-    before = row_dict(app)
-    app.status = (Status.ELIGIBLE if eligible else Status.INELIGIBLE).value
-    session.add(
-        Assessment(
-            application_id=app.id,
-            version=app.version,
-            eligible=eligible,
-            outcomes=[o.model_dump() for o in outcomes],
-            rules_version=rules.version,
-            neighbourhood=need.model_dump(mode="json"),
-            assessed_at=now,
-        )
-    )
-    session.flush()
-    uow.emit(
-        ApplicationAssessed(
-            application_id=app.id,
-            organisation_id=app.organisation_id,
-            partnership_id=app.partnership_id,
-            eligible=eligible,
-            outcomes=outcomes,
-            rules_version=rules.version,
-            requested_pence=app.requested_pence,
-            duration_months=app.duration_months,
-            neighbourhood=need,
-            assessed_at=now,
-        ),
-        subject=app.id,
-    )
-    after = {**row_dict(app), "rules_version": rules.version, "outcomes": [o.model_dump() for o in outcomes]}
-    uow.audit(
-        actor=actor.subject,
-        action="application.assessed",
-        entity_type="application",
-        entity_id=app.id,
-        before=before,
-        after=after,
-    )
+def _lock_partnership(uow: UnitOfWork, application_id: str, actor: Principal) -> None:
+    # Partnership before application: the order a membership change takes them in, so the two cannot deadlock,
+    # and a membership change either sees this application submitted or is seen by its assessment.
+    found = queries.application(uow.session, application_id)
+    if found is None or not may_change(actor, found.organisation_id):
+        raise not_found("application", application_id)
+    queries.partnership(uow.session, found.partnership_id, lock=True)

@@ -6,13 +6,26 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 _INT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$", re.ASCII)
 _DEC = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?$", re.ASCII)
+_on_read: ContextVar[Callable[[Path, int], None] | None] = ContextVar("on_read", default=None)
+
+
+@contextmanager
+def reporting_reads(callback: Callable[[Path, int], None]) -> Iterator[None]:
+    """Within the block, every file read successfully is reported as (path, bytes) - for progress bars."""
+    token = _on_read.set(callback)
+    try:
+        yield
+    finally:
+        _on_read.reset(token)
 
 
 class RegistryFileError(Exception):
@@ -137,4 +150,6 @@ def read_csv(path: Path, required: Sequence[str], *, expected_rows: int | None =
         raise RegistryFileError(path, reader.line_num, f"malformed CSV: {exc}") from exc
     parsed = CsvFile(path, hashlib.sha256(data).hexdigest(), tuple(rows))
     parsed.expect_rows(expected_rows)
+    if (report := _on_read.get()) is not None:
+        report(path, len(data))
     return parsed

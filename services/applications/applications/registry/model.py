@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .domains import Domains, ratio_2dp
+
+if TYPE_CHECKING:
+    from .bridge import Iod2025Layer
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +149,13 @@ class Vintage:
 
 @dataclass(frozen=True)
 class RegistryImport:
-    """A loaded registry: its vintage, LSOAs and wards sorted by code, and CNI wards with no LSOA."""
+    """A loaded registry: its vintage, LSOAs and wards sorted by code, CNI wards with no LSOA, IoD2025 if held."""
 
     vintage: Vintage
     lsoas: tuple[LsoaMeasures, ...]
     wards: tuple[WardMeasures, ...]
     unmatched_cni_wards: tuple[str, ...] = ()
+    iod2025: Iod2025Layer | None = None
 
     @cached_property
     def wards_by_code(self) -> Mapping[str, WardMeasures]:

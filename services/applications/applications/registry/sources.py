@@ -15,6 +15,7 @@ LSOA_WARD_LOOKUP = "lookups/ons_lsoa11_ward17_lad17_ew.csv"
 LAD_REGION_LOOKUP = "lookups/ons_lad17_rgn17_en.csv"
 CNI2019 = "cni_left_behind/cni2019_england_ward17.csv"
 IOD2025 = "imd2025/imd2025_england_lsoa21.csv"
+BRIDGE = "lookups/ons_lsoa11_to_lsoa21_lad22_bestfit_ew_v2.csv"
 IOD2019_LSOAS = 32_844  # LSOAs (2011) in England
 IOD2025_LSOAS = 33_755  # LSOAs (2021) in England
 _CNI = (

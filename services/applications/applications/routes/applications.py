@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import select
 
 from applications.adapters.orm import Application
@@ -15,6 +16,7 @@ from applications.handlers.applications import (
 )
 from applications.handlers.submission import submit_application
 from applications.routes.common import (
+    KNOWN_QUERY_ONLY,
     PROBLEMS,
     WRITE_PROBLEMS,
     Changer,
@@ -33,7 +35,7 @@ from grants_shared.auth import Role
 from grants_shared.http.app import Sessions
 from grants_shared.uow import UnitOfWork
 
-router = APIRouter(tags=["applications"], responses=PROBLEMS)
+router = APIRouter(tags=["applications"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
 
 
 @router.post(
@@ -121,7 +123,7 @@ def get_application(application_id: PathId, sessions: Sessions, actor: Reader) -
 def list_applications(
     sessions: Sessions,
     actor: Reader,
-    status: Annotated[Status | None, Query()] = None,
+    status: Annotated[Status | SkipJsonSchema[None], Query()] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ApplicationOut]:

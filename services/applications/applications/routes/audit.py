@@ -3,14 +3,14 @@
 from fastapi import APIRouter
 from sqlalchemy import func, select
 
-from applications.routes.common import PROBLEMS, Limit, Offset, Operator, QueryText
+from applications.routes.common import KNOWN_QUERY_ONLY, PROBLEMS, Limit, Offset, Operator, QueryText
 from applications.schemas.outputs import Page
 from applications.schemas.registry_outputs import AuditOut
 from applications.views import utc
 from grants_shared import tables
 from grants_shared.http.app import Sessions
 
-router = APIRouter(tags=["audit"], responses=PROBLEMS)
+router = APIRouter(tags=["audit"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
 
 
 @router.get("/audit", summary="Audit records, oldest first")

@@ -4,8 +4,11 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,8 +25,12 @@ Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size, at most 200.")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")]
 PathId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description="An id or code.")]
-QueryText = Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9_.:-]*$")]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe key, 1-200 chars.")]
+# Optional query parameters are documented without `null`: a query string cannot say null, only leave it out.
+QueryText = Annotated[str | SkipJsonSchema[None], Query(max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=200, description="Retry-safe key, 1-200 chars."),
+]
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"description": text, "content": {"application/problem+json": {}}}
@@ -34,7 +41,28 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
         422: "Invalid request",
     }.items()
 }
-WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {**PROBLEMS, 409: {"description": "Conflicts with the state"}}
+WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    400: {"description": "The body is not JSON", "content": {"application/problem+json": {}}},
+    409: {"description": "Conflicts with the state", "content": {"application/problem+json": {}}},
+}
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    return {p.alias for p in dependant.query_params}.union(*(_query_names(d) for d in dependant.dependencies))
+
+
+def known_query_only(request: Request) -> None:
+    """Refuse query parameters the route does not take: a misspelt filter must not silently widen a search."""
+    route = request.scope.get("route")
+    taken = _query_names(route.dependant) if isinstance(route, APIRoute) else set()
+    unknown = sorted(set(request.query_params) - taken)
+    if unknown:
+        detail = f"Not taken here: {', '.join(map(repr, unknown))}; taken: {', '.join(sorted(taken)) or 'none'}."
+        raise Problem(422, "unknown-query-parameter", "Unknown query parameter", detail)
+
+
+KNOWN_QUERY_ONLY = [Depends(known_query_only)]
 
 
 def page(session: Session, query: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 
 from applications.handlers.organisations import create_organisation, update_organisation, visible_organisation
 from applications.routes.common import (
+    KNOWN_QUERY_ONLY,
     PROBLEMS,
     WRITE_PROBLEMS,
     IdempotencyKey,
@@ -18,7 +19,7 @@ from applications.views import json_body, organisation_out
 from grants_shared.http.app import Sessions
 from grants_shared.uow import UnitOfWork
 
-router = APIRouter(tags=["organisations"], responses=PROBLEMS)
+router = APIRouter(tags=["organisations"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
 
 
 @router.post(

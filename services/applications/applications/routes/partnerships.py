@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 
 from applications.handlers.partnerships import add_member, create_partnership, member_leaves, visible_partnership
 from applications.routes.common import (
+    KNOWN_QUERY_ONLY,
     PROBLEMS,
     WRITE_PROBLEMS,
     Changer,
@@ -18,7 +19,7 @@ from applications.views import json_body, partnership_out
 from grants_shared.http.app import Sessions
 from grants_shared.uow import UnitOfWork
 
-router = APIRouter(tags=["partnerships"], responses=PROBLEMS)
+router = APIRouter(tags=["partnerships"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
 
 
 @router.post(

@@ -3,18 +3,20 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import select
 
 from applications.adapters import queries
 from applications.adapters.orm import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
+from applications.adapters.registry_queries import ward_lsoa21s
 from applications.handlers.access import not_found
 from applications.registry_view import neighbourhood_detail, neighbourhood_out, vintage_out
-from applications.routes.common import PROBLEMS, Anyone, Limit, Offset, PathId, QueryText, page
+from applications.routes.common import KNOWN_QUERY_ONLY, PROBLEMS, Anyone, Limit, Offset, PathId, QueryText, page
 from applications.schemas.outputs import Page
 from applications.schemas.registry_outputs import NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
 from grants_shared.http.app import Sessions
 
-router = APIRouter(tags=["registry"], responses=PROBLEMS)
+router = APIRouter(tags=["registry"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
 
 
 @router.get("/neighbourhoods", summary="Wards of the registry in force")
@@ -22,8 +24,8 @@ def list_neighbourhoods(
     sessions: Sessions,
     _: Anyone,
     region: QueryText = None,
-    left_behind: bool | None = None,
-    imd_decile: Annotated[int | None, Query(ge=1, le=10)] = None,
+    left_behind: bool | SkipJsonSchema[None] = None,
+    imd_decile: Annotated[int | SkipJsonSchema[None], Query(ge=1, le=10)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[NeighbourhoodOut]:
@@ -46,7 +48,7 @@ def list_neighbourhoods(
 
 @router.get("/neighbourhoods/{code}", summary="One ward with its LSOAs and measures")
 def get_neighbourhood(code: PathId, sessions: Sessions, _: Anyone) -> NeighbourhoodDetailOut:
-    """A ward of the registry in force."""
+    """A ward of the registry in force; `iod2025` is its IoD2025 score over its best-fit LSOA21s, when held."""
     with sessions() as session:
         ward = queries.neighbourhood_in_force(session, code)
         vintage = queries.vintage_in_force(session)
@@ -57,7 +59,8 @@ def get_neighbourhood(code: PathId, sessions: Sessions, _: Anyone) -> Neighbourh
             .where(NeighbourhoodLsoa.vintage_id == vintage.id, NeighbourhoodLsoa.ward_code == code)
             .order_by(NeighbourhoodLsoa.code)
         ).all()
-        return neighbourhood_detail(ward, vintage, list(lsoas))
+        lsoa21s = ward_lsoa21s(session, vintage.id, [x.code for x in lsoas]) if vintage.lsoa21_count else []
+        return neighbourhood_detail(ward, vintage, list(lsoas), lsoa21s)
 
 
 @router.get("/registry/vintages", summary="Registry vintages loaded, newest first")

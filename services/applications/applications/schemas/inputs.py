@@ -13,29 +13,40 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from applications.domain.lifecycle import Theme
-from applications.domain.organisation_ids import normalise_org_id
+from applications.domain.organisation_ids import SCHEMA_PATTERN, normalise_org_id
 
 MAX_REQUEST_PENCE = 10**13  # far above any rule, far below a 64-bit column: a typo cannot overflow storage
 
 
 def _printable(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; refusing control characters here keeps that a 422, not a 500.
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+    # PostgreSQL text cannot hold NUL and no database can store a lone surrogate: a 422 here, not a 500 there.
+    if any(ord(c) < 32 and c not in "\t\n\r" or 0xD800 <= ord(c) <= 0xDFFF for c in value):
         raise ValueError("control characters are not allowed")
     return value
 
 
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
+# Printable text with at least one character that is not white space: what the validators let through.
+TEXT = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"
+
+
+def _text(max_length: int) -> object:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length, pattern=TEXT)
+
+
 Clean = AfterValidator(_printable)
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Clean]
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36), Clean]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), Clean]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), Clean]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000), Clean]
+Name = Annotated[str, _text(200), Clean]
+Id = Annotated[str, _text(36), Clean]
+Code = Annotated[str, _text(20), Clean]
+Text = Annotated[str, _text(10_000), Clean]
+Reason = Annotated[str, _text(2_000), Clean]
+# Strict: money is whole pence, so 150000000.0 is refused rather than read as pence (a float upstream is a bug).
 RequestedPence = Annotated[int, Field(strict=True, gt=0, le=MAX_REQUEST_PENCE, description="Pence, an integer.")]
 Months = Annotated[int, Field(strict=True, ge=1, le=600)]
-Themes = Annotated[list[Theme], Field(min_length=1, max_length=len(Theme))]
+Themes = Annotated[list[Theme], Field(min_length=1, max_length=len(Theme), json_schema_extra={"uniqueItems": True})]
 DueDiligence = Literal["pending", "passed", "failed"]
 
 
@@ -62,24 +73,32 @@ class OrganisationCreate(Input):
     """A new fund-holding organisation."""
 
     name: Name
-    org_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    org_id: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=SCHEMA_PATTERN)]
     fund_holding: StrictBool
     due_diligence: DueDiligence = "pending"
 
     _org_id = field_validator("org_id")(normalise_org_id)
 
 
-class OrganisationUpdate(Input):
+class Changes(Input):
+    """Base of PATCH bodies: at least one field, and fields are changed, never cleared (no nulls)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+
+class OrganisationUpdate(Changes):
     """Changes to an organisation (operator only); at least one field."""
 
-    name: Name | None = None
-    fund_holding: StrictBool | None = None
-    due_diligence: DueDiligence | None = None
+    name: Name | SkipJsonSchema[None] = None
+    fund_holding: StrictBool | SkipJsonSchema[None] = None
+    due_diligence: DueDiligence | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _something(self) -> "OrganisationUpdate":
         if not self.model_fields_set:
             raise ValueError("nothing to change")
+        if any(getattr(self, f) is None for f in self.model_fields_set):
+            raise ValueError("fields may be changed, not cleared")
         return self
 
 
@@ -122,13 +141,13 @@ class ApplicationCreate(Input):
     _themes = field_validator("themes")(_distinct)
 
 
-class ApplicationUpdate(Input):
+class ApplicationUpdate(Changes):
     """Changes to a draft application; at least one field."""
 
-    requested_pence: RequestedPence | None = None
-    duration_months: Months | None = None
-    themes: Themes | None = None
-    summary: Text | None = None
+    requested_pence: RequestedPence | SkipJsonSchema[None] = None
+    duration_months: Months | SkipJsonSchema[None] = None
+    themes: Themes | SkipJsonSchema[None] = None
+    summary: Text | SkipJsonSchema[None] = None
 
     _themes = field_validator("themes")(_distinct)
 

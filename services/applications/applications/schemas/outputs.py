@@ -1,9 +1,9 @@
 """What the API answers with: built from stored rows by `applications.views`, never from request bodies."""
 
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 T = TypeVar("T")
 
@@ -66,12 +66,14 @@ class PartnershipOut(BaseModel):
 
 
 class AssessmentOut(BaseModel):
-    """The eligibility assessment of a submitted version."""
+    """The newest eligibility assessment of a submitted version (redone when its partnership changes)."""
 
     eligible: bool
     outcomes: list[RuleOutcomeOut]
     rules_version: str
     version: int
+    sequence: int = Field(description="1 for the assessment at submission, then one more per re-assessment")
+    trigger: Literal["submitted", "partnership_changed"]
     neighbourhood: dict[str, Any]
     assessed_at: datetime
 

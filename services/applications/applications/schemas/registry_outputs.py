@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class NeighbourhoodOut(BaseModel):
@@ -22,6 +22,9 @@ class NeighbourhoodOut(BaseModel):
     cni_score: float | None
     cni_rank: int | None
     left_behind: bool | None
+    iod2025_imd_score_mean: float | None = Field(
+        description="IoD2025 IMD score, unweighted mean over the ward's LSOA21s (null: vintage without IoD2025)"
+    )
     vintage: str
     synthetic: bool
 
@@ -36,6 +39,26 @@ class LsoaOut(BaseModel):
     population: int
 
 
+class Lsoa21Out(BaseModel):
+    """A 2021 LSOA with its IoD2025 IMD score, rank and decile as published."""
+
+    code: str
+    imd_score: float
+    imd_rank: int
+    imd_decile: int
+    best_fit_of: list[str] = Field(description="The ward's 2011 LSOAs whose best-fit 2021 LSOA this is")
+
+
+class WardIod2025Out(BaseModel):
+    """IoD2025 (2021 LSOAs) brought to the ward through the ONS LSOA 2011 -> 2021 best-fit lookup."""
+
+    method: str
+    lsoa21_count: int
+    imd_score_mean: float
+    domain_score_means: dict[str, float]
+    lsoa21s: list[Lsoa21Out]
+
+
 class NeighbourhoodDetailOut(NeighbourhoodOut):
     """A ward with its LSOAs and every measure the registry holds."""
 
@@ -45,6 +68,7 @@ class NeighbourhoodDetailOut(NeighbourhoodOut):
     imd_decile_counts: list[int]
     domain_rank_means: dict[str, float]
     cni_domains: dict[str, Any] | None
+    iod2025: WardIod2025Out | None
 
 
 class VintageOut(BaseModel):
@@ -59,6 +83,7 @@ class VintageOut(BaseModel):
     ward_count: int
     lsoa_count: int
     left_behind_count: int
+    lsoa21_count: int
     loaded_at: datetime
     in_force: bool
     sources: list[Any]

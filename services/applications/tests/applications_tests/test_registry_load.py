@@ -1,18 +1,15 @@
 """The registry load command: one transaction, idempotent by inputs hash, file errors exit 2 and change nothing."""
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from applications.adapters.orm import RegistryVintage
-from applications.api import create_app
 from applications.registry_load import main
 
-from .kit import OPERATOR, counts, outbox_events
+from .kit import counts, outbox_events
 
 UPDATED = "grants.applications.neighbourhood-registry-updated.v1"
 
@@ -86,22 +83,3 @@ def test_the_command_needs_exactly_one_source(sessions: Any) -> None:
         with pytest.raises(SystemExit) as exit_:
             main(argv)
         assert exit_.value.code == 2
-
-
-@pytest.mark.reference_data
-def test_the_official_files_load_with_the_225_left_behind_wards(
-    sessions: Any, database_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    folder = os.environ.get("GRANTS_REFERENCE_DATA_DIR")
-    if not folder:
-        pytest.skip("GRANTS_REFERENCE_DATA_DIR is not set: point it at the folder holding imd2019/ and lookups/")
-    assert main(["--dir", folder]) == 0
-    out = capsys.readouterr().out
-    assert "iod2019-cni2019-ward17 (official" in out and "225 left behind, 32844 LSOAs" in out
-    with TestClient(create_app()) as client:
-        flagged = client.get("/neighbourhoods?left_behind=true&limit=200", headers=OPERATOR).json()
-        assert flagged["total"] == 225 and all(n["synthetic"] is False for n in flagged["items"])
-        assert sum(n["imd_decile"] <= 2 for n in flagged["items"]) >= 150
-        ward = client.get(f"/neighbourhoods/{flagged['items'][0]['code']}", headers=OPERATOR).json()
-        assert len(ward["lsoa_codes"]) == ward["lsoa_count"] and sum(ward["imd_decile_counts"]) == ward["lsoa_count"]
-    assert main(["--dir", folder]) == 0 and "nothing changed" in capsys.readouterr().out

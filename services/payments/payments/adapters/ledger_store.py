@@ -74,3 +74,12 @@ def balances(session: Session, as_of: datetime | None) -> dict[str, int]:
     if as_of is not None:
         query = query.where(LedgerTransactionRow.effective_at <= utc(as_of))
     return {account: int(total) for account, total in session.execute(query)}
+
+
+def account_balance(session: Session, account: str) -> int:
+    """One account's balance now (debits minus credits, pence)."""
+    total = session.execute(
+        select(func.coalesce(func.sum(LedgerPosting.debit_pence - LedgerPosting.credit_pence), 0))
+        .where(LedgerPosting.account == account)
+    ).scalar_one()  # fmt: skip
+    return int(total)

@@ -63,6 +63,8 @@ class SettlementLine:
     kind: str
     occurred_at: datetime
     reason: str | None
+    amount_pence: int
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ class SandboxBankProvider:
             SettlementLine(
                 payment_id=line["payment_id"], idempotency_key=line["idempotency_key"], kind=line["kind"],
                 occurred_at=datetime.fromisoformat(line["occurred_at"]), reason=line.get("reason"),
+                amount_pence=int(line["amount_pence"]), reference=str(line.get("reference", "")),
             )
             for line in data["entries"]
         ]  # fmt: skip

@@ -89,13 +89,18 @@ def check_append_only(transactions: Iterable[LedgerTransaction]) -> InvariantRes
 
 
 def check_single_settlement(transactions: Iterable[LedgerTransaction]) -> InvariantResult:
-    """At most one posted (unreversed) disbursement per tranche."""
-    settled: Counter[str | None] = Counter()
+    """At every point, at most one standing disbursement per tranche: settled, unreversed and not returned.
+
+    A returned payment never reached the grantee, so paying its tranche again is not a second payment.
+    """
+    standing: Counter[str | None] = Counter()
+    breaches: list[str] = []
     for t, sign in _effects(list(transactions)):
-        if t.kind is Kind.SETTLE:
-            settled[t.tranche_id] += sign
-    breaches = [f"tranche {tranche} settled {n} times" for tranche, n in settled.items() if n > 1]
-    figure = f"{sum(1 for n in settled.values() if n > 0)} tranches settled"
+        if t.kind in (Kind.SETTLE, Kind.RETURN):
+            standing[t.tranche_id] += sign if t.kind is Kind.SETTLE else -sign
+            if standing[t.tranche_id] > 1:
+                breaches.append(f"tranche {t.tranche_id} settled {standing[t.tranche_id]} times at {t.transaction_id}")
+    figure = f"{sum(1 for n in standing.values() if n > 0)} tranches settled"
     return result("one_settlement_per_tranche", figure, breaches)
 
 

@@ -1,8 +1,10 @@
 """The tranche lifecycle as a small state machine, with the maker-checker approval rule:
-scheduled -> held | released; held -> released (conditions met, or finance resumes it);
-released -> awaiting_approval (amount above the threshold) | approved (at or below it);
-awaiting_approval -> approved; approved -> instructed -> settled | failed;
-failed -> instructed (a retry, always with a NEW instruction id); settled -> returned (terminal).
+scheduled -> held | released; held -> released (conditions met, or finance resumes it) | scheduled (its holds
+lifted, conditions still to come); released -> awaiting_approval (amount above the threshold) | approved (at or
+below it); awaiting_approval -> approved; approved -> instructed -> settled | failed;
+failed -> instructed (a retry, always with a NEW instruction id); settled -> returned;
+returned -> released (paid again: the commitment was restored). Closing a grant cancels every tranche with
+nothing at the bank: scheduled, held, awaiting approval, failed or returned -> cancelled (terminal).
 """
 
 from __future__ import annotations
@@ -31,19 +33,21 @@ class TrancheStatus(StrEnum):
     SETTLED = "settled"
     FAILED = "failed"
     RETURNED = "returned"
+    CANCELLED = "cancelled"
 
 
 S = TrancheStatus
 TRANSITIONS: Mapping[TrancheStatus, frozenset[TrancheStatus]] = {
-    S.SCHEDULED: frozenset({S.HELD, S.RELEASED}),
-    S.HELD: frozenset({S.RELEASED}),
+    S.SCHEDULED: frozenset({S.HELD, S.RELEASED, S.CANCELLED}),
+    S.HELD: frozenset({S.RELEASED, S.SCHEDULED, S.CANCELLED}),
     S.RELEASED: frozenset({S.AWAITING_APPROVAL, S.APPROVED}),
-    S.AWAITING_APPROVAL: frozenset({S.APPROVED}),
+    S.AWAITING_APPROVAL: frozenset({S.APPROVED, S.CANCELLED}),
     S.APPROVED: frozenset({S.INSTRUCTED}),
     S.INSTRUCTED: frozenset({S.SETTLED, S.FAILED}),
-    S.FAILED: frozenset({S.INSTRUCTED}),
+    S.FAILED: frozenset({S.INSTRUCTED, S.CANCELLED}),
     S.SETTLED: frozenset({S.RETURNED}),
-    S.RETURNED: frozenset(),
+    S.RETURNED: frozenset({S.RELEASED, S.CANCELLED}),
+    S.CANCELLED: frozenset(),
 }
 
 
@@ -107,6 +111,16 @@ class Tranche:
         if self.status is not S.HELD:
             raise TrancheStateError(f"only a held tranche can be resumed; this one is {self.status}")
         return self._release(released_by, threshold_pence)
+
+    def repay(self, released_by: str, threshold_pence: int) -> Tranche:
+        """Release a returned tranche again (a new instruction pays it; the approval rule applies afresh)."""
+        if self.status is not S.RETURNED:
+            raise TrancheStateError(f"only a returned tranche can be paid again; this one is {self.status}")
+        return replace(self, approved_by=None)._release(released_by, threshold_pence)
+
+    def cancel(self) -> Tranche:
+        """Cancel a tranche of a closed grant; only one with nothing at the bank or on its way there."""
+        return self._to(S.CANCELLED)
 
     def _release(self, released_by: str, threshold_pence: int) -> Tranche:
         if not released_by.strip():

@@ -1,11 +1,17 @@
 """What the routers share: role sets, pagination, settings and object-level access to a grant."""
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Depends, Header, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Principal, Role
+from grants_shared.http.idempotency import run_idempotent
 from grants_shared.http.problems import Problem
+from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant
 from payments.config import Settings
 
@@ -13,6 +19,11 @@ STAFF = (Role.OPERATOR, Role.FINANCE_OFFICER, Role.FINANCE_APPROVER, Role.ASSESS
 FINANCE = (Role.OPERATOR, Role.FINANCE_OFFICER, Role.FINANCE_APPROVER)
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry safely with the same key.")]
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"content": {"application/problem+json": {}}, "description": "problem+json"}
+    for code in (400, 401, 403, 404, 409, 422)
+}
 
 
 def settings_of(request: Request) -> Settings:
@@ -36,3 +47,41 @@ def check_can_see(principal: Principal, grant: Grant | None, grant_id: str) -> G
     if grant is None or (scope is not None and grant.organisation_id != scope):
         raise Problem(404, "grant-not-found", "No such grant", f"No grant {grant_id!r}.")
     return grant
+
+
+def idempotent(
+    sessions: sessionmaker[Session], principal: Principal, route: str, payload: dict[str, Any], key: str | None,
+    work: Callable[[UnitOfWork], tuple[int, Any]],
+) -> JSONResponse:  # fmt: skip
+    """Run a state change once per Idempotency-Key and caller: a retry gets the first answer."""
+
+    def encoded(uow: UnitOfWork) -> tuple[int, Any]:
+        status, body = work(uow)
+        return status, jsonable_encoder(body)  # ISO 8601 times, as every other response gives them
+
+    return run_idempotent(sessions, key=key, scope=f"{principal.subject}:POST {route}", payload=payload, work=encoded)
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route takes, its dependencies' included."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def no_unknown_query(request: Request) -> None:
+    """Refuse (422) a query parameter the route does not take, rather than silently ignore a misspelt filter."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _query_names(dependant)
+    unknown = sorted(set(request.query_params.keys()) - known)
+    if unknown:
+        raise Problem(422, "validation-error", "The request is not valid", "See `errors` for each field.",
+                      errors=[{"loc": ["query", name], "msg": "unknown query parameter", "type": "extra_forbidden"}
+                              for name in unknown])  # fmt: skip
+
+
+StrictQuery = [Depends(no_unknown_query)]

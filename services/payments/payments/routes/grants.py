@@ -10,16 +10,16 @@ from grants_shared.http.problems import Problem
 from payments.adapters.orm import Grant, Tranche
 from payments.queries import grant_views, page_of_grants, tranche_view
 from payments.releases import partnership_compliant
-from payments.routes.common import STAFF, Limit, Offset, check_can_see, organisation_scope
+from payments.routes.common import PROBLEMS, STAFF, Limit, Offset, StrictQuery, check_can_see, organisation_scope
 from payments.schemas import GrantOut, GrantPage, TrancheOut
 
-router = APIRouter(tags=["grants"])
+router = APIRouter(tags=["grants"], dependencies=StrictQuery)
 Reader = Annotated[Principal, Depends(require(*STAFF, Role.APPLICANT))]
 GrantId = Annotated[str, Path(min_length=1, max_length=100)]
 TrancheId = Annotated[str, Path(min_length=1, max_length=100)]
 
 
-@router.get("/grants/{grant_id}", response_model=GrantOut, summary="A grant with its tranches")
+@router.get("/grants/{grant_id}", response_model=GrantOut, responses=PROBLEMS, summary="A grant with its tranches")
 def get_grant(grant_id: GrantId, sessions: Sessions, principal: Reader) -> Any:
     """A grant, its schedule, what has been paid and why any tranche is held."""
     with sessions() as session:
@@ -27,13 +27,13 @@ def get_grant(grant_id: GrantId, sessions: Sessions, principal: Reader) -> Any:
         return grant_views(session, [grant])[0]
 
 
-@router.get("/grants", response_model=GrantPage, summary="Grants, newest award first")
+@router.get("/grants", response_model=GrantPage, responses=PROBLEMS, summary="Grants, newest award first")
 def list_grants(
     sessions: Sessions,
     principal: Reader,
     limit: Limit = 50,
     offset: Offset = 0,
-    status: Annotated[Literal["active", "completed"] | None, Query()] = None,
+    status: Annotated[Literal["active", "completed", "closed"] | None, Query()] = None,
 ) -> Any:
     """A page of grants (an applicant sees only its organisation's)."""
     with sessions() as session:
@@ -42,7 +42,7 @@ def list_grants(
         )
 
 
-@router.get("/tranches/{tranche_id}", response_model=TrancheOut, summary="One tranche")
+@router.get("/tranches/{tranche_id}", response_model=TrancheOut, responses=PROBLEMS, summary="One tranche")
 def get_tranche(tranche_id: TrancheId, sessions: Sessions, principal: Reader) -> Any:
     """A tranche, with its conditions, holds, releaser and approver."""
     with sessions() as session:

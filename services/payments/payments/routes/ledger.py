@@ -1,9 +1,11 @@
-"""Finance reads: payment instructions, ledger balances as of a moment, and the ledger invariants."""
+"""Finance reads: payment instructions, ledger balances as of a moment, the ledger invariants, reconciliation."""
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BeforeValidator
 
 from grants_shared.auth import Principal, require
 from grants_shared.http.app import Sessions
@@ -12,15 +14,17 @@ from payments.adapters.ledger_store import balances
 from payments.domain.accounts import CASH_PAID, FUND_AWARDED, PAYMENTS_IN_FLIGHT, RETURNED
 from payments.ledger_check import run_checks
 from payments.queries import page_of_instructions
-from payments.routes.common import FINANCE, Limit, Offset
+from payments.reconciliation_views import summary
+from payments.routes.common import FINANCE, PROBLEMS, Limit, Offset, StrictQuery
 from payments.schemas import BalancesOut, InstructionPage, LedgerCheckOut
+from payments.schemas_actions import ReconciliationOut
 
-router = APIRouter(tags=["ledger"])
+router = APIRouter(tags=["ledger"], dependencies=StrictQuery)
 Finance = Annotated[Principal, Depends(require(*FINANCE))]
 InstructionStatus = Literal["awaiting_approval", "created", "instructed", "settled", "failed", "returned"]
 
 
-@router.get("/instructions", response_model=InstructionPage, summary="Payment instructions")
+@router.get("/instructions", response_model=InstructionPage, responses=PROBLEMS, summary="Payment instructions")
 def list_instructions(
     sessions: Sessions,
     principal: Finance,
@@ -34,6 +38,13 @@ def list_instructions(
         return page_of_instructions(session, status=status, grant_id=grant_id, limit=limit, offset=offset)
 
 
+def _iso_8601(value: object) -> object:
+    """Only an ISO 8601 text is a moment here (pydantic would also take "1024" as seconds since 1970)."""
+    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("as_of must be an ISO 8601 date or date-time")
+    return value
+
+
 def _as_utc(value: datetime) -> datetime:
     try:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -41,11 +52,13 @@ def _as_utc(value: datetime) -> datetime:
         raise Problem(422, "validation-error", "as_of cannot be expressed in UTC", "Give a nearer date.") from None
 
 
-@router.get("/ledger/balances", response_model=BalancesOut, summary="Account balances as of a moment")
+@router.get("/ledger/balances", response_model=BalancesOut, responses=PROBLEMS,
+            summary="Account balances as of a moment")  # fmt: skip
 def ledger_balances(
     sessions: Sessions,
     principal: Finance,
-    as_of: Annotated[datetime | None, Query(description="ISO 8601; naive is UTC. Default: now.")] = None,
+    as_of: Annotated[datetime | None, Query(description="ISO 8601; naive is UTC. Default: now."),
+                     BeforeValidator(_iso_8601)] = None,  # fmt: skip
     limit: Limit = 200,
     offset: Offset = 0,
 ) -> Any:
@@ -62,9 +75,23 @@ def ledger_balances(
     }  # fmt: skip
 
 
-@router.get("/ledger/check", response_model=LedgerCheckOut, summary="Check every ledger invariant")
+@router.get("/ledger/check", response_model=LedgerCheckOut, responses=PROBLEMS, summary="Check every ledger invariant")
 def ledger_check(sessions: Sessions, principal: Finance) -> Any:
     """Every invariant of the ledger with its figure; ok only when all hold."""
     with sessions() as session:
         results = run_checks(session)
     return {"ok": all(r.ok for r in results), "invariants": [r.__dict__ for r in results]}
+
+
+@router.get("/reconciliation", response_model=ReconciliationOut, responses=PROBLEMS,
+            summary="The bank's report against the ledger")  # fmt: skip
+def reconciliation(
+    sessions: Sessions,
+    principal: Finance,
+    status: Annotated[Literal["open", "resolved", "all"], Query(description="Which differences to list.")] = "open",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Any:
+    """How the provider's settlement report matches the ledger's settlements and returns, with the differences."""
+    with sessions() as session:
+        return summary(session, status=status, limit=limit, offset=offset)

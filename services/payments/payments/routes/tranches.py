@@ -1,9 +1,9 @@
-"""Finance actions on a tranche: approve (finance approver), hold, resume and retry (finance officer)."""
+"""Finance actions on a tranche: approve (finance approver); hold, resume, retry and repay (finance officer)."""
 
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from grants_shared.auth import Principal, Role, require
@@ -11,18 +11,15 @@ from grants_shared.http.app import Sessions
 from grants_shared.http.idempotency import run_idempotent
 from grants_shared.uow import UnitOfWork
 from payments import tranche_actions
-from payments.routes.common import settings_of
+from payments.adapters.provider import Payee
+from payments.routes.common import PROBLEMS, IdempotencyKey, StrictQuery, settings_of
 from payments.routes.grants import TrancheId
 from payments.schemas import HoldIn, NoteIn, TrancheOut
+from payments.schemas_actions import RepayIn
 
-router = APIRouter(tags=["tranches"])
+router = APIRouter(tags=["tranches"], dependencies=StrictQuery)
 Approver = Annotated[Principal, Depends(require(Role.FINANCE_APPROVER))]
 Officer = Annotated[Principal, Depends(require(Role.FINANCE_OFFICER))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry safely with the same key.")]
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"content": {"application/problem+json": {}}, "description": "problem+json"}
-    for code in (400, 401, 403, 404, 409, 422)
-}
 
 
 def _run(
@@ -76,3 +73,17 @@ def retry(
     payload = body.model_dump() if body else {}
     return _run(sessions, principal, "retry", tranche_id, payload, key,
                 lambda uow: tranche_actions.retry_failed(uow, tranche_id, principal))  # fmt: skip
+
+
+@router.post("/tranches/{tranche_id}/repay", response_model=TrancheOut, responses=PROBLEMS)
+def repay(
+    request: Request, tranche_id: TrancheId, sessions: Sessions, principal: Officer, key: IdempotencyKey = None,
+    body: RepayIn | None = None,
+) -> JSONResponse:  # fmt: skip
+    """Pay a returned tranche again (to corrected bank details when given); above the threshold it awaits approval."""
+    threshold = settings_of(request).approval_threshold_pence
+    given = body or RepayIn()
+    payee = Payee(given.payee.name, given.payee.sort_code, given.payee.account_number) if given.payee else None
+    return _run(sessions, principal, "repay", tranche_id, given.model_dump(), key,
+                lambda uow: tranche_actions.repay(uow, tranche_id, principal, threshold=threshold,
+                                                  payee=payee))  # fmt: skip

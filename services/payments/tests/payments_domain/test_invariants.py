@@ -31,6 +31,7 @@ from payments.domain.ledger import (
     TransactionKind,
     award_commitment,
     instruct_payment,
+    return_payment,
     reversal,
     settle_payment,
 )
@@ -78,7 +79,10 @@ def test_balances_as_of_any_date_equal_the_prefix_of_the_ledger(
 def test_a_second_settlement_of_a_tranche_is_caught(ops: list[tuple[str, int, int]], pick: int) -> None:
     ledger = simulate([*ops, ("award", 999, 0), ("instruct", 0, 0), ("settle", 0, 0)]).ledger
     reversed_ids = {t.reverses for t in ledger}
-    settles = [t for t in ledger if t.kind is TransactionKind.SETTLE and t.transaction_id not in reversed_ids]
+    returned = {t.instruction_id for t in ledger if t.kind is TransactionKind.RETURN and t.transaction_id not in
+                reversed_ids}  # fmt: skip
+    settles = [t for t in ledger if t.kind is TransactionKind.SETTLE and t.transaction_id not in reversed_ids
+               and t.instruction_id not in returned]  # a returned payment may be paid again: not a second one
     first = settles[pick % len(settles)]
     at = START + timedelta(days=9_999)
     same_instruction = replace(first, transaction_id="dup-settle", effective_at=at)
@@ -232,3 +236,18 @@ def test_balances_as_of(cut: int) -> None:
     assert check_single_settlement(txns).figure == "1 tranches settled"
     with pytest.raises(ValueError, match="timezone-aware"):
         balances(txns, AT.replace(tzinfo=None))
+
+
+def test_a_returned_payment_paid_again_is_not_a_second_settlement() -> None:
+    def pay(n: int) -> list[LedgerTransaction]:
+        return [
+            instruct_payment("g1", "t1", 500, instruction_id=f"i{n}", transaction_id=f"ins{n}", effective_at=AT),
+            settle_payment("g1", "t1", 500, instruction_id=f"i{n}", transaction_id=f"stl{n}", effective_at=AT),
+        ]
+
+    award = award_commitment("g1", 1000, transaction_id="aw", effective_at=AT)
+    back = return_payment("g1", "t1", 500, instruction_id="i1", transaction_id="ret1", effective_at=AT)
+    assert failing([award, *pay(1), back, *pay(2)]) == set()
+    assert "one_settlement_per_tranche" in failing([award, *pay(1), *pay(2)])
+    undone = reversal(back, transaction_id="rev", effective_at=AT)
+    assert "one_settlement_per_tranche" in failing([award, *pay(1), back, *pay(2), undone])

@@ -28,7 +28,9 @@ SPEC = {  # the lifecycle from the brief, written out independently of the code'
     ("scheduled", "held"), ("scheduled", "released"), ("held", "released"),
     ("released", "awaiting_approval"), ("released", "approved"), ("awaiting_approval", "approved"),
     ("approved", "instructed"), ("instructed", "settled"), ("instructed", "failed"),
-    ("failed", "instructed"), ("settled", "returned"),
+    ("failed", "instructed"), ("settled", "returned"), ("held", "scheduled"), ("returned", "released"),
+    ("scheduled", "cancelled"), ("held", "cancelled"), ("awaiting_approval", "cancelled"), ("failed", "cancelled"),
+    ("returned", "cancelled"),
 }  # fmt: skip
 
 
@@ -42,9 +44,23 @@ def test_only_the_specified_transitions_are_allowed(current: TrancheStatus, targ
             check_transition(current, target)
 
 
-def test_returned_is_terminal() -> None:
+def test_cancelled_is_terminal() -> None:
     with pytest.raises(TrancheStateError, match=r"nothing \(terminal\)"):
-        check_transition(S.RETURNED, S.INSTRUCTED)
+        check_transition(S.CANCELLED, S.SCHEDULED)
+
+
+def test_a_returned_tranche_is_paid_again_with_a_new_release_and_approval() -> None:
+    t = Tranche("tr-3", 3, 7_500_000).release("maker", THRESHOLD, LATER_FACTS).approve("checker")
+    t = t.instruct("ins-1").settle("ins-1").mark_returned("ins-1")
+    again = t.repay("officer", THRESHOLD)
+    assert (again.status, again.released_by, again.approved_by) == (S.AWAITING_APPROVAL, "officer", None)
+    with pytest.raises(TrancheStateError, match="cannot also approve"):
+        again.approve("officer")
+    paid = again.approve("checker").instruct("ins-2").settle("ins-2")
+    assert paid.status is S.SETTLED and paid.instruction_ids == ("ins-1", "ins-2")
+    with pytest.raises(TrancheStateError, match="only a returned tranche"):
+        paid.repay("officer", THRESHOLD)
+    assert t.cancel().status is S.CANCELLED
 
 
 def test_happy_path_below_threshold_allows_the_releaser_to_approve() -> None:
@@ -143,7 +159,8 @@ def test_wrong_order_is_rejected_with_a_reason() -> None:
         released.hold(["late"])
 
 
-ACTIONS = st.sampled_from(["hold", "release", "resume", "approve", "instruct", "settle", "fail", "return"])
+ACTIONS = st.sampled_from(["hold", "release", "resume", "approve", "instruct", "settle", "fail", "return", "repay",
+                           "cancel"])
 
 
 def step(t: Tranche, action: str, who: str, n: int) -> Tranche:
@@ -155,6 +172,10 @@ def step(t: Tranche, action: str, who: str, n: int) -> Tranche:
         return t.resume(who, THRESHOLD)
     if action == "approve":
         return t.approve(who)
+    if action == "repay":
+        return t.repay(who, THRESHOLD)
+    if action == "cancel":
+        return t.cancel()
     if action == "instruct":
         return t.instruct(f"ins-{n}")
     return {"settle": t.settle, "fail": t.fail, "return": t.mark_returned}[action](f"ins-{n}")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,19 @@ class Bank:
 
     base_url: str
     process: subprocess.Popen[bytes]
+    client: httpx.Client | None = None
+
+    @property
+    def http(self) -> httpx.Client:
+        """One kept-alive client (a new one per call would build an SSL context each time: ~70 ms)."""
+        if self.client is None:
+            self.client = httpx.Client(base_url=self.base_url, timeout=10)
+        return self.client
 
     def stop(self) -> None:
         """Terminate the process."""
+        if self.client is not None:
+            self.client.close()
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -45,7 +56,7 @@ class Bank:
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         """Call the bank and return its JSON (raising on an HTTP error)."""
-        response = httpx.request(method, f"{self.base_url}{path}", timeout=10, **kwargs)
+        response = self.http.request(method, path, **kwargs)
         response.raise_for_status()
         return response.json()
 
@@ -57,18 +68,43 @@ class Bank:
         """Settle every pending payment now."""
         return int(self.call("POST", "/control/settle-now")["settled"])
 
+    def clock(self) -> datetime:
+        """The bank's time now."""
+        return datetime.fromisoformat(self.call("GET", "/control/clock")["now"])
+
+    def move_clock(self, to: datetime) -> None:
+        """Move the bank's clock forward to `to` (never back: earlier times are left alone)."""
+        if to > self.clock():
+            self.call("PUT", "/control/clock", json={"now": to.isoformat()})
+
+    def pay_directly(self, key: str, amount_pence: int, reference: str) -> dict[str, Any]:
+        """A payment made at the bank by someone other than the platform (a difference to reconcile)."""
+        payee = {"name": "Someone else", "sort_code": "040004", "account_number": "12345678"}
+        body = {"amount_pence": amount_pence, "currency": "GBP", "payee_account": payee, "reference": reference}
+        result: dict[str, Any] = self.call("POST", "/payments", json=body, headers={"Idempotency-Key": key})
+        return result
+
+    def settlements(self) -> list[dict[str, Any]]:
+        """Every line of the bank's settlement report so far."""
+        entries: list[dict[str, Any]] = self.call("GET", "/settlements")["entries"]
+        return entries
+
+    def reset(self) -> None:
+        """Forget every payment, behaviour and clock move (the bank as freshly started)."""
+        self.call("POST", "/control/reset")
+
     def payment_for(self, key: str) -> dict[str, Any] | None:
         """The bank's payment for an idempotency key, or None."""
-        response = httpx.get(f"{self.base_url}/payments", params={"idempotency_key": key}, timeout=10)
+        response = self.http.get("/payments", params={"idempotency_key": key})
         return None if response.status_code == 404 else response.json()
 
 
-def start_bank(directory: Path) -> Bank:
-    """Spawn `python -m sandbox_bank` on a free port and wait until it answers."""
+def start_bank(directory: Path, **settings: str) -> Bank:
+    """Spawn `python -m sandbox_bank` on a free port and wait until it answers (settings: SANDBOX_BANK_* values)."""
     log_path = directory / "bank.log"
     for _ in range(3):
         port = _free_port()
-        env = {**os.environ, **FAST, "SANDBOX_BANK_HOST": "127.0.0.1", "SANDBOX_BANK_PORT": str(port),
+        env = {**os.environ, **FAST, **settings, "SANDBOX_BANK_HOST": "127.0.0.1", "SANDBOX_BANK_PORT": str(port),
                "SANDBOX_BANK_DATABASE_URL": f"sqlite:///{directory / 'bank.db'}"}  # fmt: skip
         with open(log_path, "ab") as log:
             process = subprocess.Popen([sys.executable, "-m", "sandbox_bank"], env=env, cwd=directory,
@@ -77,7 +113,7 @@ def start_bank(directory: Path) -> Bank:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and process.poll() is None:
             try:
-                if httpx.get(f"{bank.base_url}/healthz", timeout=0.5).status_code == 200:
+                if bank.http.get("/healthz", timeout=0.5).status_code == 200:
                     return bank
             except httpx.TransportError:
                 pass

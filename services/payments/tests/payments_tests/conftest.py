@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -66,10 +65,19 @@ def shared_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
     bank.stop()
 
 
+@pytest.fixture(scope="module")
+def clock_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
+    """A bank of the module's own, whose clock the tests move (it settles a minute after instruction)."""
+    bank = start_bank(tmp_path_factory.mktemp("clock_bank"), SANDBOX_BANK_SETTLE_AFTER_SECONDS="60",
+                      SANDBOX_BANK_RETURN_AFTER_SECONDS="3600")  # fmt: skip
+    yield bank
+    bank.stop()
+
+
 @pytest.fixture
 def bank(shared_bank: Bank) -> Bank:
     """The bank with no queued behaviour."""
-    httpx.delete(f"{shared_bank.base_url}/control/behaviours", timeout=5).raise_for_status()
+    shared_bank.call("DELETE", "/control/behaviours")
     return shared_bank
 
 

@@ -9,15 +9,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import tables
-from grants_shared.auth import Role, mint_token
-from grants_shared.events import Envelope, GrantAwarded, PartnershipChanged, ReportAccepted, RuleOutcome, wrap
+from grants_shared.auth import Principal, Role, mint_token
+from grants_shared.events import (
+    Envelope,
+    GrantAwarded,
+    PartnershipChanged,
+    ReportAccepted,
+    RoundOpened,
+    RuleOutcome,
+    wrap,
+)  # fmt: skip
 from grants_shared.ids import new_id
 from grants_shared.inbox import first_delivery
 from grants_shared.settings import PlatformSettings
 from grants_shared.uow import UnitOfWork
+from payments import bootstrap, conditions
 from payments.adapters.orm import PaymentInstruction, Tranche
+from payments.ledger_check import run_checks
+from payments.times import system_clock
 
-AWARDED_AT = datetime(2025, 4, 1, 9, 30, tzinfo=UTC)
+# Today, so tranche 1 is due at the award and the later ones are not yet (tranches fall due by the clock's date).
+AWARDED_AT = datetime.now(UTC).replace(hour=9, minute=30, second=0, microsecond=0)
 Sessions = sessionmaker[Session]
 
 
@@ -94,3 +106,42 @@ def writes(sessions: Sessions) -> tuple[int, int, int, int]:
     """What a refused request must not change: outbox, audit, idempotency keys and instructions."""
     return (count(sessions, tables.outbox), count(sessions, tables.audit_log), count(sessions, tables.idempotency_keys),
             count(sessions, PaymentInstruction))  # fmt: skip
+
+
+def staff(subject: str, *roles: Role) -> Principal:
+    """A member of staff calling a use case directly."""
+    return Principal(subject=subject, roles=frozenset(roles))
+
+
+def open_first_tranche(
+    sessions: Sessions, grant_id: str = "g-1", officer: str = "fiona", assessor: str = "asha"
+) -> None:
+    """Record the grant agreement as signed and endorse the plan: tranche 1's two conditions."""
+    threshold = bootstrap.settings().approval_threshold_pence
+    with UnitOfWork(sessions) as uow:
+        conditions.record_agreement(uow, grant_id, staff(officer, Role.FINANCE_OFFICER), signed_on=AWARDED_AT.date(),
+                                    reference="AGR-1", threshold=threshold, clock=system_clock)  # fmt: skip
+        uow.commit()
+    with UnitOfWork(sessions) as uow:
+        conditions.endorse_plan(uow, grant_id, staff(assessor, Role.ASSESSOR), note=None, threshold=threshold,
+                                clock=system_clock)  # fmt: skip
+        uow.commit()
+
+
+def award_and_open(sessions: Sessions, envelope: Envelope[Any], handler: Callable[..., None]) -> None:
+    """Deliver an award, then meet tranche 1's conditions (most tests start from a grant being paid)."""
+    deliver(sessions, envelope, handler)
+    open_first_tranche(sessions, envelope.payload.grant_id)
+
+
+def round_opened(budget_pence: int, round_id: str = "r-1") -> Envelope[Any]:
+    """A RoundOpened event (the budget no variation may exceed)."""
+    payload = RoundOpened(round_id=round_id, name="Round one", budget_pence=budget_pence, min_award_pence=1,
+                          max_award_pence=budget_pence, opened_at=AWARDED_AT - timedelta(days=30))  # fmt: skip
+    return wrap(payload, subject=round_id)
+
+
+def ledger_failures(sessions: Sessions) -> list[str]:
+    """The ledger invariants that do not hold, with their details (empty when all hold)."""
+    with sessions() as session:
+        return [f"{r.name}: {r.detail}" for r in run_checks(session) if not r.ok]

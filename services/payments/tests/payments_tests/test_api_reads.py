@@ -1,6 +1,7 @@
 """Reading grants, tranches, instructions and balances: shapes, pagination, roles and object-level access."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from grants_shared.auth import Role
 from payments import bootstrap
 from payments.api import create_app
 from payments.consumers import on_grant_awarded
-from payments_tests.kit import awarded, bearer, deliver, tranches
+from payments_tests.kit import AWARDED_AT, award_and_open, awarded, bearer, tranches
 
 Sessions = sessionmaker[Session]
 APPLICANT = bearer(Role.APPLICANT, subject="amy", org="org-1")
@@ -34,8 +35,8 @@ def problem(response: Any, status: int, code: str | None = None) -> dict[str, An
 def reads(module_env: str) -> Iterator[TestClient]:
     """The API on one database holding two grants (these tests only read, so they share it)."""
     sessions = bootstrap.sessions()
-    deliver(sessions, awarded("g-1", amount=800_000, months=12), on_grant_awarded)
-    deliver(sessions, awarded("g-2", amount=900_000, months=18, organisation_id="org-2"), on_grant_awarded)
+    award_and_open(sessions, awarded("g-1", amount=800_000, months=12), on_grant_awarded)
+    award_and_open(sessions, awarded("g-2", amount=900_000, months=18, organisation_id="org-2"), on_grant_awarded)
     with TestClient(create_app()) as test_client:
         yield test_client
 
@@ -59,7 +60,8 @@ def test_a_grant_shows_its_schedule_and_what_is_paid(client: TestClient, two_gra
                                                 "paid_pence": 0, "status": "active"}  # fmt: skip
     first, second = body["tranches"]
     assert {k: first[k] for k in ("number", "due_on", "amount_pence", "status", "held_reasons")} == {
-        "number": 1, "due_on": "2025-04-01", "amount_pence": 400_000, "status": "released", "held_reasons": []}
+        "number": 1, "due_on": AWARDED_AT.date().isoformat(), "amount_pence": 400_000, "status": "released",
+        "held_reasons": []}  # fmt: skip
     assert second["unmet_conditions"][0].startswith("previous_report_accepted")
 
 
@@ -110,10 +112,18 @@ def test_balances_as_of_a_moment(client: TestClient, two_grants: None) -> None:
     assert {b["account"]: b["balance_pence"] for b in now["balances"]}["grant:g-2:commitment"] == -900_000
     page = client.get("/ledger/balances", params={"limit": 1, "offset": 1}, headers=OPERATOR).json()
     assert page["total"] == 3 and page["balances"] == [now["balances"][1]] and page["committed_pence"] == 1_700_000
-    before = client.get("/ledger/balances", params={"as_of": "2025-03-31T23:59:59Z"}, headers=OPERATOR).json()
+    just_before = (AWARDED_AT - timedelta(seconds=1)).isoformat()
+    before = client.get("/ledger/balances", params={"as_of": just_before}, headers=OPERATOR).json()
     assert before["balances"] == [] and before["committed_pence"] == 0
-    naive = client.get("/ledger/balances", params={"as_of": "2025-04-01T09:30:00"}, headers=OPERATOR).json()
+    at_award = AWARDED_AT.replace(tzinfo=None).isoformat()  # naive: taken as UTC
+    naive = client.get("/ledger/balances", params={"as_of": at_award}, headers=OPERATOR).json()
     assert naive["committed_pence"] == 1_700_000
     problem(client.get("/ledger/balances", params={"as_of": "yesterday"}, headers=OPERATOR), 422)
     problem(client.get("/ledger/balances", params={"as_of": "9999-12-31T23:59:59-05:00"}, headers=OPERATOR), 422)
     assert len(tranches(bootstrap.sessions(), "g-2")) == 3
+
+
+def test_a_misspelt_query_parameter_is_refused_not_ignored(client: TestClient, two_grants: None) -> None:
+    body = problem(client.get("/grants", params={"stauts": "completed"}, headers=OPERATOR), 422, "validation-error")
+    assert body["errors"] == [{"loc": ["query", "stauts"], "msg": "unknown query parameter", "type": "extra_forbidden"}]
+    assert client.get("/grants", params={"status": "completed", "limit": 5}, headers=OPERATOR).status_code == 200

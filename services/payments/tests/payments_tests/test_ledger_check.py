@@ -12,7 +12,7 @@ from payments import ledger_check
 from payments.adapters.orm import LedgerPosting, LedgerTransactionRow, PaymentInstruction
 from payments.consumers import on_grant_awarded, on_report_accepted
 from payments.times import now
-from payments_tests.kit import accepted, awarded, bearer, deliver, instructions
+from payments_tests.kit import accepted, award_and_open, awarded, bearer, deliver, instructions
 
 Sessions = sessionmaker[Session]
 FINANCE = bearer(Role.FINANCE_OFFICER, subject="fiona")
@@ -30,7 +30,7 @@ def corrupt(sessions: Sessions) -> None:
 def test_the_check_passes_on_a_real_ledger_and_fails_on_a_corrupted_row(
     sessions: Sessions, client: TestClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    deliver(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
+    award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     deliver(sessions, accepted(period=1), on_report_accepted)
     body = client.get("/ledger/check", headers=FINANCE).json()
     assert body["ok"] is True
@@ -53,14 +53,14 @@ def test_the_check_passes_on_a_real_ledger_and_fails_on_a_corrupted_row(
 
 
 def test_posted_entries_can_never_be_updated_or_deleted(sessions: Sessions) -> None:
-    deliver(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
+    award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     for statement in ("UPDATE ledger_postings SET debit_pence = debit_pence + 1", "DELETE FROM ledger_transactions"):
         with sessions() as session, pytest.raises(DBAPIError, match="append-only"):
             session.execute(text(statement))
 
 
 def test_the_database_refuses_a_second_live_instruction_for_a_tranche(sessions: Sessions) -> None:
-    deliver(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
+    award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     [live] = instructions(sessions)
     with sessions() as session, pytest.raises(IntegrityError):
         session.add(PaymentInstruction(

@@ -20,7 +20,7 @@ from payments.consumers import on_grant_awarded, on_report_accepted
 from payments.ledger_check import run_checks
 from payments.loops import dispatch_turn, poll_turn, returns_turn
 from payments_tests.bank import Bank
-from payments_tests.kit import accepted, awarded, bearer, deliver, events, instructions, tranches
+from payments_tests.kit import accepted, award_and_open, awarded, bearer, deliver, events, instructions, tranches
 
 Sessions = sessionmaker[Session]
 ATTEMPTS = 3
@@ -46,7 +46,7 @@ def assert_ledger_holds(sessions: Sessions) -> None:
 def test_a_grant_goes_from_award_to_two_settled_tranches_with_the_ledger_balanced(
     sessions: Sessions, provider: SandboxBankProvider, bank: Bank
 ) -> None:
-    deliver(sessions, awarded(amount=800_001, months=12), on_grant_awarded)
+    award_and_open(sessions, awarded(amount=800_001, months=12), on_grant_awarded)
     assert dispatch(sessions, provider) == 1
     [first] = instructions(sessions)
     assert first.status == "instructed" and bank.payment_for(first.instruction_id)["amount_pence"] == 400_001
@@ -73,7 +73,7 @@ def test_a_grant_goes_from_award_to_two_settled_tranches_with_the_ledger_balance
 def test_a_bank_failure_is_recorded_and_retried_with_a_new_instruction(
     sessions: Sessions, provider: SandboxBankProvider, bank: Bank
 ) -> None:
-    deliver(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
+    award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     bank.queue("fail")
     dispatch(sessions, provider)
     failed, retry = instructions(sessions)
@@ -92,7 +92,7 @@ def test_a_bank_failure_is_recorded_and_retried_with_a_new_instruction(
 def test_a_timeout_is_resolved_by_asking_the_bank_with_exactly_one_payment(
     sessions: Sessions, provider: SandboxBankProvider, bank: Bank
 ) -> None:
-    deliver(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
+    award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     bank.queue("timeout")
     started = time.monotonic()
     dispatch(sessions, provider)
@@ -113,7 +113,7 @@ CRASHING_TURN = (
 def test_a_worker_killed_after_the_bank_call_pays_exactly_once(
     env: str, sessions: Sessions, provider: SandboxBankProvider, bank: Bank, tmp_path: Path
 ) -> None:
-    deliver(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
+    award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     [instruction] = instructions(sessions)
     crash_env = {**os.environ, "PAYMENTS_DATABASE_URL": env, "SANDBOX_BANK_URL": bank.base_url,
                  "GRANTS_CRASH_AT": "payments.after_bank_call", "GRANTS_CRASH_MARKER_DIR": str(tmp_path)}  # fmt: skip
@@ -133,7 +133,7 @@ def test_a_worker_killed_after_the_bank_call_pays_exactly_once(
 def test_an_unreachable_bank_leaves_the_instruction_for_the_next_turn(
     sessions: Sessions, provider: SandboxBankProvider, bank: Bank
 ) -> None:
-    deliver(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
+    award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     unreachable = SandboxBankProvider("http://127.0.0.1:9", timeout=0.2)
     dispatch(sessions, unreachable)
     assert [i.status for i in instructions(sessions)] == ["created"] and events(sessions, "payment-failed") == []
@@ -146,7 +146,7 @@ def test_a_refused_instruction_fails_without_postings_and_retries_stop_at_the_li
 ) -> None:
     monkeypatch.setenv("PAYMENTS_APPROVAL_THRESHOLD_PENCE", str(10**15))
     bootstrap.settings.cache_clear()
-    deliver(sessions, awarded(amount=3 * 10**13, months=12), on_grant_awarded)  # above the bank's limit: 422
+    award_and_open(sessions, awarded(amount=3 * 10**13, months=12), on_grant_awarded)  # above the bank's limit: 422
     for _ in range(ATTEMPTS + 1):
         dispatch(sessions, provider)
     assert [i.status for i in instructions(sessions)] == ["failed"] * ATTEMPTS
@@ -162,7 +162,7 @@ def test_a_refused_instruction_fails_without_postings_and_retries_stop_at_the_li
 def test_a_returned_payment_is_read_from_the_settlement_report(
     sessions: Sessions, provider: SandboxBankProvider, bank: Bank
 ) -> None:
-    deliver(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
+    award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     bank.queue("return")
     dispatch(sessions, provider)
     bank.settle_now()

@@ -14,7 +14,7 @@ from grants_shared.db import make_engine, migrate, session_factory
 from grants_shared.events import GrantAwarded, PaymentSettled, TrancheScheduled
 from grants_shared.wire import DATA_FIELD, decode_entry
 from payments_tests.bank import Bank
-from payments_tests.kit import awarded, instructions
+from payments_tests.kit import awarded, instructions, open_first_tranche, tranches
 
 
 def eventually(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
@@ -42,6 +42,8 @@ def test_the_worker_pays_an_award_and_publishes_through_the_outbox(
         frame = {"headers": {"event_id": envelope.event_id}, "data": envelope.model_dump_json()}
         for _ in range(2):  # delivered twice: one schedule all the same
             client.xadd(GrantAwarded.stream(), {DATA_FIELD: json.dumps(frame)})
+        eventually(lambda: [t.status for t in tranches(sessions, "g-w")] == ["held", "scheduled"], "schedule")
+        open_first_tranche(sessions, "g-w")  # agreement signed, plan endorsed: tranche 1 is released
         eventually(lambda: [i.status for i in instructions(sessions, "g-w")] == ["instructed"], "instruction")
         bank.settle_now()
         eventually(lambda: [i.status for i in instructions(sessions, "g-w")] == ["settled"], "settlement")

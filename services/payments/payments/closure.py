@@ -1,0 +1,58 @@
+"""Early closure of a grant: cancel what is unpaid, release the unspent commitment to the fund, announce it."""
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from grants_shared.events import GrantClosed, GrantCompleted
+from grants_shared.http.problems import Problem
+from grants_shared.uow import UnitOfWork
+from payments.adapters.ledger_store import account_balance, post_once, posting_key
+from payments.adapters.orm import Grant, PaymentInstruction, Tranche
+from payments.adapters.orm_variations import Variation
+from payments.domain.accounts import grant_commitment
+from payments.domain.ledger import TransactionKind, release_commitment
+from payments.settlement_flow import paid_pence
+from payments.statuses import AWAITING_APPROVAL, CANCELLABLE, CANCELLED, GRANT_CLOSED, IN_FLIGHT, TRANCHE_CANCELLED
+from payments.times import Clock
+
+
+def apply_closure(
+    uow: UnitOfWork, grant: Grant, variation: Variation, *, approved_by: str, clock: Clock
+) -> dict[str, Any]:
+    """Close the grant early; refused (409) while a payment is on its way to or at the bank."""
+    in_flight = uow.session.scalars(
+        select(PaymentInstruction.instruction_id)
+        .where(PaymentInstruction.grant_id == grant.grant_id, PaymentInstruction.status.in_(IN_FLIGHT))
+    ).all()  # fmt: skip
+    if in_flight:
+        raise Problem(409, "payments-in-flight", "A payment of this grant is on its way to the bank",
+                      f"{len(in_flight)} instruction(s) not settled or failed yet: approve it after.")  # fmt: skip
+    at = clock()
+    cancelled = list(uow.session.scalars(
+        select(Tranche).where(Tranche.grant_id == grant.grant_id, Tranche.status.in_(CANCELLABLE))
+        .order_by(Tranche.number).with_for_update()
+    ))  # fmt: skip
+    for tranche in cancelled:
+        tranche.status, tranche.holds, tranche.updated_at = TRANCHE_CANCELLED, [], at
+    uow.session.execute(
+        update(PaymentInstruction)
+        .where(PaymentInstruction.grant_id == grant.grant_id, PaymentInstruction.status == AWAITING_APPROVAL)
+        .values(status=CANCELLED).execution_options(synchronize_session=False)
+    )  # fmt: skip
+    unspent = -account_balance(uow.session, grant_commitment(grant.grant_id))
+    if unspent > 0:
+        post_once(uow.session, posting_key(TransactionKind.RELEASE, f"{grant.grant_id}:closure"), lambda tid:
+                  release_commitment(grant.grant_id, unspent, transaction_id=tid, effective_at=at))  # fmt: skip
+    paid = paid_pence(uow, grant.grant_id)
+    grant.status, grant.completed_at = GRANT_CLOSED, at
+    ids = [t.tranche_id for t in cancelled]
+    uow.emit(GrantClosed(grant_id=grant.grant_id, variation_id=variation.variation_id,
+                         awarded_pence=grant.amount_pence, paid_pence=paid, released_pence=max(unspent, 0),
+                         cancelled_tranche_ids=ids,
+                         reason=variation.reason, requested_by=variation.requested_by, approved_by=approved_by,
+                         closed_at=at), subject=grant.grant_id)  # fmt: skip
+    # GrantCompleted promises "every tranche paid, or the grant closed early": its consumers learn the end here.
+    uow.emit(GrantCompleted(grant_id=grant.grant_id, awarded_pence=grant.amount_pence, paid_pence=paid,
+                            completed_at=at), subject=grant.grant_id)  # fmt: skip
+    return {"released_pence": max(unspent, 0), "paid_pence": paid, "cancelled_tranche_ids": ids}

@@ -1,0 +1,53 @@
+"""The reconciliation read model: counts on both sides and the differences, for GET /reconciliation."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from payments.adapters.orm import LedgerTransactionRow, ProviderCursor
+from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
+from payments.domain.ledger import TransactionKind
+from payments.reconciliation import CURSOR
+from payments.times import utc
+
+K = TransactionKind
+
+
+def _count(session: Session, query: Any) -> int:
+    return int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+
+
+def difference_view(d: ReconciliationDifference) -> dict[str, Any]:
+    """The public view of a difference."""
+    names = ("difference_id", "kind", "subject", "provider_payment_id", "instruction_id", "grant_id", "tranche_id",
+             "bank_amount_pence", "ledger_amount_pence", "detail", "found_at", "resolved_at")  # fmt: skip
+    return {n: utc(v) if isinstance(v := getattr(d, n), datetime) else v for n in names}
+
+
+def summary(session: Session, *, status: str, limit: int, offset: int) -> dict[str, Any]:
+    """Both sides counted, and a page of differences (open, resolved or all), newest first."""
+    cursor = session.get(ProviderCursor, CURSOR)
+    matched = select(SettlementLine.transaction_id).where(SettlementLine.transaction_id.is_not(None))
+    postings = select(LedgerTransactionRow.transaction_id).where(
+        LedgerTransactionRow.kind.in_((str(K.SETTLE), str(K.RETURN))))
+    differences = select(ReconciliationDifference)
+    if status == "open":
+        differences = differences.where(ReconciliationDifference.resolved_at.is_(None))
+    elif status == "resolved":
+        differences = differences.where(ReconciliationDifference.resolved_at.is_not(None))
+    page = session.scalars(differences.order_by(ReconciliationDifference.found_at.desc(),
+                                                ReconciliationDifference.difference_id).limit(limit).offset(offset))
+    lines = _count(session, select(SettlementLine.line_id))
+    matched_lines = _count(session, matched)
+    return {
+        "report_read_until": cursor.position and utc(cursor.position) if cursor else None,
+        "lines": lines, "matched_lines": matched_lines, "unmatched_lines": lines - matched_lines,
+        "postings": _count(session, postings),
+        "unmatched_postings": _count(session, postings.where(LedgerTransactionRow.transaction_id.not_in(matched))),
+        "open_differences": _count(session, select(ReconciliationDifference.difference_id)
+                                   .where(ReconciliationDifference.resolved_at.is_(None))),
+        "differences": [difference_view(d) for d in page], "total": _count(session, differences),
+        "limit": limit, "offset": offset,
+    }  # fmt: skip

@@ -1,0 +1,18 @@
+"""Helpers that move money in tests: the worker's loop turns against a real sandbox bank, one call at a time."""
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from payments.adapters.provider import SandboxBankProvider
+from payments.loops import dispatch_turn, poll_turn, returns_turn
+from payments_tests.bank import Bank
+
+Sessions = sessionmaker[Session]
+ATTEMPTS = 3
+
+
+def pay_what_is_released(sessions: Sessions, provider: SandboxBankProvider, bank: Bank) -> None:
+    """Send created instructions to the bank, settle them there and record the outcome (as the worker would)."""
+    dispatch_turn(sessions, provider, max_attempts=ATTEMPTS)
+    bank.settle_now()
+    poll_turn(sessions, provider, max_attempts=ATTEMPTS)
+    returns_turn(sessions, provider)

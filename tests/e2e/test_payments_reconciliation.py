@@ -1,0 +1,54 @@
+"""End to end: payments reconciles against the real sandbox bank, varies a grant, and the operator's check passes.
+
+A payment made at the bank outside the platform is found and raised once; a pattern change of the walked grant
+reaches reporting's timeline; `grants ledger check` exits 0 on the running system's database.
+"""
+
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+import pytest
+
+from grants_cli.walk import run_walk, wait_for
+from grants_shared.auth import Role
+from grants_shared.events import ReconciliationDifferenceFound
+from grants_shared.ids import new_id
+from tests.e2e.checks import distinct_events
+
+pytestmark = pytest.mark.e2e
+PAYEE = {"name": "Not a grantee", "sort_code": "040004", "account_number": "11112222"}
+
+
+def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(start_system: Any) -> None:
+    running = start_system({"payments-worker": {"PAYMENTS_RECONCILE_GRACE_S": "1"}})
+    walk = run_walk(running.client, log=lambda _: None)
+    client, finance = running.client, running.client.token(Role.FINANCE_OFFICER, subject="fiona")
+    bank = running.system.url("sandbox-bank")
+    stray = httpx.post(f"{bank}/payments", headers={"Idempotency-Key": f"outside-{new_id()}"}, timeout=10, json={
+        "amount_pence": 4_321, "currency": "GBP", "payee_account": PAYEE, "reference": "NOT-A-GRANT"}).json()
+    httpx.post(f"{bank}/control/settle-now", timeout=10).raise_for_status()
+
+    def only_the_stray_is_open() -> Any:
+        view = client.call("GET", "payments", "/reconciliation", finance)
+        return view if [d["provider_payment_id"] for d in view["differences"]] == [stray["payment_id"]] else None
+
+    view = wait_for("the stray payment to be raised", only_the_stray_is_open, timeout_s=60)
+    assert view["differences"][0]["kind"] == "unmatched_bank_line" and view["unmatched_postings"] == 0
+    assert view["matched_lines"] >= 2  # the walk's two tranches, matched one to one
+    raised = [e for e in distinct_events(running.redis, ReconciliationDifferenceFound.stream())
+              if e["payload"]["provider_payment_id"] == stray["payment_id"]]  # fmt: skip
+    assert len(raised) == 1
+
+    varied = client.call("POST", "payments", f"/grants/{walk.grant_id}/variations", finance,
+                         {"pattern": "annual", "reason": "the partnership prefers yearly payments"})  # fmt: skip
+    assert varied["status"] == "applied"
+    operator = client.token(Role.OPERATOR)
+    wait_for("reporting to record the variation", lambda: any(
+        e["event_type"] == "grant-varied"
+        for e in client.call("GET", "reporting", f"/grants/{walk.grant_id}/timeline", operator)["events"]), 60)
+    check = subprocess.run([sys.executable, "-m", "grants_cli.main", "ledger", "check"], capture_output=True,
+                           text=True, env=running.system.base_env(), timeout=120)  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "ledger check: all invariants hold" in check.stdout and "ok   maker_checker" in check.stdout
