@@ -37,9 +37,13 @@ def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(
     view = wait_for("the stray payment to be raised", only_the_stray_is_open, timeout_s=60)
     assert view["differences"][0]["kind"] == "unmatched_bank_line" and view["unmatched_postings"] == 0
     assert view["matched_lines"] >= 2  # the walk's two tranches, matched one to one
-    raised = [e for e in distinct_events(running.redis, ReconciliationDifferenceFound.stream())
-              if e["payload"]["provider_payment_id"] == stray["payment_id"]]  # fmt: skip
-    assert len(raised) == 1
+
+    def published() -> list[dict[str, Any]]:
+        return [e for e in distinct_events(running.redis, ReconciliationDifferenceFound.stream())
+                if e["payload"]["provider_payment_id"] == stray["payment_id"]]  # fmt: skip
+
+    raised = wait_for("the outbox relay to publish the difference", published, timeout_s=60)
+    assert len(raised) == 1 and raised[0]["payload"]["difference_id"] == view["differences"][0]["difference_id"]
 
     varied = client.call("POST", "payments", f"/grants/{walk.grant_id}/variations", finance,
                          {"pattern": "annual", "reason": "the partnership prefers yearly payments"})  # fmt: skip

@@ -118,6 +118,8 @@ def test_closing_early_cancels_what_is_unpaid_and_releases_the_commitment(
     client: TestClient, sessions: Sessions, provider: SandboxBankProvider, bank: Bank
 ) -> None:
     six_tranches(sessions)
+    held = tranches(sessions)[2].tranche_id
+    client.post(f"/tranches/{held}/hold", json={"reason": "query"}, headers=OFFICER).raise_for_status()
     close = {"reason": "the partnership dissolved"}
     asked = client.post("/grants/g-1/close", json=close, headers=OFFICER)
     assert asked.status_code == 202, asked.text
@@ -139,6 +141,8 @@ def test_closing_early_cancels_what_is_unpaid_and_releases_the_commitment(
     before = writes(sessions)
     deliver(sessions, accepted(period=1), on_report_accepted)  # a late report releases nothing now
     problem(vary(client, {"pattern": "annual"}), 409, "grant-not-active")
+    problem(client.post(f"/tranches/{held}/resume", headers=OFFICER), 409, "tranche-not-held-by-finance")
+    assert tranches(sessions)[2].status == "cancelled" and tranches(sessions)[2].holds == []
     problem(client.post("/grants/g-1/agreement", json={"signed_on": "2026-01-01"}, headers=OFFICER), 409)
     assert writes(sessions)[0] == before[0] and ledger_failures(sessions) == []  # no event: nothing happened
 
