@@ -90,5 +90,6 @@ def test_the_api_honours_its_openapi_document(api: tuple[FastAPI, dict[str, str]
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # hundreds of examples per route on PostgreSQL outrun the 300 s default
 def test_the_api_honours_its_openapi_document_at_length(api: tuple[FastAPI, dict[str, str]]) -> None:
     fuzz(api, examples=500)
