@@ -17,9 +17,13 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
+            # No text column (PostgreSQL's least of all) can hold a NUL: refuse it before any route reads it.
+            await self._refuse(send, 422, "nul-byte", "NUL bytes are not allowed in the path or query")
+            return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(send, 413, "body-too-large", f"At most {self.max_bytes} bytes.")
             return
         seen = 0
 
@@ -34,20 +38,14 @@ class BodySizeLimit:
         try:
             await self.app(scope, limited_receive, send)
         except _TooLarge:
-            await self._refuse(send)
+            await self._refuse(send, 413, "body-too-large", f"At most {self.max_bytes} bytes.")
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, status: int, code: str, detail: str) -> None:
         body = json.dumps(
-            {
-                "type": TYPE_BASE + "body-too-large",
-                "title": "Request body too large",
-                "status": 413,
-                "code": "body-too-large",
-                "detail": f"At most {self.max_bytes} bytes.",
-            }
+            {"type": TYPE_BASE + code, "title": "Request refused", "status": status, "code": code, "detail": detail}
         ).encode()
         await send(
-            {"type": "http.response.start", "status": 413, "headers": [(b"content-type", PROBLEM_JSON.encode())]}
+            {"type": "http.response.start", "status": status, "headers": [(b"content-type", PROBLEM_JSON.encode())]}
         )
         await send({"type": "http.response.body", "body": body})
 
