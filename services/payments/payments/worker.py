@@ -18,6 +18,7 @@ from grants_shared.events import (
     PaymentReturned,
     PaymentSettled,
     ReconciliationDifferenceFound,
+    ReconciliationDifferenceResolved,
     ReportAccepted,
     RoundOpened,
     TrancheHeld,
@@ -34,7 +35,7 @@ from payments.times import system_clock
 log = logging.getLogger(__name__)
 PUBLISHES = [TrancheScheduled, TrancheReleased, TrancheHeld, TrancheResumed, PaymentInstructed, PaymentSettled,
              PaymentFailed, PaymentReturned, GrantCompleted, GrantVaried, GrantClosed,
-             ReconciliationDifferenceFound]  # fmt: skip
+             ReconciliationDifferenceFound, ReconciliationDifferenceResolved]  # fmt: skip
 
 
 async def _forever(name: str, turn: Callable[[PaymentProvider], int]) -> None:

@@ -175,3 +175,13 @@ class ReconciliationDifferenceFound(_PaymentsEvent):
     ledger_amount_pence: Pence | None
     detail: str
     found_at: datetime
+
+
+class ReconciliationDifferenceResolved(_PaymentsEvent):
+    """A difference raised earlier is settled: its bank line or ledger posting has since been matched."""
+
+    event_type = "reconciliation-difference-resolved"
+    difference_id: str
+    kind: str
+    grant_id: str | None
+    resolved_at: datetime
