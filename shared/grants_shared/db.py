@@ -42,8 +42,8 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def migrate(url: str, package: str) -> None:
-    """Bring a service's database to the newest schema (Alembic scripts in `<package>/migrations`)."""
+def migrate(url: str, package: str, revision: str = "head") -> None:
+    """Bring a service's database to the newest schema, or to `revision` (Alembic scripts in `<package>/migrations`)."""
     from alembic import command  # imported here: only migrations need Alembic, every API start would pay for it
     from alembic.config import Config
 
@@ -51,4 +51,4 @@ def migrate(url: str, package: str) -> None:
     config.set_main_option("script_location", f"{package}:migrations")
     config.set_main_option("sqlalchemy.url", url)
     config.attributes["database_url"] = url
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)

@@ -1,7 +1,9 @@
-"""End to end: payments reconciles against the real sandbox bank, varies a grant, and the operator's check passes.
+"""End to end: payments reconciles against the real sandbox bank, varies and closes a grant; reporting follows.
 
-A payment made at the bank outside the platform is found and raised once; a pattern change of the walked grant
-reaches reporting's timeline; `grants ledger check` exits 0 on the running system's database.
+A payment made at the bank outside the platform is found, raised once and shown on the operator dashboard; a
+pattern change of the walked grant reaches reporting's grant read model tranche by tranche; an early closure
+approved by a second person releases the unspent commitment in reporting's fund position; `grants ledger check`
+exits 0 on the running system's database.
 """
 
 import subprocess
@@ -19,6 +21,13 @@ from tests.e2e.checks import distinct_events
 
 pytestmark = pytest.mark.e2e
 PAYEE = {"name": "Not a grantee", "sort_code": "040004", "account_number": "11112222"}
+
+
+def schedule(client: Any, service: str, grant_id: str, token: str) -> list[tuple[str, str, int, int]]:
+    """A grant's live tranches as a service shows them: id, due date, amount, of how many."""
+    tranches = client.call("GET", service, f"/grants/{grant_id}", token)["tranches"]
+    return sorted((t["tranche_id"], t["due_on"], t["amount_pence"], t["of_tranches"]) for t in tranches
+                  if t["status"] != "removed")  # fmt: skip
 
 
 def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(start_system: Any) -> None:
@@ -45,6 +54,13 @@ def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(
     raised = wait_for("the outbox relay to publish the difference", published, timeout_s=60)
     assert len(raised) == 1 and raised[0]["payload"]["difference_id"] == view["differences"][0]["difference_id"]
 
+    def dashboard_shows_it() -> str | None:
+        page = httpx.get(f"{running.system.url('reporting')}/dashboard", timeout=10).text
+        return page if stray["payment_id"] in page else None
+
+    dashboard = wait_for("the dashboard to show the difference", dashboard_shows_it, timeout_s=60)
+    assert "1 open differences between the bank and the ledger" in dashboard
+
     varied = client.call("POST", "payments", f"/grants/{walk.grant_id}/variations", finance,
                          {"pattern": "annual", "reason": "the partnership prefers yearly payments"})  # fmt: skip
     assert varied["status"] == "applied"
@@ -52,6 +68,24 @@ def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(
     wait_for("reporting to record the variation", lambda: any(
         e["event_type"] == "grant-varied"
         for e in client.call("GET", "reporting", f"/grants/{walk.grant_id}/timeline", operator)["events"]), 60)
+    wait_for("reporting's schedule to match payments'", lambda: schedule(client, "reporting", walk.grant_id, operator)
+             == schedule(client, "payments", walk.grant_id, operator), 60)  # fmt: skip
+
+    closure = client.call("POST", "payments", f"/grants/{walk.grant_id}/close", finance,
+                          {"reason": "the partnership dissolved"}, expect=(202,))  # fmt: skip
+    approver = client.token(Role.FINANCE_APPROVER, subject="amara")
+    client.call("POST", "payments", f"/grants/{walk.grant_id}/variations/{closure['variation_id']}/approve", approver)
+
+    def closed() -> Any:
+        grant = client.call("GET", "reporting", f"/grants/{walk.grant_id}", operator)
+        return grant if grant["status"] == "closed" else None
+
+    grant = wait_for("reporting to close the grant", closed, 60)
+    paid = client.call("GET", "payments", f"/grants/{walk.grant_id}", operator)["paid_pence"]
+    assert grant["released_pence"] == grant["amount_pence"] - paid > 0
+    assert {t["status"] for t in grant["tranches"][2:]} <= {"cancelled", "removed"}
+    position = client.call("GET", "reporting", "/fund/position", operator)
+    assert (position["committed_pence"], position["unpaid_commitments_pence"]) == (paid, 0)
     check = subprocess.run([sys.executable, "-m", "grants_cli.main", "ledger", "check"], capture_output=True,
                            text=True, env=running.system.base_env(), timeout=120)  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr

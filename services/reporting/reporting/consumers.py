@@ -7,11 +7,13 @@ from sqlalchemy.orm import Session
 
 from grants_shared.events import ALL_EVENTS, Envelope, Event
 from grants_shared.uow import UnitOfWork
-from reporting.projections import applications, funding, payments, timeline
+from reporting.projections import applications, funding, payments, reconciliation, timeline, variations
 
 Projection = Callable[[Envelope[Any], Session], None]
 
-PROJECTIONS: dict[type[Event], Projection] = {**applications.HANDLERS, **funding.HANDLERS, **payments.HANDLERS}
+PROJECTIONS: dict[type[Event], Projection] = {
+    **applications.HANDLERS, **funding.HANDLERS, **payments.HANDLERS, **variations.HANDLERS, **reconciliation.HANDLERS,
+}
 
 CONSUMED: tuple[type[Event], ...] = tuple(e for e in ALL_EVENTS if e.producer != "reporting")
 

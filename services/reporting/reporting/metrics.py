@@ -12,9 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from reporting.queries.position import fund_position
 
 log = logging.getLogger(__name__)
-FIGURES = ("budget_pence", "committed_pence", "paid_pence", "returned_pence", "unpaid_commitments_pence",
-           "tranches_due", "tranches_overdue", "decile_1_share_bp")
-HELP = {"decile_1_share_bp": "Share of committed money to IMD decile 1 neighbourhoods, basis points (rounded down)."}
+FIGURES = ("budget_pence", "committed_pence", "paid_pence", "returned_pence", "released_pence",
+           "unpaid_commitments_pence", "tranches_due", "tranches_overdue", "reconciliation_differences_open",
+           "decile_1_share_bp")
+HELP = {
+    "decile_1_share_bp": "Share of committed money to IMD decile 1 neighbourhoods, basis points (rounded down).",
+    "reconciliation_differences_open": "Differences between the bank's settlement report and the ledger, open now.",
+}
 
 
 class FundCollector(Collector):

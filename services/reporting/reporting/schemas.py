@@ -102,10 +102,11 @@ class TrancheOut(BaseModel):
 
     tranche_id: str
     number: int
-    of_tranches: int
     due_on: date
     amount_pence: int
-    status: str
+    of_tranches: int = Field(description="The highest tranche number in the grant's schedule as it stands now.")
+    status: str = Field(description="scheduled, held, resumed, released, instructed, failed, settled, returned, "
+                                    "removed (from the schedule by a variation) or cancelled (by an early closure)")
 
 
 class GrantOut(BaseModel):
@@ -123,7 +124,8 @@ class GrantOut(BaseModel):
     duration_months: int
     paid_pence: int
     returned_pence: int
-    status: str
+    released_pence: int = Field(description="Unspent commitment released back to the fund by an early closure.")
+    status: str = Field(description="awarded, completed, or closed (early)")
     awarded_at: Utc
     completed_at: Utc | None
     tranches: list[TrancheOut]

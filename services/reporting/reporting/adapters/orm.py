@@ -59,9 +59,12 @@ class Grant(Base):
     region_code: Mapped[str] = mapped_column(String(50))
     imd_decile: Mapped[int | None] = mapped_column(Integer)
     amount_pence: Mapped[int] = mapped_column(BigInteger)
+    # The moment `amount_pence` is true of (award, variation or closure): an older variation never overwrites it.
+    amount_at: Mapped[datetime | None] = mapped_column(Stamp)
     duration_months: Mapped[int] = mapped_column(Integer)
     paid_pence: Mapped[int] = mapped_column(BigInteger, default=0)
     returned_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    released_pence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(30))
     awarded_at: Mapped[datetime] = mapped_column(Stamp)
     completed_at: Mapped[datetime | None] = mapped_column(Stamp)
@@ -75,9 +78,11 @@ class Tranche(Base):
     tranche_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     grant_id: Mapped[str] = mapped_column(String(100), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    of_tranches: Mapped[int] = mapped_column(Integer)
+    of_tranches: Mapped[int] = mapped_column(Integer)  # as scheduled; reads count the schedule as it stands now
     due_on: Mapped[date] = mapped_column(Date, index=True)
     amount_pence: Mapped[int] = mapped_column(BigInteger)
+    # The variation behind `due_on` and `amount_pence`, if any: only a later variation changes them again.
+    varied_at: Mapped[datetime | None] = mapped_column(Stamp)
     status: Mapped[str] = mapped_column(String(30))
     status_rank: Mapped[int] = mapped_column(Integer)
     status_at: Mapped[datetime] = mapped_column(Stamp)
@@ -95,6 +100,24 @@ class Payment(Base):
     settled_at: Mapped[datetime | None] = mapped_column(Stamp)
     returned_at: Mapped[datetime | None] = mapped_column(Stamp)
     failed_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class ReconciliationDifference(Base):
+    """A difference between the bank's settlement report and payments' ledger, open until it is resolved."""
+
+    __tablename__ = "reconciliation_differences"
+
+    difference_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    provider_payment_id: Mapped[str | None] = mapped_column(String(100))
+    instruction_id: Mapped[str | None] = mapped_column(String(100))
+    grant_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    tranche_id: Mapped[str | None] = mapped_column(String(100))
+    bank_amount_pence: Mapped[int | None] = mapped_column(BigInteger)
+    ledger_amount_pence: Mapped[int | None] = mapped_column(BigInteger)
+    detail: Mapped[str] = mapped_column(Text)
+    found_at: Mapped[datetime] = mapped_column(Stamp, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(Stamp)
 
 
 class Application(Base):

@@ -1,10 +1,11 @@
-"""The operator dashboard page: fund position, least-first share, tranches due, pipeline health."""
+"""The operator dashboard page: fund position, least-first share, tranches due, reconciliation, pipeline health."""
 
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from grants_shared.money import format_gbp
+from reporting.adapters.orm import ReconciliationDifference
 from reporting.dashboard.health import LAG_CAP, PipelineHealth
 from reporting.dashboard.sections import figures_table, table
 from reporting.dashboard.svg import bar_chart
@@ -29,6 +30,8 @@ class DashboardData:
     applications: dict[str, int]
     outcomes: dict[str, Any]
     health: PipelineHealth
+    differences: list[ReconciliationDifference]
+    resolved: list[ReconciliationDifference]
 
 
 def percent(bp: int) -> str:
@@ -37,9 +40,10 @@ def percent(bp: int) -> str:
 
 
 def _fund(p: dict[str, Any]) -> str:
-    names = ["budget", "committed", "paid", "returned", "remaining", "unpaid_commitments"]
+    names = ["budget", "committed", "paid", "returned", "remaining", "unpaid_commitments", "released"]
     rows = [(n.replace("_", " ").capitalize(), format_gbp(p[f"{n}_pence"])) for n in names]
-    rows += [("Grants", str(p["grants"])), ("Rounds", str(p["rounds"]))]
+    rows[-1] = ("Released by early closures", rows[-1][1])
+    rows += [("Grants", str(p["grants"])), ("Closed early", str(p["grants_closed"])), ("Rounds", str(p["rounds"]))]
     chart = bar_chart("Fund money", [(n.capitalize(), p[f"{n}_pence"]) for n in names[:5]], format_gbp)
     return "<h2>Fund position</h2>" + figures_table(rows) + chart
 
@@ -90,10 +94,33 @@ def _health(h: PipelineHealth) -> str:
     )
 
 
+def _pence(value: int | None) -> str:
+    return "-" if value is None else format_gbp(value)
+
+
+def _difference_row(d: ReconciliationDifference) -> list[str]:
+    return [d.found_at.strftime("%Y-%m-%d %H:%M"), d.kind.replace("_", " "), d.grant_id or "-",
+            d.instruction_id or "-", _pence(d.bank_amount_pence), _pence(d.ledger_amount_pence), d.detail]
+
+
+def _reconciliation(p: dict[str, Any], open_rows: list[ReconciliationDifference],
+                    resolved: list[ReconciliationDifference]) -> str:  # fmt: skip
+    count = p["reconciliation_differences_open"]
+    note = (f'<p class="warn" id="reconciliation-open">{count} open differences between the bank and the ledger '
+            f'({format_gbp(p["reconciliation_differences_open_bank_pence"])} on the bank\'s side)</p>'
+            if count else '<p id="reconciliation-open">No open differences: the bank\'s report matches the ledger.</p>')
+    header = ["Found", "Kind", "Grant", "Instruction", "Bank", "Ledger", "Detail"]
+    done = [[d.resolved_at.strftime("%Y-%m-%d %H:%M") if d.resolved_at else "", *_difference_row(d)[1:4]]
+            for d in resolved]
+    return ("<h2>Reconciliation with the bank</h2>" + note + table(header, [_difference_row(d) for d in open_rows])
+            + "<h3>Recently resolved</h3>" + table(["Resolved", "Kind", "Grant", "Instruction"], done))
+
+
 def render(data: DashboardData, refresh_s: int) -> str:
     """The whole page as HTML."""
     refresh = f'<meta http-equiv="refresh" content="{refresh_s}">' if refresh_s else ""
     body = (_fund(data.position) + _least_first(data.position["least_first"]) + _tranches(data.position, data.due)
+            + _reconciliation(data.position, data.differences, data.resolved)
             + _applications(data.applications, data.outcomes) + _health(data.health))
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">{refresh}'

@@ -14,12 +14,13 @@ def share_bp(part_pence: int, whole_pence: int) -> int:
 
 @dataclass(frozen=True)
 class Totals:
-    """The fund's money totals, all integer pence."""
+    """The fund's money totals, all integer pence (committed is net of what early closures released)."""
 
     budget_pence: int
     committed_pence: int
     paid_pence: int
     returned_pence: int
+    released_pence: int = 0
 
     @property
     def remaining_pence(self) -> int:
@@ -38,6 +39,7 @@ class Totals:
             "committed_pence": self.committed_pence,
             "paid_pence": self.paid_pence,
             "returned_pence": self.returned_pence,
+            "released_pence": self.released_pence,
             "remaining_pence": self.remaining_pence,
             "unpaid_commitments_pence": self.unpaid_commitments_pence,
         }

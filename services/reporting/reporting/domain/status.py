@@ -4,15 +4,24 @@ from datetime import UTC, datetime
 
 # Within one timestamp the later lifecycle stage wins; across timestamps the later event wins, so a
 # tranche that failed and was instructed again, or an application resubmitted, ends in its true state.
+# Changing a rank needs a migration that re-ranks the stored rows (see the reporting migrations).
 TRANCHE_RANKS: dict[str, int] = {
     "scheduled": 0,
     "held": 1,
-    "released": 2,
-    "instructed": 3,
-    "failed": 4,
-    "settled": 5,
-    "returned": 6,
+    "resumed": 2,
+    "released": 3,
+    "instructed": 4,
+    "failed": 5,
+    "settled": 6,
+    "returned": 7,
+    "cancelled": 8,  # by an early closure
+    "removed": 8,  # from the schedule by a variation
 }
+
+# Tranches that need no more payment, tranches no longer in the schedule, and grants that will pay nothing more.
+ENDED_TRANCHES = ("settled", "cancelled", "removed")
+OFF_SCHEDULE = ("removed",)
+ENDED_GRANTS = ("completed", "closed")
 
 APPLICATION_RANKS: dict[str, int] = {
     "submitted": 0,

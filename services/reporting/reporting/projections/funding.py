@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from grants_shared.consumer import NotReady
 from grants_shared.events import Envelope, GrantAwarded, GrantCompleted, RoundClosed, RoundOpened
 from reporting.adapters.orm import Grant, Round
-from reporting.domain.status import as_utc
+from reporting.domain.status import ENDED_GRANTS, as_utc
 
 
 def round_opened(envelope: Envelope[RoundOpened], session: Session) -> None:
@@ -49,19 +49,21 @@ def grant_awarded(envelope: Envelope[GrantAwarded], session: Session) -> None:
             duration_months=p.duration_months,
             paid_pence=0,
             returned_pence=0,
+            released_pence=0,
             status="awarded",
             awarded_at=as_utc(p.awarded_at),
+            amount_at=as_utc(envelope.occurred_at),
         )
     )
 
 
 def grant_completed(envelope: Envelope[GrantCompleted], session: Session) -> None:
-    """Mark a grant completed; waits for its GrantAwarded."""
+    """Mark a grant completed (a closed grant stays closed); waits for its GrantAwarded."""
     p = envelope.payload
     require_grant(session, p.grant_id, "grant-completed")
     session.execute(
         update(Grant)
-        .where(Grant.grant_id == p.grant_id, Grant.status != "completed")
+        .where(Grant.grant_id == p.grant_id, Grant.status.not_in(ENDED_GRANTS))
         .values(status="completed", completed_at=as_utc(p.completed_at))
     )
 

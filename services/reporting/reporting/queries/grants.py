@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from grants_shared.auth import Principal
 from reporting.access import can_see, not_found
 from reporting.adapters.orm import Grant, Tranche
+from reporting.queries.schedule import schedule_length
 from reporting.schemas import GrantOut, TrancheOut
 
 
@@ -21,8 +22,11 @@ def visible_grant(session: Session, grant_id: str, principal: Principal) -> Gran
 
 def grant_detail(session: Session, grant: Grant) -> GrantOut:
     """The grant with its tranches in order."""
-    tranches = session.execute(
-        select(Tranche).where(Tranche.grant_id == grant.grant_id).order_by(Tranche.number)
-    ).scalars()
+    rows = session.execute(
+        select(Tranche, schedule_length())
+        .where(Tranche.grant_id == grant.grant_id)
+        .order_by(Tranche.number, Tranche.status_rank)
+    ).all()
     fields: dict[str, Any] = {name: getattr(grant, name) for name in GrantOut.model_fields if name != "tranches"}
-    return GrantOut(**fields, tranches=[TrancheOut.model_validate(t) for t in tranches])
+    tranches = [TrancheOut.model_validate(t).model_copy(update={"of_tranches": int(of)}) for t, of in rows]
+    return GrantOut(**fields, tranches=tranches)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from reporting.adapters.orm import Application, Grant, Tranche
 from reporting.queries.position import outstanding_tranches
+from reporting.queries.schedule import schedule_length
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class DueTranche:
 def due_tranches(session: Session, as_of: date, limit: int) -> list[DueTranche]:
     """The oldest unsettled tranches due by `as_of`, oldest first."""
     rows = session.execute(
-        select(Tranche, Grant.neighbourhood_code)
+        select(Tranche, Grant.neighbourhood_code, schedule_length())
         .outerjoin(Grant, Grant.grant_id == Tranche.grant_id)
         .where(*outstanding_tranches(as_of, overdue=False))
         .order_by(Tranche.due_on, Tranche.grant_id, Tranche.number)
@@ -35,10 +36,10 @@ def due_tranches(session: Session, as_of: date, limit: int) -> list[DueTranche]:
     ).all()
     return [
         DueTranche(
-            grant_id=t.grant_id, neighbourhood_code=code, number=t.number, of_tranches=t.of_tranches,
+            grant_id=t.grant_id, neighbourhood_code=code, number=t.number, of_tranches=int(of),
             due_on=t.due_on, amount_pence=t.amount_pence, status=t.status, overdue=t.due_on < as_of,
         )
-        for t, code in rows
+        for t, code, of in rows
     ]
 
 

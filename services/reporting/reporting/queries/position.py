@@ -6,28 +6,32 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from reporting.adapters.orm import Grant, Round, Tranche
+from reporting.adapters.orm import Grant, ReconciliationDifference, Round, Tranche
 from reporting.domain.position import Totals, breakdown, share_bp
+from reporting.domain.status import ENDED_GRANTS, ENDED_TRANCHES
+
+# What a grant still holds of the fund: its amount (after variations) less what its early closure released.
+COMMITTED = Grant.amount_pence - Grant.released_pence
 
 
 def _sum(column: Any) -> ColumnElement[Any]:
     return func.coalesce(func.sum(column), 0)
 
 
-def totals(session: Session) -> tuple[Totals, int]:
-    """The fund's money totals and the number of grants."""
+def totals(session: Session) -> Totals:
+    """The fund's money totals."""
     budget = session.execute(select(_sum(Round.budget_pence))).scalar_one()
-    committed, paid, returned, grants = session.execute(
-        select(_sum(Grant.amount_pence), _sum(Grant.paid_pence), _sum(Grant.returned_pence), func.count())
+    committed, paid, returned, released = session.execute(
+        select(_sum(COMMITTED), _sum(Grant.paid_pence), _sum(Grant.returned_pence), _sum(Grant.released_pence))
     ).one()
     # PostgreSQL sums BIGINT into NUMERIC (Decimal): int() of it is exact.
-    return Totals(int(budget), int(committed), int(paid), int(returned)), int(grants)
+    return Totals(int(budget), int(committed), int(paid), int(returned), int(released))
 
 
 def outstanding_tranches(as_of: date, *, overdue: bool) -> list[ColumnElement[bool]]:
-    """Conditions for unsettled tranches of live grants due by `as_of` (strictly before it when overdue)."""
+    """Conditions for unpaid, uncancelled tranches of live grants due by `as_of` (strictly before it when overdue)."""
     due = Tranche.due_on < as_of if overdue else Tranche.due_on <= as_of
-    return [due, Tranche.status != "settled", or_(Grant.status.is_(None), Grant.status != "completed")]
+    return [due, Tranche.status.not_in(ENDED_TRANCHES), or_(Grant.status.is_(None), Grant.status.not_in(ENDED_GRANTS))]
 
 
 def tranche_counts(session: Session, as_of: date) -> dict[str, int]:
@@ -49,13 +53,13 @@ def least_first(session: Session, committed_pence: int) -> dict[str, Any]:
     by_decile = {
         ("unknown" if decile is None else str(decile)): (int(pence), int(n))
         for decile, pence, n in session.execute(
-            select(Grant.imd_decile, _sum(Grant.amount_pence), func.count()).group_by(Grant.imd_decile)
+            select(Grant.imd_decile, _sum(COMMITTED), func.count()).group_by(Grant.imd_decile)
         )
     }
     by_region = {
         region: (int(pence), int(n))
         for region, pence, n in session.execute(
-            select(Grant.region_code, _sum(Grant.amount_pence), func.count()).group_by(Grant.region_code)
+            select(Grant.region_code, _sum(COMMITTED), func.count()).group_by(Grant.region_code)
         )
     }
     return {
@@ -66,15 +70,33 @@ def least_first(session: Session, committed_pence: int) -> dict[str, Any]:
     }
 
 
+def grant_counts(session: Session) -> dict[str, int]:
+    """How many grants, and how many of them were closed early."""
+    grants, closed = session.execute(
+        select(func.count(), func.count().filter(Grant.status == "closed")).select_from(Grant)
+    ).one()
+    return {"grants": int(grants), "grants_closed": int(closed)}
+
+
+def open_differences(session: Session) -> dict[str, int]:
+    """How many reconciliation differences are open, and the bank's pence in them."""
+    count, pence = session.execute(
+        select(func.count(), _sum(ReconciliationDifference.bank_amount_pence))
+        .where(ReconciliationDifference.resolved_at.is_(None))
+    ).one()
+    return {"reconciliation_differences_open": int(count), "reconciliation_differences_open_bank_pence": int(pence)}
+
+
 def fund_position(session: Session, as_of: date) -> dict[str, Any]:
     """The whole fund position, every amount in integer pence."""
-    money, grants = totals(session)
+    money = totals(session)
     rounds = session.execute(select(func.count()).select_from(Round)).scalar_one()
     return {
         **money.as_dict(),
-        "grants": grants,
+        **grant_counts(session),
         "rounds": int(rounds),
         "as_of": as_of.isoformat(),
         **tranche_counts(session, as_of),
+        **open_differences(session),
         "least_first": least_first(session, money.committed_pence),
     }

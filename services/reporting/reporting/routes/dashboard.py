@@ -16,6 +16,7 @@ from reporting.dashboard.page import DashboardData, render
 from reporting.queries.outcomes import outcome_totals
 from reporting.queries.pipeline import applications_by_status, due_tranches
 from reporting.queries.position import fund_position
+from reporting.queries.reconciliation import open_differences_list, recently_resolved
 
 router = APIRouter(tags=["dashboard"])
 _bearer = HTTPBearer(auto_error=False)
@@ -40,7 +41,7 @@ def dashboard(
     _: Annotated[Principal | None, Depends(dashboard_viewer)],
     as_of: Annotated[date | None, Query(description="Default: today (UTC).")] = None,
 ) -> HTMLResponse:
-    """Fund position, least-first share, tranches due and overdue, applications, outcomes, pipeline health."""
+    """Fund position, least-first share, tranches due and overdue, reconciliation, outcomes, pipeline health."""
     settings: Settings = request.app.state.settings
     today = as_of or datetime.now(UTC).date()
     with sessions() as session:
@@ -48,5 +49,8 @@ def dashboard(
         due = due_tranches(session, today, settings.dashboard_rows)
         applications = applications_by_status(session)
         outcomes = outcome_totals(session)
-    data = DashboardData(position, due, applications, outcomes, pipeline_health(settings.redis_url))
+        differences = open_differences_list(session, settings.dashboard_rows)
+        resolved = recently_resolved(session, 10)
+    data = DashboardData(position, due, applications, outcomes, pipeline_health(settings.redis_url), differences,
+                         resolved)  # fmt: skip
     return HTMLResponse(render(data, settings.dashboard_refresh_s))

@@ -15,15 +15,21 @@ from grants_shared.events import (
     Envelope,
     Event,
     GrantAwarded,
+    GrantClosed,
     GrantCompleted,
+    GrantVaried,
     NeighbourhoodNeed,
     PaymentInstructed,
     PaymentReturned,
     PaymentSettled,
+    ReconciliationDifferenceFound,
+    ReconciliationDifferenceResolved,
     RoundOpened,
     RuleOutcome,
+    ScheduledTranche,
     TrancheHeld,
     TrancheReleased,
+    TrancheResumed,
     TrancheScheduled,
     wrap,
 )
@@ -136,10 +142,10 @@ class Story:
             region_code=self.region, imd_decile=self.decile, amount_pence=self.amount, duration_months=120,
             awarded_at=T0))
 
-    def scheduled(self, number: int, due_on: date) -> Envelope[Any]:
+    def scheduled(self, number: int, due_on: date, amount: int | None = None) -> Envelope[Any]:
         return self._grant(TrancheScheduled(
             grant_id=self.grant_id, tranche_id=self.tranche_id(number), number=number, of_tranches=self.tranches,
-            due_on=due_on, amount_pence=self.tranche_amount))
+            due_on=due_on, amount_pence=amount or self.tranche_amount))
 
     def released(self, number: int) -> Envelope[Any]:
         return self._grant(TrancheReleased(
@@ -169,6 +175,39 @@ class Story:
     def completed(self) -> Envelope[Any]:
         return self._grant(GrantCompleted(grant_id=self.grant_id, awarded_pence=self.amount,
                                           paid_pence=self.amount, completed_at=T0))
+
+    def resumed(self, number: int) -> Envelope[Any]:
+        return self._grant(TrancheResumed(grant_id=self.grant_id, tranche_id=self.tranche_id(number), number=number,
+                                          lifted_reasons=["report not accepted"], resumed_by="worker",
+                                          resumed_at=T0))  # fmt: skip
+
+    def varied(self, new_total: int, remaining: dict[int, tuple[date, int]], cancelled: list[int],
+               variation: str = "v1") -> Envelope[Any]:  # fmt: skip
+        """A re-profile: `remaining` maps tranche numbers to their new due date and amount."""
+        tranches = [ScheduledTranche(tranche_id=self.tranche_id(n), number=n, due_on=due, amount_pence=pence)
+                    for n, (due, pence) in sorted(remaining.items())]  # fmt: skip
+        return self._grant(GrantVaried(
+            grant_id=self.grant_id, variation_id=variation, previous_total_pence=self.amount,
+            new_total_pence=new_total, pattern=None, requested_by="fin", approved_by="approver",
+            remaining_tranches=tranches, cancelled_tranche_ids=[self.tranche_id(n) for n in cancelled],
+            varied_at=T0))  # fmt: skip
+
+    def closed(self, awarded: int, paid: int, released: int, cancelled: list[int]) -> Envelope[Any]:
+        return self._grant(GrantClosed(
+            grant_id=self.grant_id, variation_id="close", awarded_pence=awarded, paid_pence=paid,
+            released_pence=released, cancelled_tranche_ids=[self.tranche_id(n) for n in cancelled],
+            reason="partnership dissolved", requested_by="fin", approved_by="approver", closed_at=T0))  # fmt: skip
+
+    def difference_found(self, difference_id: str, number: int, bank: int | None, ledger: int | None,
+                         kind: str = "amount_mismatch") -> Envelope[Any]:  # fmt: skip
+        return self._grant(ReconciliationDifferenceFound(
+            difference_id=difference_id, kind=kind, provider_payment_id=f"pp-{number}",
+            instruction_id=self.instruction_id(number), grant_id=self.grant_id, tranche_id=self.tranche_id(number),
+            bank_amount_pence=bank, ledger_amount_pence=ledger, detail=f"the bank reports {bank}p", found_at=T0))
+
+    def difference_resolved(self, difference_id: str, kind: str = "amount_mismatch") -> Envelope[Any]:
+        return self._grant(ReconciliationDifferenceResolved(difference_id=difference_id, kind=kind,
+                                                            grant_id=self.grant_id, resolved_at=T0))  # fmt: skip
 
     def tranche_id(self, number: int) -> str:
         return f"{self.grant_id}-t{number}"
