@@ -34,16 +34,18 @@ def _out(row: QueuedBehaviour) -> BehaviourOut:
         behaviour=row.behaviour,
         remaining=row.remaining,
         match_reference=row.match_reference,
+        amount_delta_pence=row.amount_delta_pence,
         created_at=row.created_at,
     )
 
 
 @router.post("/control/behaviours", status_code=201, response_model=BehaviourOut, tags=["control"])
 def queue_behaviour(data: BehaviourIn, factory: Sessions) -> BehaviourOut:
-    """Queue a behaviour (fail, timeout, return, delay) for the next matching new payments."""
+    """Queue a behaviour (fail, timeout, return, delay, alter_amount) for the next matching new payments."""
     with transaction(factory) as session:
         now = settlement.locked_now(session)
-        return _out(behaviours.queue(session, data.behaviour, data.count, data.match_reference, now))
+        row = behaviours.queue(session, data.behaviour, data.count, data.match_reference, now, data.amount_delta_pence)
+        return _out(row)
 
 
 @router.get("/control/behaviours", response_model=BehaviourList, tags=["control"])

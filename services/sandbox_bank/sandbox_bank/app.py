@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from . import api_control, api_payments, settlement
 from .config import Settings, get_settings
-from .db import ensure_sqlite_dir, make_engine, make_sessionmaker
+from .db import create_schema, ensure_sqlite_dir, make_engine, make_sessionmaker
 from .models import Base
 from .problems import BodySizeLimit, install_handlers
 
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ensure_sqlite_dir(cfg.database_url)
-        await run_in_threadpool(Base.metadata.create_all, engine)
+        await run_in_threadpool(create_schema, engine, Base.metadata)
         await run_in_threadpool(settlement.sweep_once, factory)  # catch up on anything that fell due while down
         task = asyncio.create_task(settlement.run_settler(factory, cfg.sweep_interval_seconds))
         try:

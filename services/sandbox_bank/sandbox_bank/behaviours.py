@@ -1,4 +1,8 @@
-"""Failure injection: queue behaviours and consume them for the next matching new payments."""
+"""Failure injection: queue behaviours and consume them for the next matching new payments.
+
+fail (refused at once as failed), timeout (recorded, answered late), return (settles, then comes back), delay (settles
+ten times later) and alter_amount (recorded, settled and answered with another amount than was asked).
+"""
 
 from __future__ import annotations
 
@@ -24,11 +28,28 @@ class Plan:
     return_due_at: datetime | None = None
     failure_reason: str | None = None
     response_delay_seconds: float = 0.0
+    amount_delta_pence: int = 0
+
+    def amount(self, asked_pence: int) -> int:
+        """The amount the bank records for a payment asked for ``asked_pence`` (never below 1p)."""
+        return max(1, asked_pence + self.amount_delta_pence)
 
 
-def queue(session: Session, behaviour: str, count: int, match_reference: str | None, now: datetime) -> QueuedBehaviour:
+@dataclass(frozen=True)
+class Injection:
+    """A behaviour taken from the queue for one payment, with its parameter."""
+
+    behaviour: str
+    amount_delta_pence: int | None = None
+
+
+def queue(
+    session: Session, behaviour: str, count: int, match_reference: str | None, now: datetime,
+    amount_delta_pence: int | None = None,
+) -> QueuedBehaviour:  # fmt: skip
     """Append a behaviour to the queue."""
-    row = QueuedBehaviour(behaviour=behaviour, remaining=count, match_reference=match_reference, created_at=now)
+    row = QueuedBehaviour(behaviour=behaviour, remaining=count, match_reference=match_reference, created_at=now,
+                          amount_delta_pence=amount_delta_pence)  # fmt: skip
     session.add(row)
     session.flush()
     return row
@@ -44,7 +65,7 @@ def clear(session: Session) -> int:
     return int(session.execute(delete(QueuedBehaviour)).rowcount or 0)  # type: ignore[attr-defined]
 
 
-def take_next(session: Session, reference: str) -> str | None:
+def take_next(session: Session, reference: str) -> Injection | None:
     """Consume one use of the oldest behaviour matching ``reference`` (in the caller's transaction)."""
     row = session.scalars(
         select(QueuedBehaviour)
@@ -54,15 +75,17 @@ def take_next(session: Session, reference: str) -> str | None:
     ).first()
     if row is None:
         return None
+    taken = Injection(row.behaviour, row.amount_delta_pence)
     if row.remaining <= 1:
         session.delete(row)
     else:
         row.remaining -= 1
-    return row.behaviour
+    return taken
 
 
-def plan(behaviour: str | None, now: datetime, settings: Settings) -> Plan:
+def plan(injection: Injection | None, now: datetime, settings: Settings) -> Plan:
     """Turn a behaviour (or none) into the payment's fate."""
+    behaviour = injection.behaviour if injection else None
     settle_after = timedelta(seconds=settings.settle_after_seconds)
     if behaviour == "fail":
         return Plan(status=FAILED, settle_due_at=None, failure_reason=FAIL_REASON)
@@ -75,4 +98,6 @@ def plan(behaviour: str | None, now: datetime, settings: Settings) -> Plan:
         )
     if behaviour == "timeout":
         return Plan(status=PENDING, settle_due_at=now + settle_after, response_delay_seconds=settings.timeout_seconds)
+    if behaviour == "alter_amount" and injection and injection.amount_delta_pence:
+        return Plan(status=PENDING, settle_due_at=now + settle_after, amount_delta_pence=injection.amount_delta_pence)
     return Plan(status=PENDING, settle_due_at=now + settle_after)

@@ -84,6 +84,7 @@ class QueuedBehaviour(Base):
     behaviour: Mapped[str] = mapped_column(String(16), nullable=False)
     remaining: Mapped[int] = mapped_column(Integer, nullable=False)
     match_reference: Mapped[str | None] = mapped_column(String(18))
+    amount_delta_pence: Mapped[int | None] = mapped_column(BigInteger)  # alter_amount only
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 

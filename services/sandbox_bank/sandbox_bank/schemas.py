@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-BehaviourName = Literal["fail", "timeout", "return", "delay"]
+BehaviourName = Literal["fail", "timeout", "return", "delay", "alter_amount"]
 PaymentStatus = Literal["pending", "settled", "failed", "returned"]
 MAX_AMOUNT_PENCE = 10**13  # £100bn: far above any grant, far below SQLite's integer limit
 PRINTABLE = r"^[ -~]+$"
@@ -60,11 +60,24 @@ class PaymentOut(BaseModel):
 
 
 class BehaviourIn(_In):
-    """Queue a behaviour for the next ``count`` new payments (optionally only those with a reference)."""
+    """Queue a behaviour for the next ``count`` new payments (optionally only those with a reference).
+
+    ``alter_amount`` needs ``amount_delta_pence`` (non-zero, any sign): the bank records and settles the amount asked
+    plus the delta (never below 1p) and answers with it, as a bank that took another amount would.
+    """
 
     behaviour: BehaviourName
     count: int = Field(default=1, strict=True, ge=1, le=1000)
     match_reference: str | None = Field(default=None, min_length=1, max_length=18, pattern=PRINTABLE)
+    amount_delta_pence: int | None = Field(default=None, strict=True, ge=-MAX_AMOUNT_PENCE, le=MAX_AMOUNT_PENCE)
+
+    @model_validator(mode="after")
+    def _delta_only_to_alter(self) -> BehaviourIn:
+        if self.behaviour == "alter_amount" and not self.amount_delta_pence:
+            raise ValueError("alter_amount needs a non-zero amount_delta_pence")
+        if self.behaviour != "alter_amount" and self.amount_delta_pence is not None:
+            raise ValueError("amount_delta_pence applies to alter_amount only")
+        return self
 
 
 class BehaviourOut(BaseModel):
@@ -74,6 +87,7 @@ class BehaviourOut(BaseModel):
     behaviour: BehaviourName
     remaining: int
     match_reference: str | None
+    amount_delta_pence: int | None = None
     created_at: datetime
 
 

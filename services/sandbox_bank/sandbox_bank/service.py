@@ -80,20 +80,20 @@ def create_or_replay(factory: sessionmaker[Session], settings: Settings, key: st
             existing = find_by_key(session, key)
             if existing is not None:
                 return _replay(existing, fingerprint)
-            behaviour = take_next(session, data.reference)
-            fate = plan(behaviour, now, settings)
+            injection = take_next(session, data.reference)
+            fate = plan(injection, now, settings)
             payment = Payment(
                 id=f"pay_{uuid.uuid4().hex}",
                 idempotency_key=key,
                 request_hash=fingerprint,
-                amount_pence=data.amount_pence,
+                amount_pence=fate.amount(data.amount_pence),  # what was asked, unless told to alter it
                 currency=data.currency,
                 payee_name=data.payee_account.name,
                 payee_sort_code=data.payee_account.sort_code,
                 payee_account_number=data.payee_account.account_number,
                 reference=data.reference,
                 status=fate.status,
-                behaviour=behaviour,
+                behaviour=injection.behaviour if injection else None,
                 failure_reason=fate.failure_reason,
                 created_at=now,
                 settle_due_at=fate.settle_due_at,

@@ -1,9 +1,10 @@
-"""Failure injection over real HTTP: fail, timeout, return and delay, and the behaviour queue itself."""
+"""Failure injection over real HTTP: fail, timeout, return, delay and alter_amount, and the behaviour queue itself."""
 
 from __future__ import annotations
 
 import time
 from datetime import datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -13,9 +14,9 @@ from sandbox_bank.client import Payee, ProviderTimeout, SandboxBankClient
 from .testkit import SETTLE, Bank, body, new_key, new_reference, poll
 
 
-def _queue(http: httpx.Client, behaviour: str, reference: str | None = None, count: int = 1) -> None:
+def _queue(http: httpx.Client, behaviour: str, reference: str | None = None, count: int = 1, **options: Any) -> None:
     response = http.post(
-        "/control/behaviours", json={"behaviour": behaviour, "count": count, "match_reference": reference}
+        "/control/behaviours", json={"behaviour": behaviour, "count": count, "match_reference": reference, **options}
     )
     assert response.status_code == 201, response.text
 
@@ -75,6 +76,42 @@ def test_delay_settles_after_ten_times_the_normal_delay(http: httpx.Client) -> N
     settled = poll(lambda: http.get(url).json(), lambda p: p["status"] == "settled", timeout=6)
     took = datetime.fromisoformat(settled["settled_at"]) - datetime.fromisoformat(settled["created_at"])
     assert took == 10 * SETTLE
+
+
+def test_alter_amount_records_settles_and_answers_another_amount_than_asked(bank: Bank, http: httpx.Client) -> None:
+    key, reference = new_key(), new_reference()
+    _queue(http, "alter_amount", reference, amount_delta_pence=250)
+    [queued] = http.get("/control/behaviours").json()["items"]
+    assert (queued["behaviour"], queued["amount_delta_pence"]) == ("alter_amount", 250)
+    request = body(10_000, reference)
+    created = http.post("/payments", json=request, headers={"Idempotency-Key": key})
+    assert created.status_code == 201 and created.json()["amount_pence"] == 10_250
+    assert http.get("/control/behaviours").json()["items"] == []  # used up by this payment
+    replay = http.post("/payments", json=request, headers={"Idempotency-Key": key})  # the body asked, not the amount
+    assert replay.headers["Idempotent-Replayed"] == "true" and replay.content == created.content
+    payment_id = created.json()["payment_id"]
+    assert http.get("/payments", params={"idempotency_key": key}).json()["amount_pence"] == 10_250
+    poll(lambda: http.get(f"/payments/{payment_id}").json(), lambda p: p["status"] == "settled")
+    report = http.get("/settlements", params={"since": created.json()["created_at"]}).json()
+    assert [(e["kind"], e["amount_pence"]) for e in report["entries"] if e["payment_id"] == payment_id] == [
+        ("settled", 10_250)
+    ]
+    assert bank.count_payments("idempotency_key = ? AND amount_pence = ?", key, 10_250) == 1
+    other = http.post("/payments", json=body(10_000), headers={"Idempotency-Key": new_key()}).json()
+    assert other["amount_pence"] == 10_000  # the next payment is paid as asked
+
+
+def test_alter_amount_can_take_less_but_never_below_a_penny(http: httpx.Client) -> None:
+    first, second = new_reference(), new_reference()
+    _queue(http, "alter_amount", first, amount_delta_pence=-1)
+    _queue(http, "alter_amount", second, amount_delta_pence=-50_000)
+
+    def pay(reference: str) -> int:
+        response = http.post("/payments", json=body(2_000, reference), headers={"Idempotency-Key": new_key()})
+        assert response.status_code == 201, response.text
+        return int(response.json()["amount_pence"])
+
+    assert (pay(second), pay(first)) == (1, 1_999)
 
 
 def test_behaviours_apply_to_matching_references_count_times_then_stop(http: httpx.Client) -> None:
