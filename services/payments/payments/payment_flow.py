@@ -5,6 +5,7 @@ from grants_shared.uow import UnitOfWork
 from payments.adapters.ledger_store import post_once, posting_key
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.provider import ProviderPayment
+from payments.differences import INSTRUCTED_AMOUNT_MISMATCH, raise_difference
 from payments.domain.ledger import TransactionKind, fail_payment, instruct_payment
 from payments.instruction_moves import move, set_tranche
 from payments.instructions import attempts_of, create_instruction
@@ -18,7 +19,11 @@ K = TransactionKind
 def record_instructed(
     uow: UnitOfWork, instruction_id: str, payment: ProviderPayment, provider: str, clock: Clock = system_clock
 ) -> bool:
-    """The provider accepted the instruction: open the pending transfer in the ledger, once."""
+    """The provider accepted the instruction: open the pending transfer in the ledger, once.
+
+    The ledger posts what was instructed whatever the provider says it took; if its amount differs, a
+    reconciliation difference tells a person at once (the settlement will not match either).
+    """
     at = utc(payment.created_at)
     ins = move(uow, instruction_id, CREATED, status=INSTRUCTED, provider_payment_id=payment.payment_id,
                 instructed_at=clock())  # fmt: skip
@@ -31,6 +36,14 @@ def record_instructed(
     uow.emit(PaymentInstructed(grant_id=ins.grant_id, tranche_id=ins.tranche_id, instruction_id=ins.instruction_id,
                                provider=provider, provider_payment_id=payment.payment_id,
                                amount_pence=ins.amount_pence, instructed_at=at), subject=ins.grant_id)  # fmt: skip
+    if payment.amount_pence != ins.amount_pence:
+        raise_difference(
+            uow, INSTRUCTED_AMOUNT_MISMATCH, ins.instruction_id, clock(), instruction_id=ins.instruction_id,
+            provider_payment_id=payment.payment_id, bank_amount_pence=payment.amount_pence,
+            ledger_amount_pence=ins.amount_pence,
+            detail=f"the bank accepted instruction {ins.instruction_id} as payment {payment.payment_id} of "
+                   f"{payment.amount_pence}p, but {ins.amount_pence}p was instructed (and posted to the ledger)",
+        )  # fmt: skip
     return True
 
 

@@ -3,25 +3,29 @@
 Each report line is stored once, then matched to the ledger transaction of the same kind for the same instruction
 (the idempotency key) and amount; a transaction matches one line at most (a unique column). What is still
 unmatched once older than the grace period, on either side, is a difference: raised once as an event, and shown.
+A difference whose line or posting is matched later is resolved, and that too is announced once.
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from grants_shared.events import ReconciliationDifferenceFound
-from grants_shared.ids import stable_id
+from grants_shared.events import ReconciliationDifferenceResolved
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import LedgerPosting, LedgerTransactionRow, PaymentInstruction, ProviderCursor
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
 from payments.adapters.provider import PaymentProvider, SettlementReport
+from payments.differences import raise_difference
 from payments.domain.ledger import TransactionKind
 from payments.times import Clock, now, system_clock, utc
 
 K = TransactionKind
 KIND_OF_LINE = {"settled": K.SETTLE, "returned": K.RETURN}
 CURSOR = "reconciliation"
+# The kinds a later match settles (their subject is a report line or a ledger transaction); others stay open.
+RESOLVED_BY_MATCH = ("unmatched_bank_line", "unmatched_settlement", "unmatched_return", "amount_mismatch")
 
 
 def reconcile_turn(
@@ -38,7 +42,7 @@ def reconcile_turn(
     cutoff = utc(report.until) - timedelta(seconds=grace_s)
     with UnitOfWork(sessions) as uow:
         found = _match_lines(uow, cutoff, clock) + _unmatched_postings(uow, cutoff, clock)
-        _resolve(uow.session, clock())
+        _resolve(uow, clock())
         uow.commit()
     return found
 
@@ -77,17 +81,18 @@ def _match_lines(uow: UnitOfWork, cutoff: datetime, clock: Clock) -> int:
         ).first()  # fmt: skip
         if txn is None:
             if utc(line.occurred_at) < cutoff:
-                found += _raise(uow, "unmatched_bank_line", line.line_id, clock, line=line,
-                                detail=f"the bank reports a {line.kind} payment {line.provider_payment_id} of "
-                                       f"{line.amount_pence}p that the ledger has not posted")  # fmt: skip
+                detail = (f"the bank reports a {line.kind} payment {line.provider_payment_id} of {line.amount_pence}p"
+                          " that the ledger has not posted")  # fmt: skip
+                found += raise_difference(uow, "unmatched_bank_line", line.line_id, clock(), **_bank_side(line),
+                                          detail=detail)  # fmt: skip
             continue
         ledger_amount = _amount(uow.session, txn.transaction_id)
         ins = uow.session.get(PaymentInstruction, line.idempotency_key)
         if ledger_amount != line.amount_pence or ins is None or ins.provider_payment_id != line.provider_payment_id:
-            found += _raise(uow, "amount_mismatch", line.line_id, clock, line=line, txn=txn,
-                            ledger_amount=ledger_amount,
-                            detail=f"the bank reports {line.amount_pence}p for payment {line.provider_payment_id};"
-                                   f" the ledger posted {ledger_amount}p")  # fmt: skip
+            detail = (f"the bank reports {line.amount_pence}p for payment {line.provider_payment_id};"
+                      f" the ledger posted {ledger_amount}p")  # fmt: skip
+            found += raise_difference(uow, "amount_mismatch", line.line_id, clock(), **_bank_side(line),
+                                      ledger_amount_pence=ledger_amount, detail=detail)  # fmt: skip
             continue
         line.transaction_id, line.matched_at = txn.transaction_id, now()
         uow.session.flush()
@@ -108,43 +113,44 @@ def _unmatched_postings(uow: UnitOfWork, cutoff: datetime, clock: Clock) -> int:
     for txn in txns:
         amount = _amount(uow.session, txn.transaction_id)
         what = "settlement" if txn.kind == K.SETTLE else "return"
-        found += _raise(uow, f"unmatched_{what}", txn.transaction_id, clock, txn=txn, ledger_amount=amount,
-                        detail=f"the ledger posted a {what} of {amount}p for instruction {txn.instruction_id} "
-                               f"that the bank's settlement report does not show")  # fmt: skip
+        detail = (f"the ledger posted a {what} of {amount}p for instruction {txn.instruction_id}"
+                  " that the bank's settlement report does not show")  # fmt: skip
+        found += raise_difference(uow, f"unmatched_{what}", txn.transaction_id, clock(),
+                                  instruction_id=txn.instruction_id, ledger_amount_pence=amount,
+                                  detail=detail)  # fmt: skip
     return found
 
 
-def _raise(uow: UnitOfWork, kind: str, subject: str, clock: Clock, *, detail: str, line: SettlementLine | None = None,
-           txn: LedgerTransactionRow | None = None, ledger_amount: int | None = None) -> int:  # fmt: skip
-    """Record and announce a difference once (its id is stable per kind and subject); 1 when new."""
-    difference_id = stable_id("reconciliation", kind, subject)
-    if uow.session.get(ReconciliationDifference, difference_id) is not None:
-        return 0
-    ins = uow.session.get(PaymentInstruction, line.idempotency_key if line else (txn and txn.instruction_id) or "")
-    row = ReconciliationDifference(
-        difference_id=difference_id, kind=kind, subject=subject, detail=detail, found_at=clock(),
-        provider_payment_id=line.provider_payment_id if line else (ins.provider_payment_id if ins else None),
-        instruction_id=(line.idempotency_key if line else txn.instruction_id if txn else None),
-        grant_id=ins.grant_id if ins else None, tranche_id=ins.tranche_id if ins else None,
-        bank_amount_pence=line.amount_pence if line else None, ledger_amount_pence=ledger_amount,
-    )  # fmt: skip
-    uow.session.add(row)
-    uow.emit(ReconciliationDifferenceFound(
-        difference_id=difference_id, kind=kind, provider_payment_id=row.provider_payment_id,
-        instruction_id=row.instruction_id, grant_id=row.grant_id, tranche_id=row.tranche_id,
-        bank_amount_pence=row.bank_amount_pence, ledger_amount_pence=row.ledger_amount_pence, detail=detail,
-        found_at=row.found_at,
-    ), subject=row.grant_id or "reconciliation")  # fmt: skip
-    return 1
+def _bank_side(line: SettlementLine) -> dict[str, Any]:
+    """What a report line says of a difference: its instruction (the key), the bank's payment id and amount."""
+    return {"instruction_id": line.idempotency_key, "provider_payment_id": line.provider_payment_id,
+            "bank_amount_pence": line.amount_pence}  # fmt: skip
 
 
-def _resolve(session: Session, at: datetime) -> None:
-    """An open difference whose line or posting has since been matched is resolved."""
+def _resolve(uow: UnitOfWork, at: datetime) -> int:
+    """Resolve, and announce once each, the open differences whose line or posting has since been matched.
+
+    Each row is resolved by its own conditional UPDATE: of two reconcilers racing (PostgreSQL), the second waits on
+    the first's row lock, then finds the row resolved (rowcount 0) and announces nothing.
+    """
     matched_lines = select(SettlementLine.line_id).where(SettlementLine.transaction_id.is_not(None))
     matched_txns = select(SettlementLine.transaction_id).where(SettlementLine.transaction_id.is_not(None))
-    session.execute(
-        update(ReconciliationDifference)
-        .where(ReconciliationDifference.resolved_at.is_(None),
-               ReconciliationDifference.subject.in_(matched_lines) | ReconciliationDifference.subject.in_(matched_txns))
-        .values(resolved_at=at).execution_options(synchronize_session=False)
-    )  # fmt: skip
+    D = ReconciliationDifference
+    candidates = uow.session.execute(
+        select(D.difference_id, D.kind, D.grant_id)
+        .where(D.resolved_at.is_(None), D.kind.in_(RESOLVED_BY_MATCH),
+               D.subject.in_(matched_lines) | D.subject.in_(matched_txns))
+        .order_by(D.found_at, D.difference_id)
+    ).all()  # fmt: skip
+    resolved = 0
+    for difference_id, kind, grant_id in candidates:
+        done = uow.session.execute(
+            update(D).where(D.difference_id == difference_id, D.resolved_at.is_(None))
+            .values(resolved_at=at).execution_options(synchronize_session=False)
+        )  # fmt: skip
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        uow.emit(ReconciliationDifferenceResolved(difference_id=difference_id, kind=kind, grant_id=grant_id,
+                                                  resolved_at=at), subject=grant_id or "reconciliation")  # fmt: skip
+        resolved += 1
+    return resolved

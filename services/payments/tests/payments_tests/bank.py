@@ -60,9 +60,9 @@ class Bank:
         response.raise_for_status()
         return response.json()
 
-    def queue(self, behaviour: str, count: int = 1) -> None:
-        """Make the next `count` new payments fail, time out, return or be delayed."""
-        self.call("POST", "/control/behaviours", json={"behaviour": behaviour, "count": count})
+    def queue(self, behaviour: str, count: int = 1, **options: Any) -> None:
+        """Make the next `count` new payments fail, time out, return, be delayed or have their amount altered."""
+        self.call("POST", "/control/behaviours", json={"behaviour": behaviour, "count": count, **options})
 
     def settle_now(self) -> int:
         """Settle every pending payment now."""

@@ -1,10 +1,16 @@
-"""Reconciliation against a real bank: clean books match one to one; injected differences are raised once and shown."""
+"""Reconciliation against a real bank: clean books match one to one; injected differences are raised once and shown,
+and announced once more when resolved; a bank that takes another amount than instructed is a difference at once.
+"""
 
+import json
 from datetime import datetime, timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from grants_shared import tables
 from grants_shared.auth import Role
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
@@ -12,6 +18,7 @@ from payments.adapters.orm import ProviderCursor
 from payments.adapters.provider import SandboxBankProvider
 from payments.consumers import on_grant_awarded
 from payments.loops import dispatch_turn, poll_turn
+from payments.payment_flow import record_instructed
 from payments.reconciliation import CURSOR, reconcile_turn
 from payments.settlement_flow import settle
 from payments_tests.bank import Bank
@@ -36,6 +43,15 @@ def reconcile(sessions: Sessions, bank: Bank) -> int:
         return reconcile_turn(sessions, provider, grace_s=GRACE_S)
     finally:
         provider.close()
+
+
+def envelopes(sessions: Sessions, event_type: str) -> list[dict[str, Any]]:
+    """Whole envelopes of one event type in the outbox (subject included), in order."""
+    with sessions() as session:
+        rows = session.execute(select(tables.outbox.c.subject, tables.outbox.c.body).order_by(tables.outbox.c.id))
+        found = [(subject, json.loads(body)) for subject, body in rows]
+    return [{**envelope, "outbox_subject": subject} for subject, envelope in found
+            if envelope["event_type"] == event_type]  # fmt: skip
 
 
 def later(bank: Bank, minutes: int) -> datetime:
@@ -102,8 +118,69 @@ def test_a_settlement_posted_before_the_bank_settled_is_raised_then_resolved(
     assert (event["kind"], event["instruction_id"], event["ledger_amount_pence"]) == (
         "unmatched_settlement", instruction.instruction_id, 400_000)  # fmt: skip
     assert client.get("/reconciliation", headers=FINANCE).json()["unmatched_postings"] == 1
+    assert reconcile(sessions, clock_bank) == 0  # still unmatched: not resolved, nothing announced
+    assert events(sessions, "reconciliation-difference-resolved") == []
     later(clock_bank, 10)  # now the bank settles it too: the two sides agree
     assert reconcile(sessions, clock_bank) == 0
     view = client.get("/reconciliation", params={"status": "resolved"}, headers=FINANCE).json()
-    assert [d["difference_id"] for d in view["differences"]] == [event["difference_id"]]
+    [shown] = view["differences"]
+    assert shown["difference_id"] == event["difference_id"] and shown["resolved_at"] is not None
     assert view["open_differences"] == 0 and view["matched_lines"] == 1 and view["unmatched_postings"] == 0
+    [resolved] = envelopes(sessions, "reconciliation-difference-resolved")
+    assert resolved["outbox_subject"] == resolved["subject"] == "g-1"
+    assert {k: resolved["payload"][k] for k in ("difference_id", "kind", "grant_id")} == {
+        "difference_id": event["difference_id"], "kind": "unmatched_settlement", "grant_id": "g-1"}  # fmt: skip
+    assert datetime.fromisoformat(resolved["payload"]["resolved_at"]) == datetime.fromisoformat(shown["resolved_at"])
+    later(clock_bank, 10)
+    assert reconcile(sessions, clock_bank) == 0  # a repeat turn resolves nothing again and announces nothing
+    assert len(events(sessions, "reconciliation-difference-resolved")) == 1
+    assert ledger_failures(sessions) == []
+
+
+def test_a_bank_that_takes_another_amount_than_instructed_is_a_difference_at_once(
+    client: TestClient, sessions: Sessions, clock_bank: Bank
+) -> None:
+    reconcile_from_now(sessions, clock_bank)
+    provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
+    award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
+    clock_bank.queue("alter_amount", amount_delta_pence=1_234)  # the bank will record 401234p for 400000p asked
+    dispatch_turn(sessions, provider, max_attempts=3)
+    [instruction] = instructions(sessions)
+    assert instruction.status == "instructed" and instruction.amount_pence == 400_000
+    [found] = events(sessions, "reconciliation-difference-found")
+    assert {k: found[k] for k in ("kind", "instruction_id", "provider_payment_id", "grant_id", "tranche_id",
+                                  "bank_amount_pence", "ledger_amount_pence")} == {
+        "kind": "instructed_amount_mismatch", "instruction_id": instruction.instruction_id,
+        "provider_payment_id": instruction.provider_payment_id, "grant_id": "g-1", "tranche_id": instruction.tranche_id,
+        "bank_amount_pence": 401_234, "ledger_amount_pence": 400_000}  # fmt: skip
+    assert "401234p" in found["detail"] and "400000p" in found["detail"]
+    [instructed] = events(sessions, "payment-instructed")
+    assert instructed["amount_pence"] == 400_000  # the books record what was instructed
+    balances = client.get("/ledger/balances", headers=FINANCE).json()["balances"]
+    assert {b["account"]: b["balance_pence"] for b in balances}["payments:in_flight"] == -400_000
+    assert ledger_failures(sessions) == []
+
+    payment = provider.find_by_key(instruction.instruction_id)  # the bank's answer delivered again
+    assert payment is not None and payment.amount_pence == 401_234
+    with UnitOfWork(sessions) as uow:
+        assert not record_instructed(uow, instruction.instruction_id, payment, provider.name)
+        uow.commit()
+    assert len(events(sessions, "reconciliation-difference-found")) == 1  # raised once
+    view = client.get("/reconciliation", headers=FINANCE).json()
+    [shown] = view["differences"]
+    assert (shown["difference_id"], shown["kind"], shown["resolved_at"]) == (
+        found["difference_id"], "instructed_amount_mismatch", None)  # fmt: skip
+
+    later(clock_bank, 2)  # the bank settles the amount it took; the ledger settles what it instructed
+    poll_turn(sessions, provider, max_attempts=3)
+    provider.close()
+    assert [i.status for i in instructions(sessions)] == ["settled"]
+    assert ledger_failures(sessions) == []
+    later(clock_bank, 10)
+    # The settlement differs too, on both sides: the bank's line and the ledger's posting stay unmatched.
+    assert reconcile(sessions, clock_bank) == 2
+    assert reconcile(sessions, clock_bank) == 0
+    kinds = sorted(e["kind"] for e in events(sessions, "reconciliation-difference-found"))
+    assert kinds == ["amount_mismatch", "instructed_amount_mismatch", "unmatched_settlement"]
+    assert client.get("/reconciliation", headers=FINANCE).json()["open_differences"] == 3
+    assert events(sessions, "reconciliation-difference-resolved") == []
