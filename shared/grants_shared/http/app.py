@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.db import session_factory
 from grants_shared.http.limits import BodySizeLimit
+from grants_shared.http.metrics import RequestMetrics
 from grants_shared.http.problems import install_problem_handlers, problem_response
 from grants_shared.http.ratelimit import RATE_LIMITED_RESPONSE, RateLimit, RateLimitSettings
+from grants_shared.outbox_metrics import track_outbox
 from grants_shared.settings import PlatformSettings
 from grants_shared.telemetry import instrument_engine, setup_tracing
 
@@ -28,7 +30,11 @@ def create_service_app(
     max_body_bytes: int = 256 * 1024,
     rate_limit: RateLimitSettings | None = None,
 ) -> FastAPI:
-    """A FastAPI app with /healthz, /readyz, /metrics, problem+json errors, body and rate limits, and tracing."""
+    """A FastAPI app with /healthz, /readyz, /metrics, problem+json errors, body and rate limits, and tracing.
+
+    /metrics serves the process's registry: request counts and latencies per route template and status, this
+    service's outbox backlog, and whatever the service registers itself.
+    """
     limits = rate_limit or RateLimitSettings()
     setup_tracing(f"{service}-api")
     app = FastAPI(title=f"{service} API", version="1.0.0", description=description)
@@ -38,12 +44,15 @@ def create_service_app(
     app.state.sessions = session_factory(engine)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
-    if limits.enabled:  # added last, so it runs first: a client over its limit costs no body read
+    if limits.enabled:  # added after the body limit, so it runs before it: a client over its limit costs no body read
         app.add_middleware(RateLimit, limits=limits, platform=settings)
+    # Outermost of ours: the requests the limits refuse are counted and timed too.
+    app.add_middleware(RequestMetrics, service=service, router=app.router)
     app.include_router(_health_router())
     for router in routers:
         app.include_router(router, responses=RATE_LIMITED_RESPONSE if limits.enabled else None)
     app.mount("/metrics", make_asgi_app())
+    track_outbox(service, engine)
     instrument_engine(engine)
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
