@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from grants_shared.http.app import create_service_app
 from reporting import bootstrap
-from reporting.metrics import expose_fund_metrics
+from reporting.metrics import expose_fund_metrics, expose_pipeline_metrics
 from reporting.routes import dashboard, fund, reports
 
 DESCRIPTION = (
@@ -23,4 +23,5 @@ def create_app() -> FastAPI:
         description=DESCRIPTION,
     )
     expose_fund_metrics(app.state.sessions)
+    expose_pipeline_metrics(app.state.settings.redis_url)
     return app
