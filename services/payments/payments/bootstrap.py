@@ -2,34 +2,19 @@
 
 import logging
 import time
-from functools import cache
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from grants_shared.db import make_engine, migrate, session_factory
+from grants_shared.runtime import ServiceRuntime
 from payments.adapters.provider import SandboxBankProvider
 from payments.config import Settings
 
 log = logging.getLogger(__name__)
 
+runtime = ServiceRuntime(Settings, "payments")  # builds nothing until first use
 
-@cache
-def settings() -> Settings:
-    """The settings read from the environment (once)."""
-    return Settings()
-
-
-@cache
-def engine() -> Engine:
-    """The database engine of the payments service."""
-    return make_engine(settings().db_url())
-
-
-@cache
-def sessions() -> sessionmaker[Session]:
-    """The session factory every unit of work opens sessions from."""
-    return session_factory(engine())
+settings = runtime.settings
+engine = runtime.engine
+sessions = runtime.sessions
+reset = runtime.reset
 
 
 def provider() -> SandboxBankProvider:
@@ -40,23 +25,14 @@ def provider() -> SandboxBankProvider:
 
 def prepare_database(attempts: int = 20) -> None:
     """Migrate to the newest schema when configured; the API and worker may race, so the loser retries."""
-    cfg = settings()
-    if not cfg.migrate_on_start:
+    if not settings().migrate_on_start:
         return
     for attempt in range(1, attempts + 1):
         try:
-            migrate(cfg.db_url(), "payments")
+            runtime.migrate()
             return
         except Exception as error:  # a concurrent migration of the other process; it finishes soon
             if attempt == attempts:
                 raise
             log.warning("migration attempt %d failed (%r); retrying", attempt, error)
             time.sleep(0.5)
-
-
-def reset() -> None:
-    """Forget the cached settings, engine and sessions (tests change the environment between cases)."""
-    if engine.cache_info().currsize:
-        engine().dispose()
-    for cached in (settings, engine, sessions):
-        cached.cache_clear()
