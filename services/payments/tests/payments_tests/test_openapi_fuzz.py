@@ -7,18 +7,10 @@ checked: most actions depend on the state of the grant (a tranche already releas
 cannot state; those answers are documented 409 problems.
 """
 
-import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import schemathesis
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
-from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
@@ -26,14 +18,13 @@ from payments import bootstrap
 from payments.api import create_app
 from payments.consumers import on_grant_awarded, on_round_opened
 from payments_tests.kit import award_and_open, awarded, bearer, deliver, round_opened, tranches
+from tests.support.openapi_fuzz import Api, fuzz
 
 STAFF = bearer(Role.FINANCE_OFFICER, Role.FINANCE_APPROVER, Role.ASSESSOR, Role.OPERATOR, subject="sam")
 
 
 @pytest.fixture
-def api(
-    sessions: sessionmaker[Session], redis_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[FastAPI, dict[str, str]]]:
+def api(sessions: sessionmaker[Session], redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
     """The payments API on the test database and a real Redis (for /readyz), and the ids of what is in it."""
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("GRANTS_RATE_LIMIT_ENABLED", "false")  # so that the fuzzer reaches the routes
@@ -48,48 +39,11 @@ def api(
                 "variation_id": asked["variation_id"]}  # fmt: skip
 
 
-def _sendable(value: Any) -> bool:
-    """A query value the client really sends (None or an empty list would vanish, the case with it)."""
-    scalar = (str, int, float, bool)
-    return isinstance(value, scalar) or (
-        isinstance(value, list) and bool(value) and all(isinstance(v, scalar) for v in value)
-    )
-
-
-def fuzz(api: tuple[FastAPI, dict[str, str]], examples: int) -> None:
-    """Every operation, `examples` cases each; the findings of all operations are reported together."""
-    app, ids = api
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    failures, start, operations = [], time.perf_counter(), 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        operations += 1
-        known = {p.name: ids[p.name] for p in operation.path_parameters if p.name in ids}
-        strategies = [operation.as_strategy(generation_mode=mode) for mode in GenerationMode]
-        if known:
-            strategies.append(operation.as_strategy(path_parameters=known))
-
-        @given(case=st.one_of(strategies))
-        @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def honours_the_document(case: Any) -> None:
-            assume(all(_sendable(v) for v in (case.query or {}).values()))
-            case.call_and_validate(headers=STAFF, excluded_checks=[positive_data_acceptance])
-
-        try:
-            honours_the_document()
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as error:
-            failures.append(f"{operation.label}: {error!r}"[:3000])
-    print(f"\n[schemathesis] {operations} operations x {examples} examples: {time.perf_counter() - start:.1f} s")
-    assert failures == [], "\n\n".join(failures)
-
-
-def test_the_api_honours_its_openapi_document(api: tuple[FastAPI, dict[str, str]]) -> None:
-    fuzz(api, examples=15)
+def test_the_api_honours_its_openapi_document(api: Api) -> None:
+    fuzz(api, examples=15, headers=STAFF)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)  # hundreds of examples per route on PostgreSQL outrun the 300 s default
-def test_the_api_honours_its_openapi_document_at_length(api: tuple[FastAPI, dict[str, str]]) -> None:
-    fuzz(api, examples=300)
+def test_the_api_honours_its_openapi_document_at_length(api: Api) -> None:
+    fuzz(api, examples=300, headers=STAFF)
