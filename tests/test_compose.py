@@ -1,6 +1,8 @@
 """docker-compose.yml stays in step with the code: services, commands and environment names."""
 
 import importlib
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +71,135 @@ def test_migrations_cover_every_service_and_redis_keeps_an_fsynced_aof() -> None
     redis_cmd = service("redis")["command"]
     assert "--appendonly" in redis_cmd and redis_cmd[redis_cmd.index("--appendfsync") + 1] == "always"
     assert service("sandbox-bank")["command"] == ["python", "-m", "sandbox_bank"]
+
+
+# Observability: every file compose mounts exists, and the dashboards and alert rules use only metrics the code
+# exports (their names are read from the process's Prometheus registry, once the modules that register are loaded).
+
+DEPLOY_FILES = [spec.split(":")[0] for svc in COMPOSE["services"].values() for spec in svc.get("volumes") or []
+                if spec.startswith("./")]
+SUFFIXES = {"counter": ("_total", "_created"), "histogram": ("_bucket", "_count", "_sum", "_created"),
+            "summary": ("", "_count", "_sum", "_created"), "info": ("_info",),
+            "gaugehistogram": ("_bucket", "_gcount", "_gsum")}
+PROMETHEUS_OWN = {"up"}  # series Prometheus makes itself for every target
+PROMQL_WORDS = {"and", "or", "unless", "bool", "offset", "inf", "nan"}
+
+
+def mounted(service_name: str, target: str) -> Path:
+    """The host path compose mounts at `target` in `service_name`."""
+    for spec in service(service_name).get("volumes") or []:
+        source, mount_point = spec.split(":")[:2]
+        if mount_point == target:
+            return ROOT / source
+    raise AssertionError(f"{service_name} mounts nothing at {target}")
+
+
+def exported_metric_names() -> set[str]:
+    """Every sample name the APIs can put on /metrics, from the registry their modules fill."""
+    from prometheus_client import REGISTRY
+
+    for module in ("grants_shared.http.app", *(f"{svc}.api" for svc in SERVICES)):
+        importlib.import_module(module)
+    names = set()
+    for family in REGISTRY.collect():
+        names |= {family.name + suffix for suffix in SUFFIXES.get(family.type, ("",))}
+    return names
+
+
+def metric_names(expr: str) -> set[str]:
+    """The series names a PromQL expression reads (labels, ranges, groupings and function names taken out)."""
+    expr = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+    expr = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", expr)
+    expr = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", expr)
+    found = re.findall(r"(?<![\w.$:])([A-Za-z_:][\w:]*)(?![\w:])(?!\s*\()", expr)
+    return {name for name in found if name.lower() not in PROMQL_WORDS}
+
+
+def dashboards() -> list[dict[str, Any]]:
+    provider = yaml.safe_load((mounted("grafana", "/etc/grafana/provisioning") / "dashboards/dashboards.yaml")
+                              .read_text())["providers"][0]
+    folder = mounted("grafana", provider["options"]["path"])
+    files = sorted(folder.glob("*.json"))
+    assert files, f"no dashboard in {folder}"
+    return [json.loads(file.read_text()) for file in files]
+
+
+def panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for panel in dashboard["panels"]:
+        found += [panel, *panel.get("panels", [])]
+    return [panel for panel in found if panel["type"] != "row"]
+
+
+def alert_rules() -> list[dict[str, Any]]:
+    config = yaml.safe_load(mounted("prometheus", "/etc/prometheus/prometheus.yml").read_text())
+    rules = []
+    for path in config["rule_files"]:
+        rules += [rule for group in yaml.safe_load(mounted("prometheus", path).read_text())["groups"]
+                  for rule in group["rules"]]
+    return rules
+
+
+def test_every_file_compose_mounts_exists() -> None:
+    assert DEPLOY_FILES, "compose mounts the deploy/ configuration"
+    missing = [path for path in DEPLOY_FILES if not (ROOT / path).exists()]
+    assert not missing, f"compose mounts files that do not exist: {missing}"
+
+
+def test_traces_go_from_every_service_through_the_collector_to_jaeger() -> None:
+    collector = yaml.safe_load(mounted("otel-collector", "/etc/otel/collector.yaml").read_text())
+    endpoint = COMPOSE["x-env"]["OTEL_EXPORTER_OTLP_ENDPOINT"]
+    assert endpoint.startswith("http://otel-collector:")
+    assert collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"].endswith(":" + endpoint.rsplit(":", 1)[1])
+    exporters = collector["service"]["pipelines"]["traces"]["exporters"]
+    assert all(collector["exporters"][name]["endpoint"].startswith("jaeger:") for name in exporters)
+    assert "jaeger" in COMPOSE["services"]
+
+
+def test_prometheus_scrapes_every_api_and_loads_the_alert_rules() -> None:
+    config = yaml.safe_load(mounted("prometheus", "/etc/prometheus/prometheus.yml").read_text())
+    targets = {t for job in config["scrape_configs"] for c in job["static_configs"] for t in c["targets"]}
+    for svc in SERVICES:
+        port = service(f"{svc}-api")["command"][-1]
+        assert f"{svc}-api:{port}" in targets
+    rules = alert_rules()
+    assert {rule["alert"] for rule in rules} >= {"DeadLetters", "ReconciliationDifferencesOpen", "OutboxStuck",
+                                                 "ConsumerLagGrowing", "ServerErrors"}
+    assert all(rule["annotations"]["summary"] for rule in rules)
+
+
+def test_grafana_provisions_the_operations_dashboard_on_the_provisioned_datasource() -> None:
+    datasources = yaml.safe_load((mounted("grafana", "/etc/grafana/provisioning")
+                                  / "datasources/datasources.yaml").read_text())["datasources"]
+    uids = {source["uid"] for source in datasources}
+    boards = {board["title"]: board for board in dashboards()}
+    operations = boards["Community Wealth Fund: operations"]
+    assert len({panel["id"] for panel in operations["panels"]}) == len(operations["panels"])
+    for panel in panels(operations):
+        assert panel["targets"], panel["title"]
+        assert all(target["datasource"]["uid"] in uids for target in [panel, *panel["targets"]]), panel["title"]
+
+
+def test_dashboards_and_alerts_use_only_metrics_the_code_exports() -> None:
+    exported = exported_metric_names()
+    expressions = [(rule["alert"], rule["expr"]) for rule in alert_rules()]
+    expressions += [(f"{board['title']}: {panel['title']}", target["expr"])
+                    for board in dashboards() for panel in panels(board) for target in panel["targets"]]
+    used: set[str] = set()
+    for where, expr in expressions:
+        names = metric_names(expr)
+        assert names, f"{where}: no metric found in {expr!r}"
+        unknown = names - exported - PROMETHEUS_OWN
+        assert not unknown, f"{where} reads {unknown}, which no code exports"
+        used |= names
+    for family in ("grants_http_requests_total", "grants_http_request_duration_seconds_bucket", "grants_outbox_unsent",
+                   "grants_outbox_oldest_unsent_age_seconds", "grants_consumer_lag", "grants_consumer_pending",
+                   "grants_dead_letters", "grants_fund_reconciliation_differences_open"):
+        assert family in used, f"nothing shows or alerts on {family}"
+
+
+def test_the_metric_name_reader_finds_what_an_expression_reads() -> None:
+    assert metric_names('histogram_quantile(0.95, sum by (service, le) (rate(a_seconds_bucket{x="y"}[5m])))') == {
+        "a_seconds_bucket"}
+    assert metric_names("max by (group) (b) > 0 and deriv(c[$__rate_interval]) > 0 / up{job=\"j\"}") == {
+        "b", "c", "up"}
