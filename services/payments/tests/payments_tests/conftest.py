@@ -6,10 +6,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from grants_shared.db import migrate
+from grants_shared.db import make_engine, migrate, session_factory
 from payments import bootstrap
 from payments.adapters.provider import SandboxBankProvider
 from payments.api import create_app
+from payments.ledger_check import run_checks
 from payments_tests.bank import Bank, start_bank
 from tests.support.infra import database_backends, fresh_database
 
@@ -26,12 +27,24 @@ def point_service_at(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None
     bootstrap.reset()
 
 
+def broken_invariants(database_url: str) -> list[str]:
+    """The ledger invariants of ARCHITECTURE.md section 5 that do not hold on a database, with their figures."""
+    engine = make_engine(database_url)
+    try:
+        with session_factory(engine)() as session:
+            return [f"{r.name}: {r.detail}" for r in run_checks(session) if not r.ok]
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated payments database, named by the environment the service reads."""
+def env(database_url: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated payments database, named by the environment the service reads; its ledger checked afterwards."""
     point_service_at(database_url, monkeypatch)
     yield database_url
     bootstrap.reset()
+    if request.node.get_closest_marker("ledger_broken") is None:  # every test ends with the invariants holding
+        assert broken_invariants(database_url) == [], "a ledger invariant failed after the test"
 
 
 @pytest.fixture(scope="module", params=database_backends())

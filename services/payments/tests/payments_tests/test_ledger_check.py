@@ -27,6 +27,7 @@ def corrupt(sessions: Sessions) -> None:
         session.commit()
 
 
+@pytest.mark.ledger_broken  # it corrupts a row on purpose to show the check fails
 def test_the_check_passes_on_a_real_ledger_and_fails_on_a_corrupted_row(
     sessions: Sessions, client: TestClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
