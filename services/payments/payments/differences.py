@@ -1,18 +1,27 @@
-"""Differences between the bank and the ledger: recorded once and announced, whoever finds them.
+"""Differences between the bank and the ledger: recorded once and announced, whoever finds them; resolved once.
 
 Reconciliation finds them in the bank's settlement report; dispatch finds one when the bank accepts an instruction
 for another amount than was asked. Either way it is the same row and the same event, raised once per kind and subject.
+A difference is resolved by a later match (reconciliation) or by a finance approver by hand, with a note; either way
+by the same conditional update, so it is announced once whoever gets there first.
 """
 
 from datetime import datetime
+from typing import Any
 
-from grants_shared.events import ReconciliationDifferenceFound
+from sqlalchemy import update
+
+from grants_shared.auth import Principal
+from grants_shared.events import ReconciliationDifferenceFound, ReconciliationDifferenceResolved
+from grants_shared.http.problems import Problem
 from grants_shared.ids import stable_id
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import PaymentInstruction
 from payments.adapters.orm_reconciliation import ReconciliationDifference
+from payments.times import Clock, utc
 
 INSTRUCTED_AMOUNT_MISMATCH = "instructed_amount_mismatch"
+BY_RECONCILIATION = "reconciliation"  # who resolved a difference when a later match did
 
 
 def difference_id_of(kind: str, subject: str) -> str:
@@ -49,3 +58,68 @@ def raise_difference(
         found_at=row.found_at,
     ), subject=row.grant_id or "reconciliation")  # fmt: skip
     return 1
+
+
+def difference_view(d: ReconciliationDifference) -> dict[str, Any]:
+    """The public view of a difference."""
+    names = ("difference_id", "kind", "subject", "provider_payment_id", "instruction_id", "grant_id", "tranche_id",
+             "bank_amount_pence", "ledger_amount_pence", "detail", "found_at", "resolved_at", "resolved_by",
+             "resolution_note")  # fmt: skip
+    return {n: utc(v) if isinstance(v := getattr(d, n), datetime) else v for n in names}
+
+
+def resolve_difference(
+    uow: UnitOfWork, difference_id: str, kind: str, grant_id: str | None, at: datetime, *, by: str,
+    note: str | None = None,
+) -> bool:  # fmt: skip
+    """Resolve an open difference and announce it, exactly once; False when it was already resolved.
+
+    One conditional UPDATE (still open) per row: of two resolvers racing (PostgreSQL), the second waits on the first's
+    row lock, then finds the row resolved (rowcount 0) and announces nothing. The session's copy of the row is not
+    refreshed (read it again to see the change).
+    """
+    D = ReconciliationDifference
+    done = uow.session.execute(
+        update(D).where(D.difference_id == difference_id, D.resolved_at.is_(None))
+        .values(resolved_at=at, resolved_by=by, resolution_note=note).execution_options(synchronize_session=False)
+    )  # fmt: skip
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    uow.emit(ReconciliationDifferenceResolved(difference_id=difference_id, kind=kind, grant_id=grant_id,
+                                              resolved_at=at, resolved_by=by, note=note),
+             subject=grant_id or "reconciliation")  # fmt: skip
+    return True
+
+
+def _already_resolved(row: ReconciliationDifference) -> Problem:
+    resolved_at = utc(row.resolved_at).isoformat() if row.resolved_at else None
+    by = row.resolved_by or BY_RECONCILIATION
+    return Problem(409, "difference-already-resolved", "The difference is already resolved",
+                   f"Difference {row.difference_id} was resolved at {resolved_at} by {by}.",
+                   resolved_at=resolved_at, resolved_by=by)  # fmt: skip
+
+
+def resolve_by_hand(
+    uow: UnitOfWork, difference_id: str, approver: Principal, *, note: str, clock: Clock
+) -> dict[str, Any]:
+    """A finance approver closes a difference no match will (a stray bank payment, an amount the bank changed).
+
+    404 when there is no such difference, 409 when it is already resolved (by a match or by hand); otherwise the row
+    records who and why, the change is audited and the resolution announced, all in the caller's transaction.
+    """
+    row = uow.session.get(ReconciliationDifference, difference_id)
+    if row is None:
+        raise Problem(404, "difference-not-found", "No such difference",
+                      f"No reconciliation difference {difference_id!r}.")  # fmt: skip
+    if row.resolved_at is not None:
+        raise _already_resolved(row)
+    before = difference_view(row)
+    resolved = resolve_difference(uow, row.difference_id, row.kind, row.grant_id, clock(), by=approver.subject,
+                                  note=note)  # fmt: skip
+    uow.session.refresh(row)
+    if not resolved:  # resolved meanwhile by a reconciler or another approver
+        raise _already_resolved(row)
+    after = difference_view(row)
+    uow.audit(actor=approver.subject, action="difference.resolved",
+              entity_type="reconciliation_difference", entity_id=difference_id, before=before, after=after)  # fmt: skip
+    return after

@@ -3,21 +3,21 @@
 Each report line is stored once, then matched to the ledger transaction of the same kind for the same instruction
 (the idempotency key) and amount; a transaction matches one line at most (a unique column). What is still
 unmatched once older than the grace period, on either side, is a difference: raised once as an event, and shown.
-A difference whose line or posting is matched later is resolved, and that too is announced once.
+A difference whose line or posting is matched later is resolved, and that too is announced once (a finance approver
+may resolve by hand one no match will: `differences.resolve_by_hand`).
 """
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from grants_shared.events import ReconciliationDifferenceResolved
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import LedgerPosting, LedgerTransactionRow, PaymentInstruction, ProviderCursor
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
 from payments.adapters.provider import PaymentProvider, SettlementReport
-from payments.differences import raise_difference
+from payments.differences import BY_RECONCILIATION, raise_difference, resolve_difference
 from payments.domain.ledger import TransactionKind
 from payments.times import Clock, now, system_clock, utc
 
@@ -130,8 +130,8 @@ def _bank_side(line: SettlementLine) -> dict[str, Any]:
 def _resolve(uow: UnitOfWork, at: datetime) -> int:
     """Resolve, and announce once each, the open differences whose line or posting has since been matched.
 
-    Each row is resolved by its own conditional UPDATE: of two reconcilers racing (PostgreSQL), the second waits on
-    the first's row lock, then finds the row resolved (rowcount 0) and announces nothing.
+    Each row goes through `resolve_difference` (a conditional UPDATE): of two reconcilers racing, or a reconciler and
+    an approver resolving by hand, only the first announces it.
     """
     matched_lines = select(SettlementLine.line_id).where(SettlementLine.transaction_id.is_not(None))
     matched_txns = select(SettlementLine.transaction_id).where(SettlementLine.transaction_id.is_not(None))
@@ -142,15 +142,5 @@ def _resolve(uow: UnitOfWork, at: datetime) -> int:
                D.subject.in_(matched_lines) | D.subject.in_(matched_txns))
         .order_by(D.found_at, D.difference_id)
     ).all()  # fmt: skip
-    resolved = 0
-    for difference_id, kind, grant_id in candidates:
-        done = uow.session.execute(
-            update(D).where(D.difference_id == difference_id, D.resolved_at.is_(None))
-            .values(resolved_at=at).execution_options(synchronize_session=False)
-        )  # fmt: skip
-        if done.rowcount != 1:  # type: ignore[attr-defined]
-            continue
-        uow.emit(ReconciliationDifferenceResolved(difference_id=difference_id, kind=kind, grant_id=grant_id,
-                                                  resolved_at=at), subject=grant_id or "reconciliation")  # fmt: skip
-        resolved += 1
-    return resolved
+    return sum(resolve_difference(uow, difference_id, kind, grant_id, at, by=BY_RECONCILIATION)
+               for difference_id, kind, grant_id in candidates)  # fmt: skip

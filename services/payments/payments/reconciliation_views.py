@@ -1,6 +1,5 @@
 """The reconciliation read model: counts on both sides and the differences, for GET /reconciliation."""
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -8,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from payments.adapters.orm import LedgerTransactionRow, ProviderCursor
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
+from payments.differences import difference_view
 from payments.domain.ledger import TransactionKind
 from payments.reconciliation import CURSOR
 from payments.times import utc
@@ -17,13 +17,6 @@ K = TransactionKind
 
 def _count(session: Session, query: Any) -> int:
     return int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
-
-
-def difference_view(d: ReconciliationDifference) -> dict[str, Any]:
-    """The public view of a difference."""
-    names = ("difference_id", "kind", "subject", "provider_payment_id", "instruction_id", "grant_id", "tranche_id",
-             "bank_amount_pence", "ledger_amount_pence", "detail", "found_at", "resolved_at")  # fmt: skip
-    return {n: utc(v) if isinstance(v := getattr(d, n), datetime) else v for n in names}
 
 
 def summary(session: Session, *, status: str, limit: int, offset: int) -> dict[str, Any]:

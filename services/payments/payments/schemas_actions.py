@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_PENCE = 10**13  # £100bn: far above any grant, within every database's integer range
 
@@ -57,6 +57,29 @@ class RepayIn(_In):
     note: str | None = Field(None, max_length=500)
 
 
+NO_CONTROL = r"\x00-\x1f\x7f-\x9f"
+
+
+class ResolutionIn(BaseModel):
+    """Why a finance approver resolves a reconciliation difference by hand (kept with it, and announced).
+
+    The pattern states the whole rule (something besides spaces, no control character), so what the OpenAPI document
+    accepts is exactly what the route accepts; the note is trimmed after it is checked, not before.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(
+        min_length=1, max_length=1000, pattern=rf"^[^{NO_CONTROL}]*[^\s{NO_CONTROL}][^{NO_CONTROL}]*$",
+        description="Why it is resolved: 1 to 1000 characters, not only spaces, no control characters.",
+    )  # fmt: skip
+
+    @field_validator("note")
+    @classmethod
+    def _trimmed(cls, note: str) -> str:
+        return note.strip() or note
+
+
 class VariationOut(BaseModel):
     """A variation: what was asked, by whom, who decided and what it did."""
 
@@ -97,6 +120,8 @@ class DifferenceOut(BaseModel):
     detail: str
     found_at: datetime
     resolved_at: datetime | None
+    resolved_by: str | None = Field(description='"reconciliation" when a later match resolved it; else the approver.')
+    resolution_note: str | None = Field(description="The approver's reason, when resolved by hand.")
 
 
 class ReconciliationOut(BaseModel):

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from grants_shared.events.envelope import Event
 from grants_shared.money import Pence, PositivePence
@@ -178,10 +178,14 @@ class ReconciliationDifferenceFound(_PaymentsEvent):
 
 
 class ReconciliationDifferenceResolved(_PaymentsEvent):
-    """A difference raised earlier is settled: its bank line or ledger posting has since been matched."""
+    """A difference raised earlier is settled: its line or posting was matched since, or it was resolved by hand."""
 
     event_type = "reconciliation-difference-resolved"
     difference_id: str
     kind: str
     grant_id: str | None
     resolved_at: datetime
+    resolved_by: str | None = Field(
+        None, description='"reconciliation" (or absent) when a later match resolved it; the approver when by hand.'
+    )
+    note: str | None = Field(None, description="Why it was resolved by hand (absent when a match resolved it).")

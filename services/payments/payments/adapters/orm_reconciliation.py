@@ -27,7 +27,7 @@ class SettlementLine(Base):
 
 
 class ReconciliationDifference(Base):
-    """A disagreement between the provider's report and the ledger, raised once; resolved if a match comes later."""
+    """A disagreement between the bank's report and the ledger, raised once; resolved by a later match or by hand."""
 
     __tablename__ = "reconciliation_differences"
 
@@ -43,3 +43,5 @@ class ReconciliationDifference(Base):
     detail: Mapped[str] = mapped_column(Text)
     found_at: Mapped[datetime] = mapped_column(TS, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(TS)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolution_note: Mapped[str | None] = mapped_column(Text)

@@ -1,26 +1,32 @@
-"""Finance reads: payment instructions, ledger balances as of a moment, the ledger invariants, reconciliation."""
+"""Finance reads: payment instructions, ledger balances as of a moment, the ledger invariants, reconciliation; and
+resolving a reconciliation difference by hand (a finance approver)."""
 
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator
 
-from grants_shared.auth import Principal, require
+from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import Sessions
 from grants_shared.http.problems import Problem
+from payments import differences
 from payments.adapters.ledger_store import balances
 from payments.domain.accounts import CASH_PAID, FUND_AWARDED, PAYMENTS_IN_FLIGHT, RETURNED
 from payments.ledger_check import run_checks
 from payments.queries import page_of_instructions
 from payments.reconciliation_views import summary
-from payments.routes.common import FINANCE, PROBLEMS, Limit, Offset, StrictQuery
+from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, Limit, Offset, StrictQuery, idempotent
 from payments.schemas import BalancesOut, InstructionPage, LedgerCheckOut
-from payments.schemas_actions import ReconciliationOut
+from payments.schemas_actions import DifferenceOut, ReconciliationOut, ResolutionIn
+from payments.times import system_clock
 
 router = APIRouter(tags=["ledger"], dependencies=StrictQuery)
 Finance = Annotated[Principal, Depends(require(*FINANCE))]
+Approver = Annotated[Principal, Depends(require(Role.FINANCE_APPROVER))]
+DifferenceId = Annotated[str, Path(min_length=1, max_length=36)]
 InstructionStatus = Literal["awaiting_approval", "created", "instructed", "settled", "failed", "returned"]
 
 
@@ -95,3 +101,15 @@ def reconciliation(
     """How the provider's settlement report matches the ledger's settlements and returns, with the differences."""
     with sessions() as session:
         return summary(session, status=status, limit=limit, offset=offset)
+
+
+@router.post("/reconciliation/differences/{difference_id}/resolve", response_model=DifferenceOut, responses=PROBLEMS,
+             summary="Resolve a difference by hand")  # fmt: skip
+def resolve_difference(difference_id: DifferenceId, body: ResolutionIn, sessions: Sessions, principal: Approver,
+                       key: IdempotencyKey = None) -> JSONResponse:  # fmt: skip
+    """A finance approver closes a difference no match will (a stray bank payment, an amount the bank changed), with
+    a note saying why; announced once as reconciliation-difference-resolved. 409 when it is already resolved."""
+    return idempotent(sessions, principal, "/reconciliation/differences/{difference_id}/resolve",
+                      {"difference_id": difference_id, **body.model_dump()}, key,
+                      lambda uow: (200, differences.resolve_by_hand(uow, difference_id, principal, note=body.note,
+                                                                    clock=system_clock)))  # fmt: skip

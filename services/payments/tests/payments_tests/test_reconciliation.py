@@ -1,5 +1,6 @@
 """Reconciliation against a real bank: clean books match one to one; injected differences are raised once and shown,
-and announced once more when resolved; a bank that takes another amount than instructed is a difference at once.
+and announced once more when resolved; a bank that takes another amount than instructed is a difference at once, which
+only an approver resolving it by hand closes (more of that in test_reconciliation_by_hand.py).
 """
 
 import json
@@ -26,6 +27,7 @@ from payments_tests.kit import award_and_open, awarded, bearer, events, instruct
 
 Sessions = sessionmaker[Session]
 FINANCE = bearer(Role.FINANCE_OFFICER, subject="fiona")
+APPROVER = bearer(Role.FINANCE_APPROVER, subject="amira")
 GRACE_S = 300
 
 
@@ -125,12 +127,17 @@ def test_a_settlement_posted_before_the_bank_settled_is_raised_then_resolved(
     view = client.get("/reconciliation", params={"status": "resolved"}, headers=FINANCE).json()
     [shown] = view["differences"]
     assert shown["difference_id"] == event["difference_id"] and shown["resolved_at"] is not None
+    assert (shown["resolved_by"], shown["resolution_note"]) == ("reconciliation", None)
     assert view["open_differences"] == 0 and view["matched_lines"] == 1 and view["unmatched_postings"] == 0
     [resolved] = envelopes(sessions, "reconciliation-difference-resolved")
     assert resolved["outbox_subject"] == resolved["subject"] == "g-1"
-    assert {k: resolved["payload"][k] for k in ("difference_id", "kind", "grant_id")} == {
-        "difference_id": event["difference_id"], "kind": "unmatched_settlement", "grant_id": "g-1"}  # fmt: skip
+    assert {k: resolved["payload"][k] for k in ("difference_id", "kind", "grant_id", "resolved_by", "note")} == {
+        "difference_id": event["difference_id"], "kind": "unmatched_settlement", "grant_id": "g-1",
+        "resolved_by": "reconciliation", "note": None}  # fmt: skip
     assert datetime.fromisoformat(resolved["payload"]["resolved_at"]) == datetime.fromisoformat(shown["resolved_at"])
+    by_hand = client.post(f"/reconciliation/differences/{event['difference_id']}/resolve", json={"note": "late"},
+                          headers=APPROVER)  # fmt: skip
+    assert by_hand.status_code == 409 and by_hand.json()["resolved_by"] == "reconciliation"  # the match got there first
     later(clock_bank, 10)
     assert reconcile(sessions, clock_bank) == 0  # a repeat turn resolves nothing again and announces nothing
     assert len(events(sessions, "reconciliation-difference-resolved")) == 1
@@ -184,3 +191,16 @@ def test_a_bank_that_takes_another_amount_than_instructed_is_a_difference_at_onc
     assert kinds == ["amount_mismatch", "instructed_amount_mismatch", "unmatched_settlement"]
     assert client.get("/reconciliation", headers=FINANCE).json()["open_differences"] == 3
     assert events(sessions, "reconciliation-difference-resolved") == []
+
+    # No match will ever close these: an approver resolves the instructed amount by hand, announced under the grant.
+    note = "The bank took 1234p too much; it refunded the grantee (ticket FIN-7)."
+    answer = client.post(f"/reconciliation/differences/{found['difference_id']}/resolve", json={"note": note},
+                         headers=APPROVER)  # fmt: skip
+    assert answer.status_code == 200 and answer.json()["resolved_by"] == "amira"
+    [resolved] = envelopes(sessions, "reconciliation-difference-resolved")
+    assert resolved["outbox_subject"] == "g-1"
+    assert {k: resolved["payload"][k] for k in ("difference_id", "kind", "grant_id", "resolved_by", "note")} == {
+        "difference_id": found["difference_id"], "kind": "instructed_amount_mismatch", "grant_id": "g-1",
+        "resolved_by": "amira", "note": note}  # fmt: skip
+    assert client.get("/reconciliation", headers=FINANCE).json()["open_differences"] == 2
+    assert ledger_failures(sessions) == []

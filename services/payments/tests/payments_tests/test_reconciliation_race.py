@@ -1,4 +1,6 @@
-"""Two reconcilers resolving the same difference at once (PostgreSQL): it is resolved, and announced, exactly once."""
+"""Two resolvers at once (PostgreSQL): two reconcilers, or a reconciler and an approver resolving by hand; the
+difference is resolved, and announced, exactly once.
+"""
 
 import threading
 import time
@@ -8,11 +10,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from grants_shared.auth import Role
+from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
-from payments.differences import raise_difference
+from payments.differences import raise_difference, resolve_by_hand
 from payments.reconciliation import _resolve
-from payments_tests.kit import events
+from payments_tests.kit import events, staff
 
 Sessions = sessionmaker[Session]
 FOUND_AT = datetime(2030, 1, 1, 9, tzinfo=UTC)
@@ -77,3 +81,40 @@ def test_two_reconcilers_racing_resolve_and_announce_a_difference_once(env: str,
     with sessions() as session:
         row = session.get(ReconciliationDifference, difference_id)
         assert row is not None and row.resolved_at == first_at
+
+
+def test_an_approver_racing_a_reconciler_is_refused_and_announces_nothing(env: str, sessions: Sessions) -> None:
+    if not env.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL: SQLite serialises every writer, so resolvers cannot interleave")
+    difference_id = a_difference_since_matched(sessions)
+    matched_at, by_hand_at = FOUND_AT + timedelta(minutes=5), FOUND_AT + timedelta(minutes=6)
+    approver: dict[str, object] = {}
+
+    def approver_by_hand() -> None:
+        with UnitOfWork(sessions) as uow:
+            try:
+                approver["answer"] = resolve_by_hand(uow, difference_id, staff("amira", Role.FINANCE_APPROVER),
+                                                     note="a stray payment", clock=lambda: by_hand_at)  # fmt: skip
+                uow.commit()
+            except Problem as problem:
+                approver["problem"] = (problem.status, problem.code, problem.extra)
+
+    thread = threading.Thread(target=approver_by_hand)
+    with UnitOfWork(sessions) as reconciler:
+        assert _resolve(reconciler, matched_at) == 1  # resolved and row-locked, not yet committed
+        thread.start()  # the approver reads it still open, and their UPDATE waits for ours
+        try:
+            wait_until_blocked_on_a_lock(sessions)
+        finally:
+            reconciler.commit()
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    assert approver == {"problem": (409, "difference-already-resolved",
+                                    {"resolved_at": matched_at.isoformat(), "resolved_by": "reconciliation"})}
+    [resolved] = events(sessions, "reconciliation-difference-resolved")
+    assert (resolved["difference_id"], resolved["resolved_by"], resolved["note"]) == (
+        difference_id, "reconciliation", None)  # fmt: skip
+    with sessions() as session:
+        row = session.get(ReconciliationDifference, difference_id)
+        assert row is not None and (row.resolved_at, row.resolved_by, row.resolution_note) == (
+            matched_at, "reconciliation", None)  # fmt: skip
