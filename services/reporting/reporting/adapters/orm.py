@@ -110,7 +110,7 @@ class ReconciliationDifference(Base):
     difference_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))
     provider_payment_id: Mapped[str | None] = mapped_column(String(100))
-    instruction_id: Mapped[str | None] = mapped_column(String(100))
+    instruction_id: Mapped[str | None] = mapped_column(String(255))
     grant_id: Mapped[str | None] = mapped_column(String(100), index=True)
     tranche_id: Mapped[str | None] = mapped_column(String(100))
     bank_amount_pence: Mapped[int | None] = mapped_column(BigInteger)
@@ -118,6 +118,8 @@ class ReconciliationDifference(Base):
     detail: Mapped[str] = mapped_column(Text)
     found_at: Mapped[datetime] = mapped_column(Stamp, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(Stamp)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))  # "reconciliation" for a later match
+    resolution_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Application(Base):

@@ -110,10 +110,10 @@ def _reconciliation(p: dict[str, Any], open_rows: list[ReconciliationDifference]
             f'({format_gbp(p["reconciliation_differences_open_bank_pence"])} on the bank\'s side)</p>'
             if count else '<p id="reconciliation-open">No open differences: the bank\'s report matches the ledger.</p>')
     header = ["Found", "Kind", "Grant", "Instruction", "Bank", "Ledger", "Detail"]
-    done = [[d.resolved_at.strftime("%Y-%m-%d %H:%M") if d.resolved_at else "", *_difference_row(d)[1:4]]
-            for d in resolved]
+    done = [[d.resolved_at.strftime("%Y-%m-%d %H:%M") if d.resolved_at else "", *_difference_row(d)[1:4],
+             d.resolved_by or "", d.resolution_note or "matched since"] for d in resolved]
     return ("<h2>Reconciliation with the bank</h2>" + note + table(header, [_difference_row(d) for d in open_rows])
-            + "<h3>Recently resolved</h3>" + table(["Resolved", "Kind", "Grant", "Instruction"], done))
+            + "<h3>Recently resolved</h3>" + table(["Resolved", "Kind", "Grant", "Instruction", "By", "Why"], done))
 
 
 def render(data: DashboardData, refresh_s: int) -> str:

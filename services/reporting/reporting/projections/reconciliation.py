@@ -26,7 +26,7 @@ def difference_found(envelope: Envelope[ReconciliationDifferenceFound], session:
 
 
 def difference_resolved(envelope: Envelope[ReconciliationDifferenceResolved], session: Session) -> None:
-    """Close a difference; waits for its ReconciliationDifferenceFound."""
+    """Close a difference, with who (or "reconciliation") and why; waits for its ReconciliationDifferenceFound."""
     p = envelope.payload
     if session.get(ReconciliationDifference, p.difference_id) is None:
         raise NotReady(f"difference {p.difference_id} resolved before it was found here")
@@ -34,7 +34,8 @@ def difference_resolved(envelope: Envelope[ReconciliationDifferenceResolved], se
         update(ReconciliationDifference)
         .where(ReconciliationDifference.difference_id == p.difference_id,
                ReconciliationDifference.resolved_at.is_(None))
-        .values(resolved_at=as_utc(p.resolved_at))
+        .values(resolved_at=as_utc(p.resolved_at), resolved_by=p.resolved_by or "reconciliation",
+                resolution_note=p.note)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
     session.expire_all()

@@ -205,9 +205,11 @@ class Story:
             instruction_id=self.instruction_id(number), grant_id=self.grant_id, tranche_id=self.tranche_id(number),
             bank_amount_pence=bank, ledger_amount_pence=ledger, detail=f"the bank reports {bank}p", found_at=T0))
 
-    def difference_resolved(self, difference_id: str, kind: str = "amount_mismatch") -> Envelope[Any]:
+    def difference_resolved(self, difference_id: str, kind: str = "amount_mismatch", by: str | None = None,
+                            note: str | None = None) -> Envelope[Any]:  # fmt: skip
         return self._grant(ReconciliationDifferenceResolved(difference_id=difference_id, kind=kind,
-                                                            grant_id=self.grant_id, resolved_at=T0))  # fmt: skip
+                                                            grant_id=self.grant_id, resolved_at=T0, resolved_by=by,
+                                                            note=note))  # fmt: skip
 
     def tranche_id(self, number: int) -> str:
         return f"{self.grant_id}-t{number}"

@@ -31,8 +31,9 @@ def test_an_open_difference_is_on_the_dashboard_until_it_is_resolved(sessions: S
         1, 37_400_000)  # fmt: skip
     assert "grants_fund_reconciliation_differences_open 1.0" in client.get("/metrics/").text
 
-    deliver(sessions, story.difference_resolved("d-1"))
+    deliver(sessions, story.difference_resolved("d-1", by="amara", note="bank recalled the 1,000p short payment"))
     page = client.get("/dashboard").text
+    assert "amara" in page and "bank recalled the 1,000p short payment" in page
     assert "No open differences" in page and "1 open differences" not in page
     assert page.index("Recently resolved") < page.index(story.instruction_id(1))  # listed under resolved now
     assert client.get("/fund/position", headers=FINANCE).json()["reconciliation_differences_open"] == 0
@@ -48,4 +49,5 @@ def test_a_resolution_before_its_difference_waits(sessions: Sessions) -> None:
     deliver(sessions, found)
     assert deliver(sessions, resolved)
     with sessions() as s:
-        assert s.get(ReconciliationDifference, "d-2").resolved_at is not None
+        row = s.get(ReconciliationDifference, "d-2")
+        assert row.resolved_at is not None and (row.resolved_by, row.resolution_note) == ("reconciliation", None)

@@ -32,6 +32,8 @@ def upgrade() -> None:
     sa.Column('detail', sa.Text(), nullable=False),
     sa.Column('found_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('resolved_by', sa.String(length=200), nullable=True),
+    sa.Column('resolution_note', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('difference_id')
     )
     with op.batch_alter_table('reconciliation_differences', schema=None) as batch_op:
