@@ -20,8 +20,22 @@ def generate(folder: Path) -> list[Path]:
         out = (folder / f"{svc}.yaml").resolve()
         subprocess.run([sys.executable, "-m", "faststream", "docs", "gen", "--factory", "--yaml", "--out", str(out),
                         f"{svc}.worker:create_app"], check=True, capture_output=True, env=env)
+        canonicalise(out)
         written.append(out)
     return written
+
+
+def canonicalise(path: Path) -> None:
+    """Sort channels, operations, messages and schemas by name: the generator's order changes from run to run."""
+    import yaml  # the `faststream docs gen --yaml` step needs PyYAML already
+
+    document = yaml.safe_load(path.read_text())
+    for section in ("channels", "operations"):
+        document[section] = dict(sorted(document.get(section, {}).items()))
+    components = document.get("components", {})
+    for section in ("messages", "schemas"):
+        components[section] = dict(sorted(components.get(section, {}).items()))
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
 
 
 if __name__ == "__main__":
