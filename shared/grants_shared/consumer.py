@@ -76,6 +76,7 @@ class Delivery:
             return
         crash_point(f"{self.group}.before_ack")
         await message.ack()
+        crash_point(f"{self.group}.after_ack")
 
     def _apply(self, envelope: Envelope[Any]) -> None:
         try:
