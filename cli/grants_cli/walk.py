@@ -152,7 +152,8 @@ def _free_left_behind_ward(client: Client, token: str) -> dict[str, Any]:
     free = [w for w in wards if w["code"] not in taken]
     if not free:
         raise RuntimeError("every left-behind ward already has a live application")
-    return free[0]
+    ward: dict[str, Any] = free[0]
+    return ward
 
 
 def _logger(walk: Walk, log: Callable[[str], None]) -> Callable[[str], None]:

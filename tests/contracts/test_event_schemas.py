@@ -32,3 +32,9 @@ def test_every_stream_name_is_unique_and_versioned() -> None:
     streams = [e.stream() for e in ALL_EVENTS]
     assert len(set(streams)) == len(streams)
     assert all(s.startswith("grants.") and s.rsplit(".", 1)[-1].startswith("v") for s in streams)
+
+
+def test_every_event_is_exported_by_name() -> None:
+    import grants_shared.events as catalogue
+
+    assert {e.__name__ for e in ALL_EVENTS} <= set(catalogue.__all__), "name the new event in __all__ too"

@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     start = time.perf_counter()
     with progress_bar(not args.no_progress) as progress:
+        refused: RegistryFileError | None
         try:
             registry = read(args, progress)
         except RegistryFileError as error:

@@ -24,7 +24,7 @@ def move(uow: UnitOfWork, instruction_id: str, expected: str, **values: object) 
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if moved.rowcount != 1:
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
         return None
     instruction = uow.session.get(PaymentInstruction, instruction_id, populate_existing=True)
     uow.audit(actor=ACTOR, action=f"instruction.{values['status']}", entity_type="payment_instruction",

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from faststream import FastStream
 from faststream.redis import RedisBroker
 
+from grants_shared.consumer import Handler
 from grants_shared.events import (
+    Event,
     GrantAwarded,
     GrantClosed,
     GrantCompleted,
@@ -33,9 +35,11 @@ from payments.consumers import on_grant_awarded, on_partnership_changed, on_repo
 from payments.times import system_clock
 
 log = logging.getLogger(__name__)
-PUBLISHES = [TrancheScheduled, TrancheReleased, TrancheHeld, TrancheResumed, PaymentInstructed, PaymentSettled,
-             PaymentFailed, PaymentReturned, GrantCompleted, GrantVaried, GrantClosed,
-             ReconciliationDifferenceFound, ReconciliationDifferenceResolved]  # fmt: skip
+PUBLISHES: list[type[Event]] = [
+    TrancheScheduled, TrancheReleased, TrancheHeld, TrancheResumed, PaymentInstructed, PaymentSettled, PaymentFailed,
+    PaymentReturned, GrantCompleted, GrantVaried, GrantClosed, ReconciliationDifferenceFound,
+    ReconciliationDifferenceResolved,
+]  # fmt: skip
 
 
 async def _forever(name: str, turn: Callable[[PaymentProvider], int]) -> None:
@@ -94,8 +98,9 @@ def create_app() -> FastStream:
     """Build the FastStream worker (migrating the database first when configured)."""
     bootstrap.prepare_database()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per provider request drowns the log
-    consumes = [(GrantAwarded, on_grant_awarded), (ReportAccepted, on_report_accepted),
-                (PartnershipChanged, on_partnership_changed), (RoundOpened, on_round_opened)]  # fmt: skip
+    consumes: list[tuple[type[Event], Handler]] = [
+        (GrantAwarded, on_grant_awarded), (ReportAccepted, on_report_accepted),
+        (PartnershipChanged, on_partnership_changed), (RoundOpened, on_round_opened)]  # fmt: skip
     app = create_worker(
         WorkerSpec(
             service="payments", sessions=bootstrap.sessions(), settings=bootstrap.settings(), consumes=consumes,

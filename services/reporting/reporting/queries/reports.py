@@ -28,7 +28,7 @@ def list_reports(
     offset: int,
 ) -> tuple[Sequence[ImpactReport], int]:
     """One page of reports the caller may see, newest first, and how many there are in all."""
-    query: Select[ImpactReport] = select(ImpactReport)
+    query: Select[tuple[ImpactReport]] = select(ImpactReport)
     scope = organisation_scope(principal)
     if scope is not None:
         query = query.where(ImpactReport.organisation_id == scope)

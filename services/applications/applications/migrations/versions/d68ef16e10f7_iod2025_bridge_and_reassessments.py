@@ -7,6 +7,7 @@ Create Date: 2026-11-28 01:18:37.191239
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -68,7 +69,7 @@ def _assessment_key(*, upgrade: bool) -> None:
 
 
 def _recreate_assessments(key: list[str]) -> None:
-    extra = [sa.Column("seq", sa.Integer(), server_default="1", nullable=False),
+    extra: list[sa.Column[Any]] = [sa.Column("seq", sa.Integer(), server_default="1", nullable=False),
              sa.Column("trigger", sa.String(length=30), server_default="submitted", nullable=False)]  # fmt: skip
     op.create_table(
         "assessments_new",
