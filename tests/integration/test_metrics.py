@@ -12,7 +12,6 @@ import pytest
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, update
 
 from allocation import bootstrap
@@ -25,20 +24,10 @@ from grants_shared.http.app import create_service_app
 from grants_shared.http.metrics import UNMATCHED
 from grants_shared.settings import PlatformSettings
 from grants_shared.uow import UnitOfWork
+from tests.support.metrics import Samples, scrape
 
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 OPERATOR = {"Authorization": "Bearer " + mint_token(PlatformSettings(), subject="otto", roles=[Role.OPERATOR])}
 
-
-def scrape(client: TestClient) -> Samples:
-    """Every sample on /metrics, keyed by name and labels."""
-    response = client.get("/metrics/")
-    assert response.status_code == 200
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
 
 
 def requests(samples: Samples, route: str, status: int, method: str = "GET", service: str = "allocation") -> float:

@@ -5,26 +5,14 @@ from collections.abc import Iterator
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import deadletter
 from grants_shared.events import GrantAwarded, PaymentSettled
 from reporting.metrics import expose_pipeline_metrics
+from tests.support.metrics import Samples, scrape
 
 from .test_read_models import two_grants
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def scrape(client: TestClient) -> Samples:
-    response = client.get("/metrics/")
-    assert response.status_code == 200
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
 
 
 def named(samples: Samples, name: str) -> dict[frozenset[tuple[str, str]], float]:
