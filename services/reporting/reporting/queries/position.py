@@ -6,9 +6,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from reporting.adapters.orm import Grant, ReconciliationDifference, Round, Tranche
+from reporting.adapters.orm import Grant, Round, Tranche
 from reporting.domain.position import Totals, breakdown, share_bp
 from reporting.domain.status import ENDED_GRANTS, ENDED_TRANCHES
+from reporting.queries.reconciliation import difference_counts
 
 # What a grant still holds of the fund: its amount (after variations) less what its early closure released.
 COMMITTED = Grant.amount_pence - Grant.released_pence
@@ -78,15 +79,6 @@ def grant_counts(session: Session) -> dict[str, int]:
     return {"grants": int(grants), "grants_closed": int(closed)}
 
 
-def open_differences(session: Session) -> dict[str, int]:
-    """How many reconciliation differences are open, and the bank's pence in them."""
-    count, pence = session.execute(
-        select(func.count(), _sum(ReconciliationDifference.bank_amount_pence))
-        .where(ReconciliationDifference.resolved_at.is_(None))
-    ).one()
-    return {"reconciliation_differences_open": int(count), "reconciliation_differences_open_bank_pence": int(pence)}
-
-
 def fund_position(session: Session, as_of: date) -> dict[str, Any]:
     """The whole fund position, every amount in integer pence."""
     money = totals(session)
@@ -97,6 +89,6 @@ def fund_position(session: Session, as_of: date) -> dict[str, Any]:
         "rounds": int(rounds),
         "as_of": as_of.isoformat(),
         **tranche_counts(session, as_of),
-        **open_differences(session),
+        **difference_counts(session),
         "least_first": least_first(session, money.committed_pence),
     }

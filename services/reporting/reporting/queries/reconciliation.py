@@ -1,6 +1,6 @@
-"""Reconciliation differences as the dashboard lists them: open first, oldest first."""
+"""Reconciliation differences: how many are open, and the lists the dashboard shows."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reporting.adapters.orm import ReconciliationDifference
@@ -24,3 +24,12 @@ def recently_resolved(session: Session, limit: int) -> list[ReconciliationDiffer
         .order_by(ReconciliationDifference.resolved_at.desc(), ReconciliationDifference.difference_id)
         .limit(limit)
     ))  # fmt: skip
+
+
+def difference_counts(session: Session) -> dict[str, int]:
+    """How many reconciliation differences are open, and the bank's pence in them."""
+    count, pence = session.execute(
+        select(func.count(), func.coalesce(func.sum(ReconciliationDifference.bank_amount_pence), 0))
+        .where(ReconciliationDifference.resolved_at.is_(None))
+    ).one()
+    return {"reconciliation_differences_open": int(count), "reconciliation_differences_open_bank_pence": int(pence)}
