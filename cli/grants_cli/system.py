@@ -18,13 +18,14 @@ DEFAULT_PORTS = {"applications": 8001, "allocation": 8002, "payments": 8003, "re
 
 @dataclass
 class Process:
-    """One supervised child process, its command, its log file and its health URL."""
+    """One supervised child process, its command, its log file, its health URL and the service that must answer it."""
 
     name: str
     argv: list[str]
     env: dict[str, str]
     log: Path
     health_url: str | None = None
+    service: str | None = None
     popen: subprocess.Popen[bytes] | None = None
     restarts: int = 0
 
@@ -109,12 +110,12 @@ class System:
         logs = self.var_dir / "logs"
         bank_env = {**self._env_for("sandbox-bank"), "SANDBOX_BANK_PORT": str(self.ports["sandbox-bank"])}
         self._add(Process("sandbox-bank", [sys.executable, "-m", "sandbox_bank"], bank_env, logs / "sandbox-bank.log",
-                          f"{self.url('sandbox-bank')}/healthz"))
+                          f"{self.url('sandbox-bank')}/healthz", "sandbox-bank"))
         for svc in SERVICES:
             api = [sys.executable, "-m", "uvicorn", f"{svc}.api:create_app", "--factory", "--host", "127.0.0.1",
                    "--port", str(self.ports[svc]), "--log-level", "warning"]
             self._add(Process(f"{svc}-api", api, self._env_for(f"{svc}-api"), logs / f"{svc}-api.log",
-                              f"{self.url(svc)}/healthz"))
+                              f"{self.url(svc)}/healthz", svc))
             self._add(Process(f"{svc}-worker", [sys.executable, "-m", f"{svc}.worker"],
                               self._env_for(f"{svc}-worker"), logs / f"{svc}-worker.log"))
 
@@ -136,15 +137,10 @@ class System:
         return self
 
     def wait_healthy(self, timeout_s: float) -> None:
-        """Block until every health URL answers 200, or raise with the failing process's log tail."""
+        """Block until every health URL answers 200 from its own service, else raise with the log tail."""
         deadline = time.monotonic() + timeout_s
         for process in self.processes.values():
-            while process.health_url:
-                try:
-                    if httpx.get(process.health_url, timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
+            while process.health_url and not answers_as(process.health_url, process.service):
                 if time.monotonic() > deadline or not process.alive():
                     raise RuntimeError(f"{process.name} did not become healthy:\n{tail(process.log)}")
                 time.sleep(0.1)
@@ -169,6 +165,15 @@ class System:
             process.stop()
         if self.redis:
             self.redis.stop()
+
+
+def answers_as(health_url: str, service: str | None) -> bool:
+    """True when the URL answers 200 and, if a service is named, from that service (not another on the port)."""
+    try:
+        response = httpx.get(health_url, timeout=1)
+        return response.status_code == 200 and (service is None or response.json().get("service") == service)
+    except (httpx.HTTPError, ValueError):
+        return False
 
 
 def tail(path: Path, lines: int = 40) -> str:

@@ -15,7 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
-from grants_cli.redis_server import EmbeddedRedis, free_port
+from grants_cli.ports import free_ports
+from grants_cli.redis_server import EmbeddedRedis
 from grants_cli.system import DEFAULT_PORTS, SERVICES, System
 from grants_cli.walk import Client, wait_for
 from grants_cli.worked_example_report import Example, render
@@ -33,7 +34,7 @@ BREADTH_MAX_PENCE = 100_000_000
 def example_system(var_dir: Path, redis_url: str, extra_env: dict[str, str] | None = None,
                    per_process_env: dict[str, dict[str, str]] | None = None, kind: type[System] = System) -> System:
     """The platform on free ports, allocation pointed at the applications API for the registry."""
-    ports = {name: free_port() for name in DEFAULT_PORTS}
+    ports = dict(zip(DEFAULT_PORTS, free_ports(len(DEFAULT_PORTS)), strict=True))
     env = {"APPLICATIONS_URL": f"http://127.0.0.1:{ports['applications']}", "ALLOCATION_REGISTRY_POLL_S": "0.2",
            **(extra_env or {})}
     return kind(var_dir=var_dir, redis_url=redis_url, ports=ports, extra_env=env,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import redis
 
-from grants_cli.redis_server import free_port
+from grants_cli.ports import free_ports
 from grants_cli.system import DEFAULT_PORTS, SERVICES, System
 from grants_cli.walk import Client
 from tests.support.infra import database_backends, fresh_database
@@ -54,7 +54,7 @@ def start_system(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str)
             if request.param != "sqlite":
                 env[f"{svc.upper()}_DATABASE_URL"] = url
         system = System(var_dir=tmp_path / "var", redis_url=redis_url,
-                        ports={name: free_port() for name in DEFAULT_PORTS}, extra_env=env,
+                        ports=dict(zip(DEFAULT_PORTS, free_ports(len(DEFAULT_PORTS)), strict=True)), extra_env=env,
                         per_process_env=per_process_env or {})
         try:
             system.start()

@@ -150,6 +150,7 @@ class SettlementReport(BaseModel):
 
 
 class Health(BaseModel):
-    """Liveness or readiness status."""
+    """Liveness or readiness status, and which service answers (so a runner can tell it from another on the port)."""
 
     status: str
+    service: str = "sandbox-bank"

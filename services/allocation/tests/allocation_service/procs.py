@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from grants_cli.redis_server import free_port
+from grants_cli.ports import free_port
 from grants_cli.system import Process, tail
 
 

@@ -1,7 +1,6 @@
 """The sandbox bank as a real process on a free loopback port, for the payments loop tests."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from grants_cli.ports import free_port
+
 FAST = {
     "SANDBOX_BANK_SETTLE_AFTER_SECONDS": "30",  # tests settle with /control/settle-now, never by waiting
     "SANDBOX_BANK_RETURN_AFTER_SECONDS": "0.2",
@@ -19,12 +20,6 @@ FAST = {
     "SANDBOX_BANK_SWEEP_INTERVAL_SECONDS": "0.05",
     "SANDBOX_BANK_LOG_LEVEL": "warning",
 }
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -103,7 +98,7 @@ def start_bank(directory: Path, **settings: str) -> Bank:
     """Spawn `python -m sandbox_bank` on a free port and wait until it answers (settings: SANDBOX_BANK_* values)."""
     log_path = directory / "bank.log"
     for _ in range(3):
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, **FAST, **settings, "SANDBOX_BANK_HOST": "127.0.0.1", "SANDBOX_BANK_PORT": str(port),
                "SANDBOX_BANK_DATABASE_URL": f"sqlite:///{directory / 'bank.db'}"}  # fmt: skip
         with open(log_path, "ab") as log:

@@ -14,8 +14,8 @@ from .testkit import SETTLE, Bank, body, new_key, new_reference, poll
 
 
 def test_health_readiness_and_openapi(http: httpx.Client) -> None:
-    assert http.get("/healthz").json() == {"status": "ok"}
-    assert http.get("/readyz").json() == {"status": "ready"}
+    assert http.get("/healthz").json() == {"status": "ok", "service": "sandbox-bank"}
+    assert http.get("/readyz").json() == {"status": "ready", "service": "sandbox-bank"}
     paths = http.get("/openapi.json").json()["paths"]
     assert {"/payments", "/payments/{payment_id}", "/settlements", "/control/behaviours"} <= set(paths)
     assert http.get("/docs").status_code == 200

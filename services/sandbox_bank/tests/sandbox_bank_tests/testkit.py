@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+
+from grants_cli.ports import free_port
 
 T = TypeVar("T")
 PAYEE = {"name": "Ward 12 Partnership", "sort_code": "123456", "account_number": "12345678"}
@@ -64,12 +65,6 @@ FAST = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Bank:
     """A sandbox bank run as a real process (``python -m sandbox_bank``) on a loopback port."""
@@ -88,7 +83,7 @@ class Bank:
     def start(self) -> Bank:
         """Spawn the bank and wait for /healthz (keeps its port across restarts; a new one on a clash)."""
         for attempt in range(3):
-            self.port = self.port if self.port and attempt == 0 else _free_port()
+            self.port = self.port if self.port and attempt == 0 else free_port()
             env = {
                 **os.environ,
                 **FAST,
