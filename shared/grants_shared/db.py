@@ -1,10 +1,14 @@
 """Database engines and migrations: SQLite files by default, PostgreSQL when a URL says so."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+READ_ONLY = "grants_read_only"  # an execution option: this connection's transactions only read
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -34,7 +38,24 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reads_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def read_only(engine: Engine, timeout_ms: int = 2000) -> Iterator[Connection]:
+    """A connection whose transaction only reads: for scrapes and other reads that must not hold writers up.
+
+    SQLite begins it deferred, so it takes no write lock (WAL lets it read beside a writer); PostgreSQL runs it
+    READ ONLY with a statement timeout, so a slow query gives up before the scraper does. Nothing it did is kept.
+    """
+    with engine.connect() as connection:
+        connection.execution_options(**{READ_ONLY: True})
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
+        yield connection
+        connection.rollback()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

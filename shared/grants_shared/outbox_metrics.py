@@ -19,6 +19,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
 from grants_shared import tables
+from grants_shared.db import read_only
 
 log = logging.getLogger(__name__)
 UNSENT = "grants_outbox_unsent"
@@ -28,7 +29,7 @@ OLDEST_AGE = "grants_outbox_oldest_unsent_age_seconds"
 def backlog(engine: Engine, now: datetime | None = None) -> tuple[int, float]:
     """How many outbox rows are unsent, and how many seconds the oldest of them has waited (0 when none)."""
     unsent = tables.outbox.c.published_at.is_(None)
-    with engine.connect() as connection:
+    with read_only(engine) as connection:
         count, oldest = connection.execute(
             select(func.count(), func.min(tables.outbox.c.created_at)).where(unsent)
         ).one()

@@ -22,6 +22,6 @@ def create_app() -> FastAPI:
         routers=[reports.router, fund.router, dashboard.router],
         description=DESCRIPTION,
     )
-    expose_fund_metrics(app.state.sessions)
+    expose_fund_metrics(app.state.engine)
     expose_pipeline_metrics(app.state.settings.redis_url)
     return app

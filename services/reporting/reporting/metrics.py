@@ -12,8 +12,10 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from grants_shared.db import read_only
 from reporting.dashboard.health import LAG_CAP, PipelineHealth, pipeline_health
 from reporting.queries.position import fund_position
 
@@ -31,7 +33,7 @@ class FundCollector(Collector):
     """Collects the fund position on scrape; a database that cannot be read yields no samples, not an error."""
 
     def __init__(self) -> None:
-        self.sessions: sessionmaker[Session] | None = None
+        self.engine: Engine | None = None
 
     def describe(self) -> Iterator[GaugeMetricFamily]:
         """The metric names, without reading the database (called when the collector is registered)."""
@@ -39,11 +41,11 @@ class FundCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         """The fund figures and the least-first share (the families without samples when nothing can be read)."""
-        if self.sessions is None:
+        if self.engine is None:
             yield from self._families({})
             return
         try:
-            with self.sessions() as session:
+            with read_only(self.engine) as connection, Session(bind=connection) as session:
                 position = fund_position(session, datetime.now(UTC).date())
         except Exception as error:
             log.warning("fund metrics could not be read: %r", error)
@@ -111,9 +113,9 @@ REGISTRY.register(_collector)
 REGISTRY.register(_pipeline)
 
 
-def expose_fund_metrics(sessions: sessionmaker[Session]) -> None:
-    """Serve the fund figures on /metrics from `sessions` (the latest app's sessions win)."""
-    _collector.sessions = sessions
+def expose_fund_metrics(engine: Engine) -> None:
+    """Serve the fund figures on /metrics from the database of `engine` (the latest app's engine wins)."""
+    _collector.engine = engine
 
 
 def expose_pipeline_metrics(redis_url: str) -> None:
