@@ -44,15 +44,16 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
 
 @contextmanager
 def read_only(engine: Engine, timeout_ms: int = 2000) -> Iterator[Connection]:
-    """A connection whose transaction only reads: for scrapes and other reads that must not hold writers up.
+    """A connection that only reads, from one snapshot: for scrapes and pages that must not hold writers up.
 
-    SQLite begins it deferred, so it takes no write lock (WAL lets it read beside a writer); PostgreSQL runs it
-    READ ONLY with a statement timeout, so a slow query gives up before the scraper does. Nothing it did is kept.
+    SQLite begins it deferred, so it takes no write lock (WAL gives it a snapshot beside a writer); PostgreSQL runs it
+    REPEATABLE READ, READ ONLY, with a statement timeout, so a slow query gives up before the caller does.
+    Every query sees the same committed state, so figures read one after another agree. Nothing it did is kept.
     """
     with engine.connect() as connection:
         connection.execution_options(**{READ_ONLY: True})
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
         yield connection
         connection.rollback()

@@ -67,6 +67,7 @@ def test_a_postgresql_read_cannot_write_and_has_a_statement_timeout(postgresql_e
     engine = postgresql_engine
     with read_only(engine, timeout_ms=1500) as connection:
         assert connection.execute(text("SHOW statement_timeout")).scalar_one() == "1500ms"
+        assert connection.execute(text("SHOW transaction_isolation")).scalar_one() == "repeatable read"
         with pytest.raises(DBAPIError, match="read-only transaction"):
             connection.execute(text("UPDATE figures SET pence = 0"))
     with read_only(engine, timeout_ms=50) as connection, pytest.raises(DBAPIError, match="statement timeout"):

@@ -5,12 +5,14 @@ from collections.abc import Iterator
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import deadletter
 from grants_shared.auth import Role
 from grants_shared.events import GrantAwarded
 from reporting import bootstrap
+from reporting.adapters.orm import Round
 from reporting.api import create_app
 
 from .conftest import APPLICANT, auth, problem
@@ -71,3 +73,15 @@ def test_the_fund_figures_are_prometheus_gauges(client: TestClient, sessions: se
     two_grants(sessions)
     metrics = client.get("/metrics/").text
     assert "grants_fund_committed_pence 3.5e+08" in metrics and "grants_fund_decile_1_share_bp 4285.0" in metrics
+
+
+def test_the_dashboard_and_the_gauges_read_beside_a_writer(client: TestClient, sessions: sessionmaker[Session]) -> None:
+    """A write in progress (on SQLite, holding the write lock) neither holds the page up nor shows before it commits."""
+    two_grants(sessions)
+    with sessions() as writer:
+        writer.execute(update(Round).values(budget_pence=2_000_000_000))  # not committed while the page is read
+        page = client.get("/dashboard", params={"as_of": "2026-08-01"})
+        metrics = client.get("/metrics/").text
+        writer.rollback()
+    assert page.status_code == 200 and "£10,000,000" in page.text and "£20,000,000" not in page.text
+    assert "grants_fund_budget_pence 1e+09" in metrics
