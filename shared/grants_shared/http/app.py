@@ -1,6 +1,6 @@
 """The app factory every service API uses: problems, limits, health, metrics and tracing in one place."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -10,7 +10,7 @@ from redis import Redis
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from grants_shared.db import session_factory
+from grants_shared.db import read_only, session_factory
 from grants_shared.http.limits import BodySizeLimit
 from grants_shared.http.metrics import RequestMetrics
 from grants_shared.http.problems import install_problem_handlers, problem_response
@@ -106,5 +106,13 @@ def get_sessions(request: Request) -> sessionmaker[Session]:
     return sessions
 
 
+def read_session(request: Request) -> Iterator[Session]:
+    """FastAPI dependency: a session on one read-only snapshot (`db.read_only`) for the whole request."""
+    with read_only(request.app.state.engine, READ_TIMEOUT_MS) as connection, Session(bind=connection) as session:
+        yield session
+
+
+READ_TIMEOUT_MS = 10_000  # a request someone waits for; a query slower than this is a fault to report, not to wait on
 Sessions = Annotated[sessionmaker[Session], Depends(get_sessions)]
+ReadSession = Annotated[Session, Depends(read_session)]
 JSON = JSONResponse

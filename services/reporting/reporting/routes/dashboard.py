@@ -6,10 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
 
 from grants_shared.auth import Principal, Role, current_principal
-from grants_shared.db import read_only
+from grants_shared.http.app import ReadSession
 from grants_shared.http.problems import Problem
 from reporting.config import Settings
 from reporting.dashboard.health import pipeline_health
@@ -20,7 +19,6 @@ from reporting.queries.position import fund_position
 from reporting.queries.reconciliation import open_differences_list, recently_resolved
 
 router = APIRouter(tags=["dashboard"])
-READ_TIMEOUT_MS = 10_000  # a page an operator waits for; a query slower than this is a fault to show, not to wait on
 _bearer = HTTPBearer(auto_error=False)
 
 
@@ -40,19 +38,19 @@ def dashboard_viewer(
 def dashboard(
     request: Request,
     _: Annotated[Principal | None, Depends(dashboard_viewer)],
+    session: ReadSession,
     as_of: Annotated[date | None, Query(description="Default: today (UTC).")] = None,
 ) -> HTMLResponse:
     """Fund position, least-first share, tranches due and overdue, reconciliation, outcomes, pipeline health."""
     settings: Settings = request.app.state.settings
     today = as_of or datetime.now(UTC).date()
-    # One read-only snapshot: the sections agree with each other, and the page never holds a writer up.
-    with read_only(request.app.state.engine, READ_TIMEOUT_MS) as connection, Session(bind=connection) as session:
-        position = fund_position(session, today)
-        due = due_tranches(session, today, settings.dashboard_rows)
-        applications = applications_by_status(session)
-        outcomes = outcome_totals(session)
-        differences = open_differences_list(session, settings.dashboard_rows)
-        resolved = recently_resolved(session, 10)
+    # One read-only snapshot (ReadSession): the sections agree with each other, and the page never holds a writer up.
+    position = fund_position(session, today)
+    due = due_tranches(session, today, settings.dashboard_rows)
+    applications = applications_by_status(session)
+    outcomes = outcome_totals(session)
+    differences = open_differences_list(session, settings.dashboard_rows)
+    resolved = recently_resolved(session, 10)
     data = DashboardData(position, due, applications, outcomes, pipeline_health(settings.redis_url), differences,
                          resolved)  # fmt: skip
     return HTMLResponse(render(data, settings.dashboard_refresh_s))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from grants_shared.auth import Principal, require
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession
 from reporting.access import EVERYONE, STAFF
 from reporting.queries.grants import grant_detail, visible_grant
 from reporting.queries.outcomes import outcome_totals
@@ -22,35 +22,31 @@ GrantId = Annotated[str, Path(min_length=1, max_length=100)]
 
 @router.get("/fund/position", summary="The fund position, all amounts in pence")
 def position(
-    sessions: Sessions, _: Staff, as_of: Annotated[date | None, Query(description="Default: today (UTC).")] = None
+    _: Staff, session: ReadSession, as_of: Annotated[date | None, Query(description="Default: today (UTC).")] = None
 ) -> dict[str, Any]:
     """Budget, commitments, payments, tranches due and overdue, and the least-first share."""
-    with sessions() as session:
-        return fund_position(session, as_of or datetime.now(UTC).date())
+    return fund_position(session, as_of or datetime.now(UTC).date())
 
 
 @router.get("/outcomes", summary="Outcomes of accepted impact reports")
-def outcomes(sessions: Sessions, _: Staff) -> dict[str, Any]:
+def outcomes(_: Staff, session: ReadSession) -> dict[str, Any]:
     """Outcome indicators summed over accepted reports, overall and by region and IMD decile."""
-    with sessions() as session:
-        return outcome_totals(session)
+    return outcome_totals(session)
 
 
 @router.get("/grants/{grant_id}", response_model=GrantOut, summary="A grant with its tranches")
-def grant(grant_id: GrantId, sessions: Sessions, principal: Reader) -> GrantOut:
+def grant(grant_id: GrantId, principal: Reader, session: ReadSession) -> GrantOut:
     """A grant you may see (404 otherwise), with paid and returned pence and every tranche."""
-    with sessions() as session:
-        return grant_detail(session, visible_grant(session, grant_id, principal))
+    return grant_detail(session, visible_grant(session, grant_id, principal))
 
 
 @router.get("/grants/{grant_id}/timeline", response_model=Timeline, summary="A grant's history")
 def timeline(
     grant_id: GrantId,
-    sessions: Sessions,
     principal: Reader,
+    session: ReadSession,
     limit: Annotated[int, Query(ge=1, le=200)] = 200,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Timeline:
     """Every event of the grant and of its application, ordered by when it occurred, then event id."""
-    with sessions() as session:
-        return grant_timeline(session, visible_grant(session, grant_id, principal), limit=limit, offset=offset)
+    return grant_timeline(session, visible_grant(session, grant_id, principal), limit=limit, offset=offset)

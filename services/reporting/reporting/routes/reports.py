@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.responses import JSONResponse
 
 from grants_shared.auth import Principal, Role, require
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.idempotency import run_idempotent
 from reporting.access import EVERYONE
 from reporting.handlers import SubmitReport, accept_report, request_changes, submit_report, view
@@ -58,22 +58,20 @@ def changes(report_id: ReportId, body: ChangesIn, sessions: Sessions, principal:
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut, summary="Read a report")
-def read(report_id: ReportId, sessions: Sessions, principal: Reader) -> ReportOut:
+def read(report_id: ReportId, principal: Reader, session: ReadSession) -> ReportOut:
     """One report you may see (404 otherwise)."""
-    with sessions() as session:
-        return ReportOut.model_validate(visible_report(session, report_id, principal))
+    return ReportOut.model_validate(visible_report(session, report_id, principal))
 
 
 @router.get("/reports", response_model=ReportPage, summary="List reports")
 def index(
-    sessions: Sessions,
     principal: Reader,
+    session: ReadSession,
     grant_id: Annotated[str | None, Query(max_length=100)] = None,
     status: Literal["submitted", "accepted", "changes_requested"] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ReportPage:
     """Reports you may see, newest first, optionally of one grant or in one status."""
-    with sessions() as session:
-        items, total = list_reports(session, principal, grant_id=grant_id, status=status, limit=limit, offset=offset)
-        return ReportPage(items=[ReportOut.model_validate(r) for r in items], total=total, limit=limit, offset=offset)
+    items, total = list_reports(session, principal, grant_id=grant_id, status=status, limit=limit, offset=offset)
+    return ReportPage(items=[ReportOut.model_validate(r) for r in items], total=total, limit=limit, offset=offset)
