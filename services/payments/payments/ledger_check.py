@@ -4,6 +4,7 @@ import sys
 
 from sqlalchemy.orm import Session
 
+from grants_shared.db import read_only
 from payments.domain import amount_invariants, invariants, transfer_invariants
 from payments.domain.results import InvariantResult
 from payments.ledger_db_checks import (
@@ -14,6 +15,8 @@ from payments.ledger_db_checks import (
     load_ledger,
 )
 from payments.policy_checks import check_closed_grants, check_maker_checker, check_round_budgets
+
+CHECK_TIMEOUT_MS = 300_000  # an operator's command over the whole ledger: minutes, not the seconds a page gets
 
 
 def run_checks(session: Session) -> list[InvariantResult]:
@@ -33,7 +36,8 @@ def main() -> None:
     """Print each invariant with its figure; exit 1 when any fails."""
     from payments import bootstrap
 
-    with bootstrap.sessions()() as session:
+    # One snapshot for every invariant: a payment settling while the check runs must not read as a broken ledger.
+    with read_only(bootstrap.engine(), CHECK_TIMEOUT_MS) as connection, Session(bind=connection) as session:
         results = run_checks(session)
     for r in results:
         print(f"{'ok  ' if r.ok else 'FAIL'} {r.name}: {r.figure}{f' -- {r.detail}' if r.detail else ''}")

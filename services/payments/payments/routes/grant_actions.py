@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
 from grants_shared.auth import Principal, Role, require
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
 from payments import conditions, variations
@@ -76,12 +76,11 @@ def close_grant(request: Request, grant_id: GrantId, body: ClosureIn, sessions: 
 
 
 @router.get("/grants/{grant_id}/variations", response_model=VariationList, responses=PROBLEMS)
-def list_variations(grant_id: GrantId, sessions: Sessions, principal: Finance) -> Any:
+def list_variations(grant_id: GrantId, principal: Finance, session: ReadSession) -> Any:
     """A grant's variations and closures, oldest first."""
-    with sessions() as session:
-        if session.get(Grant, grant_id) is None:
-            raise Problem(404, "grant-not-found", "No such grant", f"No grant {grant_id!r}.")
-        return {"items": variations.list_for(session, grant_id)}
+    if session.get(Grant, grant_id) is None:
+        raise Problem(404, "grant-not-found", "No such grant", f"No grant {grant_id!r}.")
+    return {"items": variations.list_for(session, grant_id)}
 
 
 def _decide(request: Request, sessions: Any, principal: Principal, grant_id: str, variation_id: str, approve: bool,

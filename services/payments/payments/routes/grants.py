@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 
 from grants_shared.auth import Principal, Role, require
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession
 from grants_shared.http.problems import Problem
 from payments.adapters.orm import Grant, Tranche
 from payments.queries import grant_views, page_of_grants, tranche_view
@@ -20,35 +20,32 @@ TrancheId = Annotated[str, Path(min_length=1, max_length=100)]
 
 
 @router.get("/grants/{grant_id}", response_model=GrantOut, responses=PROBLEMS, summary="A grant with its tranches")
-def get_grant(grant_id: GrantId, sessions: Sessions, principal: Reader) -> Any:
+def get_grant(grant_id: GrantId, principal: Reader, session: ReadSession) -> Any:
     """A grant, its schedule, what has been paid and why any tranche is held."""
-    with sessions() as session:
-        grant = check_can_see(principal, session.get(Grant, grant_id), grant_id)
-        return grant_views(session, [grant])[0]
+    grant = check_can_see(principal, session.get(Grant, grant_id), grant_id)
+    return grant_views(session, [grant])[0]
 
 
 @router.get("/grants", response_model=GrantPage, responses=PROBLEMS, summary="Grants, newest award first")
 def list_grants(
-    sessions: Sessions,
     principal: Reader,
+    session: ReadSession,
     limit: Limit = 50,
     offset: Offset = 0,
     status: Annotated[Literal["active", "completed", "closed"] | None, Query()] = None,
 ) -> Any:
     """A page of grants (an applicant sees only its organisation's)."""
-    with sessions() as session:
-        return page_of_grants(
-            session, organisation_id=organisation_scope(principal), status=status, limit=limit, offset=offset
-        )
+    return page_of_grants(
+        session, organisation_id=organisation_scope(principal), status=status, limit=limit, offset=offset
+    )
 
 
 @router.get("/tranches/{tranche_id}", response_model=TrancheOut, responses=PROBLEMS, summary="One tranche")
-def get_tranche(tranche_id: TrancheId, sessions: Sessions, principal: Reader) -> Any:
+def get_tranche(tranche_id: TrancheId, principal: Reader, session: ReadSession) -> Any:
     """A tranche, with its conditions, holds, releaser and approver."""
-    with sessions() as session:
-        tranche = session.get(Tranche, tranche_id)
-        grant = session.get(Grant, tranche.grant_id) if tranche else None
-        if tranche is None or grant is None:
-            raise Problem(404, "tranche-not-found", "No such tranche", f"No tranche {tranche_id!r}.")
-        check_can_see(principal, grant, grant.grant_id)
-        return tranche_view(tranche, partnership_compliant(session, grant.partnership_id))
+    tranche = session.get(Tranche, tranche_id)
+    grant = session.get(Grant, tranche.grant_id) if tranche else None
+    if tranche is None or grant is None:
+        raise Problem(404, "tranche-not-found", "No such tranche", f"No tranche {tranche_id!r}.")
+    check_can_see(principal, grant, grant.grant_id)
+    return tranche_view(tranche, partnership_compliant(session, grant.partnership_id))

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator
 
 from grants_shared.auth import Principal, Role, require
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.problems import Problem
 from payments import differences
 from payments.adapters.ledger_store import balances
@@ -32,16 +32,15 @@ InstructionStatus = Literal["awaiting_approval", "created", "instructed", "settl
 
 @router.get("/instructions", response_model=InstructionPage, responses=PROBLEMS, summary="Payment instructions")
 def list_instructions(
-    sessions: Sessions,
     principal: Finance,
+    session: ReadSession,
     status: Annotated[InstructionStatus | None, Query()] = None,
     grant_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Any:
     """A page of payment instructions, oldest first, by status and grant."""
-    with sessions() as session:
-        return page_of_instructions(session, status=status, grant_id=grant_id, limit=limit, offset=offset)
+    return page_of_instructions(session, status=status, grant_id=grant_id, limit=limit, offset=offset)
 
 
 def _iso_8601(value: object) -> object:
@@ -61,8 +60,8 @@ def _as_utc(value: datetime) -> datetime:
 @router.get("/ledger/balances", response_model=BalancesOut, responses=PROBLEMS,
             summary="Account balances as of a moment")  # fmt: skip
 def ledger_balances(
-    sessions: Sessions,
     principal: Finance,
+    session: ReadSession,
     as_of: Annotated[datetime | None, Query(description="ISO 8601; naive is UTC. Default: now."),
                      BeforeValidator(_iso_8601)] = None,  # fmt: skip
     limit: Limit = 200,
@@ -70,8 +69,7 @@ def ledger_balances(
 ) -> Any:
     """Each account's balance (debits minus credits) over transactions effective by `as_of`, by account name."""
     moment = _as_utc(as_of) if as_of is not None else None
-    with sessions() as session:
-        totals = balances(session, moment)
+    totals = balances(session, moment)
     page = list(totals.items())[offset : offset + limit]
     return {
         "as_of": moment, "balances": [{"account": a, "balance_pence": b} for a, b in page],
@@ -82,25 +80,23 @@ def ledger_balances(
 
 
 @router.get("/ledger/check", response_model=LedgerCheckOut, responses=PROBLEMS, summary="Check every ledger invariant")
-def ledger_check(sessions: Sessions, principal: Finance) -> Any:
-    """Every invariant of the ledger with its figure; ok only when all hold."""
-    with sessions() as session:
-        results = run_checks(session)
+def ledger_check(principal: Finance, session: ReadSession) -> Any:
+    """Every invariant of the ledger with its figure, all read from one snapshot; ok only when all hold."""
+    results = run_checks(session)
     return {"ok": all(r.ok for r in results), "invariants": [r.__dict__ for r in results]}
 
 
 @router.get("/reconciliation", response_model=ReconciliationOut, responses=PROBLEMS,
             summary="The bank's report against the ledger")  # fmt: skip
 def reconciliation(
-    sessions: Sessions,
     principal: Finance,
+    session: ReadSession,
     status: Annotated[Literal["open", "resolved", "all"], Query(description="Which differences to list.")] = "open",
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Any:
     """How the provider's settlement report matches the ledger's settlements and returns, with the differences."""
-    with sessions() as session:
-        return summary(session, status=status, limit=limit, offset=offset)
+    return summary(session, status=status, limit=limit, offset=offset)
 
 
 @router.post("/reconciliation/differences/{difference_id}/resolve", response_model=DifferenceOut, responses=PROBLEMS,

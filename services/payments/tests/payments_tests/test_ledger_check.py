@@ -10,8 +10,11 @@ from grants_shared.auth import Role
 from grants_shared.ids import new_id
 from payments import ledger_check
 from payments.adapters.orm import LedgerPosting, LedgerTransactionRow, PaymentInstruction
+from payments.adapters.provider import SandboxBankProvider
 from payments.consumers import on_grant_awarded, on_report_accepted
 from payments.times import now
+from payments_tests.bank import Bank
+from payments_tests.flow import pay_what_is_released
 from payments_tests.kit import accepted, award_and_open, awarded, bearer, deliver, instructions
 
 Sessions = sessionmaker[Session]
@@ -69,3 +72,30 @@ def test_the_database_refuses_a_second_live_instruction_for_a_tranche(sessions: 
             status="created", provider="sandbox_bank", reference="CWF-G1-01", created_at=now(),
         ))  # fmt: skip
         session.commit()
+
+
+
+def test_the_check_reads_one_snapshot_while_money_moves(
+    sessions: Sessions, client: TestClient, provider: SandboxBankProvider, bank: Bank,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A payment instructed and settled after the check has loaded the ledger, before it reads instructions, is not a
+    fault: every invariant reads the same snapshot (read separately, the settled instruction has no postings)."""
+    award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
+    real_load, paid = ledger_check.load_ledger, []
+
+    def load_then_pay(session: Session) -> object:
+        loaded = real_load(session)
+        pay_what_is_released(sessions, provider, bank)  # the worker's turn, committed while the check reads
+        paid.append([i.status for i in instructions(sessions, grant_id=f"g-{len(paid) + 1}")])
+        return loaded
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ledger_check, "load_ledger", load_then_pay)
+        with pytest.raises(SystemExit) as checked:
+            ledger_check.main()
+        award_and_open(sessions, awarded(grant_id="g-2", amount=800_000, months=12), on_grant_awarded)
+        body = client.get("/ledger/check", headers=FINANCE).json()
+    assert checked.value.code == 0, capsys.readouterr().out
+    assert body["ok"] is True, [i for i in body["invariants"] if not i["ok"]]
+    assert paid == [["settled"], ["settled"]]  # money did move, on both grants, while a check was reading
