@@ -10,7 +10,7 @@ from allocation.adapters.pool import as_pool_application, pool_query
 from allocation.routes.common import Limit, Offset, Reader
 from allocation.schemas import Page
 from allocation.views import page
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession
 
 router = APIRouter(tags=["pool"])
 
@@ -28,11 +28,10 @@ class PoolItemOut(BaseModel):
 
 
 @router.get("/pool", response_model=Page[PoolItemOut], summary="Applications waiting for a committed decision")
-def list_pool(_: Reader, sessions: Sessions, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+def list_pool(_: Reader, session: ReadSession, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     """Assessed, not withdrawn, not yet awarded, by application id: what the next run decides."""
-    with sessions() as session:
-        total = session.scalar(select(func.count()).select_from(pool_query().order_by(None).subquery())) or 0
-        rows = session.execute(pool_query().limit(limit).offset(offset))
-        items = [as_pool_application(row, partnership).as_json() for row, partnership in rows]
+    total = session.scalar(select(func.count()).select_from(pool_query().order_by(None).subquery())) or 0
+    rows = session.execute(pool_query().limit(limit).offset(offset))
+    items = [as_pool_application(row, partnership).as_json() for row, partnership in rows]
     fields = PoolItemOut.model_fields
     return page([{k: v for k, v in item.items() if k in fields} for item in items], total, limit, offset)

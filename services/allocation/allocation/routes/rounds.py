@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from allocation import handlers
 from allocation.routes.common import IdempotencyKey, Limit, Offset, Operator, Reader, RoundId, idempotent_post
 from allocation.schemas import Page, RoundIn, RoundOut, RunIn, RunOut, RunSummaryOut
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession, Sessions
 
 router = APIRouter(tags=["rounds"])
 
@@ -22,25 +22,22 @@ def open_round(body: RoundIn, principal: Operator, sessions: Sessions,
 
 
 @router.get("/rounds", response_model=Page[RoundOut], summary="List rounds, newest first")
-def list_rounds(_: Reader, sessions: Sessions, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+def list_rounds(_: Reader, session: ReadSession, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     """One page of rounds."""
-    with sessions() as session:
-        return handlers.list_rounds(session, limit, offset)
+    return handlers.list_rounds(session, limit, offset)
 
 
 @router.get("/rounds/{round_id}", response_model=RoundOut, summary="Read a round")
-def get_round(round_id: RoundId, _: Reader, sessions: Sessions) -> dict[str, Any]:
+def get_round(round_id: RoundId, _: Reader, session: ReadSession) -> dict[str, Any]:
     """One round with its policy."""
-    with sessions() as session:
-        return handlers.get_round(session, round_id)
+    return handlers.get_round(session, round_id)
 
 
 @router.get("/rounds/{round_id}/runs", response_model=Page[RunSummaryOut], summary="List a round's runs")
-def list_runs(round_id: RoundId, _: Reader, sessions: Sessions, limit: Limit = 50,
+def list_runs(round_id: RoundId, _: Reader, session: ReadSession, limit: Limit = 50,
               offset: Offset = 0) -> dict[str, Any]:
     """One page of the round's runs (simulated and committed), newest first."""
-    with sessions() as session:
-        return handlers.list_runs(session, round_id, limit, offset)
+    return handlers.list_runs(session, round_id, limit, offset)
 
 
 @router.post("/rounds/{round_id}/close", response_model=RoundOut, summary="Close a round")

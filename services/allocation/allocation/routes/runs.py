@@ -9,7 +9,7 @@ from allocation.handlers.diffing import diff_runs
 from allocation.routes.common import READERS, Limit, Offset, Reader, RunId
 from allocation.schemas import ApplicationDecisionOut, DecisionOut, DiffOut, Page, RunSummaryOut, VerifyOut
 from grants_shared.auth import Principal, Role, require
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession, Sessions
 
 router = APIRouter(tags=["runs"])
 RunRef = Annotated[str, Query(min_length=1, max_length=100, description="A run id.")]
@@ -17,25 +17,22 @@ DecisionReader = Annotated[Principal, Depends(require(*READERS, Role.APPLICANT))
 
 
 @router.get("/runs/diff", response_model=DiffOut, summary="Compare two runs decision by decision")
-def diff(a: RunRef, b: RunRef, _: Reader, sessions: Sessions) -> dict[str, Any]:
+def diff(a: RunRef, b: RunRef, _: Reader, session: ReadSession) -> dict[str, Any]:
     """What changed between run a and run b: outcomes, amounts, ranks, totals."""
-    with sessions() as session:
-        return diff_runs(session, a, b)
+    return diff_runs(session, a, b)
 
 
 @router.get("/runs/{run_id}", response_model=RunSummaryOut, summary="Read a run")
-def get_run(run_id: RunId, _: Reader, sessions: Sessions) -> dict[str, Any]:
+def get_run(run_id: RunId, _: Reader, session: ReadSession) -> dict[str, Any]:
     """A run's hashes and totals (its decisions are paged at /runs/{run_id}/decisions)."""
-    with sessions() as session:
-        return handlers.get_run(session, run_id)
+    return handlers.get_run(session, run_id)
 
 
 @router.get("/runs/{run_id}/decisions", response_model=Page[DecisionOut], summary="Page a run's decisions")
-def list_decisions(run_id: RunId, _: Reader, sessions: Sessions, limit: Limit = 50,
+def list_decisions(run_id: RunId, _: Reader, session: ReadSession, limit: Limit = 50,
                    offset: Offset = 0) -> dict[str, Any]:
     """A run's decisions in rank order, unranked ones last."""
-    with sessions() as session:
-        return handlers.list_decisions(session, run_id, limit, offset)
+    return handlers.list_decisions(session, run_id, limit, offset)
 
 
 @router.post("/runs/{run_id}/verify", response_model=VerifyOut, summary="Verify a run")
@@ -48,7 +45,6 @@ def verify(run_id: RunId, _: Reader, sessions: Sessions) -> dict[str, Any]:
 @router.get("/applications/{application_id}/decision", response_model=ApplicationDecisionOut,
             summary="Why an application was or was not funded")
 def application_decision(application_id: Annotated[str, Path(min_length=1, max_length=100)],
-                         principal: DecisionReader, sessions: Sessions) -> dict[str, Any]:
+                         principal: DecisionReader, session: ReadSession) -> dict[str, Any]:
     """The latest committed decision on an application, with its rationale (applicants: their own only)."""
-    with sessions() as session:
-        return handlers.latest_decision(session, application_id, principal)
+    return handlers.latest_decision(session, application_id, principal)

@@ -8,15 +8,15 @@ from applications.schemas.outputs import Page
 from applications.schemas.registry_outputs import AuditOut
 from applications.views import utc
 from grants_shared import tables
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession
 
 router = APIRouter(tags=["audit"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
 
 
 @router.get("/audit", summary="Audit records, oldest first")
 def list_audit(
-    sessions: Sessions,
     _: Operator,
+    session: ReadSession,
     entity_type: QueryText = None,
     entity_id: QueryText = None,
     limit: Limit = 50,
@@ -29,8 +29,7 @@ def list_audit(
         query = query.where(t.c.entity_type == entity_type)
     if entity_id is not None:
         query = query.where(t.c.entity_id == entity_id)
-    with sessions() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.execute(query.order_by(t.c.id).limit(limit).offset(offset)).all()
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(t.c.id).limit(limit).offset(offset)).all()
     items = [AuditOut(**{**r._mapping, "occurred_at": utc(r.occurred_at)}) for r in rows]
     return Page[AuditOut](items=items, total=total, limit=limit, offset=offset)

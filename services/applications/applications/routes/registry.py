@@ -14,15 +14,15 @@ from applications.registry_view import neighbourhood_detail, neighbourhood_out, 
 from applications.routes.common import KNOWN_QUERY_ONLY, PROBLEMS, Anyone, Limit, Offset, PathId, QueryText, page
 from applications.schemas.outputs import Page
 from applications.schemas.registry_outputs import NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession
 
 router = APIRouter(tags=["registry"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
 
 
 @router.get("/neighbourhoods", summary="Wards of the registry in force")
 def list_neighbourhoods(
-    sessions: Sessions,
     _: Anyone,
+    session: ReadSession,
     region: QueryText = None,
     left_behind: bool | SkipJsonSchema[None] = None,
     imd_decile: Annotated[int | SkipJsonSchema[None], Query(ge=1, le=10)] = None,
@@ -30,43 +30,40 @@ def list_neighbourhoods(
     offset: Offset = 0,
 ) -> Page[NeighbourhoodOut]:
     """List wards by code, filtered by region, left-behind flag or IMD decile."""
-    with sessions() as session:
-        vintage = queries.vintage_in_force(session)
-        if vintage is None:
-            return Page[NeighbourhoodOut](items=[], total=0, limit=limit, offset=offset)
-        query = select(Neighbourhood).where(Neighbourhood.vintage_id == vintage.id)
-        if region is not None:
-            query = query.where(Neighbourhood.region_code == region)
-        if left_behind is not None:
-            query = query.where(Neighbourhood.left_behind.is_(left_behind))
-        if imd_decile is not None:
-            query = query.where(Neighbourhood.imd_decile == imd_decile)
-        rows, total = page(session, query.order_by(Neighbourhood.code), limit, offset)
-        items = [neighbourhood_out(w, vintage) for w in rows]
+    vintage = queries.vintage_in_force(session)
+    if vintage is None:
+        return Page[NeighbourhoodOut](items=[], total=0, limit=limit, offset=offset)
+    query = select(Neighbourhood).where(Neighbourhood.vintage_id == vintage.id)
+    if region is not None:
+        query = query.where(Neighbourhood.region_code == region)
+    if left_behind is not None:
+        query = query.where(Neighbourhood.left_behind.is_(left_behind))
+    if imd_decile is not None:
+        query = query.where(Neighbourhood.imd_decile == imd_decile)
+    rows, total = page(session, query.order_by(Neighbourhood.code), limit, offset)
+    items = [neighbourhood_out(w, vintage) for w in rows]
     return Page[NeighbourhoodOut](items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/neighbourhoods/{code}", summary="One ward with its LSOAs and measures")
-def get_neighbourhood(code: PathId, sessions: Sessions, _: Anyone) -> NeighbourhoodDetailOut:
+def get_neighbourhood(code: PathId, _: Anyone, session: ReadSession) -> NeighbourhoodDetailOut:
     """A ward of the registry in force; `iod2025` is its IoD2025 score over its best-fit LSOA21s, when held."""
-    with sessions() as session:
-        ward = queries.neighbourhood_in_force(session, code)
-        vintage = queries.vintage_in_force(session)
-        if ward is None or vintage is None:
-            raise not_found("neighbourhood", code)
-        lsoas = session.scalars(
-            select(NeighbourhoodLsoa)
-            .where(NeighbourhoodLsoa.vintage_id == vintage.id, NeighbourhoodLsoa.ward_code == code)
-            .order_by(NeighbourhoodLsoa.code)
-        ).all()
-        lsoa21s = ward_lsoa21s(session, vintage.id, [x.code for x in lsoas]) if vintage.lsoa21_count else []
-        return neighbourhood_detail(ward, vintage, list(lsoas), lsoa21s)
+    ward = queries.neighbourhood_in_force(session, code)
+    vintage = queries.vintage_in_force(session)
+    if ward is None or vintage is None:
+        raise not_found("neighbourhood", code)
+    lsoas = session.scalars(
+        select(NeighbourhoodLsoa)
+        .where(NeighbourhoodLsoa.vintage_id == vintage.id, NeighbourhoodLsoa.ward_code == code)
+        .order_by(NeighbourhoodLsoa.code)
+    ).all()
+    lsoa21s = ward_lsoa21s(session, vintage.id, [x.code for x in lsoas]) if vintage.lsoa21_count else []
+    return neighbourhood_detail(ward, vintage, list(lsoas), lsoa21s)
 
 
 @router.get("/registry/vintages", summary="Registry vintages loaded, newest first")
-def list_vintages(sessions: Sessions, _: Anyone, limit: Limit = 50, offset: Offset = 0) -> Page[VintageOut]:
+def list_vintages(_: Anyone, session: ReadSession, limit: Limit = 50, offset: Offset = 0) -> Page[VintageOut]:
     """Every vintage loaded, with its inputs hash and whether it is in force."""
-    with sessions() as session:
-        query = select(RegistryVintage).order_by(RegistryVintage.loaded_at.desc(), RegistryVintage.id)
-        rows, total = page(session, query, limit, offset)
-        return Page[VintageOut](items=[vintage_out(v) for v in rows], total=total, limit=limit, offset=offset)
+    query = select(RegistryVintage).order_by(RegistryVintage.loaded_at.desc(), RegistryVintage.id)
+    rows, total = page(session, query, limit, offset)
+    return Page[VintageOut](items=[vintage_out(v) for v in rows], total=total, limit=limit, offset=offset)
