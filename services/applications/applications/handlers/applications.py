@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
 from applications.adapters import queries
 from applications.adapters.orm import Application
 from applications.adapters.snapshot import row_dict
@@ -92,9 +94,9 @@ def withdraw_application(uow: UnitOfWork, application_id: str, cmd: Withdrawal, 
     return app
 
 
-def visible_application(uow: UnitOfWork, application_id: str, actor: Principal) -> Application:
+def visible_application(session: Session, application_id: str, actor: Principal) -> Application:
     """An application the caller may read (404 otherwise)."""
-    app = queries.application(uow.session, application_id)
+    app = queries.application(session, application_id)
     if app is None or not may_read(actor, app.organisation_id):
         raise not_found("application", application_id)
     return app

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from applications.adapters import queries
 from applications.adapters.orm import Organisation
@@ -64,9 +65,9 @@ def update_organisation(
     return org
 
 
-def visible_organisation(uow: UnitOfWork, organisation_id: str, actor: Principal) -> Organisation:
+def visible_organisation(session: Session, organisation_id: str, actor: Principal) -> Organisation:
     """An organisation the caller may read (404 otherwise)."""
-    org = queries.organisation(uow.session, organisation_id)
+    org = queries.organisation(session, organisation_id)
     if org is None or not may_read(actor, org.id):
         raise not_found("organisation", organisation_id)
     return org

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from applications.adapters import queries
 from applications.adapters.orm import Partnership, PartnershipMember
@@ -114,9 +115,9 @@ def member_leaves(
     return p
 
 
-def visible_partnership(uow: UnitOfWork, partnership_id: str, actor: Principal) -> Partnership:
+def visible_partnership(session: Session, partnership_id: str, actor: Principal) -> Partnership:
     """A partnership the caller may read (404 otherwise)."""
-    p = queries.partnership(uow.session, partnership_id)
+    p = queries.partnership(session, partnership_id)
     if p is None or not may_read(actor, p.organisation_id):
         raise not_found("partnership", partnership_id)
     return p

@@ -32,7 +32,7 @@ from applications.schemas.inputs import ApplicationCreate, ApplicationUpdate, Wi
 from applications.schemas.outputs import ApplicationOut, Page
 from applications.views import application_out, json_body
 from grants_shared.auth import Role
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.uow import UnitOfWork
 
 router = APIRouter(tags=["applications"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
@@ -113,16 +113,15 @@ def post_withdraw(
 
 
 @router.get("/applications/{application_id}", summary="One application")
-def get_application(application_id: PathId, sessions: Sessions, actor: Reader) -> ApplicationOut:
+def get_application(application_id: PathId, actor: Reader, session: ReadSession) -> ApplicationOut:
     """An application with its assessment and decision (applicants: their own organisation's only)."""
-    with UnitOfWork(sessions) as uow:
-        return application_out(uow.session, visible_application(uow, application_id, actor))
+    return application_out(session, visible_application(session, application_id, actor))
 
 
 @router.get("/applications", summary="Applications, newest first")
 def list_applications(
-    sessions: Sessions,
     actor: Reader,
+    session: ReadSession,
     status: Annotated[Status | SkipJsonSchema[None], Query()] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -133,7 +132,6 @@ def list_applications(
         query = query.where(Application.organisation_id == (actor.organisation_id or ""))
     if status is not None:
         query = query.where(Application.status == status.value)
-    with UnitOfWork(sessions) as uow:
-        rows, total = page(uow.session, query.order_by(Application.created_at.desc(), Application.id), limit, offset)
-        items = [application_out(uow.session, a) for a in rows]
+    rows, total = page(session, query.order_by(Application.created_at.desc(), Application.id), limit, offset)
+    items = [application_out(session, a) for a in rows]
     return Page[ApplicationOut](items=items, total=total, limit=limit, offset=offset)

@@ -16,7 +16,7 @@ from applications.routes.common import (
 from applications.schemas.inputs import OrganisationCreate, OrganisationUpdate
 from applications.schemas.outputs import OrganisationOut
 from applications.views import json_body, organisation_out
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.uow import UnitOfWork
 
 router = APIRouter(tags=["organisations"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
@@ -55,7 +55,6 @@ def patch_organisation(
 
 
 @router.get("/organisations/{organisation_id}", summary="One organisation")
-def get_organisation(organisation_id: PathId, sessions: Sessions, actor: Reader) -> OrganisationOut:
+def get_organisation(organisation_id: PathId, actor: Reader, session: ReadSession) -> OrganisationOut:
     """An organisation: operators and assessors see any, applicants only their own (404 otherwise)."""
-    with UnitOfWork(sessions) as uow:
-        return organisation_out(visible_organisation(uow, organisation_id, actor))
+    return organisation_out(visible_organisation(session, organisation_id, actor))

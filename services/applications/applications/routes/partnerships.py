@@ -16,7 +16,7 @@ from applications.routes.common import (
 from applications.schemas.inputs import MemberCreate, MemberLeave, PartnershipCreate
 from applications.schemas.outputs import PartnershipOut
 from applications.views import json_body, partnership_out
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.uow import UnitOfWork
 
 router = APIRouter(tags=["partnerships"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
@@ -89,7 +89,6 @@ def post_member_leave(
 
 
 @router.get("/partnerships/{partnership_id}", summary="One partnership")
-def get_partnership(partnership_id: PathId, sessions: Sessions, actor: Reader) -> PartnershipOut:
+def get_partnership(partnership_id: PathId, actor: Reader, session: ReadSession) -> PartnershipOut:
     """A partnership with members and compliance (applicants: their own organisation's only)."""
-    with UnitOfWork(sessions) as uow:
-        return partnership_out(uow.session, visible_partnership(uow, partnership_id, actor))
+    return partnership_out(session, visible_partnership(session, partnership_id, actor))
