@@ -111,6 +111,8 @@ def _unmatched_postings(uow: UnitOfWork, cutoff: datetime, clock: Clock) -> int:
     ).all()  # fmt: skip
     found = 0
     for txn in txns:
+        if _line_disagrees(uow.session, txn):
+            continue  # the bank's line for it is in, with another amount: its amount_mismatch covers both sides
         amount = _amount(uow.session, txn.transaction_id)
         what = "settlement" if txn.kind == K.SETTLE else "return"
         detail = (f"the ledger posted a {what} of {amount}p for instruction {txn.instruction_id}"
@@ -119,6 +121,14 @@ def _unmatched_postings(uow: UnitOfWork, cutoff: datetime, clock: Clock) -> int:
                                   instruction_id=txn.instruction_id, ledger_amount_pence=amount,
                                   detail=detail)  # fmt: skip
     return found
+
+
+def _line_disagrees(session: Session, txn: LedgerTransactionRow) -> bool:
+    """True when the bank reported this instruction's settlement (or return) and the line did not match the posting."""
+    line_kind = next(kind for kind, txn_kind in KIND_OF_LINE.items() if str(txn_kind) == txn.kind)
+    return session.scalar(select(SettlementLine.line_id).where(
+        SettlementLine.idempotency_key == txn.instruction_id, SettlementLine.kind == line_kind,
+        SettlementLine.transaction_id.is_(None)).limit(1)) is not None  # fmt: skip
 
 
 def _bank_side(line: SettlementLine) -> dict[str, Any]:
