@@ -106,13 +106,15 @@ def get_sessions(request: Request) -> sessionmaker[Session]:
     return sessions
 
 
+READ_TIMEOUT_MS = 10_000  # a request someone waits for; a query slower than this is a fault to report, not to wait on
+
+
 def read_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: a session on one read-only snapshot (`db.read_only`) for the whole request."""
     with read_only(request.app.state.engine, READ_TIMEOUT_MS) as connection, Session(bind=connection) as session:
         yield session
 
 
-READ_TIMEOUT_MS = 10_000  # a request someone waits for; a query slower than this is a fault to report, not to wait on
 Sessions = Annotated[sessionmaker[Session], Depends(get_sessions)]
 ReadSession = Annotated[Session, Depends(read_session)]
 JSON = JSONResponse
