@@ -1,4 +1,7 @@
-"""`db.read_only`: a scrape's read never takes SQLite's write lock, and on PostgreSQL it cannot write or run long."""
+"""`db.read_only` and `ReadSession`: a read never takes SQLite's write lock; on PostgreSQL it cannot write or run long.
+
+A database that does not answer in time (a statement timeout, a lock not granted) is a 503 problem, never a 500.
+"""
 
 import os
 import sqlite3
@@ -7,10 +10,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from grants_shared.db import make_engine, read_only
+from grants_shared.http import app as http_app
+from grants_shared.http.app import ReadSession, create_service_app
+from grants_shared.settings import PlatformSettings
 from tests.support.infra import POSTGRES_ENV, database_backends, fresh_database
 
 
@@ -75,3 +83,34 @@ def test_a_postgresql_read_cannot_write_and_has_a_statement_timeout(postgresql_e
     with engine.connect() as connection:  # SET LOCAL ends with the read: the pooled connection is as it was
         assert connection.execute(text("SHOW statement_timeout")).scalar_one() == "0"
         assert connection.execute(text("SELECT pence FROM figures")).scalar_one() == 1500
+
+
+def database_app(engine: Engine) -> TestClient:
+    """A service app on `engine` with two routes: one whose database gives up, one reading slowly from a snapshot."""
+    router = APIRouter()
+
+    @router.get("/locked")
+    def locked() -> None:
+        raise OperationalError("UPDATE figures", {}, sqlite3.OperationalError("database is locked"))
+
+    @router.get("/slow")
+    def slow(session: ReadSession) -> None:
+        session.execute(text("SELECT pg_sleep(5)"))
+
+    app = create_service_app(service="snapshot-test", settings=PlatformSettings(), engine=engine, routers=[router],
+                             description="test")  # fmt: skip
+    return TestClient(app)
+
+
+def test_a_database_that_does_not_answer_in_time_is_a_503_problem(sqlite_engine: Engine) -> None:
+    answer = database_app(sqlite_engine).get("/locked")
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "2"
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["code"] == "database-unavailable"
+
+
+def test_a_read_past_its_statement_timeout_is_a_503_problem(postgresql_engine: Engine,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http_app, "READ_TIMEOUT_MS", 50)
+    answer = database_app(postgresql_engine).get("/slow")
+    assert answer.status_code == 503 and answer.json()["code"] == "database-unavailable"

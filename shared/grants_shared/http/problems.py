@@ -6,9 +6,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_S = 2  # what a client is told to wait after the database did not answer in time
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://cwf-grants.example/problems/"
 
@@ -64,6 +66,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         response = problem_response(exc.status_code, code, str(exc.detail), str(exc.detail))
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
+        return response
+
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        # A statement timeout, a lock not granted in time, a lost connection: the request may succeed if repeated.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+        response = problem_response(503, "database-unavailable", "The database did not answer in time",
+                                    "Try again shortly (a POST with the same Idempotency-Key).")  # fmt: skip
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
         return response
 
     @app.exception_handler(Exception)
