@@ -55,6 +55,11 @@ class OutboxRelay:
         session = self._sessions()
         try:
             rows = await asyncio.to_thread(self._claim_batch, session)
+            if not locks_rows(session):
+                # SQLite's only lock is the whole database's. Held across the publishes below, every writer waits on
+                # it, and the consumers' threads waiting for it can leave none to run `_mark_sent`: a stall until
+                # their busy timeout. Released here, two relays may publish a row twice, which consumers deduplicate.
+                await asyncio.to_thread(session.rollback)
             for row in rows:
                 await self._publish(row)
             if rows:
@@ -67,7 +72,7 @@ class OutboxRelay:
             await asyncio.to_thread(session.close)
 
     def _claim_batch(self, session: Session) -> list[Any]:
-        # SKIP LOCKED keeps two relays (PostgreSQL) off the same rows; SQLite serialises by its write lock.
+        # SKIP LOCKED keeps two relays (PostgreSQL) off the same rows; SQLite has no row locks (see publish_pending).
         query = (
             select(tables.outbox)
             .where(tables.outbox.c.published_at.is_(None))
@@ -92,3 +97,8 @@ class OutboxRelay:
             await self._broker.publish(
                 json.loads(row.body), stream=row.stream, headers=headers, correlation_id=row.event_id
             )
+
+
+def locks_rows(session: Session) -> bool:
+    """True when the database locks single rows (PostgreSQL): a claimed batch can stay locked while it is published."""
+    return session.get_bind().dialect.name != "sqlite"

@@ -249,3 +249,33 @@ async def test_after_redis_loses_everything_groups_return_and_an_outbox_replay_c
     await eventually(lambda: count(sessions) == 4 and pending(settings) == 0)
     await asyncio.sleep(0.3)
     assert count(sessions) == 4  # the replayed three were deduplicated, not applied twice
+
+
+async def test_a_writer_commits_while_the_relay_publishes(sessions: Any, settings: Any, running: Any) -> None:
+    """The relay holds no database-wide lock across its publishes (SQLite's would stall every writer, and could leave
+    the consumers' threads, all waiting for it, none to let the relay finish)."""
+    with UnitOfWork(sessions) as uow:
+        for n in range(3):
+            uow.emit(accepted(n), subject="g1")
+        uow.commit()
+    written: list[int] = []
+
+    def another_writer() -> None:
+        with UnitOfWork(sessions) as uow:
+            uow.emit(accepted(100 + len(written)), subject="g1")
+            uow.commit()
+        written.append(1)
+
+    class WritingRelay(OutboxRelay):
+        async def _publish(self, row: Any) -> None:
+            await asyncio.to_thread(another_writer)  # between the relay's claim and its mark-sent
+            await super()._publish(row)
+
+    broker = await running(relay=False)
+    assert await WritingRelay(sessions, broker).publish_pending() == 3
+    assert len(written) == 3
+    assert await OutboxRelay(sessions, broker).publish_pending() == 3  # what was written meanwhile goes out next
+    with sessions() as s:
+        unsent = s.execute(select(func.count()).select_from(tables.outbox)
+                           .where(tables.outbox.c.published_at.is_(None))).scalar_one()  # fmt: skip
+    assert unsent == 0
