@@ -59,6 +59,13 @@ def read_only(engine: Engine, timeout_ms: int = 2000) -> Iterator[Connection]:
         connection.rollback()
 
 
+@contextmanager
+def read_only_session(engine: Engine, timeout_ms: int = 2000) -> Iterator[Session]:
+    """An ORM session on a `read_only` connection: the same snapshot, for code that reads through a Session."""
+    with read_only(engine, timeout_ms) as connection, Session(bind=connection) as session:
+        yield session
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory that keeps loaded objects usable after commit."""
     return sessionmaker(engine, expire_on_commit=False)

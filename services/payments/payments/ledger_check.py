@@ -4,7 +4,7 @@ import sys
 
 from sqlalchemy.orm import Session
 
-from grants_shared.db import read_only
+from grants_shared.db import read_only_session
 from payments.domain import amount_invariants, invariants, transfer_invariants
 from payments.domain.results import InvariantResult
 from payments.ledger_db_checks import (
@@ -37,7 +37,7 @@ def main() -> None:
     from payments import bootstrap
 
     # One snapshot for every invariant: a payment settling while the check runs must not read as a broken ledger.
-    with read_only(bootstrap.engine(), CHECK_TIMEOUT_MS) as connection, Session(bind=connection) as session:
+    with read_only_session(bootstrap.engine(), CHECK_TIMEOUT_MS) as session:
         results = run_checks(session)
     for r in results:
         print(f"{'ok  ' if r.ok else 'FAIL'} {r.name}: {r.figure}{f' -- {r.detail}' if r.detail else ''}")

@@ -13,9 +13,8 @@ from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from grants_shared.db import read_only
+from grants_shared.db import read_only_session
 from reporting.dashboard.health import LAG_CAP, PipelineHealth, pipeline_health
 from reporting.queries.position import fund_position
 
@@ -45,7 +44,7 @@ class FundCollector(Collector):
             yield from self._families({})
             return
         try:
-            with read_only(self.engine) as connection, Session(bind=connection) as session:
+            with read_only_session(self.engine) as session:
                 position = fund_position(session, datetime.now(UTC).date())
         except Exception as error:
             log.warning("fund metrics could not be read: %r", error)

@@ -10,7 +10,7 @@ from redis import Redis
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from grants_shared.db import read_only, session_factory
+from grants_shared.db import read_only_session, session_factory
 from grants_shared.http.limits import BodySizeLimit
 from grants_shared.http.metrics import RequestMetrics
 from grants_shared.http.problems import install_problem_handlers, problem_response
@@ -111,7 +111,7 @@ READ_TIMEOUT_MS = 10_000  # a request someone waits for; a query slower than thi
 
 def read_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: a session on one read-only snapshot (`db.read_only`) for the whole request."""
-    with read_only(request.app.state.engine, READ_TIMEOUT_MS) as connection, Session(bind=connection) as session:
+    with read_only_session(request.app.state.engine, READ_TIMEOUT_MS) as session:
         yield session
 
 
