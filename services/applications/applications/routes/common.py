@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
-from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -14,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Principal, Role, require
+from grants_shared.http import query
 from grants_shared.http.idempotency import run_idempotent
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
@@ -48,18 +48,19 @@ WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _query_names(dependant: Dependant) -> set[str]:
-    return {p.alias for p in dependant.query_params}.union(*(_query_names(d) for d in dependant.dependencies))
-
-
 def known_query_only(request: Request) -> None:
-    """Refuse query parameters the route does not take: a misspelt filter must not silently widen a search."""
+    """Refuse query parameters the route does not take, or takes once and got twice: a misspelt or doubled filter
+    must not silently change a search."""
     route = request.scope.get("route")
-    taken = _query_names(route.dependant) if isinstance(route, APIRoute) else set()
-    unknown = sorted(set(request.query_params) - taken)
-    if unknown:
+    if not isinstance(route, APIRoute):
+        return
+    taken = query.query_names(route.dependant)
+    if unknown := query.unknown(request, route.dependant):
         detail = f"Not taken here: {', '.join(map(repr, unknown))}; taken: {', '.join(sorted(taken)) or 'none'}."
         raise Problem(422, "unknown-query-parameter", "Unknown query parameter", detail)
+    if repeated := query.repeated(request, route.dependant):
+        detail = f"Give each of {', '.join(map(repr, repeated))} once."
+        raise Problem(422, "repeated-query-parameter", "Repeated query parameter", detail)
 
 
 KNOWN_QUERY_ONLY = [Depends(known_query_only)]

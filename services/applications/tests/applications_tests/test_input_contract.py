@@ -49,3 +49,10 @@ def test_the_documented_org_id_pattern_is_what_the_api_accepts(client: TestClien
         assert bool(re.match(SCHEMA_PATTERN, org_id)) is accepted
         body = {**organisation_body(n + 10), "org_id": org_id}
         assert client.post("/organisations", json=body, headers=OPERATOR).status_code == (201 if accepted else 422)
+
+
+def test_a_filter_given_twice_is_refused_not_reduced_to_the_last(client: TestClient) -> None:
+    doubled = client.get("/neighbourhoods?region=E12000001&region=E12000002", headers=OPERATOR)
+    assert doubled.status_code == 422 and doubled.json()["code"] == "repeated-query-parameter"
+    assert "'region'" in doubled.json()["detail"]
+    assert client.get("/neighbourhoods?region=E12000001", headers=OPERATOR).status_code == 200

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Principal, Role
+from grants_shared.http import query
 from grants_shared.http.idempotency import run_idempotent
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
@@ -62,26 +63,19 @@ def idempotent(
     return run_idempotent(sessions, key=key, scope=f"{principal.subject}:POST {route}", payload=payload, work=encoded)
 
 
-def _query_names(dependant: Any) -> set[str]:
-    """The query parameters a route takes, its dependencies' included."""
-    names = {p.alias for p in dependant.query_params}
-    for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return names
-
-
 def no_unknown_query(request: Request) -> None:
-    """Refuse (422) a query parameter the route does not take, rather than silently ignore a misspelt filter."""
-    route = request.scope.get("route")
-    dependant = getattr(route, "dependant", None)
+    """Refuse (422) a query parameter the route does not take, or takes once and got twice, rather than silently
+    ignore a misspelt filter or keep only the last of a doubled one."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
     if dependant is None:
         return
-    known = _query_names(dependant)
-    unknown = sorted(set(request.query_params.keys()) - known)
-    if unknown:
+    errors = [{"loc": ["query", name], "msg": "unknown query parameter", "type": "extra_forbidden"}
+              for name in query.unknown(request, dependant)]
+    errors += [{"loc": ["query", name], "msg": "given more than once", "type": "repeated"}
+               for name in query.repeated(request, dependant)]  # fmt: skip
+    if errors:
         raise Problem(422, "validation-error", "The request is not valid", "See `errors` for each field.",
-                      errors=[{"loc": ["query", name], "msg": "unknown query parameter", "type": "extra_forbidden"}
-                              for name in unknown])  # fmt: skip
+                      errors=errors)
 
 
 StrictQuery = [Depends(no_unknown_query)]

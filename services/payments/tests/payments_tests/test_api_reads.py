@@ -127,3 +127,10 @@ def test_a_misspelt_query_parameter_is_refused_not_ignored(client: TestClient, t
     body = problem(client.get("/grants", params={"stauts": "completed"}, headers=OPERATOR), 422, "validation-error")
     assert body["errors"] == [{"loc": ["query", "stauts"], "msg": "unknown query parameter", "type": "extra_forbidden"}]
     assert client.get("/grants", params={"status": "completed", "limit": 5}, headers=OPERATOR).status_code == 200
+
+
+def test_a_filter_given_twice_is_refused_not_reduced_to_the_last(client: TestClient, two_grants: None) -> None:
+    doubled = client.get("/instructions?grant_id=g-1&grant_id=g-2", headers=OPERATOR)
+    body = problem(doubled, 422, "validation-error")
+    assert body["errors"] == [{"loc": ["query", "grant_id"], "msg": "given more than once", "type": "repeated"}]
+    assert client.get("/instructions?grant_id=g-1", headers=OPERATOR).status_code == 200
