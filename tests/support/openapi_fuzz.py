@@ -21,10 +21,15 @@ Api = tuple[FastAPI, dict[str, str]]
 
 
 def _sendable(value: Any) -> bool:
-    """A query value the client really sends (None or an empty list would vanish, the case with it)."""
+    """A query value the client really sends as what it is.
+
+    None or an empty list would vanish (the case with it); a one-item list goes on the wire as its item, so
+    `offset=[0.0]`, "negative" as an array, is the request `offset=0.0`, whose value is a valid integer. Lists of two
+    or more are sent as a repeated parameter, which the services refuse.
+    """
     scalar = (str, int, float, bool)
     return isinstance(value, scalar) or (
-        isinstance(value, list) and bool(value) and all(isinstance(v, scalar) for v in value)
+        isinstance(value, list) and len(value) >= 2 and all(isinstance(v, scalar) for v in value)
     )
 
 
