@@ -106,7 +106,7 @@ class Delivery:
             error=error,
             deliveries=deliveries,
         )
-        await message.ack()
+        await message.ack()  # FastStream's bookkeeping: send() has acknowledged it already, so this XACK is a no-op
 
 
 async def ensure_groups(redis_url: str, streams: list[str], group: str) -> None:

@@ -20,7 +20,11 @@ def stream_of(group: str) -> str:
 async def send(
     broker: RedisBroker, *, group: str, stream: str, message_id: str, body: Any, error: str, deliveries: int
 ) -> None:
-    """Record a failed message with its error and delivery count in the group's dead-letter stream."""
+    """Move a failed message to the group's dead-letter stream, with its error and delivery count.
+
+    The dead letter is written and the original acknowledged in one MULTI/EXEC, so no reader ever sees the
+    message both dead-lettered and still pending, and a crash between the two cannot dead-letter it twice.
+    """
     entry = {
         "group": group,
         "stream": stream,
@@ -32,7 +36,10 @@ async def send(
     }
     redis: Redis | None = broker._connection  # the broker's own pool, no second connection
     assert redis is not None, "the broker is connected while it consumes"
-    await redis.xadd(stream_of(group), entry)  # type: ignore[arg-type]
+    async with redis.pipeline(transaction=True) as move:
+        move.xadd(stream_of(group), entry)  # type: ignore[arg-type]
+        move.xack(stream, group, message_id)
+        await move.execute()
 
 
 def list_entries(client: Any, group: str | None = None) -> list[dict[str, str]]:
@@ -64,6 +71,8 @@ def replay(client: Any, group: str, entry_id: str) -> str:
         raise KeyError(f"no dead letter {entry_id} in {stream}")
     fields = {k.decode(): v.decode() for k, v in found[0][1].items()}
     frame = {"headers": {"replayed_from": f"{stream}/{entry_id}"}, "data": fields["body"]}
-    new_id = client.xadd(fields["stream"], {DATA_FIELD: json.dumps(frame)})
-    client.xdel(stream, entry_id)
+    with client.pipeline(transaction=True) as move:  # put back and removed together, or neither
+        move.xadd(fields["stream"], {DATA_FIELD: json.dumps(frame)})
+        move.xdel(stream, entry_id)
+        new_id, _ = move.execute()
     return new_id.decode() if isinstance(new_id, bytes) else str(new_id)

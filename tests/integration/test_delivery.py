@@ -167,6 +167,24 @@ async def test_a_message_that_always_fails_is_dead_lettered_and_can_be_replayed(
     assert deadletter.list_entries(client, GROUP) == []
 
 
+async def test_dead_lettering_acknowledges_the_message_in_the_same_step(settings: Any) -> None:
+    # No moment where a message is both a dead letter and still pending (CI once saw exactly that window).
+    client = redis.Redis.from_url(settings.redis_url)
+    client.xgroup_create(ReportAccepted.stream(), GROUP, id="0", mkstream=True)
+    message_id = client.xadd(ReportAccepted.stream(), {"__data__": "{}"}).decode()
+    client.xreadgroup(GROUP, "failing-consumer", {ReportAccepted.stream(): ">"}, count=1)
+    assert pending(settings) == 1
+    broker = make_broker(settings.redis_url)
+    await broker.start()
+    try:
+        await deadletter.send(broker, group=GROUP, stream=ReportAccepted.stream(), message_id=message_id,
+                              body={}, error="handler bug", deliveries=3)
+    finally:
+        await broker.stop()
+    [entry] = deadletter.list_entries(client, GROUP)
+    assert entry["message_id"] == message_id and pending(settings) == 0
+
+
 async def test_a_crashed_consumers_pending_message_is_claimed(sessions: Any, settings: Any, running: Any) -> None:
     client = redis.Redis.from_url(settings.redis_url)
     client.xgroup_create(ReportAccepted.stream(), GROUP, id="0", mkstream=True)
