@@ -3,8 +3,9 @@
 Each report line is stored once, then matched to the ledger transaction of the same kind for the same instruction
 (the idempotency key) and amount; a transaction matches one line at most (a unique column). What is still
 unmatched once older than the grace period, on either side, is a difference: raised once as an event, and shown.
-A difference whose line or posting is matched later is resolved, and that too is announced once (a finance approver
-may resolve by hand one no match will: `differences.resolve_by_hand`).
+A difference whose line or posting is matched later is resolved, and that too is announced once; so is an unmatched
+posting whose bank line arrives late and disagrees, once that line's amount_mismatch is raised (it then stands for
+both sides). A finance approver may resolve by hand one no match will: `differences.resolve_by_hand`.
 """
 
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import LedgerPosting, LedgerTransactionRow, PaymentInstruction, ProviderCursor
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
 from payments.adapters.provider import PaymentProvider, SettlementReport
-from payments.differences import BY_RECONCILIATION, raise_difference, resolve_difference
+from payments.differences import BY_RECONCILIATION, difference_id_of, raise_difference, resolve_difference
 from payments.domain.ledger import TransactionKind
 from payments.times import Clock, now, system_clock, utc
 
@@ -26,6 +27,7 @@ KIND_OF_LINE = {"settled": K.SETTLE, "returned": K.RETURN}
 CURSOR = "reconciliation"
 # The kinds a later match settles (their subject is a report line or a ledger transaction); others stay open.
 RESOLVED_BY_MATCH = ("unmatched_bank_line", "unmatched_settlement", "unmatched_return", "amount_mismatch")
+UNMATCHED_POSTING = ("unmatched_settlement", "unmatched_return")
 
 
 def reconcile_turn(
@@ -111,7 +113,7 @@ def _unmatched_postings(uow: UnitOfWork, cutoff: datetime, clock: Clock) -> int:
     ).all()  # fmt: skip
     found = 0
     for txn in txns:
-        if _line_disagrees(uow.session, txn):
+        if _disagreeing_line(uow.session, txn) is not None:
             continue  # the bank's line for it is in, with another amount: its amount_mismatch covers both sides
         amount = _amount(uow.session, txn.transaction_id)
         what = "settlement" if txn.kind == K.SETTLE else "return"
@@ -123,12 +125,12 @@ def _unmatched_postings(uow: UnitOfWork, cutoff: datetime, clock: Clock) -> int:
     return found
 
 
-def _line_disagrees(session: Session, txn: LedgerTransactionRow) -> bool:
-    """True when the bank reported this instruction's settlement (or return) and the line did not match the posting."""
+def _disagreeing_line(session: Session, txn: LedgerTransactionRow) -> str | None:
+    """The bank's line for this instruction's settlement (or return) when it is in and did not match the posting."""
     line_kind = next(kind for kind, txn_kind in KIND_OF_LINE.items() if str(txn_kind) == txn.kind)
     return session.scalar(select(SettlementLine.line_id).where(
         SettlementLine.idempotency_key == txn.instruction_id, SettlementLine.kind == line_kind,
-        SettlementLine.transaction_id.is_(None)).limit(1)) is not None  # fmt: skip
+        SettlementLine.transaction_id.is_(None)).order_by(SettlementLine.line_id).limit(1))  # fmt: skip
 
 
 def _bank_side(line: SettlementLine) -> dict[str, Any]:
@@ -153,4 +155,22 @@ def _resolve(uow: UnitOfWork, at: datetime) -> int:
         .order_by(D.found_at, D.difference_id)
     ).all()  # fmt: skip
     return sum(resolve_difference(uow, difference_id, kind, grant_id, at, by=BY_RECONCILIATION)
-               for difference_id, kind, grant_id in candidates)  # fmt: skip
+               for difference_id, kind, grant_id in [*candidates, *_reported_since(uow.session)])  # fmt: skip
+
+
+def _reported_since(session: Session) -> list[tuple[str, str, str | None]]:
+    """Open unmatched postings the bank has reported since, with another amount, and whose amount_mismatch is raised.
+
+    "The bank's report does not show it" is no longer true; the line's amount_mismatch, which stays open, says what is.
+    """
+    D = ReconciliationDifference
+    found = []
+    open_postings = session.execute(select(D.difference_id, D.kind, D.grant_id, D.subject)
+                                    .where(D.resolved_at.is_(None), D.kind.in_(UNMATCHED_POSTING))
+                                    .order_by(D.found_at, D.difference_id)).all()  # fmt: skip
+    for difference_id, kind, grant_id, subject in open_postings:
+        txn = session.scalar(select(LedgerTransactionRow).where(LedgerTransactionRow.transaction_id == subject))
+        line_id = _disagreeing_line(session, txn) if txn is not None else None
+        if line_id is not None and session.get(D, difference_id_of("amount_mismatch", line_id)) is not None:
+            found.append((difference_id, kind, grant_id))
+    return found

@@ -206,3 +206,35 @@ def test_a_bank_that_takes_another_amount_than_instructed_is_a_difference_at_onc
         "resolved_by": "amira", "note": note}  # fmt: skip
     assert client.get("/reconciliation", headers=FINANCE).json()["open_differences"] == 1
     assert ledger_failures(sessions) == []
+
+
+def test_a_posting_the_bank_reports_late_with_another_amount_leaves_one_open_difference(
+    client: TestClient, sessions: Sessions, clock_bank: Bank
+) -> None:
+    reconcile_from_now(sessions, clock_bank)
+    provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
+    award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
+    clock_bank.queue("alter_amount", amount_delta_pence=1_234)  # the bank will settle 401234p, a minute from now
+    dispatch_turn(sessions, provider, max_attempts=3)
+    [instruction] = instructions(sessions)
+    with UnitOfWork(sessions) as uow:  # the books say settled before the bank has
+        settle(uow, instruction.instruction_id, clock_bank.clock())
+        uow.commit()
+    clock_bank.move_clock(clock_bank.clock() + timedelta(seconds=30))
+    try:  # no grace period, so the posting the bank has not reported yet is a difference at once
+        assert reconcile_turn(sessions, provider, grace_s=0) == 1
+        later(clock_bank, 2)  # the bank's line arrives, late and for another amount
+        assert reconcile_turn(sessions, provider, grace_s=0) == 1
+        assert reconcile_turn(sessions, provider, grace_s=0) == 0
+    finally:
+        provider.close()
+    found = {e["kind"]: e for e in events(sessions, "reconciliation-difference-found")}
+    assert sorted(found) == ["amount_mismatch", "instructed_amount_mismatch", "unmatched_settlement"]
+    # "The bank does not show it" is no longer true: resolved, once; the amount_mismatch now speaks for both sides.
+    [resolved] = events(sessions, "reconciliation-difference-resolved")
+    assert (resolved["difference_id"], resolved["kind"], resolved["resolved_by"]) == (
+        found["unmatched_settlement"]["difference_id"], "unmatched_settlement", "reconciliation")  # fmt: skip
+    view = client.get("/reconciliation", params={"status": "open"}, headers=FINANCE).json()
+    assert sorted(d["kind"] for d in view["differences"]) == ["amount_mismatch", "instructed_amount_mismatch"]
+    assert (view["unmatched_lines"], view["unmatched_postings"]) == (1, 1)
+    assert ledger_failures(sessions) == []
