@@ -1,15 +1,18 @@
 """A route's query string read strictly: the parameters it takes, and those given more often than it takes them.
 
 FastAPI ignores a parameter a route does not take and keeps only the last of a repeated one (`?grant_id=a&grant_id=b`
-filters by `b`). Both would let a misspelt or doubled filter silently change a search, so services refuse them; this
-module finds them, each service answers in its own problem shape.
+filters by `b`). Both would let a misspelt or doubled filter silently change a search, so services refuse them.
+`StrictQuery` refuses them in the platform's `validation-error` shape (allocation, payments, reporting); applications
+answers with its own documented codes from the same helpers.
 """
 
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
+
+from grants_shared.http.problems import Problem
 
 MANY = (list, tuple, set, frozenset)
 
@@ -42,3 +45,21 @@ def unknown(request: Request, dependant: Dependant) -> list[str]:
 def repeated(request: Request, dependant: Dependant) -> list[str]:
     """The single-valued query parameters given more than once, sorted."""
     return sorted(name for name in single_valued(dependant) if len(request.query_params.getlist(name)) > 1)
+
+
+def strict_query(request: Request) -> None:
+    """Refuse (422 `validation-error`) a query parameter the route does not take, or takes once and got twice."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    errors = [{"loc": ["query", name], "msg": "unknown query parameter", "type": "extra_forbidden"}
+              for name in unknown(request, dependant)]
+    errors += [{"loc": ["query", name], "msg": "given more than once", "type": "repeated"}
+               for name in repeated(request, dependant)]  # fmt: skip
+    if errors:
+        raise Problem(422, "validation-error", "The request is not valid", "See `errors` for each field.",
+                      errors=errors)
+
+
+StrictQuery = [Depends(strict_query)]
+"""A router's `dependencies=` that makes every route of it read its query string strictly."""

@@ -11,8 +11,9 @@ from allocation.routes.common import Limit, Offset, Reader
 from allocation.schemas import Page
 from allocation.views import page
 from grants_shared.http.app import ReadSession
+from grants_shared.http.query import StrictQuery
 
-router = APIRouter(tags=["pool"])
+router = APIRouter(tags=["pool"], dependencies=StrictQuery)
 
 
 class PoolItemOut(BaseModel):

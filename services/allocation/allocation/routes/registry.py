@@ -10,8 +10,9 @@ from allocation.registry.schemas import RegistryOut
 from allocation.registry.store import in_force, vintage_view
 from allocation.routes.common import Reader
 from grants_shared.http.app import ReadSession
+from grants_shared.http.query import StrictQuery
 
-router = APIRouter(tags=["registry"])
+router = APIRouter(tags=["registry"], dependencies=StrictQuery)
 NEWEST_FIRST = (RegistryVintage.loaded_at.desc(), RegistryVintage.inputs_hash.desc())
 
 

@@ -60,3 +60,14 @@ def test_an_oversized_body_is_a_413_problem(client: TestClient, operator: dict[s
     response = client.post("/rounds", json={**ROUND, "name": "x" * 300_000}, headers=operator)
     assert response.status_code == 413 and response.json()["code"] == "body-too-large"
     assert set(written(sessions).values()) == {0}
+
+
+def test_unknown_or_repeated_query_parameters_are_refused(client: TestClient, operator: dict[str, str]) -> None:
+    # A misspelt or doubled filter would otherwise be ignored, or cut to its last value, and change the answer silently.
+    for path, expected in (("/pool?limt=5", [["query", "limt"], "extra_forbidden"]),
+                           ("/runs/diff?a=x1&a=x2&b=x3", [["query", "a"], "repeated"]),
+                           ("/rounds?limit=5&limit=6", [["query", "limit"], "repeated"])):  # fmt: skip
+        response = client.get(path, headers=operator)
+        assert response.status_code == 422 and response.json()["code"] == "validation-error", path
+        assert [[e["loc"], e["type"]] for e in response.json()["errors"]] == [expected], path
+    assert client.get("/rounds?limit=5&offset=0", headers=operator).status_code == 200

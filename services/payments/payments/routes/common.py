@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Header, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,19 +63,4 @@ def idempotent(
     return run_idempotent(sessions, key=key, scope=f"{principal.subject}:POST {route}", payload=payload, work=encoded)
 
 
-def no_unknown_query(request: Request) -> None:
-    """Refuse (422) a query parameter the route does not take, or takes once and got twice, rather than silently
-    ignore a misspelt filter or keep only the last of a doubled one."""
-    dependant = getattr(request.scope.get("route"), "dependant", None)
-    if dependant is None:
-        return
-    errors = [{"loc": ["query", name], "msg": "unknown query parameter", "type": "extra_forbidden"}
-              for name in query.unknown(request, dependant)]
-    errors += [{"loc": ["query", name], "msg": "given more than once", "type": "repeated"}
-               for name in query.repeated(request, dependant)]  # fmt: skip
-    if errors:
-        raise Problem(422, "validation-error", "The request is not valid", "See `errors` for each field.",
-                      errors=errors)
-
-
-StrictQuery = [Depends(no_unknown_query)]
+StrictQuery = query.StrictQuery  # unknown or repeated query parameters are a 422 validation-error

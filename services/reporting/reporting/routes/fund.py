@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from grants_shared.auth import Principal, require
 from grants_shared.http.app import ReadSession
+from grants_shared.http.query import StrictQuery
 from reporting.access import EVERYONE, STAFF
 from reporting.queries.grants import grant_detail, visible_grant
 from reporting.queries.outcomes import outcome_totals
@@ -14,7 +15,7 @@ from reporting.queries.position import fund_position
 from reporting.queries.timeline import grant_timeline
 from reporting.schemas import GrantOut, Timeline
 
-router = APIRouter(tags=["read models"])
+router = APIRouter(tags=["read models"], dependencies=StrictQuery)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
 Reader = Annotated[Principal, Depends(require(*EVERYONE))]
 GrantId = Annotated[str, Path(min_length=1, max_length=100)]

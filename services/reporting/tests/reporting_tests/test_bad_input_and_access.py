@@ -106,6 +106,15 @@ def test_list_pages_are_bounded(client: TestClient) -> None:
         problem(client.get(path, params=params, headers=ASSESSOR), 422)
 
 
+def test_unknown_or_repeated_query_parameters_are_refused(client: TestClient) -> None:
+    for path, params, expected in [("/reports", {"grant": "grant-1"}, ("grant", "extra_forbidden")),
+                                   ("/reports", [("grant_id", "a"), ("grant_id", "b")], ("grant_id", "repeated")),
+                                   ("/fund/position", {"asof": "2026-08-01"}, ("asof", "extra_forbidden"))]:
+        body = problem(client.get(path, params=params, headers=FINANCE if path.startswith("/fund") else ASSESSOR), 422,
+                       "validation-error")
+        assert [(e["loc"][-1], e["type"]) for e in body["errors"]] == [expected], (path, params)
+
+
 def test_reviewing_an_unknown_report_or_with_bad_reasons_is_refused(client: TestClient,
                                                                      sessions: sessionmaker[Session]) -> None:
     awarded_grant(sessions)
