@@ -1,7 +1,4 @@
-"""Every API route of the four services reads its query string strictly: unknown or repeated parameters are a 422.
-
-The operator dashboard is the one exception: a page for people, where a browser's cache-buster must not break it.
-"""
+"""Every route of the four services reads its query string strictly: unknown or repeated parameters are a 422."""
 
 import importlib
 import pkgutil
@@ -14,8 +11,6 @@ from grants_shared.http.query import strict_query
 
 from .test_read_routes import SERVICES, calls
 
-PAGES_FOR_PEOPLE = {"reporting.routes.dashboard"}
-
 
 def api_routes(service: str) -> Iterator[tuple[str, APIRoute]]:
     """Every route, any method, of the router modules under `<service>.routes`, with its module's name."""
@@ -23,7 +18,7 @@ def api_routes(service: str) -> Iterator[tuple[str, APIRoute]]:
     for module in pkgutil.iter_modules(package.__path__):
         name = f"{service}.routes.{module.name}"
         for route in getattr(getattr(importlib.import_module(name), "router", None), "routes", []):
-            if isinstance(route, APIRoute) and name not in PAGES_FOR_PEOPLE:
+            if isinstance(route, APIRoute):
                 yield name, route
 
 

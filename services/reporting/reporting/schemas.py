@@ -3,12 +3,13 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from grants_shared.http.text import PRINTABLE, text_rule
 from reporting.domain.status import as_utc
 
 Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Reason = Annotated[str, text_rule(2000), PRINTABLE]
 Utc = Annotated[datetime, AfterValidator(as_utc)]
 
 
@@ -31,10 +32,10 @@ class ReportIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    grant_id: str = Field(min_length=1, max_length=100)
+    grant_id: Annotated[str, text_rule(100), PRINTABLE]
     period_number: int = Field(strict=True, ge=1, le=1000)
     outcomes: Outcomes
-    narrative: str = Field(min_length=1, max_length=20_000)
+    narrative: Annotated[str, text_rule(20_000), PRINTABLE]
 
 
 class ChangesIn(BaseModel):

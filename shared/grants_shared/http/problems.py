@@ -15,6 +15,28 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://cwf-grants.example/problems/"
 
 
+MEANINGS = {
+    400: "The body is not JSON",
+    401: "No valid bearer token",
+    403: "Your role may not do this",
+    404: "Not found, or not yours",
+    409: "Conflicts with the current state",
+    413: "The body is larger than the service takes",
+    422: "Invalid request: `errors` names each field",
+    429: "Too many requests from this client: wait `Retry-After` seconds",
+    503: "The database did not answer in time: retry after `Retry-After` seconds",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` documenting problem+json answers with these statuses (for a router or a route)."""
+    return {status: {"description": MEANINGS[status], "content": {PROBLEM_JSON: {}}} for status in statuses}
+
+
+API_PROBLEMS = problem_responses(*MEANINGS)
+"""What any API route may answer besides its success: a router's `responses=`."""
+
+
 class Problem(Exception):
     """Raise to answer with a problem: a status, a stable `code` (the type's last part), a title and a detail."""
 

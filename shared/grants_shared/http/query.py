@@ -6,11 +6,13 @@ filters by `b`). Both would let a misspelt or doubled filter silently change a s
 answers with its own documented codes from the same helpers.
 """
 
+import re
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
+from pydantic import BeforeValidator
 
 from grants_shared.http.problems import Problem
 
@@ -63,3 +65,14 @@ def strict_query(request: Request) -> None:
 
 StrictQuery = [Depends(strict_query)]
 """A router's `dependencies=` that makes every route of it read its query string strictly."""
+
+
+def iso_date(value: object) -> object:
+    """Only YYYY-MM-DD is a date here: pydantic alone would also read "1024" as seconds since 1970."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date is YYYY-MM-DD")
+    return value
+
+
+ISO_DATE = BeforeValidator(iso_date)
+"""Metadata for a date query parameter: `Annotated[date | None, Query(...), ISO_DATE]`."""

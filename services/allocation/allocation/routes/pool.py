@@ -11,9 +11,10 @@ from allocation.routes.common import Limit, Offset, Reader
 from allocation.schemas import Page
 from allocation.views import page
 from grants_shared.http.app import ReadSession
+from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
 
-router = APIRouter(tags=["pool"], dependencies=StrictQuery)
+router = APIRouter(tags=["pool"], responses=API_PROBLEMS, dependencies=StrictQuery)
 
 
 class PoolItemOut(BaseModel):

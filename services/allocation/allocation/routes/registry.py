@@ -10,9 +10,10 @@ from allocation.registry.schemas import RegistryOut
 from allocation.registry.store import in_force, vintage_view
 from allocation.routes.common import Reader
 from grants_shared.http.app import ReadSession
+from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
 
-router = APIRouter(tags=["registry"], dependencies=StrictQuery)
+router = APIRouter(tags=["registry"], responses=API_PROBLEMS, dependencies=StrictQuery)
 NEWEST_FIRST = (RegistryVintage.loaded_at.desc(), RegistryVintage.inputs_hash.desc())
 
 

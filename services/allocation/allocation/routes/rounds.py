@@ -9,9 +9,10 @@ from allocation import handlers
 from allocation.routes.common import IdempotencyKey, Limit, Offset, Operator, Reader, RoundId, idempotent_post
 from allocation.schemas import Page, RoundIn, RoundOut, RunIn, RunOut, RunSummaryOut
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
 
-router = APIRouter(tags=["rounds"], dependencies=StrictQuery)
+router = APIRouter(tags=["rounds"], responses=API_PROBLEMS, dependencies=StrictQuery)
 
 
 @router.post("/rounds", status_code=201, response_model=RoundOut, summary="Open a funding round")

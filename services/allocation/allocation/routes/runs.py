@@ -10,9 +10,10 @@ from allocation.routes.common import READERS, Limit, Offset, Reader, RunId
 from allocation.schemas import ApplicationDecisionOut, DecisionOut, DiffOut, Page, RunSummaryOut, VerifyOut
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
 
-router = APIRouter(tags=["runs"], dependencies=StrictQuery)
+router = APIRouter(tags=["runs"], responses=API_PROBLEMS, dependencies=StrictQuery)
 RunRef = Annotated[str, Query(min_length=1, max_length=100, description="A run id.")]
 DecisionReader = Annotated[Principal, Depends(require(*READERS, Role.APPLICANT))]
 

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,32 +16,15 @@ from pydantic.json_schema import SkipJsonSchema
 
 from applications.domain.lifecycle import Theme
 from applications.domain.organisation_ids import SCHEMA_PATTERN, normalise_org_id
+from grants_shared.http.text import PRINTABLE, text_rule
 
 MAX_REQUEST_PENCE = 10**13  # far above any rule, far below a 64-bit column: a typo cannot overflow storage
 
-
-def _printable(value: str) -> str:
-    # PostgreSQL text cannot hold NUL and no database can store a lone surrogate: a 422 here, not a 500 there.
-    if any(ord(c) < 32 and c not in "\t\n\r" or 0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise ValueError("control characters are not allowed")
-    return value
-
-
-_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
-# Printable text with at least one character that is not white space: what the validators let through.
-TEXT = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"
-
-
-def _text(max_length: int) -> object:
-    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length, pattern=TEXT)
-
-
-Clean = AfterValidator(_printable)
-Name = Annotated[str, _text(200), Clean]
-Id = Annotated[str, _text(36), Clean]
-Code = Annotated[str, _text(20), Clean]
-Text = Annotated[str, _text(10_000), Clean]
-Reason = Annotated[str, _text(2_000), Clean]
+Name = Annotated[str, text_rule(200), PRINTABLE]
+Id = Annotated[str, text_rule(36), PRINTABLE]
+Code = Annotated[str, text_rule(20), PRINTABLE]
+Text = Annotated[str, text_rule(10_000), PRINTABLE]
+Reason = Annotated[str, text_rule(2_000), PRINTABLE]
 # Strict: money is whole pence, so 150000000.0 is refused rather than read as pence (a float upstream is a bug).
 RequestedPence = Annotated[int, Field(strict=True, gt=0, le=MAX_REQUEST_PENCE, description="Pence, an integer.")]
 Months = Annotated[int, Field(strict=True, ge=1, le=600)]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared.auth import Principal, Role
 from grants_shared.http import query
 from grants_shared.http.idempotency import run_idempotent
-from grants_shared.http.problems import Problem
+from grants_shared.http.problems import API_PROBLEMS, Problem
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant
 from payments.config import Settings
@@ -21,10 +21,7 @@ FINANCE = (Role.OPERATOR, Role.FINANCE_OFFICER, Role.FINANCE_APPROVER)
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry safely with the same key.")]
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"content": {"application/problem+json": {}}, "description": "problem+json"}
-    for code in (400, 401, 403, 404, 409, 422)
-}
+PROBLEMS = API_PROBLEMS
 
 
 def settings_of(request: Request) -> Settings:

@@ -9,7 +9,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from grants_shared.auth import Principal, Role, current_principal
 from grants_shared.http.app import ReadSession
-from grants_shared.http.problems import Problem
+from grants_shared.http.problems import Problem, problem_responses
+from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.config import Settings
 from reporting.dashboard.health import pipeline_health
 from reporting.dashboard.page import DashboardData, render
@@ -18,7 +19,8 @@ from reporting.queries.pipeline import applications_by_status, due_tranches
 from reporting.queries.position import fund_position
 from reporting.queries.reconciliation import open_differences_list, recently_resolved
 
-router = APIRouter(tags=["dashboard"])
+# 401 and 403 in production only; unknown or repeated query parameters are refused here too (StrictQuery).
+router = APIRouter(tags=["dashboard"], responses=problem_responses(401, 403, 422, 429, 503), dependencies=StrictQuery)
 _bearer = HTTPBearer(auto_error=False)
 
 
@@ -39,7 +41,7 @@ def dashboard(
     request: Request,
     _: Annotated[Principal | None, Depends(dashboard_viewer)],
     session: ReadSession,
-    as_of: Annotated[date | None, Query(description="Default: today (UTC).")] = None,
+    as_of: Annotated[date | None, Query(description="YYYY-MM-DD. Default: today (UTC)."), ISO_DATE] = None,
 ) -> HTMLResponse:
     """Fund position, least-first share, tranches due and overdue, reconciliation, outcomes, pipeline health."""
     settings: Settings = request.app.state.settings

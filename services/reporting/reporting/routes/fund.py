@@ -7,7 +7,8 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from grants_shared.auth import Principal, require
 from grants_shared.http.app import ReadSession
-from grants_shared.http.query import StrictQuery
+from grants_shared.http.problems import API_PROBLEMS
+from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.access import EVERYONE, STAFF
 from reporting.queries.grants import grant_detail, visible_grant
 from reporting.queries.outcomes import outcome_totals
@@ -15,7 +16,7 @@ from reporting.queries.position import fund_position
 from reporting.queries.timeline import grant_timeline
 from reporting.schemas import GrantOut, Timeline
 
-router = APIRouter(tags=["read models"], dependencies=StrictQuery)
+router = APIRouter(tags=["read models"], responses=API_PROBLEMS, dependencies=StrictQuery)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
 Reader = Annotated[Principal, Depends(require(*EVERYONE))]
 GrantId = Annotated[str, Path(min_length=1, max_length=100)]
@@ -23,7 +24,9 @@ GrantId = Annotated[str, Path(min_length=1, max_length=100)]
 
 @router.get("/fund/position", summary="The fund position, all amounts in pence")
 def position(
-    _: Staff, session: ReadSession, as_of: Annotated[date | None, Query(description="Default: today (UTC).")] = None
+    _: Staff,
+    session: ReadSession,
+    as_of: Annotated[date | None, Query(description="YYYY-MM-DD. Default: today (UTC)."), ISO_DATE] = None,
 ) -> dict[str, Any]:
     """Budget, commitments, payments, tranches due and overdue, and the least-first share."""
     return fund_position(session, as_of or datetime.now(UTC).date())

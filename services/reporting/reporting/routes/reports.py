@@ -8,13 +8,14 @@ from fastapi.responses import JSONResponse
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.idempotency import run_idempotent
+from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
 from reporting.access import EVERYONE
 from reporting.handlers import SubmitReport, accept_report, request_changes, submit_report, view
 from reporting.queries.reports import list_reports, visible_report
 from reporting.schemas import ChangesIn, ReportIn, ReportOut, ReportPage
 
-router = APIRouter(tags=["reports"], dependencies=StrictQuery)
+router = APIRouter(tags=["reports"], responses=API_PROBLEMS, dependencies=StrictQuery)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 ReportId = Annotated[str, Path(min_length=1, max_length=100)]
 Reader = Annotated[Principal, Depends(require(*EVERYONE))]

@@ -26,6 +26,9 @@ BAD_REPORTS: dict[str, dict[str, Any]] = {
     "client sets reviewer": report_body(reviewed_by="asha"),
     "missing grant": {k: v for k, v in report_body().items() if k != "grant_id"},
     "outcomes not an object": report_body(outcomes=[1, 2]),
+    "NUL in narrative": report_body(narrative="A hub\x00"),  # PostgreSQL text cannot hold it: a 422, never a 500
+    "narrative only spaces": report_body(narrative="   \n "),
+    "control character in grant id": report_body(grant_id="grant-1\x07"),
 }
 
 
@@ -102,7 +105,9 @@ def test_roles_are_enforced(client: TestClient, sessions: sessionmaker[Session])
 
 def test_list_pages_are_bounded(client: TestClient) -> None:
     for path, params in [("/reports", {"limit": 201}), ("/reports", {"offset": -1}), ("/reports", {"status": "lost"}),
-                         ("/grants/grant-1/timeline", {"limit": 0}), ("/fund/position", {"as_of": "yesterday"})]:
+                         ("/grants/grant-1/timeline", {"limit": 0}), ("/fund/position", {"as_of": "yesterday"}),
+                         ("/fund/position", {"as_of": "0"}), ("/dashboard", {"as_of": "1024"}),  # not 1970
+                         ("/fund/position", {"as_of": "2026-08-01T00:00:00"}), ("/dashboard", {"colour": "red"})]:
         problem(client.get(path, params=params, headers=ASSESSOR), 422)
 
 
@@ -120,7 +125,8 @@ def test_reviewing_an_unknown_report_or_with_bad_reasons_is_refused(client: Test
     awarded_grant(sessions)
     problem(client.post("/reports/nope/accept", headers=ASSESSOR), 404, "report-not-found")
     report = client.post("/reports", json=report_body(), headers=APPLICANT).json()
-    for bad in ({"reasons": []}, {"reasons": [""]}, {"reasons": "fix it"}, {}, {"reasons": ["x"], "status": "x"}):
+    for bad in ({"reasons": []}, {"reasons": [""]}, {"reasons": "fix it"}, {}, {"reasons": ["x"], "status": "x"},
+                {"reasons": ["fix\x00"]}):
         problem(client.post(f"/reports/{report['id']}/request-changes", json=bad, headers=ASSESSOR), 422)
     assert client.get(f"/reports/{report['id']}", headers=ASSESSOR).json()["status"] == "submitted"
 
