@@ -74,5 +74,14 @@ def iso_date(value: object) -> object:
     return value
 
 
+def iso_moment(value: object) -> object:
+    """Only an ISO 8601 date or date-time is a moment here (not "1024", seconds since 1970)."""
+    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a moment is an ISO 8601 date or date-time")
+    return value
+
+
 ISO_DATE = BeforeValidator(iso_date)
 """Metadata for a date query parameter: `Annotated[date | None, Query(...), ISO_DATE]`."""
+ISO_MOMENT = BeforeValidator(iso_moment)
+"""Metadata for a date-time query parameter: `Annotated[datetime | None, Query(...), ISO_MOMENT]`."""

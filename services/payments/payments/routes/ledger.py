@@ -1,17 +1,16 @@
 """Finance reads: payment instructions, ledger balances as of a moment, the ledger invariants, reconciliation; and
 resolving a reconciliation difference by hand (a finance approver)."""
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import BeforeValidator
 
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.problems import Problem
+from grants_shared.http.query import ISO_MOMENT
 from payments import differences
 from payments.adapters.ledger_store import balances
 from payments.domain.accounts import CASH_PAID, FUND_AWARDED, PAYMENTS_IN_FLIGHT, RETURNED
@@ -43,13 +42,6 @@ def list_instructions(
     return page_of_instructions(session, status=status, grant_id=grant_id, limit=limit, offset=offset)
 
 
-def _iso_8601(value: object) -> object:
-    """Only an ISO 8601 text is a moment here (pydantic would also take "1024" as seconds since 1970)."""
-    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("as_of must be an ISO 8601 date or date-time")
-    return value
-
-
 def _as_utc(value: datetime) -> datetime:
     try:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -63,7 +55,7 @@ def ledger_balances(
     principal: Finance,
     session: ReadSession,
     as_of: Annotated[datetime | None, Query(description="ISO 8601; naive is UTC. Default: now."),
-                     BeforeValidator(_iso_8601)] = None,  # fmt: skip
+                     ISO_MOMENT] = None,  # fmt: skip
     limit: Limit = 200,
     offset: Offset = 0,
 ) -> Any:
