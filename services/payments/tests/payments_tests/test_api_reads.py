@@ -119,6 +119,7 @@ def test_balances_as_of_a_moment(client: TestClient, two_grants: None) -> None:
     naive = client.get("/ledger/balances", params={"as_of": at_award}, headers=OPERATOR).json()
     assert naive["committed_pence"] == 1_700_000
     problem(client.get("/ledger/balances", params={"as_of": "yesterday"}, headers=OPERATOR), 422)
+    problem(client.get("/ledger/balances", params={"as_of": "1024"}, headers=OPERATOR), 422)  # not seconds since 1970
     problem(client.get("/ledger/balances", params={"as_of": "9999-12-31T23:59:59-05:00"}, headers=OPERATOR), 422)
     assert len(tranches(bootstrap.sessions(), "g-2")) == 3
 
