@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http import query
 from grants_shared.http.idempotency import run_idempotent
-from grants_shared.http.problems import Problem
+from grants_shared.http.problems import Problem, problem_responses
 from grants_shared.uow import UnitOfWork
 
 Anyone = Annotated[Principal, Depends(require(*Role))]
@@ -32,20 +32,8 @@ IdempotencyKey = Annotated[
     Header(alias="Idempotency-Key", min_length=1, max_length=200, description="Retry-safe key, 1-200 chars."),
 ]
 
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/problem+json": {}}}
-    for code, text in {
-        401: "No valid bearer token",
-        403: "Role may not do this",
-        404: "Not found or not yours",
-        422: "Invalid request",
-    }.items()
-}
-WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    **PROBLEMS,
-    400: {"description": "The body is not JSON", "content": {"application/problem+json": {}}},
-    409: {"description": "Conflicts with the state", "content": {"application/problem+json": {}}},
-}
+PROBLEMS = problem_responses(401, 403, 404, 422)
+WRITE_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 422)
 
 
 def known_query_only(request: Request) -> None:
