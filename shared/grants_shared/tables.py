@@ -1,6 +1,7 @@
-"""The delivery tables every service keeps in its own database: outbox, inbox, idempotency keys, audit."""
+"""The delivery tables every service keeps in its own database: outbox, inbox, parked events, consumer progress,
+idempotency keys, audit."""
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -25,6 +26,33 @@ inbox = Table(
     Column("event_id", String(36), primary_key=True),
     Column("stream", String(200), nullable=False),
     Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+# An event whose prerequisite has not arrived yet, kept (and acknowledged on its stream) until it can apply.
+parked = Table(
+    "parked",
+    metadata,
+    Column("consumer_group", String(100), primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("stream", String(200), nullable=False),
+    Column("waits_for", String(200), nullable=False),  # the subject whose next applied event wakes it
+    Column("frame", Text, nullable=False),  # the stream entry's payload as it arrived (envelope and headers)
+    Column("reason", Text, nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Index("ix_parked_waits_for", "consumer_group", "waits_for"),
+    Index("ix_parked_due", "consumer_group", "next_attempt_at"),
+)
+
+# How far a consumer group has got: read models show their age from it.
+consumer_progress = Table(
+    "consumer_progress",
+    metadata,
+    Column("consumer_group", String(100), primary_key=True),
+    Column("applied_total", BigInteger, nullable=False),
+    Column("last_applied_at", DateTime(timezone=True), nullable=False),
+    Column("last_event_at", DateTime(timezone=True), nullable=True),  # when the newest applied event occurred
 )
 
 idempotency_keys = Table(

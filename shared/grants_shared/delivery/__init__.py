@@ -1,0 +1,1 @@
+"""Delivery machinery: consuming streams in batches, parking early events, the outbox relay, the database writer."""
