@@ -1,11 +1,7 @@
 """Dead letters: messages that failed too often, kept in a stream per group for inspection and replay."""
 
 import json
-from datetime import UTC, datetime
 from typing import Any
-
-from faststream.redis import RedisBroker
-from redis.asyncio import Redis
 
 from grants_shared.wire import DATA_FIELD
 
@@ -15,31 +11,6 @@ PREFIX = "grants.dead-letter."
 def stream_of(group: str) -> str:
     """The dead-letter stream of a consumer group."""
     return f"{PREFIX}{group}"
-
-
-async def send(
-    broker: RedisBroker, *, group: str, stream: str, message_id: str, body: Any, error: str, deliveries: int
-) -> None:
-    """Move a failed message to the group's dead-letter stream, with its error and delivery count.
-
-    The dead letter is written and the original acknowledged in one MULTI/EXEC, so no reader ever sees the
-    message both dead-lettered and still pending, and a crash between the two cannot dead-letter it twice.
-    """
-    entry = {
-        "group": group,
-        "stream": stream,
-        "message_id": message_id,
-        "body": json.dumps(body, default=str),
-        "error": error[:2000],
-        "deliveries": str(deliveries),
-        "failed_at": datetime.now(UTC).isoformat(),
-    }
-    redis: Redis | None = broker._connection  # the broker's own pool, no second connection
-    assert redis is not None, "the broker is connected while it consumes"
-    async with redis.pipeline(transaction=True) as move:
-        move.xadd(stream_of(group), entry)  # type: ignore[arg-type]
-        move.xack(stream, group, message_id)
-        await move.execute()
 
 
 def list_entries(client: Any, group: str | None = None) -> list[dict[str, str]]:

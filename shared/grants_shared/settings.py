@@ -18,7 +18,11 @@ class PlatformSettings(BaseSettings):
     var_dir: Path = Path("var")
     redis_url: str = Field("redis://127.0.0.1:6380/0", validation_alias="REDIS_URL")
     max_deliveries: int = Field(5, ge=1, description="Deliveries of a failing message before it is dead-lettered.")
-    not_ready_deliveries: int = Field(60, ge=1, description="Deliveries allowed while a prerequisite is missing.")
+    park_timeout_s: float = Field(
+        3600.0, gt=0, description="How long an event may wait parked for its prerequisite before it is dead-lettered."
+    )
+    consumer_batch: int = Field(200, ge=1, le=5000, description="Events read per stream and applied per transaction.")
+    consumer_block_ms: int = Field(1000, ge=10, description="How long a consumer's read waits for new entries.")
     claim_idle_ms: int = Field(1000, ge=50, description="Pending this long, a message is claimed by another consumer.")
     relay_interval_s: float = Field(0.05, gt=0, description="How often the outbox relay looks for unsent rows.")
     jwt_secret: str = DEV_JWT_SECRET

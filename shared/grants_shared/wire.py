@@ -38,3 +38,10 @@ def decode_entry(fields: dict[bytes, bytes]) -> tuple[dict[str, Any], dict[str, 
     """Read a raw stream entry written by the platform: (envelope as a dict, headers)."""
     frame = json.loads(fields[DATA_FIELD.encode()])
     return json.loads(frame["data"]), dict(frame.get("headers", {}))
+
+
+def encode_frame(envelope_json: str, headers: dict[str, str]) -> str:
+    """The `__data__` value of an entry carrying `envelope_json`, as the broker's publish would write it."""
+    event_id = headers.get("event_id", "")
+    return json.dumps({"headers": {"correlation_id": event_id, "content-type": "application/json", **headers},
+                       "data": envelope_json})

@@ -1,4 +1,10 @@
-"""The worker process of a service: its FastStream subscribers, the outbox relay and any background loops."""
+"""The worker process of a service: its consumer group, the outbox relay and any background loops, on one writer.
+
+FastStream runs the process (start-up, shutdown, signals) and documents it (`faststream docs gen`): the AsyncAPI
+document is built from the same `WorkerSpec` that the consumer runs from. Consuming itself is the platform's own
+batched loop (`grants_shared.delivery.consumer`), because a FastStream subscriber reads one stream and handles one
+message per transaction; the document shows each consumed stream as the group's subscription all the same.
+"""
 
 import asyncio
 import logging
@@ -7,18 +13,36 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faststream import FastStream
-from faststream.redis import RedisBroker
+from faststream.redis import RedisBroker, StreamSub
 from faststream.specification import AsyncAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.broker import make_broker
-from grants_shared.consumer import Handler, ensure_groups, subscribe
+from grants_shared.delivery import doorbell
+from grants_shared.delivery.consumer import GroupConsumer
+from grants_shared.delivery.messages import Handler, Route
+from grants_shared.delivery.names import consumer_name
+from grants_shared.delivery.redis_client import async_client, sync_client
+from grants_shared.delivery.relay import OutboxRelay
+from grants_shared.delivery.tuning import ConsumerTuning
+from grants_shared.delivery.writer import DatabaseWriter
 from grants_shared.events.envelope import Envelope, Event
-from grants_shared.relay import OutboxRelay
 from grants_shared.settings import PlatformSettings
 from grants_shared.telemetry import instrument_redis, setup_tracing
+from grants_shared.uow import on_commit_with_events
 
-Loop = Callable[[RedisBroker], Coroutine[Any, Any, None]]
+
+@dataclass
+class WorkerContext:
+    """What a worker's background loops get: settings, the session factory for reads, the writer for writes."""
+
+    service: str
+    settings: PlatformSettings
+    sessions: sessionmaker[Session]
+    writer: DatabaseWriter
+
+
+Loop = Callable[[WorkerContext], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -34,50 +58,75 @@ class WorkerSpec:
 
 
 def create_worker(spec: WorkerSpec) -> FastStream:
-    """Build the FastStream app: one consumer group per service, relay and loops started with it."""
+    """Build the FastStream app: the group's consumer, the relay and the loops start with it and stop with it."""
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {spec.service}-worker %(levelname)s %(message)s")
     setup_tracing(f"{spec.service}-worker")
     instrument_redis()
-    broker = make_broker(spec.settings.redis_url)
-    for event, handler in spec.consumes:
-        subscribe(
-            broker, event=event, group=spec.service, handle=handler, sessions=spec.sessions, settings=spec.settings
-        )
-    for event in spec.publishes:
-        # Documentation only: events are published by the outbox relay, never directly by a handler.
-        broker.publisher(
-            stream=event.stream(),
-            schema=Envelope[event],  # type: ignore[valid-type]
-            title=event.stream(),
-            description=(event.__doc__ or "").strip(),
-        )
-    spec_doc = AsyncAPI(
-        broker,
-        title=f"{spec.service} events",
-        version="1.0.0",
-        description=f"Events the {spec.service} service consumes and publishes.",
-    )
-    app = FastStream(broker, specification=spec_doc)
-    relay = OutboxRelay(spec.sessions, broker, interval_s=spec.settings.relay_interval_s, name=spec.service)
-    tasks: list[asyncio.Task[None]] = []
-
-    @app.on_startup
-    async def _create_groups() -> None:
-        await ensure_groups(spec.settings.redis_url, [event.stream() for event, _ in spec.consumes], spec.service)
-
-    @app.after_startup
-    async def _start_loops() -> None:
-        tasks.append(asyncio.create_task(relay.run()))
-        tasks.extend(asyncio.create_task(loop(broker)) for loop in spec.loops)
-
-    @app.on_shutdown
-    async def _stop_loops() -> None:
-        relay.stop()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
+    app = FastStream(make_broker(spec.settings.redis_url), specification=_document(spec))
+    running = _Running(spec)
+    app.after_startup(running.start)
+    app.on_shutdown(running.stop)
     return app
+
+
+class _Running:
+    """The tasks of a started worker and how to stop them."""
+
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.spec = spec
+        self.tasks: list[asyncio.Task[None]] = []
+        self.stopping = asyncio.Event()
+
+    async def start(self) -> None:
+        spec, settings = self.spec, self.spec.settings
+        self.writer = DatabaseWriter(spec.sessions, name=f"{spec.service}-writer")
+        self.relay = OutboxRelay(spec.sessions, sync_client(settings.redis_url), interval_s=settings.relay_interval_s,
+                                 name=spec.service)  # fmt: skip
+        on_commit_with_events(spec.service, self.relay.wake)
+        tuning = ConsumerTuning.from_settings(settings)
+        self.redis = async_client(settings.redis_url, block_ms=tuning.block_ms)
+        self.consumer = GroupConsumer(
+            group=spec.service, consumer=consumer_name(spec.service), routes=[Route(e, h) for e, h in spec.consumes],
+            writer=self.writer, redis=self.redis, tuning=tuning,
+        )  # fmt: skip
+        context = WorkerContext(spec.service, settings, spec.sessions, self.writer)
+        self.tasks = [asyncio.create_task(self.relay.run(self.writer)),
+                      asyncio.create_task(doorbell.listen(settings.redis_url, spec.service, self.relay.wake,
+                                                          self.stopping))]  # fmt: skip
+        if spec.consumes:
+            self.tasks.append(asyncio.create_task(self.consumer.run()))
+        self.tasks.extend(asyncio.create_task(loop(context)) for loop in spec.loops)
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        self.consumer.stop()
+        self.relay.stop()
+        on_commit_with_events(self.spec.service, None)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.to_thread(self.writer.close)
+        await self.redis.aclose()
+
+
+def _document(spec: WorkerSpec) -> AsyncAPI:
+    """The AsyncAPI document: the group's subscription to each consumed stream, and each published stream."""
+    broker = RedisBroker(spec.settings.redis_url)  # never started: it only carries the description
+    for event, _ in spec.consumes:
+
+        async def consumed(body: Any) -> None:  # pragma: no cover - documentation only
+            """Documents the subscription; the platform's consumer handles the messages."""
+
+        broker.subscriber(
+            stream=StreamSub(event.stream(), group=spec.service, consumer=consumer_name(spec.service),
+                             polling_interval=200),
+            title=f"{spec.service}:{event.stream()}", description=(event.__doc__ or "").strip(),
+        )(consumed)  # fmt: skip
+    for event in spec.publishes:
+        broker.publisher(stream=event.stream(), schema=Envelope[event], title=event.stream(),  # type: ignore[valid-type]
+                         description=(event.__doc__ or "").strip())  # fmt: skip
+    return AsyncAPI(broker, title=f"{spec.service} events", version="1.0.0",
+                    description=f"Events the {spec.service} service consumes and publishes.")
 
 
 def run(app: FastStream) -> None:

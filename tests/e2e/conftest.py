@@ -57,7 +57,7 @@ def start_system(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str)
                         ports=dict(zip(DEFAULT_PORTS, free_ports(len(DEFAULT_PORTS)), strict=True)), extra_env=env,
                         per_process_env=per_process_env or {})
         try:
-            system.start()
+            system.start(timeout_s=180)  # nine processes starting on a busy 2-core machine
         except Exception:
             system.stop()
             raise

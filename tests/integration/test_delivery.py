@@ -1,34 +1,29 @@
 """The delivery contract of ARCHITECTURE.md section 4, on a real Redis and real databases."""
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import redis
-from faststream.redis import RedisBroker
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import func, insert, select
 
 from grants_shared import deadletter, tables
-from grants_shared.broker import make_broker
-from grants_shared.consumer import NotReady, subscribe
 from grants_shared.db import make_engine, session_factory
+from grants_shared.delivery import NotReady, Route
+from grants_shared.delivery.redis_client import async_client, sync_client
+from grants_shared.delivery.relay import OutboxRelay
+from grants_shared.delivery.streams import Entry, GroupStreams
+from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.events import Envelope, ReportAccepted, ReportSubmitted, wrap
-from grants_shared.relay import OutboxRelay
-from grants_shared.settings import PlatformSettings
 from grants_shared.uow import UnitOfWork
+from tests.support.consuming import Running, effects, effects_md, eventually, publish, publish_raw, start_consumer
 
 pytestmark = pytest.mark.anyio
 GROUP = "delivery-test"
-
-effects_md = MetaData()
-effects = Table("effects", effects_md, Column("event_id", String(36), primary_key=True), Column("n", Integer))
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+TUNING = ConsumerTuning(batch=50, block_ms=50, claim_idle_ms=150, max_deliveries=3)
 
 
 @pytest.fixture
@@ -41,14 +36,14 @@ def sessions(database_url: str) -> Any:
 
 
 @pytest.fixture
-def settings(redis_url: str) -> PlatformSettings:
+def redis_url(redis_url: str) -> str:
     redis.Redis.from_url(redis_url).flushdb()
-    return PlatformSettings(REDIS_URL=redis_url, max_deliveries=3, claim_idle_ms=150, not_ready_deliveries=200)
+    return redis_url
 
 
 def accepted(n: int) -> ReportAccepted:
     return ReportAccepted(report_id=f"r{n}", grant_id="g1", period_number=n, accepted_by="assessor",
-                          accepted_at=datetime.now(UTC))
+                          accepted_at=datetime.now(UTC))  # fmt: skip
 
 
 def record_effect(envelope: Envelope[Any], uow: UnitOfWork) -> None:
@@ -60,41 +55,24 @@ def count(sessions: Any) -> int:
         return int(s.execute(select(func.count()).select_from(effects)).scalar_one())
 
 
-async def eventually(check: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
+def pending(redis_url: str) -> int:
+    return int(redis.Redis.from_url(redis_url).xpending(ReportAccepted.stream(), GROUP)["pending"])
 
 
 @pytest.fixture
-async def running(sessions: Any, settings: PlatformSettings) -> AsyncIterator[Callable[..., Any]]:
-    brokers: list[RedisBroker] = []
-    relays: list[asyncio.Task[None]] = []
+async def running(sessions: Any, redis_url: str) -> AsyncIterator[Callable[..., Any]]:
+    started = Running()
 
-    async def start(handler: Callable[..., None] = record_effect, relay: bool = True) -> RedisBroker:
-        broker = make_broker(settings.redis_url)
-        subscribe(broker, event=ReportAccepted, group=GROUP, handle=handler, sessions=sessions, settings=settings)
-        await broker.start()
-        brokers.append(broker)
-        if relay:
-            relays.append(asyncio.create_task(OutboxRelay(sessions, broker, interval_s=0.02).run()))
-        return broker
+    async def start(handler: Callable[..., None] = record_effect, relay: bool = True,
+                    tuning: ConsumerTuning = TUNING, consumer: str = "c1") -> Any:  # fmt: skip
+        return await start_consumer(started, sessions, redis_url, GROUP, [Route(ReportAccepted, handler)], tuning,
+                                    consumer=consumer, relay=relay)  # fmt: skip
 
     yield start
-    for task in relays:
-        task.cancel()
-    for broker in brokers:
-        await broker.stop()
+    await started.stop()
 
 
-def pending(settings: PlatformSettings) -> int:
-    client = redis.Redis.from_url(settings.redis_url)
-    return int(client.xpending(ReportAccepted.stream(), GROUP)["pending"])
-
-
-async def test_outbox_rows_reach_the_consumer_once_each(sessions: Any, settings: Any, running: Any) -> None:
+async def test_outbox_rows_reach_the_consumer_once_each(sessions: Any, redis_url: str, running: Any) -> None:
     with UnitOfWork(sessions) as uow:
         for n in range(5):
             uow.emit(accepted(n), subject="g1")
@@ -103,49 +81,29 @@ async def test_outbox_rows_reach_the_consumer_once_each(sessions: Any, settings:
     await eventually(lambda: count(sessions) == 5)
     with sessions() as s:
         unsent = s.execute(select(func.count()).select_from(tables.outbox)
-                           .where(tables.outbox.c.published_at.is_(None))).scalar_one()
+                           .where(tables.outbox.c.published_at.is_(None))).scalar_one()  # fmt: skip
     assert unsent == 0
-    await eventually(lambda: pending(settings) == 0)
+    await eventually(lambda: pending(redis_url) == 0)
 
 
-async def test_a_rolled_back_use_case_publishes_nothing(sessions: Any, settings: Any, running: Any) -> None:
+async def test_a_rolled_back_use_case_publishes_nothing(sessions: Any, redis_url: str) -> None:
     with UnitOfWork(sessions) as uow:
         uow.emit(accepted(1), subject="g1")  # no commit: the event must vanish with the state change
-    await running()
-    await asyncio.sleep(0.5)
-    assert redis.Redis.from_url(settings.redis_url).exists(ReportAccepted.stream()) in (0, 1)
-    assert count(sessions) == 0
+    assert OutboxRelay(sessions, sync_client(redis_url)).publish_pending() == 0
+    assert redis.Redis.from_url(redis_url).exists(ReportAccepted.stream()) == 0
 
 
-async def test_the_same_event_twice_has_one_effect(sessions: Any, settings: Any, running: Any) -> None:
-    broker = await running(relay=False)
+async def test_the_same_event_twice_has_one_effect(sessions: Any, redis_url: str, running: Any) -> None:
+    consumer = await running(relay=False)
     envelope = wrap(accepted(7), subject="g1")
     for _ in range(2):
-        await broker.publish(envelope.model_dump(mode="json"), stream=ReportAccepted.stream())
-    await eventually(lambda: count(sessions) == 1 and pending(settings) == 0)
-    await asyncio.sleep(0.3)
-    assert count(sessions) == 1
-
-
-async def test_an_event_before_its_prerequisite_waits_then_applies(sessions: Any, settings: Any,
-                                                                    running: Any) -> None:
-    arrived: set[str] = set()
-
-    def needs_submission(envelope: Envelope[Any], uow: UnitOfWork) -> None:
-        if envelope.payload.report_id not in arrived:
-            raise NotReady(f"report {envelope.payload.report_id} not submitted yet")
-        record_effect(envelope, uow)
-
-    broker = await running(handler=needs_submission, relay=False)
-    await broker.publish(wrap(accepted(3), subject="g1").model_dump(mode="json"), stream=ReportAccepted.stream())
-    await asyncio.sleep(0.6)
-    assert count(sessions) == 0 and pending(settings) == 1
-    arrived.add("r3")  # the prerequisite arrives late: the waiting message must now apply, not be lost
-    await eventually(lambda: count(sessions) == 1 and pending(settings) == 0)
+        publish(redis_url, envelope)
+    await eventually(lambda: consumer.stats["applied"] + consumer.stats["duplicate"] == 2 and pending(redis_url) == 0)
+    assert count(sessions) == 1 and consumer.stats["applied"] == 1
 
 
 async def test_a_message_that_always_fails_is_dead_lettered_and_can_be_replayed(
-    sessions: Any, settings: Any, running: Any
+    sessions: Any, redis_url: str, running: Any
 ) -> None:
     broken = {"on": True}
 
@@ -154,56 +112,65 @@ async def test_a_message_that_always_fails_is_dead_lettered_and_can_be_replayed(
             raise RuntimeError("handler bug")
         record_effect(envelope, uow)
 
-    broker = await running(handler=flaky, relay=False)
-    await broker.publish(wrap(accepted(9), subject="g1").model_dump(mode="json"), stream=ReportAccepted.stream())
-    client = redis.Redis.from_url(settings.redis_url)
+    await running(handler=flaky, relay=False)
+    publish(redis_url, wrap(accepted(9), subject="g1"))
+    client = redis.Redis.from_url(redis_url)
     await eventually(lambda: bool(deadletter.list_entries(client, GROUP)))
     [entry] = deadletter.list_entries(client, GROUP)
     assert entry["deliveries"] == "3" and "handler bug" in entry["error"]
-    assert pending(settings) == 0 and count(sessions) == 0
+    assert pending(redis_url) == 0 and count(sessions) == 0
     broken["on"] = False
     deadletter.replay(client, GROUP, entry["id"])
     await eventually(lambda: count(sessions) == 1)
     assert deadletter.list_entries(client, GROUP) == []
 
 
-async def test_dead_lettering_acknowledges_the_message_in_the_same_step(settings: Any) -> None:
+async def test_dead_lettering_acknowledges_the_message_in_the_same_step(redis_url: str) -> None:
     # No moment where a message is both a dead letter and still pending (CI once saw exactly that window).
-    client = redis.Redis.from_url(settings.redis_url)
+    client = redis.Redis.from_url(redis_url)
     client.xgroup_create(ReportAccepted.stream(), GROUP, id="0", mkstream=True)
-    message_id = client.xadd(ReportAccepted.stream(), {"__data__": "{}"}).decode()
+    message_id = publish_raw(redis_url, ReportAccepted.stream(), "{}")
     client.xreadgroup(GROUP, "failing-consumer", {ReportAccepted.stream(): ">"}, count=1)
-    assert pending(settings) == 1
-    broker = make_broker(settings.redis_url)
-    await broker.start()
+    assert pending(redis_url) == 1
+    streams = GroupStreams(async_client(redis_url), group=GROUP, consumer="failing-consumer",
+                           streams=[ReportAccepted.stream()], batch=10)  # fmt: skip
     try:
-        await deadletter.send(broker, group=GROUP, stream=ReportAccepted.stream(), message_id=message_id,
-                              body={}, error="handler bug", deliveries=3)
+        await streams.dead_letter(Entry(ReportAccepted.stream(), message_id, {}, deliveries=3), "handler bug")
     finally:
-        await broker.stop()
+        await streams.redis.aclose()
     [entry] = deadletter.list_entries(client, GROUP)
-    assert entry["message_id"] == message_id and pending(settings) == 0
+    assert entry["message_id"] == message_id and pending(redis_url) == 0
 
 
-async def test_a_crashed_consumers_pending_message_is_claimed(sessions: Any, settings: Any, running: Any) -> None:
-    client = redis.Redis.from_url(settings.redis_url)
+async def test_a_crashed_consumers_pending_message_is_claimed(sessions: Any, redis_url: str, running: Any) -> None:
+    client = redis.Redis.from_url(redis_url)
     client.xgroup_create(ReportAccepted.stream(), GROUP, id="0", mkstream=True)
-    publisher = make_broker(settings.redis_url)
-    await publisher.start()
-    await publisher.publish(wrap(accepted(4), subject="g1").model_dump(mode="json"), stream=ReportAccepted.stream())
-    await publisher.stop()
-    # A consumer that read the message and died before acknowledging it.
-    client.xreadgroup(GROUP, "dead-consumer-1", {ReportAccepted.stream(): ">"}, count=1)
-    assert pending(settings) == 1
+    publish(redis_url, wrap(accepted(4), subject="g1"))
+    client.xreadgroup(GROUP, "dead-consumer-1", {ReportAccepted.stream(): ">"}, count=1)  # read, then died
+    assert pending(redis_url) == 1
+    consumer = await running(relay=False)
+    await eventually(lambda: count(sessions) == 1 and pending(redis_url) == 0)
+    assert consumer.stats["claimed"] == 1
+
+
+async def test_an_undecodable_message_goes_straight_to_dead_letters(redis_url: str, running: Any) -> None:
     await running(relay=False)
-    await eventually(lambda: count(sessions) == 1 and pending(settings) == 0)
+    publish_raw(redis_url, ReportAccepted.stream(), '{"headers": {}, "data": "{\\"not\\": \\"an envelope\\"}"}')
+    client = redis.Redis.from_url(redis_url)
+    await eventually(lambda: bool(deadletter.list_entries(client, GROUP)))
+    [entry] = deadletter.list_entries(client, GROUP)
+    assert "undecodable" in entry["error"] and entry["deliveries"] == "1"
+    await eventually(lambda: pending(redis_url) == 0)
 
 
-async def test_an_undecodable_message_goes_straight_to_dead_letters(sessions: Any, settings: Any,
-                                                                    running: Any) -> None:
-    broker = await running(relay=False)
-    await broker.publish({"not": "an envelope"}, stream=ReportAccepted.stream())
-    client = redis.Redis.from_url(settings.redis_url)
+async def test_an_envelope_on_another_events_stream_is_refused(redis_url: str, running: Any) -> None:
+    await running(relay=False)
+    submitted = wrap(ReportSubmitted(report_id="r1", grant_id="g1", period_number=1, submitted_by="a",
+                                     submitted_at=datetime.now(UTC)), subject="g1")  # fmt: skip
+    from grants_shared.wire import encode_frame
+
+    publish_raw(redis_url, ReportAccepted.stream(), encode_frame(submitted.model_dump_json(), {}))
+    client = redis.Redis.from_url(redis_url)
     await eventually(lambda: bool(deadletter.list_entries(client, GROUP)))
     assert "undecodable" in deadletter.list_entries(client, GROUP)[0]["error"]
 
@@ -215,7 +182,7 @@ def test_wrong_event_class_is_refused_by_the_envelope() -> None:
 
 
 async def test_the_operator_command_shows_and_replays_a_dead_letter(
-    sessions: Any, settings: Any, running: Any, monkeypatch: pytest.MonkeyPatch
+    sessions: Any, redis_url: str, running: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from typer.testing import CliRunner
 
@@ -228,11 +195,11 @@ async def test_the_operator_command_shows_and_replays_a_dead_letter(
             raise RuntimeError("bad tranche data")
         record_effect(envelope, uow)
 
-    broker = await running(handler=flaky, relay=False)
-    await broker.publish(wrap(accepted(5), subject="g1").model_dump(mode="json"), stream=ReportAccepted.stream())
-    client = redis.Redis.from_url(settings.redis_url)
+    await running(handler=flaky, relay=False)
+    publish(redis_url, wrap(accepted(5), subject="g1"))
+    client = redis.Redis.from_url(redis_url)
     await eventually(lambda: bool(deadletter.list_entries(client, GROUP)))
-    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    monkeypatch.setenv("REDIS_URL", redis_url)
     runner = CliRunner()
     listed = await asyncio.to_thread(runner.invoke, app, ["dlq", "list", "--group", GROUP], env={"COLUMNS": "250"})
     entry_id = deadletter.list_entries(client, GROUP)[0]["id"]
@@ -244,34 +211,27 @@ async def test_the_operator_command_shows_and_replays_a_dead_letter(
 
 
 async def test_after_redis_loses_everything_groups_return_and_an_outbox_replay_converges(
-    sessions: Any, settings: Any, running: Any, database_url: str
+    sessions: Any, redis_url: str, running: Any, database_url: str
 ) -> None:
-    from grants_shared.consumer import ensure_groups
     from grants_shared.outbox_admin import replay
 
     with UnitOfWork(sessions) as uow:
         for n in range(3):
             uow.emit(accepted(n), subject="g1")
         uow.commit()
-    first = await running(relay=False)
-    await OutboxRelay(sessions, first).publish_pending()
+    consumer = await running()
     await eventually(lambda: count(sessions) == 3)
-    await first.stop()  # a worker whose groups vanish exits; the supervisor starts a new one
-    redis.Redis.from_url(settings.redis_url).flushdb()  # Redis lost its data: streams and groups are gone
-    await ensure_groups(settings.redis_url, [ReportAccepted.stream()], GROUP)  # what a restarted worker does
-    await running()
+    redis.Redis.from_url(redis_url).flushdb()  # Redis lost its data: streams and groups are gone
     assert replay(database_url) == 3
     with UnitOfWork(sessions) as uow:
         uow.emit(accepted(3), subject="g1")  # new work after the loss flows too
         uow.commit()
-    await eventually(lambda: count(sessions) == 4 and pending(settings) == 0)
-    await asyncio.sleep(0.3)
+    await eventually(lambda: count(sessions) == 4 and consumer.stats["duplicate"] == 3 and pending(redis_url) == 0)
     assert count(sessions) == 4  # the replayed three were deduplicated, not applied twice
 
 
-async def test_a_writer_commits_while_the_relay_publishes(sessions: Any, settings: Any, running: Any) -> None:
-    """The relay holds no database-wide lock across its publishes (SQLite's would stall every writer, and could leave
-    the consumers' threads, all waiting for it, none to let the relay finish)."""
+async def test_a_writer_commits_while_the_relay_publishes(sessions: Any, redis_url: str) -> None:
+    """The relay holds no database-wide lock across its publishes (SQLite's would stall every writer)."""
     with UnitOfWork(sessions) as uow:
         for n in range(3):
             uow.emit(accepted(n), subject="g1")
@@ -285,15 +245,77 @@ async def test_a_writer_commits_while_the_relay_publishes(sessions: Any, setting
         written.append(1)
 
     class WritingRelay(OutboxRelay):
-        async def _publish(self, row: Any) -> None:
-            await asyncio.to_thread(another_writer)  # between the relay's claim and its mark-sent
-            await super()._publish(row)
+        def _publish(self, rows: list[Any]) -> None:
+            writer = threading.Thread(target=another_writer)  # between the relay's read and its mark-sent
+            writer.start()
+            writer.join(timeout=20)
+            super()._publish(rows)
 
-    broker = await running(relay=False)
-    assert await WritingRelay(sessions, broker).publish_pending() == 3
-    assert len(written) == 3
-    assert await OutboxRelay(sessions, broker).publish_pending() == 3  # what was written meanwhile goes out next
+    assert WritingRelay(sessions, sync_client(redis_url)).publish_pending() == 3
+    assert len(written) == 1
+    assert OutboxRelay(sessions, sync_client(redis_url)).publish_pending() == 1  # what was written meanwhile goes next
     with sessions() as s:
         unsent = s.execute(select(func.count()).select_from(tables.outbox)
                            .where(tables.outbox.c.published_at.is_(None))).scalar_one()  # fmt: skip
     assert unsent == 0
+
+
+async def test_an_event_before_its_prerequisite_is_parked_and_applied_when_the_prerequisite_lands(
+    sessions: Any, redis_url: str, running: Any
+) -> None:
+    def needs_earlier_period(envelope: Envelope[Any], uow: UnitOfWork) -> None:
+        n = envelope.payload.period_number
+        if n > 1 and uow.session.execute(select(effects.c.event_id).where(effects.c.n == n - 1)).first() is None:
+            raise NotReady(f"period {n - 1} not applied yet")
+        record_effect(envelope, uow)
+
+    slow_sweep = ConsumerTuning(batch=50, block_ms=50, claim_idle_ms=150, max_deliveries=3, sweep_every_s=3600)
+    consumer = await running(handler=needs_earlier_period, relay=False, tuning=slow_sweep)
+    second, first = wrap(accepted(2), subject="g1"), wrap(accepted(1), subject="g1")
+    publish(redis_url, second)
+    await eventually(lambda: consumer.stats["parked"] == 1 and pending(redis_url) == 0)
+    assert count(sessions) == 0 and parked_ids(sessions) == [second.event_id]  # waits in the database, not in Redis
+    publish(redis_url, first)  # an event about the same subject: the parked one applies in the same transaction
+    await eventually(lambda: count(sessions) == 2)
+    assert consumer.stats["woken"] == 1 and parked_ids(sessions) == [] and consumer.stats["claimed"] == 0
+
+
+async def test_a_parked_event_whose_prerequisite_is_not_an_event_is_retried_by_the_sweep(
+    sessions: Any, redis_url: str, running: Any
+) -> None:
+    arrived: set[str] = set()
+
+    def needs_submission(envelope: Envelope[Any], uow: UnitOfWork) -> None:
+        if envelope.payload.report_id not in arrived:
+            raise NotReady(f"report {envelope.payload.report_id} not submitted yet")
+        record_effect(envelope, uow)
+
+    consumer = await running(handler=needs_submission, relay=False)
+    publish(redis_url, wrap(accepted(3), subject="g1"))
+    await eventually(lambda: consumer.stats["parked"] == 1 and pending(redis_url) == 0)
+    arrived.add("r3")  # the prerequisite arrives by another way: the sweep finds the parked event and applies it
+    await eventually(lambda: count(sessions) == 1)
+    assert parked_ids(sessions) == []
+
+
+async def test_an_event_parked_too_long_is_dead_lettered_with_its_reason(
+    sessions: Any, redis_url: str, running: Any
+) -> None:
+    def never_ready(envelope: Envelope[Any], uow: UnitOfWork) -> None:
+        raise NotReady("grant g1 is not known here")
+
+    impatient = ConsumerTuning(batch=50, block_ms=50, claim_idle_ms=150, max_deliveries=3, park_timeout_s=0.2,
+                               sweep_every_s=0.1)  # fmt: skip
+    await running(handler=never_ready, relay=False, tuning=impatient)
+    envelope = wrap(accepted(6), subject="g1")
+    publish(redis_url, envelope)
+    client = redis.Redis.from_url(redis_url)
+    await eventually(lambda: bool(deadletter.list_entries(client, GROUP)))
+    [entry] = deadletter.list_entries(client, GROUP)
+    assert "grant g1 is not known here" in entry["error"] and envelope.event_id in entry["body"]
+    assert parked_ids(sessions) == [] and pending(redis_url) == 0
+
+
+def parked_ids(sessions: Any) -> list[str]:
+    with sessions() as s:
+        return list(s.scalars(select(tables.parked.c.event_id).order_by(tables.parked.c.parked_at)))

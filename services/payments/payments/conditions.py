@@ -1,12 +1,13 @@
 """Release conditions people record (the signed agreement, the endorsed plan), and tranches falling due by date."""
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Principal
+from grants_shared.delivery.writer import Database
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, Tranche
@@ -73,22 +74,21 @@ def endorse_plan(
     return grant_views(uow.session, [grant])[0]
 
 
-def due_turn(sessions: sessionmaker[Session], *, threshold: int, clock: Clock, batch: int = 200) -> int:
+def due_turn(db: Database, *, threshold: int, clock: Clock, batch: int = 200) -> int:
     """Review every scheduled tranche that has fallen due: held with the reasons, or released; returns the changes."""
-    with sessions() as session:
+    with db.reading() as session:
         rows = session.execute(
             select(Tranche.tranche_id, Tranche.grant_id).where(Tranche.status == "scheduled",
                                                                Tranche.due_on <= today(clock))
             .order_by(Tranche.due_on, Tranche.tranche_id).limit(batch)
         ).all()  # fmt: skip
-    changed = 0
-    for tranche_id, grant_id in rows:
-        with UnitOfWork(sessions) as uow:
-            grant = uow.session.get(Grant, grant_id, with_for_update=True)
-            tranche = uow.session.get(Tranche, tranche_id, with_for_update=True)
-            if grant is None or tranche is None or grant.status != GRANT_ACTIVE or tranche.status != "scheduled":
-                continue
-            review(uow, grant, tranche, actor=AUTO_RELEASER, threshold=threshold, clock=clock)
-            changed += tranche.status != "scheduled"
-            uow.commit()
-    return changed
+
+    def review_one(uow: UnitOfWork, *, tranche_id: str, grant_id: str) -> bool:
+        grant = uow.session.get(Grant, grant_id, with_for_update=True)
+        tranche = uow.session.get(Tranche, tranche_id, with_for_update=True)
+        if grant is None or tranche is None or grant.status != GRANT_ACTIVE or tranche.status != "scheduled":
+            return False
+        review(uow, grant, tranche, actor=AUTO_RELEASER, threshold=threshold, clock=clock)
+        return tranche.status != "scheduled"
+
+    return sum(db.transact(partial(review_one, tranche_id=t, grant_id=g)) for t, g in rows)

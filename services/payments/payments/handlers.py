@@ -4,7 +4,7 @@ import logging
 
 from sqlalchemy import select
 
-from grants_shared.consumer import NotReady
+from grants_shared.delivery import NotReady
 from grants_shared.events import GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened, TrancheScheduled
 from grants_shared.ids import stable_id
 from grants_shared.uow import UnitOfWork

@@ -1,12 +1,18 @@
-"""The worker's loops, one turn at a time: dispatch created instructions, poll outcomes, read returns."""
+"""The worker's loops, one turn at a time: dispatch created instructions, poll outcomes, read returns.
+
+Each turn reads from a read-only snapshot, talks to the provider outside any transaction, and writes what the
+provider said as a unit of work on the database writer. A turn returns how many things it finished; a provider
+error raises, so the loop backs off instead of trying again at once.
+"""
 
 import logging
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.crash import crash_point
+from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, PaymentInstruction, ProviderCursor
 from payments.adapters.provider import (
@@ -23,21 +29,25 @@ from payments.statuses import CREATED, INSTRUCTED, SETTLED
 from payments.times import Clock, system_clock, utc
 
 log = logging.getLogger(__name__)
-Sessions = sessionmaker[Session]
 
 
 def dispatch_turn(
-    sessions: Sessions, provider: PaymentProvider, *, max_attempts: int, batch: int = 50, clock: Clock = system_clock
+    db: Database, provider: PaymentProvider, *, max_attempts: int, batch: int = 50, clock: Clock = system_clock
 ) -> int:
-    """Send every created instruction to the provider (outside any transaction); returns how many were tried."""
-    with sessions() as session:
+    """Send created instructions to the provider (outside any transaction); returns how many it answered.
+
+    Raises ProviderError when the provider answered none of them (it is down): the caller backs off.
+    """
+    with db.reading() as session:
         rows = session.execute(
             select(PaymentInstruction, Grant).join(Grant, Grant.grant_id == PaymentInstruction.grant_id)
             .where(PaymentInstruction.status == CREATED).order_by(PaymentInstruction.created_at).limit(batch)
         ).all()  # fmt: skip
-    for instruction, grant in rows:
-        dispatch_one(sessions, provider, instruction, grant, max_attempts=max_attempts, clock=clock)
-    return len(rows)
+    answered = sum(dispatch_one(db, provider, ins, grant, max_attempts=max_attempts, clock=clock)
+                   for ins, grant in rows)  # fmt: skip
+    if rows and not answered:
+        raise ProviderError(f"the provider answered none of {len(rows)} instruction(s)")
+    return answered
 
 
 def _ask(provider: PaymentProvider, key: str) -> ProviderPayment | None:
@@ -50,10 +60,13 @@ def _ask(provider: PaymentProvider, key: str) -> ProviderPayment | None:
 
 
 def dispatch_one(
-    sessions: Sessions, provider: PaymentProvider, ins: PaymentInstruction, grant: Grant, *, max_attempts: int,
+    db: Database, provider: PaymentProvider, ins: PaymentInstruction, grant: Grant, *, max_attempts: int,
     clock: Clock = system_clock,
-) -> None:  # fmt: skip
-    """One instruction: call the provider with its id as idempotency key, then record the answer once."""
+) -> bool:  # fmt: skip
+    """One instruction: call the provider with its id as idempotency key, then record the answer once.
+
+    Returns whether the provider answered (False: it stays created and goes again, with the same key).
+    """
     payee = Payee(grant.payee_name, grant.payee_sort_code, grant.payee_account_number)
     crash_point("payments.before_bank_call")
     try:
@@ -65,29 +78,36 @@ def dispatch_one(
         payment = _ask(provider, ins.instruction_id)
     except ProviderRejected as error:
         if error.status != 409:
-            with UnitOfWork(sessions) as uow:
-                record_rejected(uow, ins.instruction_id, str(error), max_attempts, clock)
-                uow.commit()
-            return
+            reason = str(error)
+            db.transact(lambda uow: record_rejected(uow, ins.instruction_id, reason, max_attempts, clock))
+            return True
         payment = _ask(provider, ins.instruction_id)  # the key is known there already: its payment stands
     if payment is None:
-        return  # the provider never got it: it stays "created" and goes again next turn, same key
+        return False  # the provider never got it: it stays "created" and goes again next turn, same key
     crash_point("payments.after_bank_call")
-    with UnitOfWork(sessions) as uow:
-        if record_instructed(uow, ins.instruction_id, payment, provider.name, clock) and payment.status != "pending":
-            apply_outcome(uow, ins.instruction_id, payment, max_attempts, clock)
-        uow.commit()
+    answer = payment
+
+    def record(uow: UnitOfWork) -> None:
+        if record_instructed(uow, ins.instruction_id, answer, provider.name, clock) and answer.status != "pending":
+            apply_outcome(uow, ins.instruction_id, answer, max_attempts, clock)
+
+    db.transact(record)
+    return True
 
 
 def poll_turn(
-    sessions: Sessions, provider: PaymentProvider, *, max_attempts: int, batch: int = 200, clock: Clock = system_clock
+    db: Database, provider: PaymentProvider, *, max_attempts: int, batch: int = 200, clock: Clock = system_clock
 ) -> int:
-    """Ask the provider about every instructed payment and apply the settled or failed ones."""
-    with sessions() as session:
+    """Ask the provider about every instructed payment and apply the settled or failed ones; returns how many answered.
+
+    Raises ProviderError when the provider answered none of the polls (it is down): the caller backs off.
+    """
+    with db.reading() as session:
         rows = session.execute(
             select(PaymentInstruction.instruction_id, PaymentInstruction.provider_payment_id)
             .where(PaymentInstruction.status == INSTRUCTED).order_by(PaymentInstruction.instructed_at).limit(batch)
         ).all()  # fmt: skip
+    outcomes, unanswered = [], 0
     for instruction_id, payment_id in rows:
         if payment_id is None:
             continue  # an instructed row always has it; skip rather than guess
@@ -95,35 +115,45 @@ def poll_turn(
             payment = provider.get(payment_id)
         except ProviderError as error:
             log.warning("could not poll %s (%s): %s", instruction_id, payment_id, error)
+            unanswered += 1
             continue
         if payment.status != "pending":
-            with UnitOfWork(sessions) as uow:
-                apply_outcome(uow, instruction_id, payment, max_attempts, clock)
-                uow.commit()
-    return len(rows)
+            outcomes.append((instruction_id, payment))
+    if rows and unanswered == len(rows):
+        raise ProviderError(f"the provider answered none of {len(rows)} poll(s)")
+    for instruction_id, payment in outcomes:  # one transaction each: one bad outcome holds up no other
+        db.transact(partial(_apply_outcome, instruction_id=instruction_id, payment=payment, max_attempts=max_attempts,
+                            clock=clock))  # fmt: skip
+    return len(rows) - unanswered
+
+
+def _apply_outcome(
+    uow: UnitOfWork, *, instruction_id: str, payment: ProviderPayment, max_attempts: int, clock: Clock
+) -> None:
+    apply_outcome(uow, instruction_id, payment, max_attempts, clock)
 
 
 def returns_turn(
-    sessions: Sessions, provider: PaymentProvider, cursor_name: str = "settlements", clock: Clock = system_clock
+    db: Database, provider: PaymentProvider, cursor_name: str = "settlements", clock: Clock = system_clock
 ) -> int:
     """Read the provider's settlement report from the stored cursor and apply returns of settled payments."""
-    with sessions() as session:
+    with db.reading() as session:
         cursor = session.get(ProviderCursor, cursor_name)
         since = utc(cursor.position) if cursor and cursor.position else None
     report = provider.settlements(since)
-    applied = 0
-    for line in report.lines:
-        if line.kind != "returned":
-            continue  # settlements are applied by polling each instructed payment
-        with UnitOfWork(sessions) as uow:
+
+    def apply(uow: UnitOfWork) -> int:
+        applied = 0
+        for line in report.lines:
+            if line.kind != "returned":
+                continue  # settlements are applied by polling each instructed payment
             ins: Any = uow.session.get(PaymentInstruction, line.idempotency_key)
             if ins is not None and ins.status == SETTLED:
                 mark_returned(uow, ins.instruction_id, utc(line.occurred_at), line.reason or "returned", clock)
                 applied += 1
-            uow.commit()
-    with UnitOfWork(sessions) as uow:
         row = uow.session.get(ProviderCursor, cursor_name) or ProviderCursor(name=cursor_name)
         row.position = utc(report.until)
         uow.session.add(row)
-        uow.commit()
-    return applied
+        return applied
+
+    return db.transact(apply)

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
+from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import LedgerPosting, LedgerTransactionRow, PaymentInstruction, ProviderCursor
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
@@ -30,23 +31,21 @@ RESOLVED_BY_MATCH = ("unmatched_bank_line", "unmatched_settlement", "unmatched_r
 UNMATCHED_POSTING = ("unmatched_settlement", "unmatched_return")
 
 
-def reconcile_turn(
-    sessions: sessionmaker[Session], provider: PaymentProvider, *, grace_s: float, clock: Clock = system_clock
-) -> int:
+def reconcile_turn(db: Database, provider: PaymentProvider, *, grace_s: float, clock: Clock = system_clock) -> int:
     """Read the report from the cursor, match what can be matched, raise new differences; returns how many."""
-    with sessions() as session:
+    with db.reading() as session:
         cursor = session.get(ProviderCursor, CURSOR)
         since = utc(cursor.position) if cursor and cursor.position else None
     report = provider.settlements(since)
-    with UnitOfWork(sessions) as uow:
-        _store(uow.session, report, provider.name)
-        uow.commit()
+    db.transact(lambda uow: _store(uow.session, report, provider.name))
     cutoff = utc(report.until) - timedelta(seconds=grace_s)
-    with UnitOfWork(sessions) as uow:
+
+    def match(uow: UnitOfWork) -> int:
         found = _match_lines(uow, cutoff, clock) + _unmatched_postings(uow, cutoff, clock)
         _resolve(uow, clock())
-        uow.commit()
-    return found
+        return found
+
+    return db.transact(match)
 
 
 def _store(session: Session, report: SettlementReport, provider: str) -> None:

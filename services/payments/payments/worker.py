@@ -5,9 +5,10 @@ import logging
 from collections.abc import Callable
 
 from faststream import FastStream
-from faststream.redis import RedisBroker
 
-from grants_shared.consumer import Handler
+from grants_shared.delivery import Handler
+from grants_shared.delivery.backoff import Backoff
+from grants_shared.delivery.writer import Database
 from grants_shared.events import (
     Event,
     GrantAwarded,
@@ -28,7 +29,7 @@ from grants_shared.events import (
     TrancheResumed,
     TrancheScheduled,
 )  # fmt: skip
-from grants_shared.worker import WorkerSpec, create_worker, run
+from grants_shared.worker import WorkerContext, WorkerSpec, create_worker, run
 from payments import bootstrap, conditions, loops, reconciliation
 from payments.adapters.provider import PaymentProvider, ProviderError
 from payments.consumers import on_grant_awarded, on_partnership_changed, on_report_accepted, on_round_opened
@@ -42,28 +43,40 @@ PUBLISHES: list[type[Event]] = [
 ]  # fmt: skip
 
 
-async def _forever(name: str, turn: Callable[[PaymentProvider], int]) -> None:
-    """Run a loop's turns in a thread (never blocking the broker), pausing when there was nothing to do."""
+async def _forever(name: str, context: WorkerContext, turn: Callable[[Database, PaymentProvider], int]) -> None:
+    """Run a loop's turns in a thread (never blocking the consumer), pausing when there was nothing to do.
+
+    A provider that does not answer is given time: the pause doubles (with jitter) up to 30 s, and is back to the
+    poll interval after the first answer.
+    """
     provider = bootstrap.provider()
     interval = bootstrap.settings().poll_interval_s
+    db, backoff = Database(context.sessions, context.writer), Backoff(first_s=interval, cap_s=30.0)
     try:
         while True:
             try:
-                busy = await asyncio.to_thread(turn, provider)
+                busy = await asyncio.to_thread(turn, db, provider)
+                backoff.reset()
+            except ProviderError as error:
+                delay = backoff.next_delay()
+                log.warning("%s: the provider is not answering (%s); next try in %.1f s", name, error, delay)
+                await asyncio.sleep(delay)
+                continue
             except Exception:
                 log.exception("%s turn failed; retrying", name)
-                busy = 0
+                await asyncio.sleep(backoff.next_delay())
+                continue
             if not busy:
                 await asyncio.sleep(interval)
     finally:
         provider.close()
 
 
-async def dispatch_instructions(broker: RedisBroker) -> None:
+async def dispatch_instructions(context: WorkerContext) -> None:
     """Send created payment instructions to the provider, forever."""
     cfg = bootstrap.settings()
-    await _forever("dispatch_instructions", lambda p: loops.dispatch_turn(
-        bootstrap.sessions(), p, max_attempts=cfg.max_payment_attempts))  # fmt: skip
+    await _forever("dispatch_instructions", context, lambda db, p: loops.dispatch_turn(
+        db, p, max_attempts=cfg.max_payment_attempts))  # fmt: skip
 
 
 def _guarded(name: str, step: Callable[[], int]) -> None:
@@ -76,22 +89,21 @@ def _guarded(name: str, step: Callable[[], int]) -> None:
         log.exception("%s failed; retrying next turn", name)
 
 
-async def poll_settlements(broker: RedisBroker) -> None:
+async def poll_settlements(context: WorkerContext) -> None:
     """Apply outcomes and returns from the provider, hold or release tranches falling due, reconcile, forever."""
     cfg = bootstrap.settings()
 
-    def turn(provider: PaymentProvider) -> int:
+    def turn(db: Database, provider: PaymentProvider) -> int:
         """One turn: outcomes of instructed payments, returns, tranches due, then reconciliation."""
-        sessions = bootstrap.sessions()
-        _guarded("polling", lambda: loops.poll_turn(sessions, provider, max_attempts=cfg.max_payment_attempts))
-        _guarded("returns", lambda: loops.returns_turn(sessions, provider))
+        _guarded("polling", lambda: loops.poll_turn(db, provider, max_attempts=cfg.max_payment_attempts))
+        _guarded("returns", lambda: loops.returns_turn(db, provider))
         _guarded("tranches due", lambda: conditions.due_turn(
-            sessions, threshold=cfg.approval_threshold_pence, clock=system_clock))  # fmt: skip
+            db, threshold=cfg.approval_threshold_pence, clock=system_clock))  # fmt: skip
         _guarded("reconciliation", lambda: reconciliation.reconcile_turn(
-            sessions, provider, grace_s=cfg.reconcile_grace_s))  # fmt: skip
+            db, provider, grace_s=cfg.reconcile_grace_s))  # fmt: skip
         return 0  # polling always waits for the interval: the provider settles in its own time
 
-    await _forever("poll_settlements", turn)
+    await _forever("poll_settlements", context, turn)
 
 
 def create_app() -> FastStream:

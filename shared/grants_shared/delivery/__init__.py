@@ -1,1 +1,8 @@
-"""Delivery machinery: consuming streams in batches, parking early events, the outbox relay, the database writer."""
+"""Delivery machinery: consuming streams in batches, parking early events, the outbox relay, the database writer.
+
+Services import what their handlers need from here: `NotReady` (a prerequisite is missing: park me) and `Handler`.
+"""
+
+from grants_shared.delivery.messages import Handler, NotReady, Route
+
+__all__ = ["Handler", "NotReady", "Route"]

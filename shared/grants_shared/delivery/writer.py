@@ -11,11 +11,13 @@ import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from grants_shared.db import read_only_session
 from grants_shared.events.envelope import Envelope
 from grants_shared.uow import UnitOfWork
 
@@ -71,3 +73,26 @@ class DatabaseWriter:
     def close(self) -> None:
         """Finish queued work and stop the threads."""
         self._executor.shutdown(wait=True)
+
+
+class Database:
+    """How background work reaches a database: reads from a read-only snapshot, writes as units of work on the writer.
+
+    Without a writer (tests, one-off commands) the units of work run inline on the caller's thread.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], writer: DatabaseWriter | None = None) -> None:
+        self.sessions, self.writer = sessions, writer
+
+    def reading(self) -> AbstractContextManager[Session]:
+        """A session on one read-only snapshot: it takes no write lock."""
+        return read_only_session(self.sessions.kw["bind"])
+
+    def transact(self, work: Callable[[UnitOfWork], T], cause: Envelope[Any] | None = None) -> T:
+        """Run `work` in one unit of work and commit it (on the writer when there is one)."""
+        if self.writer is not None:
+            return self.writer.transact(work, cause)
+        with UnitOfWork(self.sessions, cause=cause) as uow:
+            result = work(uow)
+            uow.commit()
+            return result

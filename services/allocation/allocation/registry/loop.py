@@ -5,23 +5,22 @@ import logging
 from collections.abc import Callable
 
 import httpx
-from faststream.redis import RedisBroker
-from sqlalchemy.orm import Session, sessionmaker
 
 from allocation import bootstrap
 from allocation.adapters.registry_tables import PENDING
 from allocation.registry.fetch import RegistrySource, RegistryUnavailable, fetch_vintage
 from allocation.registry.store import in_force, record_failure, store_wards
 from grants_shared.auth import Role, mint_token
-from grants_shared.uow import UnitOfWork
+from grants_shared.delivery.writer import Database
+from grants_shared.worker import WorkerContext
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 30.0
 
 
-def fetch_once(sessions: sessionmaker[Session], connect: Callable[[], RegistrySource]) -> str:
+def fetch_once(db: Database, connect: Callable[[], RegistrySource]) -> str:
     """Fetch and store the vintage in force if it is pending: 'idle', 'held' or 'failed'."""
-    with sessions() as session:
+    with db.reading() as session:
         vintage = in_force(session)
         if vintage is None or vintage.status != PENDING:
             return "idle"
@@ -31,13 +30,10 @@ def fetch_once(sessions: sessionmaker[Session], connect: Callable[[], RegistrySo
             wards = fetch_vintage(source, *target)
     except (httpx.HTTPError, RegistryUnavailable, ValueError, KeyError) as error:
         log.warning("registry %s not fetched yet: %r", target[1], error)
-        with UnitOfWork(sessions) as uow:
-            record_failure(uow, target[0], repr(error))
-            uow.commit()
+        reason = repr(error)
+        db.transact(lambda uow: record_failure(uow, target[0], reason))
         return "failed"
-    with UnitOfWork(sessions) as uow:
-        stored = store_wards(uow, target[0], wards)
-        uow.commit()
+    stored = db.transact(lambda uow: store_wards(uow, target[0], wards))
     log.info("registry %s held: %d wards", target[1], len(wards))
     return "held" if stored else "idle"
 
@@ -49,13 +45,13 @@ def source_from_settings() -> RegistrySource:
     return RegistrySource(settings.applications_url, token)
 
 
-async def registry_loop(_: RedisBroker) -> None:
+async def registry_loop(context: WorkerContext) -> None:
     """Keep the vintage in force held: poll every few seconds, back off on failures."""
     interval = bootstrap.settings().registry_poll_s
-    delay = interval
+    delay, db = interval, Database(context.sessions, context.writer)
     while True:
         try:
-            outcome = await asyncio.to_thread(fetch_once, bootstrap.sessions(), source_from_settings)
+            outcome = await asyncio.to_thread(fetch_once, db, source_from_settings)
         except Exception:  # a database hiccup must not end the loop: log it and try again later
             log.exception("registry fetch turn failed")
             outcome = "failed"

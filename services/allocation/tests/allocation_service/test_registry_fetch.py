@@ -16,6 +16,7 @@ from allocation_service.kit import ROUND, bearer
 from allocation_service.procs import api_process, run_step, running
 from allocation_service.seed import assessed, deliver
 from grants_shared.auth import Role
+from grants_shared.delivery.writer import Database
 from grants_shared.events import NeighbourhoodNeed, NeighbourhoodRegistryUpdated, wrap
 
 WARDS = 400
@@ -75,8 +76,8 @@ def test_need_is_scored_over_the_whole_vintage_once_held(
     assert seen_registry["source"] == "applications_seen" and sorted(seen_three.values())[0] == 0.0
 
     announce(sessions, vintage)
-    assert fetch_once(sessions, lambda: source(applications_api)) == "held"
-    assert fetch_once(sessions, lambda: source(applications_api)) == "idle"
+    assert fetch_once(Database(sessions), lambda: source(applications_api)) == "held"
+    assert fetch_once(Database(sessions), lambda: source(applications_api)) == "idle"
     assert count(sessions, "registry_wards") == WARDS
     registry, three = scores(client, operator, round_id)
     assert registry == {"source": "registry", "vintage": vintage["name"], "inputs_hash": vintage["inputs_hash"],
@@ -93,7 +94,7 @@ def test_a_vintage_the_applications_service_does_not_have_in_force_is_not_fetche
     applications_api: str, client: TestClient, sessions: sessionmaker[Session], operator: dict[str, str]
 ) -> None:
     announce(sessions, vintage_in_force(applications_api), inputs_hash="f" * 64)
-    assert fetch_once(sessions, lambda: source(applications_api)) == "failed"
+    assert fetch_once(Database(sessions), lambda: source(applications_api)) == "failed"
     assert count(sessions, "registry_wards") == 0
     shown = client.get("/registry", headers=operator).json()["in_force"]
     assert shown["status"] == "pending" and shown["attempts"] == 1 and "in force" in shown["last_error"]
@@ -103,5 +104,5 @@ def test_an_unreachable_applications_service_leaves_the_vintage_pending(
     applications_api: str, client: TestClient, sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
     announce(sessions, vintage_in_force(applications_api))
-    assert fetch_once(sessions, lambda: source("http://127.0.0.1:9")) == "failed"
+    assert fetch_once(Database(sessions), lambda: source("http://127.0.0.1:9")) == "failed"
     assert count(sessions, "registry_wards") == 0 and count(sessions, "registry_vintages", status="pending") == 1

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from applications.adapters import queries
 from applications.adapters.orm import Decision
 from applications.adapters.snapshot import row_dict
-from grants_shared.consumer import NotReady
+from grants_shared.delivery import NotReady
 from grants_shared.events import AllocationDecided
 from grants_shared.uow import UnitOfWork
 

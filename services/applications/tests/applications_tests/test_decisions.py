@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from applications.adapters.orm import Decision
 from applications.consumers import on_allocation_decided
-from grants_shared.consumer import NotReady
+from grants_shared.delivery import NotReady
 from grants_shared.events import AllocationDecided, Envelope, wrap
 from grants_shared.inbox import first_delivery
 from grants_shared.uow import UnitOfWork

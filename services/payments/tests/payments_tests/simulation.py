@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from grants_shared.auth import Principal, Role
+from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
 from payments import conditions, handlers, tranche_actions
 from payments.adapters.orm import ProviderCursor
@@ -53,11 +54,11 @@ class Simulation:
 
     def turns(self) -> None:
         """One round of the worker's loops at the current time."""
-        conditions.due_turn(self.sessions, threshold=self.threshold, clock=self.clock)
-        dispatch_turn(self.sessions, self.provider, max_attempts=3, clock=self.clock)
-        poll_turn(self.sessions, self.provider, max_attempts=3, clock=self.clock)
-        returns_turn(self.sessions, self.provider, clock=self.clock)
-        reconcile_turn(self.sessions, self.provider, grace_s=300, clock=self.clock)
+        conditions.due_turn(Database(self.sessions), threshold=self.threshold, clock=self.clock)
+        dispatch_turn(Database(self.sessions), self.provider, max_attempts=3, clock=self.clock)
+        poll_turn(Database(self.sessions), self.provider, max_attempts=3, clock=self.clock)
+        returns_turn(Database(self.sessions), self.provider, clock=self.clock)
+        reconcile_turn(Database(self.sessions), self.provider, grace_s=300, clock=self.clock)
 
     def award(self, envelope: Any) -> None:
         """The grant is awarded now."""

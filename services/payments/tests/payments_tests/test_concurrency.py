@@ -18,12 +18,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
-from grants_shared.consumer import Delivery
 from grants_shared.db import make_engine, migrate, session_factory
+from grants_shared.delivery import Route
+from grants_shared.delivery.apply import apply_envelopes
+from grants_shared.delivery.writer import Database
 from grants_shared.events import GrantAwarded, ReportAccepted
 from grants_shared.http.problems import Problem
 from grants_shared.ids import new_id
-from grants_shared.settings import PlatformSettings
 from grants_shared.uow import UnitOfWork
 from payments import conditions, handlers, tranche_actions, variations
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
@@ -53,9 +54,20 @@ def pg(tmp_path: Path) -> Iterator[Sessions]:
         engine.dispose()
 
 
+class Delivery:
+    """The consumer's own delivery path (inbox, handler in a savepoint, commit; a concurrent duplicate is one)."""
+
+    def __init__(self, sessions: Sessions, event: type[Any], handle: Callable[..., None]) -> None:
+        self.sessions, self.route = sessions, Route(event, handle)
+
+    def apply(self, envelope: Any) -> None:
+        """Apply one envelope as the payments group would."""
+        apply_envelopes(self.sessions, "payments", [self.route], [envelope])
+
+
 def delivery(sessions: Sessions, event: type[Any], handle: Callable[..., None]) -> Delivery:
-    """The consumer's own delivery path (inbox, handler, commit; a concurrent duplicate is a duplicate)."""
-    return Delivery(event, "payments", handle, sessions, PlatformSettings(), None)  # type: ignore[arg-type]
+    """The consumer's own delivery path for one event type."""
+    return Delivery(sessions, event, handle)
 
 
 class Workers:
@@ -71,8 +83,8 @@ class Workers:
         rng = random.Random(seed)
         provider = SandboxBankProvider(self.bank.base_url, timeout=5)
         turns: list[Callable[[], Any]] = [
-            lambda: dispatch_turn(self.sessions, provider, max_attempts=3, batch=5),
-            lambda: poll_turn(self.sessions, provider, max_attempts=3, batch=20), self.bank.settle_now,
+            lambda: dispatch_turn(Database(self.sessions), provider, max_attempts=3, batch=5),
+            lambda: poll_turn(Database(self.sessions), provider, max_attempts=3, batch=20), self.bank.settle_now,
         ]  # fmt: skip
         try:
             for _ in range(ACTIONS):
@@ -93,7 +105,7 @@ def test_many_workers_release_and_settle_at_once_without_paying_twice(pg: Sessio
     award_handler = delivery(pg, GrantAwarded, lambda e, uow: handlers.award_grant(
         uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004"))  # fmt: skip
     for envelope in awards:
-        award_handler._apply(envelope)
+        award_handler.apply(envelope)
         open_first(pg, envelope.payload.grant_id)
     report = delivery(pg, ReportAccepted, lambda e, uow: handlers.accept_report(uow, e.payload, threshold=THRESHOLD))
     jobs: list[Callable[[], None]] = []
@@ -101,7 +113,7 @@ def test_many_workers_release_and_settle_at_once_without_paying_twice(pg: Sessio
         for period in range(1, 6):
             envelope = accepted(f"c{n}", period=period)
             twin = envelope.model_copy(update={"event_id": new_id()})  # the same acceptance, published twice
-            jobs += [lambda e=envelope: report._apply(e)] * 2 + [lambda e=twin: report._apply(e)]  # type: ignore[misc]
+            jobs += [lambda e=envelope: report.apply(e)] * 2 + [lambda e=twin: report.apply(e)]  # type: ignore[misc]
     jobs += [approval(pg, who) for who in ("bob", "carol") for _ in range(12)]
     workers = Workers(pg, bank, jobs)
     started = time.perf_counter()
@@ -149,9 +161,9 @@ def drain(sessions: Sessions, bank: Bank) -> None:
         for _ in range(20):
             while _awaiting(sessions):
                 approval(sessions, "bob")()
-            sent = dispatch_turn(sessions, provider, max_attempts=3)
+            sent = dispatch_turn(Database(sessions), provider, max_attempts=3)
             bank.settle_now()
-            polled = poll_turn(sessions, provider, max_attempts=3)
+            polled = poll_turn(Database(sessions), provider, max_attempts=3)
             if not sent and not polled and not _awaiting(sessions):
                 return
     finally:
@@ -183,7 +195,7 @@ def assert_paid_exactly_once(sessions: Sessions, bank: Bank, awards: dict[str, i
 def test_concurrent_variations_of_one_grant_leave_one_pending(pg: Sessions) -> None:
     award = awarded("v1", amount=600_000, months=36)
     delivery(pg, GrantAwarded, lambda e, uow: handlers.award_grant(
-        uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004"))._apply(award)  # fmt: skip
+        uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004")).apply(award)  # fmt: skip
     with UnitOfWork(pg) as uow:
         handlers.open_round(uow, round_opened(10**9).payload)
         uow.commit()

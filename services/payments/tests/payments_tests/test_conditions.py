@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
+from grants_shared.delivery.writer import Database
 from payments import handlers
 from payments.conditions import due_turn
 from payments.consumers import on_grant_awarded, on_report_accepted
@@ -101,11 +102,11 @@ def test_a_tranche_falling_due_without_its_report_is_held_then_released_by_the_l
     deliver(sessions, awarded(amount=1_200_000, months=18), on_grant_awarded)
     open_first_tranche(sessions)
     second = tranches(sessions)[1]
-    assert due_turn(sessions, threshold=THRESHOLD, clock=days_after_award(150)) == 0
+    assert due_turn(Database(sessions), threshold=THRESHOLD, clock=days_after_award(150)) == 0
     assert tranches(sessions)[1].status == "scheduled"
     after_due = days_after_award(200)
-    assert due_turn(sessions, threshold=THRESHOLD, clock=after_due) == 1
-    assert due_turn(sessions, threshold=THRESHOLD, clock=after_due) == 0  # held once, not again
+    assert due_turn(Database(sessions), threshold=THRESHOLD, clock=after_due) == 1
+    assert due_turn(Database(sessions), threshold=THRESHOLD, clock=after_due) == 0  # held once, not again
     held = tranches(sessions)[1]
     assert held.status == "held" and [h["reason"].split(":")[0] for h in held.holds] == ["previous_report_accepted"]
     [event] = [e for e in events(sessions, "tranche-held") if e["tranche_id"] == second.tranche_id]

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from grants_shared.consumer import NotReady
+from grants_shared.delivery import NotReady
 from payments.adapters.ledger_store import balances
 from payments.adapters.orm import Grant, LedgerTransactionRow, PaymentInstruction, Tranche
 from payments.consumers import on_grant_awarded, on_partnership_changed, on_report_accepted

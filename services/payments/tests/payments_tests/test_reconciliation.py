@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import tables
 from grants_shared.auth import Role
+from grants_shared.delivery.writer import Database
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import ProviderCursor
@@ -42,7 +43,7 @@ def reconcile(sessions: Sessions, bank: Bank) -> int:
     """One reconciliation turn; returns the differences it raised."""
     provider = SandboxBankProvider(bank.base_url, timeout=5)
     try:
-        return reconcile_turn(sessions, provider, grace_s=GRACE_S)
+        return reconcile_turn(Database(sessions), provider, grace_s=GRACE_S)
     finally:
         provider.close()
 
@@ -67,9 +68,9 @@ def test_clean_books_match_one_to_one(client: TestClient, sessions: Sessions, cl
     reconcile_from_now(sessions, clock_bank)
     provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
-    dispatch_turn(sessions, provider, max_attempts=3)
+    dispatch_turn(Database(sessions), provider, max_attempts=3)
     later(clock_bank, 2)  # the bank settles it a minute after instruction
-    poll_turn(sessions, provider, max_attempts=3)
+    poll_turn(Database(sessions), provider, max_attempts=3)
     later(clock_bank, 10)
     assert reconcile(sessions, clock_bank) == 0
     view = client.get("/reconciliation", headers=FINANCE).json()
@@ -107,7 +108,7 @@ def test_a_settlement_posted_before_the_bank_settled_is_raised_then_resolved(
     provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     clock_bank.queue("delay")  # the bank will settle it ten minutes after instruction, not one
-    dispatch_turn(sessions, provider, max_attempts=3)
+    dispatch_turn(Database(sessions), provider, max_attempts=3)
     provider.close()
     [instruction] = instructions(sessions)
     with UnitOfWork(sessions) as uow:  # the injected fault: the books say paid, the bank has not paid yet
@@ -151,7 +152,7 @@ def test_a_bank_that_takes_another_amount_than_instructed_is_a_difference_at_onc
     provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     clock_bank.queue("alter_amount", amount_delta_pence=1_234)  # the bank will record 401234p for 400000p asked
-    dispatch_turn(sessions, provider, max_attempts=3)
+    dispatch_turn(Database(sessions), provider, max_attempts=3)
     [instruction] = instructions(sessions)
     assert instruction.status == "instructed" and instruction.amount_pence == 400_000
     [found] = events(sessions, "reconciliation-difference-found")
@@ -179,7 +180,7 @@ def test_a_bank_that_takes_another_amount_than_instructed_is_a_difference_at_onc
         found["difference_id"], "instructed_amount_mismatch", None)  # fmt: skip
 
     later(clock_bank, 2)  # the bank settles the amount it took; the ledger settles what it instructed
-    poll_turn(sessions, provider, max_attempts=3)
+    poll_turn(Database(sessions), provider, max_attempts=3)
     provider.close()
     assert [i.status for i in instructions(sessions)] == ["settled"]
     assert ledger_failures(sessions) == []
@@ -215,17 +216,17 @@ def test_a_posting_the_bank_reports_late_with_another_amount_leaves_one_open_dif
     provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     clock_bank.queue("alter_amount", amount_delta_pence=1_234)  # the bank will settle 401234p, a minute from now
-    dispatch_turn(sessions, provider, max_attempts=3)
+    dispatch_turn(Database(sessions), provider, max_attempts=3)
     [instruction] = instructions(sessions)
     with UnitOfWork(sessions) as uow:  # the books say settled before the bank has
         settle(uow, instruction.instruction_id, clock_bank.clock())
         uow.commit()
     clock_bank.move_clock(clock_bank.clock() + timedelta(seconds=30))
     try:  # no grace period, so the posting the bank has not reported yet is a difference at once
-        assert reconcile_turn(sessions, provider, grace_s=0) == 1
+        assert reconcile_turn(Database(sessions), provider, grace_s=0) == 1
         later(clock_bank, 2)  # the bank's line arrives, late and for another amount
-        assert reconcile_turn(sessions, provider, grace_s=0) == 1
-        assert reconcile_turn(sessions, provider, grace_s=0) == 0
+        assert reconcile_turn(Database(sessions), provider, grace_s=0) == 1
+        assert reconcile_turn(Database(sessions), provider, grace_s=0) == 0
     finally:
         provider.close()
     found = {e["kind"]: e for e in events(sessions, "reconciliation-difference-found")}

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
+from grants_shared.delivery.writer import Database
 from payments.adapters.ledger_store import balances
 from payments.adapters.orm import Grant
 from payments.adapters.provider import SandboxBankProvider
@@ -27,7 +28,7 @@ def paid_then_returned(sessions: Sessions, provider: SandboxBankProvider, bank: 
     bank.queue("return")
     pay_what_is_released(sessions, provider, bank)
     deadline = time.monotonic() + 10
-    while returns_turn(sessions, provider) == 0:
+    while returns_turn(Database(sessions), provider) == 0:
         assert time.monotonic() < deadline, "the bank never returned the payment"
         time.sleep(0.1)
     first = tranches(sessions)[0]
@@ -89,7 +90,7 @@ def test_a_payment_returned_after_the_grant_closed_goes_back_to_the_fund(
                          headers=bearer(Role.FINANCE_APPROVER, subject="bob"))  # fmt: skip
     assert closed.json()["outcome"]["released_pence"] == 400_000
     deadline = time.monotonic() + 10
-    while returns_turn(sessions, provider) == 0:
+    while returns_turn(Database(sessions), provider) == 0:
         assert time.monotonic() < deadline, "the bank never returned the payment"
         time.sleep(0.1)
     assert [t.status for t in tranches(sessions)] == ["cancelled", "cancelled"]

@@ -6,7 +6,7 @@ from typing import Any, TypeAlias
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from grants_shared.consumer import NotReady
+from grants_shared.delivery import NotReady
 from grants_shared.events import (
     Envelope,
     PaymentFailed,

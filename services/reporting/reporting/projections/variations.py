@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from grants_shared.consumer import NotReady
+from grants_shared.delivery import NotReady
 from grants_shared.events import Envelope, GrantClosed, GrantVaried, TrancheResumed
 from reporting.adapters.orm import Grant, Tranche
 from reporting.domain.status import as_utc

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from grants_shared.consumer import NotReady
+from grants_shared.delivery import NotReady
 from grants_shared.events import (
     AllocationDecided,
     ApplicationAssessed,

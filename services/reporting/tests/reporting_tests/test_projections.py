@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from grants_shared.consumer import NotReady
+from grants_shared.delivery import NotReady
 from grants_shared.events import ALL_EVENTS
 from grants_shared.uow import UnitOfWork
 from reporting.adapters.orm import Application, Grant, Payment, Round, TimelineEntry, Tranche

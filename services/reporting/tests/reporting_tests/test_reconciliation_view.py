@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from grants_shared.consumer import NotReady
+from grants_shared.delivery import NotReady
 from reporting.adapters.orm import ReconciliationDifference, TimelineEntry
 
 from .conftest import FINANCE

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from grants_shared.consumer import NotReady
+from grants_shared.delivery import NotReady
 from reporting.adapters.orm import Grant
 from reporting.queries.grants import grant_detail
 from reporting.queries.pipeline import due_tranches

@@ -1,0 +1,189 @@
+"""A batch of events applied in one transaction: inbox, each handler in a savepoint, parking, progress.
+
+Each message runs in its own SAVEPOINT, so one that fails or is not ready yet is undone alone while the rest of
+the batch commits. A message whose prerequisite is missing is parked (kept, durably, in this transaction) and
+woken in the same transaction the moment an event about the subject it waits for is applied. Outbox, audit and
+inbox rows are written once per table at the end. Errors of the database itself (a lock, a lost connection)
+abort the whole batch: they say nothing about any message, so the caller retries the batch, never dead-letters.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from opentelemetry import propagate, trace
+from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session
+
+from grants_shared import tables
+from grants_shared.delivery import parking
+from grants_shared.delivery.messages import Message, NotReady, Route
+from grants_shared.delivery.progress import record_progress
+from grants_shared.uow import Rows, UnitOfWork, write_rows
+
+tracer = trace.get_tracer(__name__)
+Status = Literal["applied", "duplicate", "parked", "failed"]
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for failures of the database rather than of a message: locks, timeouts, lost connections."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+@dataclass
+class Outcome:
+    """What became of one message: applied, a duplicate, parked until its prerequisite, or failed (with why)."""
+
+    message: Message
+    status: Status
+    error: str | None = None
+    exception: BaseException | None = None
+
+
+@dataclass
+class BatchResult:
+    """The outcomes of a batch, how many parked events it woke, and whether it wrote events to the outbox."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    woken: int = 0
+    wrote_events: bool = False
+
+    def with_status(self, *statuses: Status) -> list[Outcome]:
+        """The outcomes in any of `statuses`."""
+        return [o for o in self.outcomes if o.status in statuses]
+
+
+class Batch:
+    """One transaction's worth of messages for one consumer group."""
+
+    def __init__(self, session: Session, group: str, routes: dict[str, Route], now: datetime) -> None:
+        self.session, self.group, self.routes, self.now = session, group, routes, now
+        self.rows: Rows = {"outbox": [], "audit_log": []}
+        self.inbox: list[dict[str, Any]] = []
+        self.applied_subjects: set[str] = set()
+        self.last_event_at: datetime | None = None
+        self.result = BatchResult()
+        self._failure: BaseException | None = None
+
+    def apply(self, messages: Iterable[Message]) -> BatchResult:
+        """Apply the messages in order, wake what they release, write the kept rows; the caller commits."""
+        messages = list(messages)
+        seen = self._seen({m.event_id for m in messages})
+        for message in messages:
+            if message.event_id in seen:
+                self.result.outcomes.append(Outcome(message, "duplicate"))
+                continue
+            seen.add(message.event_id)
+            self.result.outcomes.append(self._apply_new(message))
+        self.wake(self.applied_subjects)
+        self.finish()
+        return self.result
+
+    def wake(self, subjects: set[str]) -> None:
+        """Apply parked events waiting for any of `subjects`, and what those release in turn."""
+        while subjects:
+            released: set[str] = set()
+            for row in parking.waiting_for(self.session, self.group, subjects):
+                try:
+                    message = parking.message_of(row, self.routes)
+                except ValueError:
+                    continue  # cannot be read any more: the sweep dead-letters it
+                if self.retry_parked(row, message) == "applied":
+                    released.add(message.envelope.subject)
+            subjects = released
+
+    def retry_parked(self, row: Any, message: Message) -> Status:
+        """Try a parked event again: applied (and unparked), still waiting, or failed once more."""
+        status, error, waits_for = self._run(message)
+        if status == "applied":
+            parking.unpark(self.session, self.group, message.event_id)
+            self.result.woken += 1
+        else:
+            parking.repark(self.session, self.group, row, reason=error or "", waits_for=waits_for,
+                           failed=status == "failed", now=self.now)  # fmt: skip
+        return status
+
+    def sweep(self, *, limit: int, park_timeout_s: float, max_failures: int) -> list[Any]:
+        """Retry the parked events that are due; return those that waited or failed too long, to dead-letter."""
+        given_up = []
+        for row in parking.due(self.session, self.group, self.now, limit):
+            if parking.expired(row, self.now, park_timeout_s=park_timeout_s, max_failures=max_failures):
+                given_up.append(row)
+                continue
+            try:
+                message = parking.message_of(row, self.routes)
+            except ValueError:
+                given_up.append(row)
+                continue
+            self.retry_parked(row, message)
+        self.wake(set(self.applied_subjects))
+        self.finish()
+        return given_up
+
+    def finish(self) -> None:
+        """Write the kept outbox, audit and inbox rows and the group's progress."""
+        write_rows(self.session, self.rows)
+        if self.inbox:
+            self.session.execute(insert(tables.inbox), self.inbox)
+            record_progress(self.session, self.group, len(self.inbox), self.now, self.last_event_at)
+
+    def _seen(self, event_ids: set[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        inbox, parked = tables.inbox.c, tables.parked.c
+        handled = self.session.scalars(
+            select(inbox.event_id).where(inbox.consumer_group == self.group, inbox.event_id.in_(event_ids))
+        )
+        waiting = self.session.scalars(
+            select(parked.event_id).where(parked.consumer_group == self.group, parked.event_id.in_(event_ids))
+        )
+        return set(handled) | set(waiting)
+
+    def _apply_new(self, message: Message) -> Outcome:
+        status, error, waits_for = self._run(message)
+        if status == "parked":
+            parking.park(self.session, self.group, message, reason=error or "", waits_for=waits_for, now=self.now)
+        return Outcome(message, status, error, self._failure if status == "failed" else None)
+
+    def _run(self, message: Message) -> tuple[Status, str | None, str]:
+        """Run the handler in a savepoint; keep its rows and its inbox row only if it succeeded."""
+        envelope = message.envelope
+        uow = UnitOfWork.joined(self.session, cause=envelope)
+        parent = propagate.extract(message.headers)
+        with tracer.start_as_current_span(f"{message.route.stream} process", context=parent,
+                                          kind=trace.SpanKind.CONSUMER) as span:  # fmt: skip
+            span.set_attribute("messaging.system", "redis")
+            span.set_attribute("messaging.consumer.group.name", self.group)
+            span.set_attribute("messaging.message.id", envelope.event_id)
+            savepoint = self.session.begin_nested()
+            try:
+                message.route.handle(envelope, uow)
+                self.session.flush()
+                savepoint.commit()
+            except NotReady as waiting:
+                savepoint.rollback()
+                return "parked", str(waiting), waiting.waits_for or envelope.subject
+            except Exception as error:
+                if is_transient(error):
+                    raise
+                savepoint.rollback()
+                span.record_exception(error)
+                self._failure = error
+                return "failed", repr(error), envelope.subject
+        self._keep(message, uow)
+        return "applied", None, envelope.subject
+
+    def _keep(self, message: Message, uow: UnitOfWork) -> None:
+        envelope = message.envelope
+        for name, kept in uow.rows.items():
+            self.rows[name].extend(kept)
+        self.result.wrote_events = self.result.wrote_events or bool(uow.emitted)
+        self.inbox.append({"consumer_group": self.group, "event_id": envelope.event_id,
+                           "stream": message.route.stream, "processed_at": self.now})  # fmt: skip
+        self.applied_subjects.add(envelope.subject)
+        if self.last_event_at is None or envelope.occurred_at > self.last_event_at:
+            self.last_event_at = envelope.occurred_at

@@ -1,0 +1,76 @@
+"""What a consumer handles: routes from streams to handlers, and stream entries decoded into envelopes."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from grants_shared.delivery.streams import Entry
+from grants_shared.events.envelope import Envelope, Event
+from grants_shared.uow import UnitOfWork
+
+Handler = Callable[[Envelope[Any], UnitOfWork], None]
+
+
+class NotReady(Exception):
+    """A prerequisite of this event has not arrived yet: the event is parked until it has, not dropped.
+
+    `waits_for` names the subject whose next applied event wakes it (by default the event's own subject: the grant
+    or application it is about, which is what the events it depends on are about too).
+    """
+
+    def __init__(self, reason: str, *, waits_for: str | None = None) -> None:
+        super().__init__(reason)
+        self.waits_for = waits_for
+
+
+@dataclass(frozen=True)
+class Route:
+    """One event type a consumer group handles, and the use case it goes to."""
+
+    event: type[Event]
+    handle: Handler
+
+    @property
+    def stream(self) -> str:
+        """The stream the event travels on."""
+        return self.event.stream()
+
+
+@dataclass
+class Message:
+    """A decoded stream entry: its envelope, the headers it travelled with, the route that handles it."""
+
+    entry: Entry
+    envelope: Envelope[Any]
+    route: Route
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def event_id(self) -> str:
+        """The deduplication key."""
+        return self.envelope.event_id
+
+
+def decode(entry: Entry, routes: dict[str, Route]) -> Message:
+    """The entry's envelope, checked against the event its stream carries; ValueError says why it cannot be read."""
+    route = routes.get(entry.stream)
+    if route is None:
+        raise ValueError(f"no handler for stream {entry.stream}")
+    return decode_frame(entry, entry.frame, route)
+
+
+def decode_frame(entry: Entry, frame: str, route: Route) -> Message:
+    """Decode a frame (`{"headers": ..., "data": "<envelope>"}`) for `route`."""
+    try:
+        outer = json.loads(frame)
+        envelope = Envelope[route.event].model_validate_json(outer["data"])  # type: ignore[name-defined]
+    except (ValueError, KeyError, TypeError, ValidationError) as error:
+        raise ValueError(f"undecodable envelope: {error}") from error
+    expected = (route.event.event_type, route.event.event_version)
+    if (envelope.event_type, envelope.event_version) != expected:
+        raise ValueError(f"undecodable envelope: a {envelope.event_type} v{envelope.event_version} on {route.stream}")
+    headers = outer.get("headers") if isinstance(outer.get("headers"), dict) else {}
+    return Message(entry, envelope, route, {str(k): str(v) for k, v in headers.items()})
