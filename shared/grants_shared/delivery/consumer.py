@@ -20,9 +20,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 from sqlalchemy.exc import IntegrityError
 
+from grants_shared.crash import crash_point
 from grants_shared.deadletter import stream_of
 from grants_shared.delivery import parking
-from grants_shared.crash import crash_point
 from grants_shared.delivery.backoff import Backoff
 from grants_shared.delivery.batch import Batch, BatchResult, is_transient
 from grants_shared.delivery.messages import Message, Route, decode
@@ -69,6 +69,10 @@ class GroupConsumer:
                 await backoff.sleep()
             except (RedisError, OSError) as error:
                 log.warning("%s: Redis did not answer (%r); retrying", self.group, error)
+                await backoff.sleep()
+            except Exception:  # a bug must not end the loop silently: what was read stays pending and is claimed
+                self.stats["loop_errors"] += 1
+                log.exception("%s: the consumer loop failed; retrying", self.group)
                 await backoff.sleep()
 
     async def step(self) -> int:
