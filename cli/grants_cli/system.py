@@ -139,10 +139,10 @@ class System:
         self.wait_healthy(timeout_s)
         return self
 
-    def wait_healthy(self, timeout_s: float) -> None:
-        """Block until every health URL answers 200 from its own service, else raise with the log tail."""
+    def wait_healthy(self, timeout_s: float, names: list[str] | None = None) -> None:
+        """Block until every health URL (of `names`, default all) answers 200 from its own service, else raise."""
         deadline = time.monotonic() + timeout_s
-        for process in self.processes.values():
+        for process in (self.processes[n] for n in names) if names else self.processes.values():
             while process.health_url and not answers_as(process.health_url, process.service):
                 if time.monotonic() > deadline or not process.alive():
                     raise RuntimeError(f"{process.name} did not become healthy:\n{tail(process.log)}")
@@ -195,7 +195,7 @@ class System:
         process.restarts += 1
         process.start()
         process.held = False
-        self.wait_healthy(timeout_s)
+        self.wait_healthy(timeout_s, [name])
 
     def restart_redis(self) -> None:
         """Stop the embedded Redis (it writes its AOF) and start it again on the same port with the same data."""
