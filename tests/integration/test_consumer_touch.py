@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import redis
 from sqlalchemy import func, insert, select
 
 from grants_shared import tables
@@ -57,6 +58,7 @@ def applied(sessions: Any) -> int:
 async def test_the_consumer_carries_on_when_its_touch_loop_swallows_a_cancel(
     sessions: Any, redis_url: str, running: Running
 ) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
     touching = threading.Event()
 
     def slow_handler(envelope: Envelope[Any], uow: UnitOfWork) -> None:
