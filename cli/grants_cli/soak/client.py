@@ -1,6 +1,7 @@
 """The soak's HTTP client: each POST is a numbered action, retried with its own Idempotency-Key until answered."""
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ class SoakClient(Client):
         super().__init__(urls)
         self.before_action, self.after_action, self.give_up_s = before_action, after_action, give_up_s
         self.actions, self.retries = 0, 0
+        self.retry_reasons: Counter[str] = Counter()  # why requests were sent again, for the report
         self.last_action_at = time.monotonic()
 
     def call(self, method: str, service: str, path: str, token: str, json: Any = None,
@@ -32,7 +34,7 @@ class SoakClient(Client):
             self.actions += 1
             if self.before_action:
                 self.before_action(self.actions, service)
-        response = self._send(method, self.urls[service] + path, json, headers)
+        response = self._send(method, service, path, json, headers)
         if method == "POST":
             self.last_action_at = time.monotonic()
             if self.after_action:
@@ -43,19 +45,21 @@ class SoakClient(Client):
 
     def status(self, service: str, path: str, token: str) -> int:
         """The HTTP status of a GET, retried while the service is down."""
-        return self._send("GET", self.urls[service] + path, None, {"Authorization": f"Bearer {token}"}).status_code
+        return self._send("GET", service, path, None, {"Authorization": f"Bearer {token}"}).status_code
 
-    def _send(self, method: str, url: str, json: Any, headers: dict[str, str]) -> httpx.Response:
-        deadline = time.monotonic() + self.give_up_s
+    def _send(self, method: str, service: str, path: str, json: Any, headers: dict[str, str]) -> httpx.Response:
+        url, deadline = self.urls[service] + path, time.monotonic() + self.give_up_s
         while True:
             try:
                 response = self.http.request(method, url, json=json, headers=headers)
                 if response.status_code not in RETRYABLE:
                     return response
                 failure = f"{response.status_code}: {response.text[:200]}"
+                reason = f"{service} {response.status_code}"
             except httpx.TransportError as error:  # killed, restarting or paused past the timeout
-                failure = repr(error)
+                failure, reason = repr(error), f"{service} {type(error).__name__}"
             self.retries += 1
+            self.retry_reasons[reason] += 1
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{method} {url} unanswered for {self.give_up_s:.0f}s: {failure}")
             time.sleep(0.2)

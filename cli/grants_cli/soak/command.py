@@ -95,6 +95,8 @@ def drive(system: System, databases: dict[str, str], spec: Spec, plan: list[Faul
     injector.finish()
     typer.echo(f"workload: {client.actions} actions in {time.monotonic() - started:.1f}s, {client.retries} retries, "
                f"{injector.fired} of {len(plan)} faults fired")
+    if client.retry_reasons:
+        typer.echo("retried: " + ", ".join(f"{n} x {why}" for why, n in client.retry_reasons.most_common(6)))
     probe = Probe(redis.Redis.from_url(system.redis_url or ""), databases,
                   {**client.urls, "sandbox-bank": system.url("sandbox-bank")})
     try:
