@@ -5,8 +5,10 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTEST_ARGS ?=
 NAME ?=
+SEED ?= 1
+ARGS ?=
 
-.PHONY: install run test test-slow lint bench docs clean
+.PHONY: install run test test-slow lint bench soak docs clean help
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -29,11 +31,17 @@ test: lint ## All tests except the slow soak runs
 test-slow: install ## The slow soak runs (CI runs them too)
 	$(UV) run pytest -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: none selected
 
+soak: install ## The fund's workload under seeded faults, then checks: make soak SEED=7 ARGS="--short --no-faults"
+	$(UV) run grants soak --seed $(SEED) $(ARGS)
+
 bench: install ## All benchmarks, or one: make bench NAME=allocation
 	$(UV) run python -m benchmarks $(NAME)
 
 docs: install ## Regenerate the AsyncAPI documents in docs/asyncapi/
 	$(UV) run python -m grants_cli.asyncapi docs/asyncapi
+
+help: ## This list of targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from grants_cli.allocation_commands import rounds_app, runs_app, why
+from grants_cli.soak.command import soak
 from grants_cli.system import SERVICES, System
 from grants_cli.walk import Client, run_walk
 from grants_cli.worked_example import example_app
@@ -33,6 +34,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(rounds_app, name="rounds")
 app.add_typer(runs_app, name="runs")
 app.command("why")(why)
+app.command("soak")(soak)
 app.add_typer(example_app, name="example")
 console = Console()
 

@@ -28,6 +28,7 @@ class Process:
     service: str | None = None
     popen: subprocess.Popen[bytes] | None = None
     restarts: int = 0
+    held: bool = False  # held down on purpose (a fault): the supervisor leaves it stopped
 
     def start(self) -> None:
         """Spawn the process, appending its output to its log file."""
@@ -49,6 +50,7 @@ class Process:
         """SIGTERM, then SIGKILL if it does not stop in time."""
         if not self.popen or not self.alive():
             return
+        self.popen.send_signal(signal.SIGCONT)  # a paused process cannot act on SIGTERM
         self.popen.terminate()
         try:
             self.popen.wait(timeout=timeout_s)
@@ -68,6 +70,7 @@ class System:
     per_process_env: dict[str, dict[str, str]] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
     redis: EmbeddedRedis | None = None
+    redis_port: int | None = None  # of the embedded Redis; default GRANTS_EMBEDDED_REDIS_PORT, else 6380
 
     def url(self, name: str) -> str:
         """Base URL of an HTTP service by name (a service or 'sandbox-bank')."""
@@ -87,8 +90,8 @@ class System:
     def start_redis(self) -> None:
         """Use REDIS_URL when given; otherwise start the embedded Redis (AOF on) under var/redis."""
         if not self.redis_url:
-            self.redis = EmbeddedRedis(self.var_dir / "redis", port=int(os.environ.get("GRANTS_EMBEDDED_REDIS_PORT",
-                                                                                       "6380"))).start()
+            port = self.redis_port or int(os.environ.get("GRANTS_EMBEDDED_REDIS_PORT", "6380"))
+            self.redis = EmbeddedRedis(self.var_dir / "redis", port=port).start()
             self.redis_url = self.redis.url
 
     def run_step(self, *args: str) -> None:
@@ -120,7 +123,7 @@ class System:
                               self._env_for(f"{svc}-worker"), logs / f"{svc}-worker.log"))
 
     def _env_for(self, name: str) -> dict[str, str]:
-        return {**self.base_env(), **self.per_process_env.get(name, {})}
+        return {**self.base_env(), "GRANTS_PROCESS_NAME": name, **self.per_process_env.get(name, {})}
 
     def _add(self, process: Process) -> None:
         self.processes[process.name] = process
@@ -136,10 +139,10 @@ class System:
         self.wait_healthy(timeout_s)
         return self
 
-    def wait_healthy(self, timeout_s: float) -> None:
-        """Block until every health URL answers 200 from its own service, else raise with the log tail."""
+    def wait_healthy(self, timeout_s: float, names: list[str] | None = None) -> None:
+        """Block until every health URL (of `names`, default all) answers 200 from its own service, else raise."""
         deadline = time.monotonic() + timeout_s
-        for process in self.processes.values():
+        for process in (self.processes[n] for n in names) if names else self.processes.values():
             while process.health_url and not answers_as(process.health_url, process.service):
                 if time.monotonic() > deadline or not process.alive():
                     raise RuntimeError(f"{process.name} did not become healthy:\n{tail(process.log)}")
@@ -149,7 +152,7 @@ class System:
         """Restart any process that died; returns the names restarted."""
         restarted = []
         for process in self.processes.values():
-            if process.popen is not None and not process.alive():
+            if process.popen is not None and not process.held and not process.alive():
                 process.restarts += 1
                 process.start()
                 restarted.append(process.name)
@@ -158,6 +161,48 @@ class System:
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         """Send a signal to one process (tests use SIGKILL)."""
         self.processes[name].signal(sig)
+
+    def pause(self, name: str) -> None:
+        """Freeze one process (SIGSTOP): it holds its connections and locks but does nothing."""
+        self.kill(name, signal.SIGSTOP)
+
+    def resume(self, name: str) -> None:
+        """Let a paused process run again (SIGCONT)."""
+        self.kill(name, signal.SIGCONT)
+
+    def hold_down(self, name: str) -> None:
+        """Kill one process (SIGKILL) and keep it down until `bring_up`: the supervisor leaves it alone."""
+        process = self.processes[name]
+        process.held = True
+        process.signal(signal.SIGKILL)
+        if process.popen:
+            process.popen.wait()
+
+    def bring_up(self, name: str) -> None:
+        """Start a process held down by `hold_down` again."""
+        process = self.processes[name]
+        process.held = False
+        if not process.alive():
+            process.restarts += 1
+            process.start()
+
+    def restart(self, name: str, env: dict[str, str] | None = None, timeout_s: float = 60) -> None:
+        """Stop one process, start it again (with `env` added to its environment) and wait until it is healthy."""
+        process = self.processes[name]
+        process.held = True
+        process.stop()
+        process.env.update(env or {})
+        process.restarts += 1
+        process.start()
+        process.held = False
+        self.wait_healthy(timeout_s, [name])
+
+    def restart_redis(self) -> None:
+        """Stop the embedded Redis (it writes its AOF) and start it again on the same port with the same data."""
+        if self.redis is None:
+            raise RuntimeError("only the embedded Redis can be restarted")
+        self.redis.stop()
+        self.redis.start()
 
     def stop(self) -> None:
         """Stop every process, then the embedded Redis."""

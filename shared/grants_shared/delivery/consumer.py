@@ -111,18 +111,25 @@ class GroupConsumer:
 
     @asynccontextmanager
     async def _touching(self, entries: list[Entry]) -> AsyncIterator[None]:
-        """While the body runs, touch the entries still in `entries` (read, not yet settled) so no one claims them."""
+        """While the body runs, touch the entries still in `entries` (read, not yet settled) so no one claims them.
+
+        The loop ends on a flag, not on cancellation alone: on Python 3.11 a cancel that lands while a redis-py
+        command is under way can be swallowed (asyncio.wait_for returns the finished write instead of raising), so a
+        loop stopped only by `cancel()` could run on forever, and this consumer would wait for it forever.
+        """
+        done = asyncio.Event()
 
         async def keep_touching() -> None:
-            while True:
+            while not done.is_set():
                 await asyncio.sleep(self.tuning.touch_every_s)
-                if entries:
+                if entries and not done.is_set():
                     await self.streams.touch(entries)
 
         task = asyncio.create_task(keep_touching())
         try:
             yield
         finally:
+            done.set()
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 

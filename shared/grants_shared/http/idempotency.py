@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import tables
+from grants_shared.crash import crash_point
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
 
@@ -68,6 +70,7 @@ def run_idempotent(
                     )
                 )
             uow.commit()
+            crash_point(f"{os.environ.get('GRANTS_PROCESS_NAME', 'api')}.after_commit")  # committed, not answered
             return JSONResponse(json.loads(encoded), status_code=status)
     except IntegrityError as error:
         if key is not None:
