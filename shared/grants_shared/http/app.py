@@ -6,15 +6,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
-from redis import Redis
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.db import read_only_session, session_factory
+from grants_shared.delivery.lag_metrics import track_group
 from grants_shared.http.limits import BodySizeLimit
 from grants_shared.http.metrics import RequestMetrics
 from grants_shared.http.problems import install_problem_handlers, problem_response
 from grants_shared.http.ratelimit import RATE_LIMITED_RESPONSE, RateLimit, RateLimitSettings
+from grants_shared.http.readiness import Readiness
 from grants_shared.outbox_metrics import track_outbox
 from grants_shared.settings import PlatformSettings
 from grants_shared.telemetry import instrument_engine, setup_tracing
@@ -42,6 +43,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.readiness = Readiness(engine.url.render_as_string(hide_password=False), settings.redis_url)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     if limits.enabled:  # added after the body limit, so it runs before it: a client over its limit costs no body read
@@ -53,6 +55,7 @@ def create_service_app(
         app.include_router(router, responses=RATE_LIMITED_RESPONSE if limits.enabled else None)
     app.mount("/metrics", make_asgi_app())
     track_outbox(service, engine)
+    track_group(service, settings.redis_url, engine)
     instrument_engine(engine)
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
@@ -72,32 +75,13 @@ def _health_router() -> APIRouter:
     }
 
     @router.get("/readyz", summary="The database and Redis answer", response_model=None, responses=not_ready)
-    def readyz(request: Request) -> Any:
-        checks = {
-            "database": _database_ok(request.app.state.engine),
-            "redis": _redis_ok(request.app.state.settings.redis_url),
-        }
+    async def readyz(request: Request) -> Any:
+        checks = await request.app.state.readiness.checks()
         if all(checks.values()):
             return {"status": "ready", "checks": checks}
         return problem_response(503, "not-ready", "Not ready", "A dependency does not answer.", checks=checks)
 
     return router
-
-
-def _database_ok(engine: Engine) -> bool:
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-        return True
-    except Exception:
-        return False
-
-
-def _redis_ok(url: str) -> bool:
-    try:
-        return bool(Redis.from_url(url, socket_timeout=1).ping())
-    except Exception:
-        return False
 
 
 def get_sessions(request: Request) -> sessionmaker[Session]:

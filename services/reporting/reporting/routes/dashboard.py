@@ -12,7 +12,7 @@ from grants_shared.http.app import ReadSession
 from grants_shared.http.problems import Problem, problem_responses
 from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.config import Settings
-from reporting.dashboard.health import pipeline_health
+from reporting.dashboard.health import own_group, pipeline_health
 from reporting.dashboard.page import DashboardData, render
 from reporting.queries.outcomes import outcome_totals
 from reporting.queries.pipeline import applications_by_status, due_tranches
@@ -53,6 +53,7 @@ def dashboard(
     outcomes = outcome_totals(session)
     differences = open_differences_list(session, settings.dashboard_rows)
     resolved = recently_resolved(session, 10)
-    data = DashboardData(position, due, applications, outcomes, pipeline_health(settings.redis_url), differences,
-                         resolved)  # fmt: skip
+    health = pipeline_health(settings.redis_url, request.app.state.engine)
+    data = DashboardData(position, due, applications, outcomes, health, differences, resolved,
+                         own_group(health, request.app.state.engine))  # fmt: skip
     return HTMLResponse(render(data, settings.dashboard_refresh_s))
