@@ -198,7 +198,7 @@ def with_database(lag: GroupLag, db: DatabaseLag) -> GroupLag:
 
 
 _clients: dict[str, Redis] = {}
-_cache: dict[tuple[str, int, str], tuple[float, GroupLag]] = {}
+_cache: dict[tuple[str, str, str], tuple[float, GroupLag]] = {}
 _lock = threading.Lock()
 
 
@@ -214,7 +214,7 @@ def client_for(redis_url: str) -> Redis:
 
 def cached_group_lag(redis_url: str, engine: Engine, group: str, ttl_s: float = 1.0) -> GroupLag:
     """`group_lag`, answered from a copy at most `ttl_s` old (one read per second however many ask)."""
-    key = (redis_url, id(engine), group)
+    key = (redis_url, engine.url.render_as_string(hide_password=True), group)
     hit = _cache.get(key)
     if hit is not None and time.monotonic() - hit[0] < ttl_s:
         return hit[1]
