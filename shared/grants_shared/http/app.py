@@ -1,7 +1,7 @@
 """The app factory every service API uses: problems, limits, health, metrics and tracing in one place."""
 
-from collections.abc import Iterator, Sequence
-from typing import Annotated, Any
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -15,6 +15,7 @@ from grants_shared.http.limits import BodySizeLimit
 from grants_shared.http.metrics import RequestMetrics
 from grants_shared.http.problems import install_problem_handlers, problem_response
 from grants_shared.http.ratelimit import RATE_LIMITED_RESPONSE, RateLimit, RateLimitSettings
+from grants_shared.http.readcache import ReadCache
 from grants_shared.http.readiness import Readiness
 from grants_shared.outbox_metrics import track_outbox
 from grants_shared.settings import PlatformSettings
@@ -43,6 +44,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.read_cache = ReadCache(settings.read_cache_ttl_s)
     app.state.readiness = Readiness(engine.url.render_as_string(hide_password=False), settings.redis_url)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
@@ -90,6 +92,7 @@ def get_sessions(request: Request) -> sessionmaker[Session]:
     return sessions
 
 
+T = TypeVar("T")
 READ_TIMEOUT_MS = 10_000  # a request someone waits for; a query slower than this is a fault to report, not to wait on
 
 
@@ -97,6 +100,21 @@ def read_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: a session on one read-only snapshot (`db.read_only`) for the whole request."""
     with read_only_session(request.app.state.engine, READ_TIMEOUT_MS) as session:
         yield session
+
+
+def cached_read(request: Request, key: Hashable, read: Callable[[Session], T]) -> T:
+    """`read(session)` on a read-only snapshot, its answer kept for GRANTS_READ_CACHE_TTL_S (see `ReadCache`).
+
+    A request answered from the cache opens no database connection at all. The key must hold everything the
+    answer depends on (route, query parameters; never the caller, so only answers every allowed caller may see).
+    """
+
+    def compute() -> T:
+        with read_only_session(request.app.state.engine, READ_TIMEOUT_MS) as session:
+            return read(session)
+
+    cache: ReadCache = request.app.state.read_cache
+    return cache.get(key, compute)
 
 
 Sessions = Annotated[sessionmaker[Session], Depends(get_sessions)]

@@ -6,9 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from grants_shared.auth import Principal, Role, current_principal
-from grants_shared.http.app import ReadSession
+from grants_shared.http.app import cached_read
 from grants_shared.http.problems import Problem, problem_responses
 from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.config import Settings
@@ -40,13 +41,20 @@ def dashboard_viewer(
 def dashboard(
     request: Request,
     _: Annotated[Principal | None, Depends(dashboard_viewer)],
-    session: ReadSession,
     as_of: Annotated[date | None, Query(description="YYYY-MM-DD. Default: today (UTC)."), ISO_DATE] = None,
 ) -> HTMLResponse:
-    """Fund position, least-first share, tranches due and overdue, reconciliation, outcomes, pipeline health."""
-    settings: Settings = request.app.state.settings
+    """Fund position, least-first share, tranches due and overdue, reconciliation, outcomes, pipeline health.
+
+    The page is built at most once per GRANTS_READ_CACHE_TTL_S; every section says how old its figures are.
+    """
     today = as_of or datetime.now(UTC).date()
-    # One read-only snapshot (ReadSession): the sections agree with each other, and the page never holds a writer up.
+    page = cached_read(request, ("dashboard", today), lambda session: _page(request, session, today))
+    return HTMLResponse(page)
+
+
+def _page(request: Request, session: Session, today: date) -> str:
+    settings: Settings = request.app.state.settings
+    # One read-only snapshot: the sections agree with each other, and the page never holds a writer up.
     position = fund_position(session, today)
     due = due_tranches(session, today, settings.dashboard_rows)
     applications = applications_by_status(session)
@@ -56,4 +64,4 @@ def dashboard(
     health = pipeline_health(settings.redis_url, request.app.state.engine)
     data = DashboardData(position, due, applications, outcomes, health, differences, resolved,
                          own_group(health, request.app.state.engine))  # fmt: skip
-    return HTMLResponse(render(data, settings.dashboard_refresh_s))
+    return render(data, settings.dashboard_refresh_s)
