@@ -75,7 +75,7 @@ async def _profile(app: Any, name: str, method: str, path: str, headers: dict[st
             await once()
         profiler.stop()
     print(f"===== {name}: {method} {path}, {REQUESTS} requests")
-    print(profiler.output_text(unicode=False, color=False, show_all=False))
+    print(profiler.output_text(unicode=False, color=False, show_all=os.environ.get("PROFILE_ALL") == "1"))
 
 
 def main(argv: list[str]) -> None:

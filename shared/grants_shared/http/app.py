@@ -19,7 +19,7 @@ from grants_shared.http.readcache import ReadCache
 from grants_shared.http.readiness import Readiness
 from grants_shared.outbox_metrics import track_outbox
 from grants_shared.settings import PlatformSettings
-from grants_shared.telemetry import instrument_engine, setup_tracing
+from grants_shared.telemetry import instrument_engine, setup_tracing, tracing_exported
 
 
 def create_service_app(
@@ -58,10 +58,11 @@ def create_service_app(
     app.mount("/metrics", make_asgi_app())
     track_outbox(service, engine)
     track_group(service, settings.redis_url, engine)
-    instrument_engine(engine)
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    if tracing_exported():  # a span per request and per statement cost a third of a cached read: only when kept
+        instrument_engine(engine)
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
 
 
