@@ -19,8 +19,8 @@ MAX_KEYS = 1024  # query strings make keys; past this many the cache starts agai
 class ReadCache:
     """Answers by key, each kept `ttl_s` seconds."""
 
-    def __init__(self, ttl_s: float) -> None:
-        self.ttl_s = ttl_s
+    def __init__(self, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s, self.clock = ttl_s, clock
         self._entries: dict[Hashable, tuple[float, Any]] = {}
         self._refreshing: set[Hashable] = set()
         self._locks: dict[Hashable, threading.Lock] = {}
@@ -32,7 +32,7 @@ class ReadCache:
         if self.ttl_s <= 0:
             return compute()
         entry = self._entries.get(key)
-        now = time.monotonic()
+        now = self.clock()
         if entry is not None and now - entry[0] < self.ttl_s:
             value: T = entry[1]
             return value
@@ -56,7 +56,7 @@ class ReadCache:
         self._entries.clear()
 
     def _store(self, key: Hashable, compute: Callable[[], T]) -> T:
-        started = time.monotonic()
+        started = self.clock()
         value = compute()
         if len(self._entries) >= MAX_KEYS:
             self._entries.clear()
