@@ -107,9 +107,9 @@ def main(argv: list[str]) -> None:
 async def _applicant(app: Any, operator: str, mint: Any) -> tuple[str, str]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
         op = {"Authorization": f"Bearer {operator}"}
-        found = (await client.get("/organisations", headers=op, params={"limit": 1})).json()
-        org = found["items"][0] if found.get("items") else (await client.post("/organisations", headers=op, json={
-            "name": "Bench Trust", "org_id": "GB-CHC-9000002", "fund_holding": True, "due_diligence": "passed"})).json()
+        org = (await client.post("/organisations", headers=op, json={
+            "name": "Bench Trust", "org_id": f"GB-CHC-{os.getpid() % 10_000_000:07d}", "fund_holding": True,
+            "due_diligence": "passed"})).json()  # fmt: skip
         token = mint(org["id"])
         auth = {"Authorization": f"Bearer {token}"}
         ward = (await client.get("/neighbourhoods", headers=auth, params={"left_behind": "true", "limit": 1})).json()
