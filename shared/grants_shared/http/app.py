@@ -118,6 +118,23 @@ def cached_read(request: Request, key: Hashable, read: Callable[[Session], T]) -
     return cache.get(key, compute)
 
 
+class CachedReader:
+    """Reads through the app's read cache on behalf of one request (see `cached_read`)."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __call__(self, key: Hashable, read: Callable[[Session], T]) -> T:
+        """`read(session)`'s answer for `key`, from the cache or from a new read-only snapshot."""
+        return cached_read(self.request, key, read)
+
+
+def cached_reader(request: Request) -> CachedReader:
+    """FastAPI dependency: reads through the read cache; a snapshot is opened only when an answer is computed."""
+    return CachedReader(request)
+
+
 Sessions = Annotated[sessionmaker[Session], Depends(get_sessions)]
 ReadSession = Annotated[Session, Depends(read_session)]
+CachedReads = Annotated[CachedReader, Depends(cached_reader)]
 JSON = JSONResponse

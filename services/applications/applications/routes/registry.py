@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,15 +15,15 @@ from applications.registry_view import neighbourhood_detail, neighbourhood_out, 
 from applications.routes.common import KNOWN_QUERY_ONLY, PROBLEMS, Anyone, Limit, Offset, PathId, QueryText, page
 from applications.schemas.outputs import Page
 from applications.schemas.registry_outputs import NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
-from grants_shared.http.app import ReadSession, cached_read
+from grants_shared.http.app import CachedReads, ReadSession
 
 router = APIRouter(tags=["registry"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
 
 
 @router.get("/neighbourhoods", summary="Wards of the registry in force", response_model=Page[NeighbourhoodOut])
 def list_neighbourhoods(
-    request: Request,
     _: Anyone,
+    reads: CachedReads,
     region: QueryText = None,
     left_behind: bool | SkipJsonSchema[None] = None,
     imd_decile: Annotated[int | SkipJsonSchema[None], Query(ge=1, le=10)] = None,
@@ -33,7 +33,7 @@ def list_neighbourhoods(
     """List wards by code, filtered by region, left-behind flag or IMD decile (read at most once per
     GRANTS_READ_CACHE_TTL_S for the same filters)."""
     key = ("neighbourhoods", region, left_behind, imd_decile, limit, offset)
-    body = cached_read(request, key, lambda s: _neighbourhoods(s, region, left_behind, imd_decile, limit, offset))
+    body = reads(key, lambda s: _neighbourhoods(s, region, left_behind, imd_decile, limit, offset))
     return Response(body, media_type="application/json")
 
 

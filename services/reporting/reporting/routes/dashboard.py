@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from grants_shared.auth import Principal, Role, current_principal
-from grants_shared.http.app import cached_read
+from grants_shared.http.app import CachedReads
 from grants_shared.http.problems import Problem, problem_responses
 from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.config import Settings
@@ -41,6 +41,7 @@ def dashboard_viewer(
 def dashboard(
     request: Request,
     _: Annotated[Principal | None, Depends(dashboard_viewer)],
+    reads: CachedReads,
     as_of: Annotated[date | None, Query(description="YYYY-MM-DD. Default: today (UTC)."), ISO_DATE] = None,
 ) -> HTMLResponse:
     """Fund position, least-first share, tranches due and overdue, reconciliation, outcomes, pipeline health.
@@ -48,7 +49,7 @@ def dashboard(
     The page is built at most once per GRANTS_READ_CACHE_TTL_S; every section says how old its figures are.
     """
     today = as_of or datetime.now(UTC).date()
-    page = cached_read(request, ("dashboard", today), lambda session: _page(request, session, today))
+    page = reads(("dashboard", today), lambda session: _page(request, session, today))
     return HTMLResponse(page)
 
 

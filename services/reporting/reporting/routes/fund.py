@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from grants_shared.auth import Principal, require
-from grants_shared.http.app import ReadSession, cached_read
+from grants_shared.http.app import CachedReads, ReadSession
 from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.access import EVERYONE, STAFF
@@ -27,6 +27,7 @@ GrantId = Annotated[str, Path(min_length=1, max_length=100)]
 def position(
     request: Request,
     _: Staff,
+    reads: CachedReads,
     as_of: Annotated[date | None, Query(description="YYYY-MM-DD. Default: today (UTC)."), ISO_DATE] = None,
 ) -> dict[str, Any]:
     """Budget, commitments, payments, tranches due and overdue, and the least-first share.
@@ -35,14 +36,14 @@ def position(
     The figures are read at most once per GRANTS_READ_CACHE_TTL_S.
     """
     day = as_of or datetime.now(UTC).date()
-    figures = cached_read(request, ("fund/position", day), lambda session: fund_position(session, day))
+    figures = reads(("fund/position", day), lambda session: fund_position(session, day))
     return {**figures, "freshness": read_model_freshness(request)}
 
 
 @router.get("/outcomes", summary="Outcomes of accepted impact reports")
-def outcomes(request: Request, _: Staff) -> dict[str, Any]:
+def outcomes(request: Request, _: Staff, reads: CachedReads) -> dict[str, Any]:
     """Outcome indicators summed over accepted reports, overall and by region and IMD decile (with `freshness`)."""
-    return {**cached_read(request, "outcomes", outcome_totals), "freshness": read_model_freshness(request)}
+    return {**reads("outcomes", outcome_totals), "freshness": read_model_freshness(request)}
 
 
 @router.get("/grants/{grant_id}", response_model=GrantOut, summary="A grant with its tranches")
