@@ -20,9 +20,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 from sqlalchemy.exc import IntegrityError
 
-from grants_shared.crash import crash_point
 from grants_shared.deadletter import stream_of
 from grants_shared.delivery import parking
+from grants_shared.crash import crash_point
 from grants_shared.delivery.backoff import Backoff
 from grants_shared.delivery.batch import Batch, BatchResult, is_transient
 from grants_shared.delivery.messages import Message, Route, decode
