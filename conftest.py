@@ -1,11 +1,15 @@
 """Shared fixtures: a real Redis for the session and a database per test on every configured backend."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.infra import database_backends, fresh_database, redis_for_tests
+
+# Tests read their own writes at once: the APIs' read caches are off unless a test turns them on.
+os.environ.setdefault("GRANTS_READ_CACHE_TTL_S", "0")
 
 
 @pytest.fixture(scope="session")

@@ -164,7 +164,8 @@ def test_prometheus_scrapes_every_api_and_loads_the_alert_rules() -> None:
         assert f"{svc}-api:{port}" in targets
     rules = alert_rules()
     assert {rule["alert"] for rule in rules} >= {"DeadLetters", "ReconciliationDifferencesOpen", "OutboxStuck",
-                                                 "ConsumerLagGrowing", "ServerErrors"}
+                                                 "ConsumerLagGrowing", "ServerErrors", "ConsumerStalled",
+                                                 "ConsumerBehind", "EventsParkedLong"}
     assert all(rule["annotations"]["summary"] for rule in rules)
 
 
@@ -194,8 +195,30 @@ def test_dashboards_and_alerts_use_only_metrics_the_code_exports() -> None:
         used |= names
     for family in ("grants_http_requests_total", "grants_http_request_duration_seconds_bucket", "grants_outbox_unsent",
                    "grants_outbox_oldest_unsent_age_seconds", "grants_consumer_lag", "grants_consumer_pending",
-                   "grants_dead_letters", "grants_fund_reconciliation_differences_open"):
+                   "grants_dead_letters", "grants_fund_reconciliation_differences_open", "grants_group_pending",
+                   "grants_group_lag", "grants_group_oldest_pending_age_seconds", "grants_group_parked",
+                   "grants_group_oldest_parked_age_seconds", "grants_group_seconds_since_applied"):
         assert family in used, f"nothing shows or alerts on {family}"
+
+
+def balanced(expr: str) -> bool:
+    """True when the expression's brackets pair up (outside quoted strings)."""
+    expr, stack = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr), []
+    for char in expr:
+        if char in "([{":
+            stack.append(")]}"["([{".index(char)])
+        elif char in ")]}" and (not stack or stack.pop() != char):
+            return False
+    return not stack
+
+
+def test_every_alert_rule_is_well_formed() -> None:
+    for rule in alert_rules():
+        assert set(rule) <= {"alert", "expr", "for", "labels", "annotations"}, rule["alert"]
+        assert balanced(rule["expr"]), f"{rule['alert']}: unbalanced brackets in {rule['expr']!r}"
+        assert re.fullmatch(r"\d+[smh]", str(rule.get("for", "0s"))), rule["alert"]
+        assert rule["labels"]["severity"] in {"page", "ticket"}, rule["alert"]
+    assert not balanced("max by (group) (x > 0") and not balanced("rate(x[5m)]")
 
 
 def test_the_metric_name_reader_finds_what_an_expression_reads() -> None:

@@ -1,5 +1,6 @@
 """OAuth2 bearer JWTs: signature (pinned algorithm), issuer, audience and expiry checked; roles in the token."""
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -62,8 +63,29 @@ def mint_token(
     return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHMS[0])
 
 
+VERIFIED_CACHE_SIZE = 10_000
+_verified: dict[tuple[str, str, str, str], tuple[float, Principal]] = {}
+
+
 def decode_token(settings: PlatformSettings, token: str) -> Principal:
-    """Verify a token and return its principal; raises Problem(401) when it is not acceptable."""
+    """Verify a token and return its principal; raises Problem(401) when it is not acceptable.
+
+    A token once verified is remembered until it expires (by its own `exp`), keyed by the token and the secret,
+    issuer and audience it was checked against: a client sending the same token on every request costs one HMAC,
+    not one per request. Refused tokens are not remembered.
+    """
+    key = (token, settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
+    known = _verified.get(key)
+    if known is not None and time.time() < known[0]:
+        return known[1]
+    principal, expires = _verify(settings, token)
+    if len(_verified) >= VERIFIED_CACHE_SIZE:
+        _verified.clear()
+    _verified[key] = (expires, principal)
+    return principal
+
+
+def _verify(settings: PlatformSettings, token: str) -> tuple[Principal, float]:
     try:
         claims = jwt.decode(
             token,
@@ -76,7 +98,8 @@ def decode_token(settings: PlatformSettings, token: str) -> Principal:
         roles = frozenset(Role(r) for r in claims.get("roles", []))
     except (jwt.PyJWTError, ValueError) as error:
         raise Problem(401, "invalid-token", "The bearer token is not valid", str(error)) from error
-    return Principal(subject=claims["sub"], roles=roles, organisation_id=claims.get("org"))
+    principal = Principal(subject=claims["sub"], roles=roles, organisation_id=claims.get("org"))
+    return principal, float(claims["exp"])
 
 
 _bearer = HTTPBearer(auto_error=False)

@@ -11,6 +11,11 @@ from sqlalchemy import Engine
 _configured: set[str] = set()
 
 
+def tracing_exported() -> bool:
+    """True when spans go somewhere (OTEL_EXPORTER_OTLP_ENDPOINT is set); without it tracing is pure cost."""
+    return bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
+
+
 def setup_tracing(service_name: str) -> None:
     """Install a tracer provider named for the service; export over OTLP if OTEL_EXPORTER_OTLP_ENDPOINT is set."""
     if service_name in _configured:

@@ -1,6 +1,7 @@
 """The unit of work: one transaction holding a use case's state change, its events and its inbox row."""
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -11,6 +12,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import tables
+from grants_shared.db import sqlite_write_lock
 from grants_shared.events.envelope import Envelope, Event, wrap
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -44,6 +46,7 @@ class UnitOfWork:
         self.cause = cause
         self.emitted: list[Envelope[Any]] = []
         self.rows: Rows = {"outbox": [], "audit_log": []}
+        self._write_lock: threading.RLock | None = None
 
     @classmethod
     def joined(cls, session: Session, cause: Envelope[Any] | None = None) -> "UnitOfWork":
@@ -54,14 +57,29 @@ class UnitOfWork:
 
     def __enter__(self) -> "UnitOfWork":
         assert self._sessions is not None, "a joined unit of work is not entered"
-        self.session = self._sessions()
+        self._write_lock = sqlite_write_lock(self._sessions.kw.get("bind"))
+        if self._write_lock is not None:
+            self._write_lock.acquire()
+        try:
+            self.session = self._sessions()
+        except BaseException:
+            self._release()
+            raise
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.session.rollback()
-        self.session.close()
+        try:
+            self.session.rollback()
+            self.session.close()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._write_lock is not None:
+            self._write_lock.release()
+            self._write_lock = None
 
     def commit(self) -> None:
         """Commit the state change, the outbox rows, the audit rows and the inbox row together."""

@@ -79,8 +79,8 @@ def partnership_out(session: Session, p: Partnership, rules: RuleSet | None = No
     )
 
 
-def application_out(session: Session, app: Application) -> ApplicationOut:
-    """An application with its newest assessment and newest decision."""
+def application_out(session: Session, app: Application, *, new: bool = False) -> ApplicationOut:
+    """An application with its newest assessment and newest decision (a `new` draft has neither: not looked up)."""
     return ApplicationOut(
         id=app.id,
         status=app.status,
@@ -92,8 +92,8 @@ def application_out(session: Session, app: Application) -> ApplicationOut:
         duration_months=app.duration_months,
         themes=list(app.themes),
         summary=app.summary,
-        assessment=_assessment(session, app.id),
-        decision=_decision(session, app.id),
+        assessment=None if new else _assessment(session, app.id),
+        decision=None if new else _decision(session, app.id),
         created_at=utc(app.created_at),
         updated_at=utc(app.updated_at),
         submitted_at=utc(app.submitted_at) if app.submitted_at else None,

@@ -1,23 +1,25 @@
 """The app factory every service API uses: problems, limits, health, metrics and tracing in one place."""
 
-from collections.abc import Iterator, Sequence
-from typing import Annotated, Any
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
-from redis import Redis
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.db import read_only_session, session_factory
+from grants_shared.delivery.lag_metrics import track_group
 from grants_shared.http.limits import BodySizeLimit
 from grants_shared.http.metrics import RequestMetrics
 from grants_shared.http.problems import install_problem_handlers, problem_response
 from grants_shared.http.ratelimit import RATE_LIMITED_RESPONSE, RateLimit, RateLimitSettings
+from grants_shared.http.readcache import ReadCache
+from grants_shared.http.readiness import Readiness
 from grants_shared.outbox_metrics import track_outbox
 from grants_shared.settings import PlatformSettings
-from grants_shared.telemetry import instrument_engine, setup_tracing
+from grants_shared.telemetry import instrument_engine, setup_tracing, tracing_exported
 
 
 def create_service_app(
@@ -42,6 +44,8 @@ def create_service_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.read_cache = ReadCache(settings.read_cache_ttl_s)
+    app.state.readiness = Readiness(engine.url.render_as_string(hide_password=False), settings.redis_url)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     if limits.enabled:  # added after the body limit, so it runs before it: a client over its limit costs no body read
@@ -53,10 +57,12 @@ def create_service_app(
         app.include_router(router, responses=RATE_LIMITED_RESPONSE if limits.enabled else None)
     app.mount("/metrics", make_asgi_app())
     track_outbox(service, engine)
-    instrument_engine(engine)
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    track_group(service, settings.redis_url, engine)
+    if tracing_exported():  # a span per request and per statement cost a third of a cached read: only when kept
+        instrument_engine(engine)
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
 
 
@@ -72,32 +78,13 @@ def _health_router() -> APIRouter:
     }
 
     @router.get("/readyz", summary="The database and Redis answer", response_model=None, responses=not_ready)
-    def readyz(request: Request) -> Any:
-        checks = {
-            "database": _database_ok(request.app.state.engine),
-            "redis": _redis_ok(request.app.state.settings.redis_url),
-        }
+    async def readyz(request: Request) -> Any:
+        checks = await request.app.state.readiness.checks()
         if all(checks.values()):
             return {"status": "ready", "checks": checks}
         return problem_response(503, "not-ready", "Not ready", "A dependency does not answer.", checks=checks)
 
     return router
-
-
-def _database_ok(engine: Engine) -> bool:
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-        return True
-    except Exception:
-        return False
-
-
-def _redis_ok(url: str) -> bool:
-    try:
-        return bool(Redis.from_url(url, socket_timeout=1).ping())
-    except Exception:
-        return False
 
 
 def get_sessions(request: Request) -> sessionmaker[Session]:
@@ -106,6 +93,7 @@ def get_sessions(request: Request) -> sessionmaker[Session]:
     return sessions
 
 
+T = TypeVar("T")
 READ_TIMEOUT_MS = 10_000  # a request someone waits for; a query slower than this is a fault to report, not to wait on
 
 
@@ -115,6 +103,38 @@ def read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def cached_read(request: Request, key: Hashable, read: Callable[[Session], T]) -> T:
+    """`read(session)` on a read-only snapshot, its answer kept for GRANTS_READ_CACHE_TTL_S (see `ReadCache`).
+
+    A request answered from the cache opens no database connection at all. The key must hold everything the
+    answer depends on (route, query parameters; never the caller, so only answers every allowed caller may see).
+    """
+
+    def compute() -> T:
+        with read_only_session(request.app.state.engine, READ_TIMEOUT_MS) as session:
+            return read(session)
+
+    cache: ReadCache = request.app.state.read_cache
+    return cache.get(key, compute)
+
+
+class CachedReader:
+    """Reads through the app's read cache on behalf of one request (see `cached_read`)."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __call__(self, key: Hashable, read: Callable[[Session], T]) -> T:
+        """`read(session)`'s answer for `key`, from the cache or from a new read-only snapshot."""
+        return cached_read(self.request, key, read)
+
+
+def cached_reader(request: Request) -> CachedReader:
+    """FastAPI dependency: reads through the read cache; a snapshot is opened only when an answer is computed."""
+    return CachedReader(request)
+
+
 Sessions = Annotated[sessionmaker[Session], Depends(get_sessions)]
 ReadSession = Annotated[Session, Depends(read_session)]
+CachedReads = Annotated[CachedReader, Depends(cached_reader)]
 JSON = JSONResponse

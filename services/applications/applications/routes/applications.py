@@ -55,7 +55,7 @@ def post_application(
         actor,
         key,
         body,
-        lambda uow: (201, json_body(application_out(uow.session, create_application(uow, body, actor)))),
+        lambda uow: (201, json_body(application_out(uow.session, create_application(uow, body, actor), new=True))),
     )
 
 

@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from applications.adapters import queries
 from applications.adapters.orm import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
@@ -14,25 +15,33 @@ from applications.registry_view import neighbourhood_detail, neighbourhood_out, 
 from applications.routes.common import KNOWN_QUERY_ONLY, PROBLEMS, Anyone, Limit, Offset, PathId, QueryText, page
 from applications.schemas.outputs import Page
 from applications.schemas.registry_outputs import NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
-from grants_shared.http.app import ReadSession
+from grants_shared.http.app import CachedReads, ReadSession
 
 router = APIRouter(tags=["registry"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
 
 
-@router.get("/neighbourhoods", summary="Wards of the registry in force")
+@router.get("/neighbourhoods", summary="Wards of the registry in force", response_model=Page[NeighbourhoodOut])
 def list_neighbourhoods(
     _: Anyone,
-    session: ReadSession,
+    reads: CachedReads,
     region: QueryText = None,
     left_behind: bool | SkipJsonSchema[None] = None,
     imd_decile: Annotated[int | SkipJsonSchema[None], Query(ge=1, le=10)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[NeighbourhoodOut]:
-    """List wards by code, filtered by region, left-behind flag or IMD decile."""
+) -> Response:
+    """List wards by code, filtered by region, left-behind flag or IMD decile (read at most once per
+    GRANTS_READ_CACHE_TTL_S for the same filters)."""
+    key = ("neighbourhoods", region, left_behind, imd_decile, limit, offset)
+    body = reads(key, lambda s: _neighbourhoods(s, region, left_behind, imd_decile, limit, offset))
+    return Response(body, media_type="application/json")
+
+
+def _neighbourhoods(session: Session, region: str | None, left_behind: bool | None, imd_decile: int | None,
+                    limit: int, offset: int) -> bytes:  # fmt: skip
     vintage = queries.vintage_in_force(session)
     if vintage is None:
-        return Page[NeighbourhoodOut](items=[], total=0, limit=limit, offset=offset)
+        return Page[NeighbourhoodOut](items=[], total=0, limit=limit, offset=offset).model_dump_json().encode()
     query = select(Neighbourhood).where(Neighbourhood.vintage_id == vintage.id)
     if region is not None:
         query = query.where(Neighbourhood.region_code == region)
@@ -42,7 +51,7 @@ def list_neighbourhoods(
         query = query.where(Neighbourhood.imd_decile == imd_decile)
     rows, total = page(session, query.order_by(Neighbourhood.code), limit, offset)
     items = [neighbourhood_out(w, vintage) for w in rows]
-    return Page[NeighbourhoodOut](items=items, total=total, limit=limit, offset=offset)
+    return Page[NeighbourhoodOut](items=items, total=total, limit=limit, offset=offset).model_dump_json().encode()
 
 
 @router.get("/neighbourhoods/{code}", summary="One ward with its LSOAs and measures")

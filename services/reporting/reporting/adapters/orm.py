@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -74,6 +74,8 @@ class Tranche(Base):
     """A scheduled tranche and its latest known status."""
 
     __tablename__ = "tranches"
+    # The fund position's tranche counts read only this index (due date, then what they filter and sum).
+    __table_args__ = (Index("ix_tranches_due_cover", "due_on", "status", "grant_id", "amount_pence"),)
 
     tranche_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     grant_id: Mapped[str] = mapped_column(String(100), index=True)

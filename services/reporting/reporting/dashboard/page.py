@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from grants_shared.delivery.lag import GroupLag
 from grants_shared.money import format_gbp
 from reporting.adapters.orm import ReconciliationDifference
 from reporting.dashboard.health import LAG_CAP, PipelineHealth
@@ -17,7 +18,7 @@ body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b;max-width:1100
 h1{font-size:1.5rem}h2{font-size:1.15rem;border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.25rem .6rem;border-bottom:1px solid #eee;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.bar{fill:#2b6cb0}.warn{color:#b42318;font-weight:600}
-figure{margin:.5rem 0}figcaption{font-weight:600}svg text{font-size:12px}.empty{color:#666}
+figure{margin:.5rem 0}figcaption{font-weight:600}svg text{font-size:12px}.empty{color:#666}.age{color:#555}
 """
 
 
@@ -32,6 +33,31 @@ class DashboardData:
     health: PipelineHealth
     differences: list[ReconciliationDifference]
     resolved: list[ReconciliationDifference]
+    own: GroupLag  # reporting's consumer group: how fresh every read-model section is
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 10 else f"{value:.1f} s"
+
+
+def age_line(lag: GroupLag) -> str:
+    """'Figures as of <last event applied>, N s ago; P pending, U unread, K parked': how stale a section may be."""
+    if lag.last_applied_at is None:
+        said = "No event applied yet"
+    else:
+        said = (f"Figures as of {lag.last_applied_at.strftime('%Y-%m-%d %H:%M:%S')} UTC (last event applied), "
+                f"{_seconds(lag.seconds_since_applied or 0.0)} ago")
+    if lag.redis_error:
+        return f'<p class="age warn">{escape(said)}; backlog unknown: Redis did not answer.</p>'
+    backlog = f"{lag.pending} pending, {_count(lag.lag)} unread, {lag.parked} parked"
+    if lag.behind:
+        backlog += f"; the oldest waiting event was published {_seconds(lag.oldest_waiting_age_s)} ago"
+    css = "age warn" if lag.behind or lag.parked else "age"
+    return f'<p class="{css}">{escape(said)}; {escape(backlog)}.</p>'
+
+
+def _count(lag: int) -> str:
+    return f"{lag}+" if lag >= LAG_CAP else str(lag)
 
 
 def percent(bp: int) -> str:
@@ -80,17 +106,27 @@ def _applications(counts: dict[str, int], outcomes: dict[str, Any]) -> str:
     )
 
 
+def _group_row(lag: GroupLag) -> list[str]:
+    own = lag.group == "reporting"  # parked events live in each service's database; the page reads reporting's
+    return [lag.group, str(len(lag.streams)), str(lag.pending), _count(lag.lag),
+            _seconds(lag.oldest_pending_age_s) if lag.pending else "-", str(lag.parked) if own else "see /metrics",
+            str(lag.dead_letters)]  # fmt: skip
+
+
 def _health(h: PipelineHealth) -> str:
     if h.error:
         return f'<h2>Pipeline health</h2><p class="warn">{escape(h.error)}</p>'
     dead = sum(h.dead_letters.values())
     note = f'<p class="warn">{dead} dead letters waiting</p>' if dead else "<p>No dead letters.</p>"
-    groups = [[g.group, g.stream, str(g.consumers), str(g.pending), f"{g.lag}+" if g.lag >= LAG_CAP else str(g.lag)]
-              for g in h.groups]
+    busy = [[g.group, g.stream, str(g.consumers), str(g.pending), _count(g.lag)]
+            for g in h.groups if g.pending or g.lag]  # fmt: skip
+    header = ["Group", "Streams", "Pending", "Unread (lag)", "Oldest pending", "Parked", "Dead letters"]
     return (
         "<h2>Pipeline health</h2>" + note
+        + table(header, [_group_row(lag) for lag in h.lags])
+        + "<h3>Streams with events waiting</h3>"
+        + table(["Group", "Stream", "Consumers", "Pending", "Unread (lag)"], busy)
         + bar_chart("Dead letters by consumer group", list(h.dead_letters.items()))
-        + table(["Group", "Stream", "Consumers", "Pending", "Lag"], groups)
     )
 
 
@@ -116,12 +152,19 @@ def _reconciliation(p: dict[str, Any], open_rows: list[ReconciliationDifference]
             + "<h3>Recently resolved</h3>" + table(["Resolved", "Kind", "Grant", "Instruction", "By", "Why"], done))
 
 
+def _after_heading(section: str, line: str) -> str:
+    heading_end = section.index("</h2>") + len("</h2>")
+    return section[:heading_end] + line + section[heading_end:]
+
+
 def render(data: DashboardData, refresh_s: int) -> str:
     """The whole page as HTML."""
     refresh = f'<meta http-equiv="refresh" content="{refresh_s}">' if refresh_s else ""
-    body = (_fund(data.position) + _least_first(data.position["least_first"]) + _tranches(data.position, data.due)
-            + _reconciliation(data.position, data.differences, data.resolved)
-            + _applications(data.applications, data.outcomes) + _health(data.health))
+    age = age_line(data.own)
+    sections = [_fund(data.position), _least_first(data.position["least_first"]), _tranches(data.position, data.due),
+                _reconciliation(data.position, data.differences, data.resolved),
+                _applications(data.applications, data.outcomes)]  # fmt: skip
+    body = "".join(_after_heading(section, age) for section in sections) + _health(data.health)
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">{refresh}'
         f"<title>Community Wealth Fund: operator dashboard</title><style>{STYLE}</style></head>"

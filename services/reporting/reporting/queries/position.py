@@ -36,17 +36,20 @@ def outstanding_tranches(as_of: date, *, overdue: bool) -> list[ColumnElement[bo
 
 
 def tranche_counts(session: Session, as_of: date) -> dict[str, int]:
-    """How many tranches are due (by today) and overdue (before today) and not settled, with their pence."""
-    figures: dict[str, int] = {}
-    for name, overdue in (("tranches_due", False), ("tranches_overdue", True)):
-        count, pence = session.execute(
-            select(func.count(), _sum(Tranche.amount_pence))
-            .select_from(Tranche)
-            .outerjoin(Grant, Grant.grant_id == Tranche.grant_id)
-            .where(*outstanding_tranches(as_of, overdue=overdue))
-        ).one()
-        figures[name], figures[f"{name}_pence"] = int(count), int(pence)
-    return figures
+    """How many tranches are due (by today) and overdue (before today) and not settled, with their pence.
+
+    One pass over the covering index of tranches due by `as_of` (the overdue ones are those due strictly before
+    it); tranches of ended grants are left out by a subquery of those few grants, not a join per tranche.
+    """
+    overdue = Tranche.due_on < as_of
+    ended = select(Grant.grant_id).where(Grant.status.in_(ENDED_GRANTS))
+    due_count, due_pence, overdue_count, overdue_pence = session.execute(
+        select(func.count(), _sum(Tranche.amount_pence), func.count().filter(overdue),
+               func.sum(Tranche.amount_pence).filter(overdue))
+        .where(Tranche.due_on <= as_of, Tranche.status.not_in(ENDED_TRANCHES), Tranche.grant_id.not_in(ended))
+    ).one()  # fmt: skip
+    return {"tranches_due": int(due_count), "tranches_due_pence": int(due_pence),
+            "tranches_overdue": int(overdue_count), "tranches_overdue_pence": int(overdue_pence or 0)}  # fmt: skip
 
 
 def least_first(session: Session, committed_pence: int) -> dict[str, Any]:

@@ -6,13 +6,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from grants_shared.auth import Principal, Role, current_principal
-from grants_shared.http.app import ReadSession
+from grants_shared.http.app import CachedReads
 from grants_shared.http.problems import Problem, problem_responses
 from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.config import Settings
-from reporting.dashboard.health import pipeline_health
+from reporting.dashboard.health import own_group, pipeline_health
 from reporting.dashboard.page import DashboardData, render
 from reporting.queries.outcomes import outcome_totals
 from reporting.queries.pipeline import applications_by_status, due_tranches
@@ -40,19 +41,28 @@ def dashboard_viewer(
 def dashboard(
     request: Request,
     _: Annotated[Principal | None, Depends(dashboard_viewer)],
-    session: ReadSession,
+    reads: CachedReads,
     as_of: Annotated[date | None, Query(description="YYYY-MM-DD. Default: today (UTC)."), ISO_DATE] = None,
 ) -> HTMLResponse:
-    """Fund position, least-first share, tranches due and overdue, reconciliation, outcomes, pipeline health."""
-    settings: Settings = request.app.state.settings
+    """Fund position, least-first share, tranches due and overdue, reconciliation, outcomes, pipeline health.
+
+    The page is built at most once per GRANTS_READ_CACHE_TTL_S; every section says how old its figures are.
+    """
     today = as_of or datetime.now(UTC).date()
-    # One read-only snapshot (ReadSession): the sections agree with each other, and the page never holds a writer up.
+    page = reads(("dashboard", today), lambda session: _page(request, session, today))
+    return HTMLResponse(page)
+
+
+def _page(request: Request, session: Session, today: date) -> str:
+    settings: Settings = request.app.state.settings
+    # One read-only snapshot: the sections agree with each other, and the page never holds a writer up.
     position = fund_position(session, today)
     due = due_tranches(session, today, settings.dashboard_rows)
     applications = applications_by_status(session)
     outcomes = outcome_totals(session)
     differences = open_differences_list(session, settings.dashboard_rows)
     resolved = recently_resolved(session, 10)
-    data = DashboardData(position, due, applications, outcomes, pipeline_health(settings.redis_url), differences,
-                         resolved)  # fmt: skip
-    return HTMLResponse(render(data, settings.dashboard_refresh_s))
+    health = pipeline_health(settings.redis_url, request.app.state.engine)
+    data = DashboardData(position, due, applications, outcomes, health, differences, resolved,
+                         own_group(health, request.app.state.engine))  # fmt: skip
+    return render(data, settings.dashboard_refresh_s)

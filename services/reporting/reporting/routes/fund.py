@@ -3,13 +3,14 @@
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from grants_shared.auth import Principal, require
-from grants_shared.http.app import ReadSession
+from grants_shared.http.app import CachedReads, ReadSession
 from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.access import EVERYONE, STAFF
+from reporting.freshness import read_model_freshness
 from reporting.queries.grants import grant_detail, visible_grant
 from reporting.queries.outcomes import outcome_totals
 from reporting.queries.position import fund_position
@@ -24,18 +25,25 @@ GrantId = Annotated[str, Path(min_length=1, max_length=100)]
 
 @router.get("/fund/position", summary="The fund position, all amounts in pence")
 def position(
+    request: Request,
     _: Staff,
-    session: ReadSession,
+    reads: CachedReads,
     as_of: Annotated[date | None, Query(description="YYYY-MM-DD. Default: today (UTC)."), ISO_DATE] = None,
 ) -> dict[str, Any]:
-    """Budget, commitments, payments, tranches due and overdue, and the least-first share."""
-    return fund_position(session, as_of or datetime.now(UTC).date())
+    """Budget, commitments, payments, tranches due and overdue, and the least-first share.
+
+    `freshness` says how old the figures are: when reporting last applied an event, and what it has still to do.
+    The figures are read at most once per GRANTS_READ_CACHE_TTL_S.
+    """
+    day = as_of or datetime.now(UTC).date()
+    figures = reads(("fund/position", day), lambda session: fund_position(session, day))
+    return {**figures, "freshness": read_model_freshness(request)}
 
 
 @router.get("/outcomes", summary="Outcomes of accepted impact reports")
-def outcomes(_: Staff, session: ReadSession) -> dict[str, Any]:
-    """Outcome indicators summed over accepted reports, overall and by region and IMD decile."""
-    return outcome_totals(session)
+def outcomes(request: Request, _: Staff, reads: CachedReads) -> dict[str, Any]:
+    """Outcome indicators summed over accepted reports, overall and by region and IMD decile (with `freshness`)."""
+    return {**reads("outcomes", outcome_totals), "freshness": read_model_freshness(request)}
 
 
 @router.get("/grants/{grant_id}", response_model=GrantOut, summary="A grant with its tranches")
