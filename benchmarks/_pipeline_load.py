@@ -54,7 +54,7 @@ def awards(n: int, seed: int = 9) -> list[Envelope[Any]]:
 def downstream(award: Envelope[Any]) -> Iterator[Envelope[Any]]:
     """What follows one award, as payments would emit it: 20 scheduled tranches, tranche 1 held then paid."""
     a: GrantAwarded = award.payload
-    chain = {"correlation_id": award.correlation_id, "causation_id": award.event_id}
+    chain: dict[str, Any] = {"correlation_id": award.correlation_id, "causation_id": award.event_id}
     schedule = build_schedule(a.amount_pence, a.duration_months, a.awarded_at.date(), SEMI_ANNUAL)
     for due in schedule:
         yield wrap(TrancheScheduled(grant_id=a.grant_id, tranche_id=tranche_id_of(a.grant_id, due.number),

@@ -7,10 +7,11 @@ the same writer, woken by the commit doorbell), in this process's event loop.
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, inspect, select, table
@@ -72,7 +73,7 @@ class Drained:
     stats: dict[str, int]
     rows: int = 0
     events: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    cpu_s: float = 0.0
 
     @property
     def per_second(self) -> float:
@@ -114,11 +115,12 @@ class Service:
             on_commit_with_events(self.name, self.relay.wake)
             self.tasks.append(asyncio.create_task(self.relay.run(self.writer)))
 
-    def check(self) -> None:
-        """Raise what ended a loop that should still run (a bug, not a wait)."""
+    def check(self) -> bool:
+        """Raise what ended a loop that should still run (a bug, not a wait); False otherwise."""
         for task in self.tasks:
             if task.done() and not task.cancelled() and task.exception() is not None:
                 raise RuntimeError(f"{self.name}: a loop ended") from task.exception()
+        return False
 
     def applied(self) -> int:
         """Events applied so far (directly, or woken from parking)."""
@@ -137,31 +139,42 @@ class Service:
         await self.client.aclose()
 
 
-async def until(check: Callable[[], bool], timeout_s: float, what: str) -> None:
-    """Poll `check` every 2 ms until it holds."""
+async def until(check: Callable[[], bool], timeout_s: float, what: str,
+                progress: Callable[[], object] = lambda: None, stall_s: float = 30) -> None:  # fmt: skip
+    """Poll `check` every 2 ms until it holds; print every task's stack when `progress()` stands still too long."""
     deadline = time.monotonic() + timeout_s
+    last, moved_at = progress(), time.monotonic()
     while not check():
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        if now > deadline:
             raise TimeoutError(f"{what} not reached in {timeout_s:.0f} s")
+        if (seen := progress()) != last:
+            last, moved_at = seen, now
+        elif now - moved_at > stall_s:
+            print(f"STALL: no progress towards {what} for {stall_s:.0f} s ({last}); tasks:", file=sys.stderr)
+            for task in asyncio.all_tasks():
+                task.print_stack(file=sys.stderr)
+            moved_at = now
         await asyncio.sleep(0.002)
 
 
 async def drain(name: str, routes: list[Route], sessions: sessionmaker[Session], redis_url: str, events: int,
-                *, relay: bool = True, timeout_s: float = 3600, profile: Any = None) -> Drained:  # fmt: skip
+                *, relay: bool = True, timeout_s: float = 3600) -> Drained:  # fmt: skip
     """Start the service on entries already in its streams; time until every event is applied and committed."""
     before = count_rows(sessions)
     service = Service(name, routes, sessions, redis_url, relay=relay)
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     service.start()
     try:
         await until(lambda: service.check() or service.applied() >= events, timeout_s,
-                    f"{name}: {events} events applied")  # fmt: skip
+                    f"{name}: {events} events applied", progress=lambda: dict(service.consumer.stats))  # fmt: skip
         end = max(service.consumer.committed_at.values(), default=time.perf_counter())
+        cpu = time.process_time() - cpu
     finally:
         await service.stop()
     stats = dict(service.consumer.stats)
     rows = count_rows(sessions) - before
-    return Drained(end - start, stats, rows, events)
+    return Drained(end - start, stats, rows, events, cpu)
 
 
 async def hop_latency(producer_sessions: sessionmaker[Session], consumer: Service, envelopes: list[Any],

@@ -8,6 +8,7 @@ counted against a message. Parked events are swept now and then; those that wait
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -20,9 +21,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 from sqlalchemy.exc import IntegrityError
 
+from grants_shared.crash import crash_point
 from grants_shared.deadletter import stream_of
 from grants_shared.delivery import parking
-from grants_shared.crash import crash_point
 from grants_shared.delivery.backoff import Backoff
 from grants_shared.delivery.batch import Batch, BatchResult, is_transient
 from grants_shared.delivery.messages import Message, Route, decode
@@ -109,16 +110,22 @@ class GroupConsumer:
     async def _touching(self, entries: list[Entry]) -> AsyncIterator[None]:
         """While the body runs, touch the entries still in `entries` (read, not yet settled) so no one claims them."""
 
+        done = asyncio.Event()
+
         async def keep_touching() -> None:
-            while True:
-                await asyncio.sleep(self.tuning.touch_every_s)
-                if entries:
+            # Ends on `done`, not only on cancellation: redis-py can swallow a CancelledError that arrives during a
+            # command, and a toucher that missed its cancel would sleep forever with the consumer awaiting it.
+            while not done.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), self.tuning.touch_every_s)
+                if entries and not done.is_set():
                     await self.streams.touch(entries)
 
         task = asyncio.create_task(keep_touching())
         try:
             yield
         finally:
+            done.set()
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
