@@ -133,3 +133,26 @@ async def test_the_consumer_carries_on_after_redis_restarts(engine: Any, tmp_pat
         await eventually(lambda: count(sessions) == 3, timeout=60)
     finally:
         server.stop()
+
+
+async def test_an_unexpected_error_in_the_loop_is_logged_and_the_consumer_carries_on(
+    engine: Any, redis_url: str, running: Running
+) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
+    sessions = session_factory(engine)
+    tuning = ConsumerTuning(batch=20, block_ms=50, claim_idle_ms=150, max_deliveries=3)
+    consumer = await start_consumer(running, sessions, redis_url, GROUP, [Route(ReportAccepted, record)], tuning,
+                                    relay=False)  # fmt: skip
+    sweep, failures = consumer.sweep, [RuntimeError("a bug in the sweep")]
+
+    async def failing_once() -> None:  # the loop's own code fails once, as a bug would
+        if failures:
+            raise failures.pop()
+        await sweep()
+
+    consumer.sweep = failing_once  # type: ignore[method-assign]
+    consumer._next_sweep = 0.0
+    for n in range(30):
+        publish(redis_url, accepted(n))
+    await eventually(lambda: count(sessions) == 30 and pending(redis_url) == 0, timeout=60)
+    assert consumer.stats["loop_errors"] == 1 and not failures

@@ -39,13 +39,25 @@ class Running:
             consumer.stop()
         for relay in self.relays:
             relay.stop()
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await stop_tasks(self.tasks)
         for writer in self.writers:
             await asyncio.to_thread(writer.close)
         for client in self.clients:
             await client.aclose()
+
+
+async def stop_tasks(tasks: list[asyncio.Task[None]], grace_s: float = 10) -> None:
+    """Let stopped loops end on their own; cancel what is left, again until it ends.
+
+    redis-py's asyncio client can swallow a cancellation that lands mid-command, so one cancel may not end a task.
+    """
+    pending = {task for task in tasks if not task.done()}
+    if pending:
+        _, pending = await asyncio.wait(pending, timeout=grace_s)
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=1)
 
 
 async def start_consumer(

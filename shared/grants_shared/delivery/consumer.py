@@ -71,6 +71,10 @@ class GroupConsumer:
             except (RedisError, OSError) as error:
                 log.warning("%s: Redis did not answer (%r); retrying", self.group, error)
                 await backoff.sleep()
+            except Exception:  # a bug must not end the loop silently: what was read stays pending and is claimed
+                self.stats["loop_errors"] += 1
+                log.exception("%s: the consumer loop failed; retrying", self.group)
+                await backoff.sleep()
 
     async def step(self) -> int:
         """Read and apply once, then claim and sweep when they are due; returns how many entries were handled."""

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from grants_shared.auth import Role
 from grants_shared.db import make_engine, session_factory
+from grants_shared.delivery.writer import Database
 from grants_shared.http.problems import Problem
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
@@ -50,6 +51,7 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             shutil.copy(template, path)
             self.engine = make_engine(f"sqlite:///{path}")
             self.sessions = session_factory(self.engine)
+            self.db = Database(self.sessions)  # the background turns' way in: no writer, units run inline
             self.provider = SandboxBankProvider(bank.base_url, timeout=5)
             bank.reset()  # each example starts with an empty bank on the wall clock
             self.now: datetime = bank.clock()
@@ -146,12 +148,12 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
 
         @rule()
         def instruct(self) -> None:
-            dispatch_turn(self.sessions, self.provider, max_attempts=3, clock=self.clock)
+            dispatch_turn(self.db, self.provider, max_attempts=3, clock=self.clock)
 
         @rule()
         def settle(self) -> None:
             bank.settle_now()
-            poll_turn(self.sessions, self.provider, max_attempts=3, clock=self.clock)
+            poll_turn(self.db, self.provider, max_attempts=3, clock=self.clock)
 
         @rule(pick=PICK, behaviour=st.sampled_from(["fail", "return"]))
         def bank_will(self, pick: int, behaviour: str) -> None:
@@ -164,9 +166,9 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             self.now += timedelta(days=days)
             bank.move_clock(self.now)  # pending payments settle, settled ones due back are returned
             self.now = max(self.now, bank.clock())
-            poll_turn(self.sessions, self.provider, max_attempts=3, clock=self.clock)
-            returns_turn(self.sessions, self.provider, clock=self.clock)
-            conditions.due_turn(self.sessions, threshold=THRESHOLD, clock=self.clock)
+            poll_turn(self.db, self.provider, max_attempts=3, clock=self.clock)
+            returns_turn(self.db, self.provider, clock=self.clock)
+            conditions.due_turn(self.db, threshold=THRESHOLD, clock=self.clock)
 
         @rule(pick=PICK)
         def repay(self, pick: int) -> None:
@@ -214,9 +216,9 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
 
         @rule()
         def reconcile(self) -> None:
-            poll_turn(self.sessions, self.provider, max_attempts=3, clock=self.clock)
-            returns_turn(self.sessions, self.provider, clock=self.clock)
-            assert reconcile_turn(self.sessions, self.provider, grace_s=0, clock=self.clock) == 0
+            poll_turn(self.db, self.provider, max_attempts=3, clock=self.clock)
+            returns_turn(self.db, self.provider, clock=self.clock)
+            assert reconcile_turn(self.db, self.provider, grace_s=0, clock=self.clock) == 0
 
         @invariant()
         def ledger_holds(self) -> None:
