@@ -91,7 +91,10 @@ def plain_batches(redis_url: str, streams: list[str], expected: int, rows_per_ev
 
 
 async def faststream_plain(redis_url: str, streams: list[str], expected: int, db_url: str) -> Timing:
-    """(b): seconds for a plain FastStream consumer to write one row per message, one transaction each."""
+    """(b): seconds for a plain FastStream consumer to write one row per message, one transaction each.
+
+    It stops after `expected` messages: the caller may time a sample of the entries (its rate is what counts).
+    """
     sessions = plain_sessions(db_url)
     client = redis.Redis.from_url(redis_url)
     _groups(client, streams, "bench-b")
