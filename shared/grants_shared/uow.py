@@ -47,6 +47,7 @@ class UnitOfWork:
         self.emitted: list[Envelope[Any]] = []
         self.rows: Rows = {"outbox": [], "audit_log": []}
         self._write_lock: threading.RLock | None = None
+        self._carrier: dict[str, str] | None = None
 
     @classmethod
     def joined(cls, session: Session, cause: Envelope[Any] | None = None) -> "UnitOfWork":
@@ -104,20 +105,25 @@ class UnitOfWork:
             correlation_id=self.cause.correlation_id if self.cause else None,
             causation_id=self.cause.event_id if self.cause else None,
         )
-        carrier: dict[str, str] = {}
-        propagate.inject(carrier)
         self.rows["outbox"].append(
             {
                 "event_id": envelope.event_id,
                 "stream": payload.stream(),
                 "subject": subject,
                 "body": envelope.model_dump_json(),
-                "headers": carrier,
+                "headers": self.trace_carrier(),
                 "created_at": envelope.occurred_at,
             }
         )
         self.emitted.append(envelope)
         return envelope
+
+    def trace_carrier(self) -> dict[str, str]:
+        """Today's trace context, taken once per unit of work: every event it emits carries the same one."""
+        if self._carrier is None:
+            self._carrier = {}
+            propagate.inject(self._carrier)
+        return self._carrier
 
     def audit(
         self, *, actor: str, action: str, entity_type: str, entity_id: str, before: Any = None, after: Any = None

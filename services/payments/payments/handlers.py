@@ -1,8 +1,9 @@
 """Use cases driven by other services' events: award a grant, accept a report, a partnership changed, a round opened."""
 
 import logging
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
 
 from grants_shared.delivery import NotReady
 from grants_shared.events import GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened, TrancheScheduled
@@ -29,14 +30,20 @@ def tranche_id_of(grant_id: str, number: int, variation_id: str | None = None) -
     return stable_id(*parts)
 
 
+GRANT_KNOWN = select(Grant.grant_id).where(Grant.grant_id == bindparam("grant_id"))
+INSERT_TRANCHES = insert(cast(Table, Tranche.__table__))  # built once: one executemany for a grant's later tranches
+
+
 def award_grant(
     uow: UnitOfWork, award: GrantAwarded, *, threshold: int, payee_sort_code: str, clock: Clock = system_clock
 ) -> None:
     """Schedule a new grant semi-annually from its award date and commit it in the ledger; review tranche 1.
 
-    Tranche 1 falls due at the award: it is held until the agreement is signed and the plan endorsed.
+    Tranche 1 falls due at the award: it is held until the agreement is signed and the plan endorsed. The grant
+    and tranche 1 are ORM objects (the review works on them); tranches 2 onwards are one executemany.
     """
-    if uow.session.get(Grant, award.grant_id) is not None:
+    session = uow.session
+    if session.execute(GRANT_KNOWN, {"grant_id": award.grant_id}).first() is not None:
         return  # the schedule exists already: a replayed or repeated award changes nothing
     awarded_at = utc(award.awarded_at)
     schedule = build_schedule(award.amount_pence, award.duration_months, awarded_at.date(), SEMI_ANNUAL)
@@ -48,35 +55,37 @@ def award_grant(
         duration_months=award.duration_months, awarded_at=awarded_at, status=GRANT_ACTIVE, created_at=now(),
         payee_name=payee.name, payee_sort_code=payee.sort_code, payee_account_number=payee.account_number,
     )  # fmt: skip
-    tranches = [
-        Tranche(
-            tranche_id=tranche_id_of(award.grant_id, due.number), grant_id=award.grant_id, number=due.number,
-            of_tranches=len(schedule), due_on=due.due_on, amount_pence=due.amount_pence, status="scheduled",
-            conditions=conditions_for(due.number), facts={}, holds=[], updated_at=clock(),
-        )
+    at = clock()
+    rows = [
+        {"tranche_id": tranche_id_of(award.grant_id, due.number), "grant_id": award.grant_id, "number": due.number,
+         "of_tranches": len(schedule), "due_on": due.due_on, "amount_pence": due.amount_pence, "status": "scheduled",
+         "conditions": conditions_for(due.number), "facts": {}, "holds": [], "updated_at": at}
         for due in schedule
     ]  # fmt: skip
-    uow.session.add(grant)
-    uow.session.flush()
-    uow.session.add_all(tranches)
-    uow.session.flush()
+    first = Tranche(**rows[0])
+    session.add_all([grant, first])
+    session.flush()
+    if len(rows) > 1:
+        session.execute(INSERT_TRANCHES, rows[1:])
     post_once(
-        uow.session, posting_key(TransactionKind.AWARD, award.grant_id),
+        session, posting_key(TransactionKind.AWARD, award.grant_id),
         lambda tid: award_commitment(award.grant_id, award.amount_pence, transaction_id=tid, effective_at=awarded_at),
     )  # fmt: skip
-    for t in tranches:
+    for row in rows:
         uow.emit(
-            TrancheScheduled(grant_id=t.grant_id, tranche_id=t.tranche_id, number=t.number, of_tranches=len(tranches),
-                             due_on=t.due_on, amount_pence=t.amount_pence),
+            TrancheScheduled(grant_id=award.grant_id, tranche_id=row["tranche_id"], number=row["number"],
+                             of_tranches=len(rows), due_on=row["due_on"], amount_pence=row["amount_pence"]),
             subject=award.grant_id,
         )  # fmt: skip
     uow.audit(actor=WORKER, action="grant.scheduled", entity_type="grant", entity_id=award.grant_id,
-              after={"amount_pence": award.amount_pence, "tranches": len(tranches)})  # fmt: skip
-    partnership = uow.session.get(Partnership, award.partnership_id)
+              after={"amount_pence": award.amount_pence, "tranches": len(rows)})  # fmt: skip
+    partnership = session.get(Partnership, award.partnership_id)
     if partnership is not None and not partnership.compliant:
+        tranches = list(session.scalars(select(Tranche).where(Tranche.grant_id == award.grant_id)
+                                        .order_by(Tranche.number)))  # fmt: skip
         for t in tranches:
             add_hold(uow, grant, t, HOLD_PARTNERSHIP, partnership_reason(partnership.reasons), WORKER, clock)
-    review(uow, grant, tranches[0], actor=AUTO_RELEASER, threshold=threshold, clock=clock)
+    review(uow, grant, first, actor=AUTO_RELEASER, threshold=threshold, clock=clock)
 
 
 def accept_report(uow: UnitOfWork, report: ReportAccepted, *, threshold: int, clock: Clock = system_clock) -> None:

@@ -8,6 +8,7 @@ counted against a message. Parked events are swept now and then; those that wait
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -121,7 +122,8 @@ class GroupConsumer:
 
         async def keep_touching() -> None:
             while not done.is_set():
-                await asyncio.sleep(self.tuning.touch_every_s)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), self.tuning.touch_every_s)
                 if entries and not done.is_set():
                     await self.streams.touch(entries)
 

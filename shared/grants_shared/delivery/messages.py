@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from grants_shared.delivery.streams import Entry
-from grants_shared.events.envelope import Envelope, Event
+from grants_shared.events.envelope import Envelope, Event, envelope_of
 from grants_shared.uow import UnitOfWork
 
 Handler = Callable[[Envelope[Any], UnitOfWork], None]
@@ -66,7 +66,7 @@ def decode_frame(entry: Entry, frame: str, route: Route) -> Message:
     """Decode a frame (`{"headers": ..., "data": "<envelope>"}`) for `route`."""
     try:
         outer = json.loads(frame)
-        envelope = Envelope[route.event].model_validate_json(outer["data"])  # type: ignore[name-defined]
+        envelope = envelope_of(route.event).model_validate_json(outer["data"])
     except (ValueError, KeyError, TypeError, ValidationError) as error:
         raise ValueError(f"undecodable envelope: {error}") from error
     expected = (route.event.event_type, route.event.event_version)

@@ -1,6 +1,7 @@
 """The event envelope and the base class of every event payload."""
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,6 +43,12 @@ class Envelope(BaseModel, Generic[P]):
     payload: P
 
 
+@cache
+def envelope_of(event: type[Event]) -> Any:
+    """The envelope model of an event class, built once (pydantic's `Envelope[X]` lookup is slow on a hot path)."""
+    return Envelope[event]  # type: ignore[valid-type]
+
+
 def wrap(
     payload: Event,
     *,
@@ -53,7 +60,7 @@ def wrap(
 ) -> Envelope[Any]:
     """Put a payload in a new envelope; the correlation id starts a new chain unless one is given."""
     eid = event_id or new_id()
-    model: Any = Envelope[type(payload)]  # type: ignore[misc]
+    model: Any = envelope_of(type(payload))
     envelope: Envelope[Any] = model(
         event_id=eid,
         event_type=payload.event_type,

@@ -3,8 +3,9 @@
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from grants_shared.ids import stable_id
@@ -20,21 +21,24 @@ def posting_key(kind: TransactionKind, subject: str) -> str:
     return f"{kind}:{subject}"
 
 
+# Statements built once: posting is on the hot path of every award.
+POSTED = select(LedgerTransactionRow.seq).where(LedgerTransactionRow.posting_key == bindparam("key"))
+INSERT_TRANSACTION = insert(cast(Table, LedgerTransactionRow.__table__))
+INSERT_POSTINGS = insert(cast(Table, LedgerPosting.__table__))
+
+
 def post_once(session: Session, key: str, build: Builder) -> bool:
     """Post the transaction `build(transaction_id)` unless `key` is posted already; True when it was posted now."""
-    exists = session.execute(select(LedgerTransactionRow.seq).where(LedgerTransactionRow.posting_key == key)).first()
-    if exists:
+    if session.execute(POSTED, {"key": key}).first():
         return False
     txn = build(stable_id("ledger", key))
+    session.execute(INSERT_TRANSACTION, {
+        "transaction_id": txn.transaction_id, "posting_key": key, "kind": str(txn.kind), "grant_id": txn.grant_id,
+        "tranche_id": txn.tranche_id, "instruction_id": txn.instruction_id, "reverses": txn.reverses,
+        "effective_at": utc(txn.effective_at), "posted_at": now(),
+    })  # fmt: skip
     session.execute(
-        insert(LedgerTransactionRow).values(
-            transaction_id=txn.transaction_id, posting_key=key, kind=str(txn.kind), grant_id=txn.grant_id,
-            tranche_id=txn.tranche_id, instruction_id=txn.instruction_id, reverses=txn.reverses,
-            effective_at=utc(txn.effective_at), posted_at=now(),
-        )
-    )  # fmt: skip
-    session.execute(
-        insert(LedgerPosting),
+        INSERT_POSTINGS,
         [
             {"transaction_id": txn.transaction_id, "line": line, "account": p.account,
              "debit_pence": p.debit_pence, "credit_pence": p.credit_pence}

@@ -20,6 +20,7 @@ from grants_shared.events import (
 from reporting.adapters.orm import Grant, Payment, Tranche
 from reporting.domain.status import TRANCHE_RANKS, as_utc
 from reporting.projections.funding import require_grant
+from reporting.projections.rows import expire_one, insert_once
 from reporting.projections.status import advance_tranche
 
 PaymentEvent: TypeAlias = PaymentInstructed | PaymentSettled | PaymentFailed | PaymentReturned
@@ -28,21 +29,11 @@ PaymentEvent: TypeAlias = PaymentInstructed | PaymentSettled | PaymentFailed | P
 def tranche_scheduled(envelope: Envelope[TrancheScheduled], session: Session) -> None:
     """Record a scheduled tranche (once per tranche id)."""
     p = envelope.payload
-    if session.get(Tranche, p.tranche_id) is not None:
-        return
-    session.add(
-        Tranche(
-            tranche_id=p.tranche_id,
-            grant_id=p.grant_id,
-            number=p.number,
-            of_tranches=p.of_tranches,
-            due_on=p.due_on,
-            amount_pence=p.amount_pence,
-            status="scheduled",
-            status_rank=TRANCHE_RANKS["scheduled"],
-            status_at=as_utc(envelope.occurred_at),
-        )
-    )
+    insert_once(session, Tranche, {
+        "tranche_id": p.tranche_id, "grant_id": p.grant_id, "number": p.number, "of_tranches": p.of_tranches,
+        "due_on": p.due_on, "amount_pence": p.amount_pence, "status": "scheduled",
+        "status_rank": TRANCHE_RANKS["scheduled"], "status_at": as_utc(envelope.occurred_at),
+    })  # fmt: skip
 
 
 def tranche_moved(envelope: Envelope[TrancheReleased] | Envelope[TrancheHeld], session: Session) -> None:
@@ -113,7 +104,7 @@ def _stamp(session: Session, instruction_id: str, column: str, at: datetime) -> 
         .values({column: as_utc(at)})
         .execution_options(synchronize_session=False)
     )
-    session.expire_all()
+    expire_one(session, Payment, instruction_id)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -124,7 +115,7 @@ def _add(session: Session, grant_id: str, column: Any, pence: int) -> None:
         .values({column: column + pence})
         .execution_options(synchronize_session=False)
     )
-    session.expire_all()
+    expire_one(session, Grant, grant_id)
 
 
 HANDLERS: dict[type[Any], Any] = {

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from reporting.adapters.orm import Application, Tranche
 from reporting.domain.status import APPLICATION_RANKS, TRANCHE_RANKS, as_utc
+from reporting.projections.rows import expire_one
 
 
 def advance_tranche(session: Session, tranche_id: str, status: str, at: datetime) -> bool:
@@ -22,7 +23,7 @@ def advance_tranche(session: Session, tranche_id: str, status: str, at: datetime
         .values(status=status, status_rank=rank, status_at=moment)
         .execution_options(synchronize_session=False)
     )
-    session.expire_all()
+    expire_one(session, Tranche, tranche_id)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -41,5 +42,5 @@ def advance_application(session: Session, application_id: str, status: str, at: 
         .values(status=status, status_rank=rank, status_at=moment)
         .execution_options(synchronize_session=False)
     )
-    session.expire_all()
+    expire_one(session, Application, application_id)
     return bool(result.rowcount)  # type: ignore[attr-defined]
