@@ -3,7 +3,7 @@
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -12,12 +12,12 @@ from sqlalchemy import func, insert, select
 
 from grants_shared import deadletter, tables
 from grants_shared.db import make_engine, session_factory
-from grants_shared.delivery import NotReady, Route
+from grants_shared.delivery import NotReady, Route, awaiting
 from grants_shared.delivery.redis_client import async_client, sync_client
 from grants_shared.delivery.relay import OutboxRelay
 from grants_shared.delivery.streams import Entry, GroupStreams
 from grants_shared.delivery.tuning import ConsumerTuning
-from grants_shared.events import Envelope, ReportAccepted, ReportSubmitted, wrap
+from grants_shared.events import Envelope, ReportAccepted, ReportSubmitted, TrancheScheduled, wrap
 from grants_shared.uow import UnitOfWork
 from tests.support.consuming import Running, effects, effects_md, eventually, publish, publish_raw, start_consumer
 
@@ -278,6 +278,41 @@ async def test_an_event_before_its_prerequisite_is_parked_and_applied_when_the_p
     publish(redis_url, first)  # an event about the same subject: the parked one applies in the same transaction
     await eventually(lambda: count(sessions) == 2)
     assert consumer.stats["woken"] == 1 and parked_ids(sessions) == [] and consumer.stats["claimed"] == 0
+
+
+async def test_a_parked_event_waiting_for_an_id_is_woken_by_that_id_alone(sessions: Any, redis_url: str) -> None:
+    # Many events about one grant arrive while some wait for one of its tranches: only the tranche wakes them.
+    tries: list[int] = []
+
+    def needs_tranche(envelope: Envelope[Any], uow: UnitOfWork) -> None:
+        if envelope.payload.period_number == 0:
+            tries.append(0)
+            found = uow.session.execute(select(effects.c.event_id).where(effects.c.n == -1)).first()
+            if found is None:
+                raise NotReady("tranche t1 not scheduled yet", waits_for=awaiting("tranche_id", "t1"))
+        record_effect(envelope, uow)
+
+    def tranche_scheduled(envelope: Envelope[Any], uow: UnitOfWork) -> None:
+        uow.session.execute(insert(effects).values(event_id=envelope.event_id, n=-1))
+
+    slow_sweep = ConsumerTuning(batch=50, block_ms=50, claim_idle_ms=150, max_deliveries=3, sweep_every_s=3600)
+    started = Running()
+    routes = [Route(ReportAccepted, needs_tranche), Route(TrancheScheduled, tranche_scheduled)]
+    try:
+        consumer = await start_consumer(started, sessions, redis_url, GROUP, routes, slow_sweep, relay=False)
+        waiting = wrap(accepted(0), subject="g1")
+        publish(redis_url, waiting)
+        await eventually(lambda: consumer.stats["parked"] == 1)
+        for n in range(1, 6):  # other events about g1: applied, and they leave the parked one alone
+            publish(redis_url, wrap(accepted(n), subject="g1"))
+        await eventually(lambda: count(sessions) == 5)
+        assert tries == [0] and parked_ids(sessions) == [waiting.event_id]
+        publish(redis_url, wrap(TrancheScheduled(grant_id="g1", tranche_id="t1", number=1, of_tranches=1,
+                                                 due_on=date(2027, 4, 1), amount_pence=100), subject="g1"))  # fmt: skip
+        await eventually(lambda: count(sessions) == 7)
+        assert tries == [0, 0] and parked_ids(sessions) == [] and consumer.stats["woken"] == 1
+    finally:
+        await started.stop()
 
 
 async def test_a_parked_event_whose_prerequisite_is_not_an_event_is_retried_by_the_sweep(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from grants_shared import tables
 from grants_shared.delivery import parking
-from grants_shared.delivery.messages import Message, NotReady, Route
+from grants_shared.delivery.messages import Message, NotReady, Route, wake_keys
 from grants_shared.delivery.progress import record_progress
 from grants_shared.uow import Rows, UnitOfWork, write_rows
 
@@ -95,7 +95,7 @@ class Batch:
                 except ValueError:
                     continue  # cannot be read any more: the sweep dead-letters it
                 if self.retry_parked(row, message) == "applied":
-                    released.add(message.envelope.subject)
+                    released |= wake_keys(message.envelope)
             subjects = released
 
     def retry_parked(self, row: Any, message: Message) -> Status:
@@ -239,6 +239,6 @@ class Batch:
         self.result.wrote_events = self.result.wrote_events or bool(uow.emitted)
         self.inbox.append({"consumer_group": self.group, "event_id": envelope.event_id,
                            "stream": message.route.stream, "processed_at": self.now})  # fmt: skip
-        self.applied_subjects.add(envelope.subject)
+        self.applied_subjects |= wake_keys(envelope)
         if self.last_event_at is None or envelope.occurred_at > self.last_event_at:
             self.last_event_at = envelope.occurred_at

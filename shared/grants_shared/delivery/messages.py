@@ -14,11 +14,30 @@ from grants_shared.uow import UnitOfWork
 Handler = Callable[[Envelope[Any], UnitOfWork], None]
 
 
+# The ids an event carries that another event may wait for: an applied event wakes what waits for any of them.
+WAKING_IDS = ("tranche_id", "instruction_id", "difference_id", "round_id")
+
+
+def awaiting(field_name: str, value: str) -> str:
+    """The wake key of an id (`waits_for=awaiting("tranche_id", t)`): woken by the first applied event carrying it."""
+    return f"{field_name}:{value}"
+
+
+def wake_keys(envelope: Envelope[Any]) -> set[str]:
+    """What an applied event makes ready: its subject, and each id of WAKING_IDS its payload carries."""
+    keys = {envelope.subject}
+    for name in WAKING_IDS:
+        if isinstance(value := getattr(envelope.payload, name, None), str):
+            keys.add(awaiting(name, value))
+    return keys
+
+
 class NotReady(Exception):
     """A prerequisite of this event has not arrived yet: the event is parked until it has, not dropped.
 
-    `waits_for` names the subject whose next applied event wakes it (by default the event's own subject: the grant
-    or application it is about, which is what the events it depends on are about too).
+    `waits_for` is the wake key that releases it: by default the event's own subject (the grant or application it
+    is about), or, more precisely, `awaiting(id_field, id)`, so that only the event carrying that id wakes it and
+    not every later event about the same grant.
     """
 
     def __init__(self, reason: str, *, waits_for: str | None = None) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from grants_shared.delivery import NotReady
+from grants_shared.delivery import NotReady, awaiting
 from grants_shared.events import Envelope, GrantAwarded, GrantCompleted, RoundClosed, RoundOpened
 from reporting.adapters.orm import Grant, Round
 from reporting.domain.status import ENDED_GRANTS, as_utc
@@ -23,7 +23,7 @@ def round_closed(envelope: Envelope[RoundClosed], session: Session) -> None:
     """Mark a round closed; waits for its RoundOpened."""
     p = envelope.payload
     if session.get(Round, p.round_id) is None:
-        raise NotReady(f"round {p.round_id} not opened yet")
+        raise NotReady(f"round {p.round_id} not opened yet", waits_for=awaiting("round_id", p.round_id))
     session.execute(
         update(Round)
         .where(Round.round_id == p.round_id, Round.closed_at.is_(None))

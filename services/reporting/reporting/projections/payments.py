@@ -6,7 +6,7 @@ from typing import Any, TypeAlias
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from grants_shared.delivery import NotReady
+from grants_shared.delivery import NotReady, awaiting
 from grants_shared.events import (
     Envelope,
     PaymentFailed,
@@ -72,7 +72,8 @@ def payment_returned(envelope: Envelope[PaymentReturned], session: Session) -> N
     p = envelope.payload
     payment = session.get(Payment, p.instruction_id)
     if payment is None or payment.settled_at is None:
-        raise NotReady(f"payment-returned for instruction {p.instruction_id} before its payment-settled")
+        raise NotReady(f"payment-returned for instruction {p.instruction_id} before its payment-settled",
+                       waits_for=awaiting("instruction_id", p.instruction_id))
     if _stamp(session, p.instruction_id, "returned_at", p.returned_at):
         _add(session, p.grant_id, Grant.returned_pence, p.amount_pence)
     advance_tranche(session, p.tranche_id, "returned", envelope.occurred_at)
@@ -81,7 +82,8 @@ def payment_returned(envelope: Envelope[PaymentReturned], session: Session) -> N
 def _require_tranche(session: Session, tranche_id: str, event_type: str) -> Tranche:
     tranche = session.get(Tranche, tranche_id)
     if tranche is None:
-        raise NotReady(f"{event_type} for tranche {tranche_id} before its tranche-scheduled")
+        raise NotReady(f"{event_type} for tranche {tranche_id} before its tranche-scheduled",
+                       waits_for=awaiting("tranche_id", tranche_id))
     return tranche
 
 

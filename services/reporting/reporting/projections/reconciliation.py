@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from grants_shared.delivery import NotReady
+from grants_shared.delivery import NotReady, awaiting
 from grants_shared.events import Envelope, ReconciliationDifferenceFound, ReconciliationDifferenceResolved
 from reporting.adapters.orm import ReconciliationDifference
 from reporting.domain.status import as_utc
@@ -29,7 +29,8 @@ def difference_resolved(envelope: Envelope[ReconciliationDifferenceResolved], se
     """Close a difference, with who (or "reconciliation") and why; waits for its ReconciliationDifferenceFound."""
     p = envelope.payload
     if session.get(ReconciliationDifference, p.difference_id) is None:
-        raise NotReady(f"difference {p.difference_id} resolved before it was found here")
+        raise NotReady(f"difference {p.difference_id} resolved before it was found here",
+                       waits_for=awaiting("difference_id", p.difference_id))
     session.execute(
         update(ReconciliationDifference)
         .where(ReconciliationDifference.difference_id == p.difference_id,
