@@ -315,6 +315,37 @@ async def test_a_parked_event_waiting_for_an_id_is_woken_by_that_id_alone(sessio
         await started.stop()
 
 
+async def test_a_busy_stream_read_in_part_holds_back_later_events_of_other_streams(
+    sessions: Any, redis_url: str
+) -> None:
+    # As in a round's burst: twenty tranches per grant on one stream, one event per grant on another that needs
+    # the grant's first tranche. COUNT is per stream, so one read reaches far further into the sparse stream.
+    def tranche_scheduled(envelope: Envelope[Any], uow: UnitOfWork) -> None:
+        uow.session.execute(insert(effects).values(event_id=envelope.event_id, n=int(envelope.payload.tranche_id)))
+
+    def needs_first_tranche(envelope: Envelope[Any], uow: UnitOfWork) -> None:
+        first = envelope.payload.period_number * 20
+        if uow.session.execute(select(effects.c.event_id).where(effects.c.n == first)).first() is None:
+            raise NotReady(f"tranche {first} not scheduled yet", waits_for=awaiting("tranche_id", str(first)))
+        uow.session.execute(insert(effects).values(event_id=envelope.event_id, n=1000 + first))
+
+    for grant in range(10):
+        for number in range(20):
+            tranche = TrancheScheduled(grant_id=f"g{grant}", tranche_id=str(grant * 20 + number), number=number + 1,
+                                       of_tranches=20, due_on=date(2027, 4, 1), amount_pence=100)  # fmt: skip
+            publish(redis_url, wrap(tranche, subject=f"g{grant}"))
+        publish(redis_url, wrap(accepted(grant), subject=f"g{grant}"))
+    small = ConsumerTuning(batch=10, block_ms=50, claim_idle_ms=1000, max_deliveries=3, sweep_every_s=3600)
+    started = Running()
+    routes = [Route(ReportAccepted, needs_first_tranche), Route(TrancheScheduled, tranche_scheduled)]
+    try:
+        consumer = await start_consumer(started, sessions, redis_url, GROUP, routes, small, relay=False)
+        await eventually(lambda: count(sessions) == 210)
+        assert consumer.stats["parked"] == 0 and consumer.stats["claimed"] == 0 and consumer.stats["read"] == 210
+    finally:
+        await started.stop()
+
+
 async def test_a_parked_event_whose_prerequisite_is_not_an_event_is_retried_by_the_sweep(
     sessions: Any, redis_url: str, running: Any
 ) -> None:

@@ -27,7 +27,7 @@ from grants_shared.delivery import parking
 from grants_shared.delivery.backoff import Backoff
 from grants_shared.delivery.batch import Batch, BatchResult, is_transient
 from grants_shared.delivery.messages import Message, Route, decode
-from grants_shared.delivery.streams import Entry, GroupStreams, dead_letter_record
+from grants_shared.delivery.streams import Entry, GroupStreams, dead_letter_record, split_at_horizon
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.delivery.writer import DatabaseWriter
 from grants_shared.uow import ring_commit_bells
@@ -48,6 +48,7 @@ class GroupConsumer:
                                     batch=tuning.batch)  # fmt: skip
         self._stopping = asyncio.Event()
         self._next_claim = self._next_sweep = 0.0
+        self._held: list[Entry] = []  # read, but later than a stream that came back full: applied next step
         self.stats: Counter[str] = Counter()  # read, claimed, batches and each outcome: what the loop has done
 
     def stop(self) -> None:
@@ -78,19 +79,28 @@ class GroupConsumer:
 
     async def step(self) -> int:
         """Read and apply once, then claim and sweep when they are due; returns how many entries were handled."""
-        entries = await self.streams.read(block_ms=self.tuning.block_ms)
-        self.stats["read"] += len(entries)
-        handled = await self.process(entries)
+        handled = await self.process(await self._read())
         now = time.monotonic()
         if now >= self._next_claim:
             self._next_claim = now + self.tuning.claim_every_s
-            claimed = await self.streams.claim(self.tuning.claim_idle_ms)
+            held = {(e.stream, e.entry_id) for e in self._held}
+            claimed = [e for e in await self.streams.claim(self.tuning.claim_idle_ms)
+                       if (e.stream, e.entry_id) not in held]  # fmt: skip
             self.stats["claimed"] += len(claimed)
             handled += await self.process(claimed)
         if now >= self._next_sweep:
             self._next_sweep = now + self.tuning.sweep_every_s
             await self.sweep()
         return handled
+
+    async def _read(self) -> list[Entry]:
+        """New entries with those held back, up to what every stream has handed over; the rest are held again."""
+        if self._held:
+            await self.streams.touch(self._held)
+        fresh = await self.streams.read(block_ms=None if self._held else self.tuning.block_ms)
+        self.stats["read"] += len(fresh)
+        ready, self._held = split_at_horizon(self._held + fresh, fresh, self.streams.batch)
+        return ready
 
     async def process(self, entries: list[Entry]) -> int:
         """Apply entries in order, in transactions of at most `batch`; acknowledge or dead-letter each."""
@@ -101,7 +111,7 @@ class GroupConsumer:
             except ValueError as error:
                 await self.streams.dead_letter(entry, str(error))
                 self.stats["dead_lettered"] += 1
-        messages.sort(key=lambda m: _order(m.entry))
+        messages.sort(key=lambda m: m.entry.position)
         unsettled = [m.entry for m in messages]
         async with self._touching(unsettled):
             for start in range(0, len(messages), self.tuning.batch):
@@ -124,8 +134,8 @@ class GroupConsumer:
             while not done.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(done.wait(), self.tuning.touch_every_s)
-                if entries and not done.is_set():
-                    await self.streams.touch(entries)
+                if (targets := entries + self._held) and not done.is_set():
+                    await self.streams.touch(targets)
 
         task = asyncio.create_task(keep_touching())
         try:
@@ -217,12 +227,6 @@ class GroupConsumer:
         with self.writer.sessions() as session:
             parking.unpark(session, self.group, event_id)
             session.commit()
-
-
-def _order(entry: Entry) -> tuple[int, int]:
-    """Stream entries in the order Redis added them, across streams (ids share Redis's clock)."""
-    millis, _, seq = entry.entry_id.partition("-")
-    return (int(millis), int(seq or 0)) if millis.isdigit() else (0, 0)
 
 
 def _parked_body(row: Any) -> Any:

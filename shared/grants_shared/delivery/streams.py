@@ -34,6 +34,12 @@ class Entry:
         return int(self.entry_id.split("-", 1)[0])
 
     @property
+    def position(self) -> tuple[int, int]:
+        """Where Redis added the entry, comparable across streams (ids share Redis's clock)."""
+        millis, _, seq = self.entry_id.partition("-")
+        return (int(millis), int(seq or 0)) if millis.isdigit() else (0, 0)
+
+    @property
     def frame(self) -> str:
         """The platform's JSON frame (`{"headers": ..., "data": ...}`), or '' when the entry has none."""
         raw = self.fields.get(DATA_FIELD.encode())
@@ -60,8 +66,8 @@ class GroupStreams:
                 if "BUSYGROUP" not in str(error):
                     raise
 
-    async def read(self, block_ms: int) -> list[Entry]:
-        """New entries of every stream (at most `batch` from each), waiting up to `block_ms` when there are none."""
+    async def read(self, block_ms: int | None) -> list[Entry]:
+        """New entries of every stream (at most `batch` from each), waiting up to `block_ms` (None: not at all)."""
         reply: Any = await self.redis.xreadgroup(
             self.group, self.consumer, dict.fromkeys(self.streams, ">"), count=self.batch, block=block_ms
         )
@@ -117,6 +123,26 @@ class GroupStreams:
             move.xadd(stream_of(self.group), record)  # type: ignore[arg-type]
             move.xack(entry.stream, self.group, entry.entry_id)
             await move.execute()
+
+
+def split_at_horizon(entries: list[Entry], fresh: list[Entry], batch: int) -> tuple[list[Entry], list[Entry]]:
+    """Split entries, in Redis's order, into those safe to apply now and those to hold for the next read.
+
+    XREADGROUP's COUNT applies per stream: a stream that came back full (`batch` entries in `fresh`) may have more
+    after its last entry, while a busier mix on another stream ran ahead. Entries later than the earliest such last
+    entry could depend on what that stream has not handed over yet (a payment before its tranche), so they wait.
+    """
+    counts: dict[str, int] = {}
+    last: dict[str, tuple[int, int]] = {}
+    for entry in fresh:
+        counts[entry.stream] = counts.get(entry.stream, 0) + 1
+        last[entry.stream] = max(last.get(entry.stream, (0, 0)), entry.position)
+    ordered = sorted(entries, key=lambda e: e.position)
+    full = [last[stream] for stream, n in counts.items() if n >= batch]
+    if not full:
+        return ordered, []
+    horizon = min(full)
+    return [e for e in ordered if e.position <= horizon], [e for e in ordered if e.position > horizon]
 
 
 def dead_letter_record(
