@@ -8,7 +8,6 @@ entries under way was stopped by `cancel()` alone, ran on, and the consumer wait
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,33 +15,16 @@ import pytest
 import redis
 from sqlalchemy import func, insert, select
 
-from grants_shared import tables
-from grants_shared.db import make_engine, read_only_session, session_factory
+from grants_shared.db import read_only_session
 from grants_shared.delivery import Route
 from grants_shared.delivery.streams import Entry
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.events import Envelope, ReportAccepted, wrap
 from grants_shared.uow import UnitOfWork
-from tests.support.consuming import Running, effects, effects_md, eventually, publish, start_consumer
+from tests.support.consuming import Running, effects, eventually, publish, start_consumer
 
 pytestmark = pytest.mark.anyio
 TUNING = ConsumerTuning(batch=50, block_ms=50, claim_idle_ms=150, max_deliveries=3)
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[Any]:
-    engine = make_engine(database_url)
-    tables.metadata.create_all(engine)
-    effects_md.create_all(engine)
-    yield session_factory(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-async def running() -> AsyncIterator[Running]:
-    started = Running()
-    yield started
-    await started.stop()
 
 
 def accepted(n: int) -> Envelope[Any]:

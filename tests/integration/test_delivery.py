@@ -11,7 +11,6 @@ import redis
 from sqlalchemy import func, insert, select
 
 from grants_shared import deadletter, tables
-from grants_shared.db import make_engine, session_factory
 from grants_shared.delivery import NotReady, Route, awaiting
 from grants_shared.delivery.redis_client import async_client, sync_client
 from grants_shared.delivery.relay import OutboxRelay
@@ -19,20 +18,11 @@ from grants_shared.delivery.streams import Entry, GroupStreams
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.events import Envelope, ReportAccepted, ReportSubmitted, TrancheScheduled, wrap
 from grants_shared.uow import UnitOfWork
-from tests.support.consuming import Running, effects, effects_md, eventually, publish, publish_raw, start_consumer
+from tests.support.consuming import Running, effects, eventually, publish, publish_raw, start_consumer
 
 pytestmark = pytest.mark.anyio
 GROUP = "delivery-test"
 TUNING = ConsumerTuning(batch=50, block_ms=50, claim_idle_ms=150, max_deliveries=3)
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Any:
-    engine = make_engine(database_url)
-    tables.metadata.create_all(engine)
-    effects_md.create_all(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,13 +36,6 @@ def engine(database_url: str) -> Iterator[Any]:
     effects_md.create_all(engine)
     yield engine
     engine.dispose()
-
-
-@pytest.fixture
-async def running() -> AsyncIterator[Running]:
-    started = Running()
-    yield started
-    await started.stop()
 
 
 def accepted(n: int) -> Envelope[Any]:
