@@ -186,16 +186,29 @@ class Batch:
             self.result.outcomes.append(Outcome(message, "applied"))
         return None
 
-    def _handle(self, message: Message) -> UnitOfWork:
-        """Run one handler (no savepoint of its own) in the message's trace context."""
+    def _handle(self, message: Message, *, flush: bool = False) -> UnitOfWork:
+        """Run one handler (no savepoint of its own) in the message's trace context; a failure is recorded on its span.
+
+        Waiting for a prerequisite (NotReady) is not an error of the span.
+        """
         envelope = message.envelope
         uow = UnitOfWork.joined(self.session, cause=envelope)
         with tracer.start_as_current_span(f"{message.route.stream} process", context=propagate.extract(message.headers),
-                                          kind=trace.SpanKind.CONSUMER) as span:  # fmt: skip
+                                          kind=trace.SpanKind.CONSUMER, record_exception=False,
+                                          set_status_on_exception=False) as span:  # fmt: skip
             span.set_attribute("messaging.system", "redis")
             span.set_attribute("messaging.consumer.group.name", self.group)
             span.set_attribute("messaging.message.id", envelope.event_id)
-            message.route.handle(envelope, uow)
+            try:
+                message.route.handle(envelope, uow)
+                if flush:
+                    self.session.flush()
+            except NotReady:
+                raise
+            except Exception as error:
+                span.record_exception(error)
+                span.set_status(trace.Status(trace.StatusCode.ERROR, repr(error)))
+                raise
         return uow
 
     def _apply_new(self, message: Message) -> Outcome:
@@ -207,28 +220,19 @@ class Batch:
     def _run(self, message: Message) -> tuple[Status, str | None, str]:
         """Run the handler in a savepoint; keep its rows and its inbox row only if it succeeded."""
         envelope = message.envelope
-        uow = UnitOfWork.joined(self.session, cause=envelope)
-        parent = propagate.extract(message.headers)
-        with tracer.start_as_current_span(f"{message.route.stream} process", context=parent,
-                                          kind=trace.SpanKind.CONSUMER) as span:  # fmt: skip
-            span.set_attribute("messaging.system", "redis")
-            span.set_attribute("messaging.consumer.group.name", self.group)
-            span.set_attribute("messaging.message.id", envelope.event_id)
-            savepoint = self.session.begin_nested()
-            try:
-                message.route.handle(envelope, uow)
-                self.session.flush()
-                savepoint.commit()
-            except NotReady as waiting:
-                savepoint.rollback()
-                return "parked", str(waiting), waiting.waits_for or envelope.subject
-            except Exception as error:
-                if is_transient(error):
-                    raise
-                savepoint.rollback()
-                span.record_exception(error)
-                self._failure = error
-                return "failed", repr(error), envelope.subject
+        savepoint = self.session.begin_nested()
+        try:
+            uow = self._handle(message, flush=True)
+            savepoint.commit()
+        except NotReady as waiting:
+            savepoint.rollback()
+            return "parked", str(waiting), waiting.waits_for or envelope.subject
+        except Exception as error:
+            if is_transient(error):
+                raise
+            savepoint.rollback()
+            self._failure = error
+            return "failed", repr(error), envelope.subject
         self._keep(message, uow)
         return "applied", None, envelope.subject
 
