@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from grants_shared.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 2  # what a client is told to wait after the database did not answer in time
 PROBLEM_JSON = "application/problem+json"
@@ -51,6 +53,18 @@ def problem_response(status: int, code: str, title: str, detail: str = "", **ext
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+STATUS_OF_ERROR: dict[type[AppError], int] = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403}
+"""The status each kind of application error answers with (a kind not listed answers 422)."""
+
+
+def error_status(exc: AppError) -> int:
+    """The HTTP status of an application error: that of the nearest kind it derives from."""
+    for kind in type(exc).__mro__:
+        if kind in STATUS_OF_ERROR:
+            return STATUS_OF_ERROR[kind]
+    return 422
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [
         {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))}
@@ -59,11 +73,15 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Turn validation errors, HTTP errors, domain problems and surprises into problem+json."""
+    """Turn validation errors, HTTP errors, application errors, problems and surprises into problem+json."""
 
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        return problem_response(error_status(exc), exc.code, exc.title, exc.detail, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
