@@ -11,7 +11,6 @@ import re
 import sys
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -98,11 +97,11 @@ def describe(error: BaseException) -> tuple[str | None, int]:
 class GuardedGroup(TyperGroup):
     """The root command group: runs the chosen command inside the error boundary."""
 
-    def invoke(self, ctx: click.Context) -> Any:
-        """Run the command; an exception that is not a click exit becomes a line on stderr and exit 1."""
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context, which it does not export
+        """Run the command; an exception that is not typer's own exit or usage error becomes a line and exit 1."""
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except BrokenPipeError:  # the reader went away (`grants ... | head`): nothing left to say
             raise typer.Exit(1) from None

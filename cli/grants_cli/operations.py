@@ -21,9 +21,6 @@ console = Console()
 def run_platform(var_dir: Path, source: Path | None) -> None:
     """Start the whole platform, print where it listens, restart what dies until Ctrl-C."""
     started = time.monotonic()
-    given = os.environ.get("REDIS_URL") or None
-    if given:
-        _ping(given)
     if source is None:
         console.print("[yellow]No reference data configured: loading a SYNTHETIC registry.[/] Set "
                       "GRANTS_REFERENCE_DATA_DIR (or --reference-data) to the folder of the official files, "
@@ -32,6 +29,9 @@ def run_platform(var_dir: Path, source: Path | None) -> None:
         raise CommandFailed(f"the reference data folder {source} does not exist: give the folder of the official "
                             "files (laid out as ../shared/data), or unset GRANTS_REFERENCE_DATA_DIR for a synthetic "
                             "registry")
+    given = os.environ.get("REDIS_URL") or None
+    if given:
+        _ping(given)
     system = System(var_dir=var_dir, redis_url=given)
     stop = _install_stop_handler()
     try:
