@@ -39,7 +39,12 @@ CASES = {
                                             "--backend postgresql needs --postgres-url"),
     "migrate an unknown service": (["migrate", "banking"], "unknown service(s) banking"),
     "outbox replay since nonsense": (["outbox", "replay", "--since", "yesterday"], "is not an ISO date"),
+    "ledger check, database server down": (["ledger", "check"], "cannot reach the payments database at "
+                                           "postgresql+psycopg://cwf:***@127.0.0.1:1/payments: is the database server "
+                                           "running? check PAYMENTS_DATABASE_URL"),
 }
+ENV = {"run, no reference data": {"REDIS_URL": ""}, "run, Redis down": {"GRANTS_REFERENCE_DATA_DIR": ""},
+       "ledger check, database server down": {"PAYMENTS_DATABASE_URL": "postgresql+psycopg://cwf:pw@127.0.0.1:1/payments"}}
 
 
 def unprepared(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -60,8 +65,7 @@ def grants(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
 def test_a_command_on_an_unprepared_machine_says_what_to_do(case: str, tmp_path: Path) -> None:
     args, expected = CASES[case]
     names = {"var": str((tmp_path / "var").resolve()), "missing": str(tmp_path / "no-such-data")}
-    extra = {"run, no reference data": {"REDIS_URL": ""}, "run, Redis down": {"GRANTS_REFERENCE_DATA_DIR": ""}}
-    done = CliRunner().invoke(app, [a.format(**names) for a in args], env=unprepared(tmp_path, **extra.get(case, {})))
+    done = CliRunner().invoke(app, [a.format(**names) for a in args], env=unprepared(tmp_path, **ENV.get(case, {})))
     assert done.exit_code != 0, done.output
     assert isinstance(done.exception, SystemExit), done.exception  # an exit, not an exception escaping the command
     assert " ".join(expected.format(**names).split()) in " ".join(done.output.split()), done.output
