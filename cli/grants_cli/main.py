@@ -22,7 +22,7 @@ from grants_cli.tokens import Role
 SERVICES = ("applications", "allocation", "payments", "reporting")  # as grants_cli.system.SERVICES (a test checks)
 
 app = typer.Typer(cls=GuardedGroup, help="Community Wealth Fund grants platform: operator commands.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)  # --debug must not print the secrets
 data_app = typer.Typer(help="Reference data (IoD, ONS lookups, CNI).", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead letters: messages that failed too often.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The payments ledger.", no_args_is_help=True)
