@@ -71,7 +71,7 @@ def http_answers_below_routes(pkg: Path) -> list[str]:
         for node in ast.walk(tree):
             target = node.func if isinstance(node, ast.Call) else node.exc if isinstance(node, ast.Raise) else None
             if target is not None and _name(target) in HTTP_ANSWERS:
-                found.append(f"{relative}:{node.lineno} {_name(target)}")
+                found.append(f"{relative}:{getattr(node, 'lineno', 0)} {_name(target)}")
     return found
 
 
@@ -108,7 +108,7 @@ def status_moves_outside_domain(pkg: Path) -> list[str]:
             if any(_assigns_status(t) for t in targets) or (
                 isinstance(node, ast.Call) and (_status_in_values(node) or _setattr_status(node))
             ):
-                found.append(f"{relative}:{node.lineno}")
+                found.append(f"{relative}:{getattr(node, 'lineno', 0)}")
     return found
 
 
