@@ -4,10 +4,11 @@ The newest announcement (by its loaded_at, then inputs hash) is the vintage in f
 events arrive in; a repeated or older announcement of a vintage changes nothing.
 """
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from allocation.adapters.registry_tables import PENDING, SUPERSEDED, RegistryVintage
-from allocation.times import as_utc
+from allocation.adapters.registry_tables import RegistryVintage
+from allocation.domain.lifecycle import PENDING, SUPERSEDED, move_vintage
+from grants_shared.clock import as_utc
 from grants_shared.events import Envelope, NeighbourhoodRegistryUpdated
 from grants_shared.uow import UnitOfWork
 
@@ -29,12 +30,12 @@ def on_registry_updated(envelope: Envelope[NeighbourhoodRegistryUpdated], uow: U
                               attempts=0, status=PENDING if in_force else SUPERSEDED)
         session.add(row)
     elif in_force and row.status == SUPERSEDED:
-        row.status = PENDING  # reinstated: the applications service serves it again
+        move_vintage(row, PENDING)  # reinstated: the applications service serves it again
     row.loaded_at, row.event_id = p.loaded_at, envelope.event_id
     if in_force:
-        session.execute(update(RegistryVintage)
-                        .where(RegistryVintage.status == PENDING, RegistryVintage.inputs_hash != p.inputs_hash)
-                        .values(status=SUPERSEDED))
+        pending = others.where(RegistryVintage.status == PENDING)
+        for older in session.scalars(pending):  # one vintage is in force: any other still pending never will be
+            move_vintage(older, SUPERSEDED)
     session.flush()
     uow.audit(actor=f"event:{envelope.producer}:{envelope.event_type}", action="registry.announced",
               entity_type="registry_vintage", entity_id=p.inputs_hash, before=before,

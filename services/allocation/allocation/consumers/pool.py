@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from allocation.adapters.orm import AssessedApplication, Neighbourhood, Partnership, Withdrawal
-from allocation.times import as_utc
+from grants_shared.clock import as_utc
 from grants_shared.events import ApplicationAssessed, ApplicationWithdrawn, Envelope, PartnershipChanged
 from grants_shared.uow import UnitOfWork
 

@@ -1,35 +1,45 @@
 """Use case: run the allocation of a round, as a simulation or as the round's one committed run."""
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from allocation.adapters.lookup import find_round
 from allocation.adapters.orm import Award, Decision, Round, Run, RunInputs
 from allocation.adapters.pool import load_inputs
-from allocation.computing import Computed, DecisionRow, compute
-from allocation.handlers.publishing import publish_commit
-from allocation.handlers.rounds import find_round
-from allocation.inputs import RunInputs as Inputs
-from allocation.times import now
-from allocation.views import decision_view, run_summary_view
+from allocation.adapters.records import run_summary_view
+from allocation.domain.computing import Computed, DecisionRow, compute
+from allocation.domain.inputs import RunInputs as Inputs
+from allocation.domain.lifecycle import OPEN
+from allocation.usecases.publishing import publish_commit
+from grants_shared.clock import now
 from grants_shared.crash import crash_point
-from grants_shared.http.problems import Problem
+from grants_shared.errors import Conflict
 from grants_shared.ids import new_id, stable_id
 from grants_shared.uow import UnitOfWork
 
 
 def _refuse_commit(session: Session, round_: Round) -> None:
-    if round_.status != "open":
-        raise Problem(409, "round-closed", "The round is closed", f"Round {round_.id} takes no more committed runs.")
+    if round_.status != OPEN:
+        raise Conflict(f"Round {round_.id} takes no more committed runs.", code="round-closed",
+                       title="The round is closed")
     committed = session.scalars(select(Run.id).where(Run.committed_round_id == round_.id)).first()
     if committed is not None:
-        raise Problem(409, "round-already-committed", "The round already has a committed run",
-                      f"Run {committed} is the committed run of round {round_.id}.", run_id=committed)
+        raise Conflict(f"Run {committed} is the committed run of round {round_.id}.", code="round-already-committed",
+                       title="The round already has a committed run", run_id=committed)
 
 
-def run_allocation(uow: UnitOfWork, round_id: str, mode: str, actor: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RunDone:
+    """A run as stored, and its decisions in rank order."""
+
+    run: Run
+    decisions: list[Decision]
+
+
+def run_allocation(uow: UnitOfWork, round_id: str, mode: str, actor: str) -> RunDone:
     """Decide the current pool under the round's policy; a commit also awards grants and publishes."""
     session = uow.session
     commit = mode == "commit"
@@ -38,12 +48,13 @@ def run_allocation(uow: UnitOfWork, round_id: str, mode: str, actor: str) -> dic
         _refuse_commit(session, round_)
     inputs = load_inputs(session, round_.policy)
     if commit and not inputs.applications:
-        raise Problem(409, "empty-pool", "There is nothing to allocate",
-                      "No assessed application is waiting for a decision.")
+        raise Conflict("No assessed application is waiting for a decision.", code="empty-pool",
+                       title="There is nothing to allocate")
     try:
         computed = compute(inputs)
     except ValueError as error:  # the engine refuses inputs it cannot decide exactly
-        raise Problem(409, "cannot-allocate", "The pool cannot be allocated under this policy", str(error)) from error
+        raise Conflict(str(error), code="cannot-allocate",
+                       title="The pool cannot be allocated under this policy") from error
     run = _write_run(session, round_, mode, actor, inputs, computed)
     grants = _grant_ids(run, computed) if commit else {}
     decisions = _write_decisions(session, run, inputs, computed, grants)
@@ -53,7 +64,7 @@ def run_allocation(uow: UnitOfWork, round_id: str, mode: str, actor: str) -> dic
         crash_point("allocation.mid_commit")
     uow.audit(actor=actor, action=f"run.{mode}", entity_type="round", entity_id=round_.id,
               after=run_summary_view(run))
-    return {**run_summary_view(run), "decisions": [decision_view(d) for d in decisions]}
+    return RunDone(run, decisions)
 
 
 def _write_run(session: Session, round_: Round, mode: str, actor: str, inputs: Inputs,

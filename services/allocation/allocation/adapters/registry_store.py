@@ -5,8 +5,9 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from allocation.adapters.registry_tables import HELD, PENDING, RegistryVintage, RegistryWard
-from allocation.times import iso, now
+from allocation.adapters.registry_tables import RegistryVintage, RegistryWard
+from allocation.domain.lifecycle import HELD, PENDING, move_vintage
+from grants_shared.clock import iso, now
 from grants_shared.uow import UnitOfWork
 
 BATCH = 2_000
@@ -40,7 +41,8 @@ def store_wards(uow: UnitOfWork, inputs_hash: str, wards: list[dict[str, Any]]) 
     rows = [{"inputs_hash": inputs_hash, "code": w["code"], "snapshot": w} for w in wards]
     for start in range(0, len(rows), BATCH):
         uow.session.execute(insert(RegistryWard), rows[start:start + BATCH])
-    vintage.status, vintage.wards_held, vintage.fetched_at, vintage.last_error = HELD, len(rows), now(), None
+    move_vintage(vintage, HELD)
+    vintage.wards_held, vintage.fetched_at, vintage.last_error = len(rows), now(), None
     uow.session.flush()
     uow.audit(actor=ACTOR, action="registry.held", entity_type="registry_vintage", entity_id=inputs_hash,
               before={"status": PENDING}, after={"status": HELD, "wards": len(rows), "vintage": vintage.name})
@@ -53,14 +55,3 @@ def record_failure(uow: UnitOfWork, inputs_hash: str, error: str) -> None:
     if vintage is not None and vintage.status == PENDING:
         vintage.attempts, vintage.last_error = vintage.attempts + 1, error[:1000]
 
-
-def vintage_view(vintage: RegistryVintage, in_force_hash: str | None) -> dict[str, Any]:
-    """A vintage as RegistryVintageOut."""
-    return {
-        "inputs_hash": vintage.inputs_hash, "vintage": vintage.name, "status": vintage.status,
-        "in_force": vintage.inputs_hash == in_force_hash, "ward_count": vintage.ward_count,
-        "left_behind_count": vintage.left_behind_count, "wards_held": vintage.wards_held,
-        "synthetic": vintage.synthetic, "loaded_at": iso(vintage.loaded_at),
-        "fetched_at": iso(vintage.fetched_at) if vintage.fetched_at else None,
-        "attempts": vintage.attempts, "last_error": vintage.last_error,
-    }

@@ -174,3 +174,27 @@ class DiffOut(BaseModel):
     losers: list[ChangeOut]
     by_region_pence: dict[str, int]
     by_imd_decile_pence: dict[str, int]
+
+
+class RegistryVintageOut(BaseModel):
+    """A registry vintage announced to allocation, and how much of it allocation holds."""
+
+    inputs_hash: str
+    vintage: str
+    status: Literal["pending", "held", "superseded"]
+    in_force: bool
+    ward_count: int
+    left_behind_count: int
+    wards_held: int
+    synthetic: bool
+    loaded_at: datetime
+    fetched_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
+class RegistryOut(BaseModel):
+    """Every vintage announced, newest first; runs score need against the one in force once it is held."""
+
+    in_force: RegistryVintageOut | None
+    items: list[RegistryVintageOut]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from allocation.domain import AllocationResult, ApplicationArrays, Constraint, Outcome, Policy, allocate
 from allocation.domain.hashing import decisions_digest, inputs_hash
+from allocation.domain.inputs import PoolApplication, RunInputs
 from allocation.domain.rationale_batch import rationales
-from allocation.inputs import PoolApplication, RunInputs
-from allocation.registry_arrays import neighbourhood_arrays
+from allocation.domain.registry_arrays import neighbourhood_arrays
 
 AWARDED = (Outcome.AWARDED, Outcome.AWARDED_PARTIAL)
 

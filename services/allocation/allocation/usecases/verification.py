@@ -1,16 +1,15 @@
 """Verify a run: its stored inputs still hash as recorded and recompute, exactly, to its stored decisions."""
 
 import hashlib
-from dataclasses import fields
-from typing import Any
+from dataclasses import dataclass, fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from allocation.adapters.lookup import find_run
 from allocation.adapters.orm import Decision, RunInputs
-from allocation.computing import Computed, DecisionRow, compute
-from allocation.handlers.queries import find_run
-from allocation.inputs import parse
+from allocation.domain.computing import Computed, DecisionRow, compute
+from allocation.domain.inputs import parse
 
 
 def recompute(body: str) -> Computed | None:
@@ -34,7 +33,22 @@ def stored_decisions(session: Session, run_id: str) -> list[DecisionRow]:
     return [DecisionRow(**{name: getattr(d, name) for name in names}) for d in rows]
 
 
-def verify_run(session: Session, run_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Verification:
+    """What verifying a run found: the stored hashes and digest beside the recomputed ones (VerifyOut)."""
+
+    run_id: str
+    verified: bool
+    inputs_hash: str
+    recomputed_inputs_hash: str
+    decisions_digest: str
+    recomputed_digest: str
+    inputs_document_hash: str
+    recomputed_document_hash: str
+    stored_decisions_match: bool
+
+
+def verify_run(session: Session, run_id: str) -> Verification:
     """Recompute a run from its stored inputs; compare both hashes, the digest and every stored decision."""
     run = find_run(session, run_id)
     body = stored_inputs(session, run_id)
@@ -45,10 +59,10 @@ def verify_run(session: Session, run_id: str) -> dict[str, Any]:
     rows_match = recomputed is not None and stored_decisions(session, run_id) == recomputed.decisions
     verified = (inputs_hash == run.inputs_hash and digest == run.decisions_digest
                 and document_hash == run.document_hash and rows_match)
-    return {
-        "run_id": run.id, "verified": verified,
-        "inputs_hash": run.inputs_hash, "recomputed_inputs_hash": inputs_hash,
-        "decisions_digest": run.decisions_digest, "recomputed_digest": digest,
-        "inputs_document_hash": run.document_hash, "recomputed_document_hash": document_hash,
-        "stored_decisions_match": rows_match,
-    }
+    return Verification(
+        run_id=run.id, verified=verified,
+        inputs_hash=run.inputs_hash, recomputed_inputs_hash=inputs_hash,
+        decisions_digest=run.decisions_digest, recomputed_digest=digest,
+        inputs_document_hash=run.document_hash, recomputed_document_hash=document_hash,
+        stored_decisions_match=rows_match,
+    )

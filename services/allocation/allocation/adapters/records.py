@@ -1,9 +1,10 @@
-"""How stored rows are shown over HTTP (plain JSON-safe dicts matching the output models)."""
+"""Stored rows as plain JSON-safe dicts: what audits keep, and what the routes answer (the output models)."""
 
 from typing import Any
 
 from allocation.adapters.orm import Decision, Round, Run
-from allocation.times import iso
+from allocation.adapters.registry_tables import RegistryVintage
+from grants_shared.clock import iso
 
 
 def round_view(round_: Round) -> dict[str, Any]:
@@ -39,12 +40,13 @@ def decision_view(decision: Decision) -> dict[str, Any]:
     }
 
 
-def application_decision_view(decision: Decision, run: Run) -> dict[str, Any]:
-    """An application's committed decision as ApplicationDecisionOut."""
-    return {**decision_view(decision), "run_id": run.id, "round_id": run.round_id,
-            "decided_at": iso(decision.decided_at)}
-
-
-def page(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> dict[str, Any]:
-    """One page of a list, as Page."""
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+def vintage_view(vintage: RegistryVintage, in_force_hash: str | None) -> dict[str, Any]:
+    """A vintage as RegistryVintageOut."""
+    return {
+        "inputs_hash": vintage.inputs_hash, "vintage": vintage.name, "status": vintage.status,
+        "in_force": vintage.inputs_hash == in_force_hash, "ward_count": vintage.ward_count,
+        "left_behind_count": vintage.left_behind_count, "wards_held": vintage.wards_held,
+        "synthetic": vintage.synthetic, "loaded_at": iso(vintage.loaded_at),
+        "fetched_at": iso(vintage.fetched_at) if vintage.fetched_at else None,
+        "attempts": vintage.attempts, "last_error": vintage.last_error,
+    }

@@ -1,8 +1,8 @@
 """The events of a committed run: one AllocationDecided per decision, one GrantAwarded per award."""
 
 from allocation.adapters.orm import Run
-from allocation.computing import Computed
-from allocation.inputs import RunInputs
+from allocation.domain.computing import Computed
+from allocation.domain.inputs import RunInputs
 from grants_shared.events import AllocationDecided, GrantAwarded
 from grants_shared.ids import stable_id
 from grants_shared.uow import UnitOfWork

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import httpx
 
-from allocation import bootstrap
-from allocation.adapters.registry_tables import PENDING
-from allocation.registry.fetch import RegistrySource, RegistryUnavailable, fetch_vintage
-from allocation.registry.store import in_force, record_failure, store_wards
+from allocation.adapters.registry_source import RegistrySource, RegistryUnavailable, fetch_vintage
+from allocation.adapters.registry_store import in_force, record_failure, store_wards
+from allocation.config import Settings
+from allocation.domain.lifecycle import PENDING
 from grants_shared.auth import Role, mint_token
 from grants_shared.delivery.writer import Database
 from grants_shared.worker import WorkerContext
@@ -38,20 +38,22 @@ def fetch_once(db: Database, connect: Callable[[], RegistrySource]) -> str:
     return "held" if stored else "idle"
 
 
-def source_from_settings() -> RegistrySource:
+def source_from_settings(settings: Settings) -> RegistrySource:
     """The applications service named by APPLICATIONS_URL, read with a service token."""
-    settings = bootstrap.settings()
     token = mint_token(settings, subject="service:allocation", roles=[Role.INTEGRATOR])
     return RegistrySource(settings.applications_url, token)
 
 
 async def registry_loop(context: WorkerContext) -> None:
     """Keep the vintage in force held: poll every few seconds, back off on failures."""
-    interval = bootstrap.settings().registry_poll_s
+    settings = context.settings
+    if not isinstance(settings, Settings):
+        raise TypeError("the registry loop needs the allocation service's settings")
+    interval = settings.registry_poll_s
     delay, db = interval, Database(context.sessions, context.writer)
     while True:
         try:
-            outcome = await asyncio.to_thread(fetch_once, db, source_from_settings)
+            outcome = await asyncio.to_thread(fetch_once, db, lambda: source_from_settings(settings))
         except Exception:  # a database hiccup must not end the loop: log it and try again later
             log.exception("registry fetch turn failed")
             outcome = "failed"
