@@ -10,6 +10,7 @@ never takes work that is in hand.
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from redis.asyncio import Redis
@@ -33,9 +34,9 @@ class Entry:
         """When Redis added the entry (the id's first part, milliseconds since 1970)."""
         return int(self.entry_id.split("-", 1)[0])
 
-    @property
+    @cached_property
     def position(self) -> tuple[int, int]:
-        """Where Redis added the entry, comparable across streams (ids share Redis's clock)."""
+        """Where Redis added the entry, comparable across streams (ids share Redis's clock); parsed once (sort keys)."""
         millis, _, seq = self.entry_id.partition("-")
         return (int(millis), int(seq or 0)) if millis.isdigit() else (0, 0)
 

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 from functools import cache
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
-from sqlalchemy import Update, bindparam, update
+from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.orm import Session
 
 from grants_shared.delivery import NotReady, awaiting
@@ -95,14 +95,14 @@ def _payment(session: Session, p: PaymentEvent, event_type: str) -> None:
 @cache
 def _stamp_statement(column: str) -> Update:
     # Conditional on the stamp being empty: exactly one event per instruction gets to move the money.
-    table = Payment.__table__
+    table = cast(Table, Payment.__table__)
     return update(table).where(table.c.instruction_id == bindparam("key"), table.c[column].is_(None)).values(
         {column: bindparam("at", type_=table.c[column].type)})  # fmt: skip
 
 
 @cache
 def _add_statement(column: str) -> Update:
-    table = Grant.__table__
+    table = cast(Table, Grant.__table__)
     return update(table).where(table.c.grant_id == bindparam("key")).values(
         {column: table.c[column] + bindparam("pence")})  # fmt: skip
 

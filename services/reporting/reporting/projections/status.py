@@ -4,7 +4,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Update, and_, bindparam, or_, update
+from sqlalchemy import Integer, Table, Update, and_, bindparam, or_, update
 from sqlalchemy.orm import Session
 
 from reporting.adapters.orm import Application, Tranche
@@ -13,11 +13,10 @@ from reporting.projections.rows import expire_one
 
 
 @cache
-def _advance_statement(model: type[Any]) -> Update:
+def _advance_statement(table: Table) -> Update:
     # One conditional UPDATE, so two workers racing on one row cannot both win (PostgreSQL re-checks it). Built
     # once with bound parameters: building it per event cost more than running it.
-    table = model.__table__
-    key, rank = table.primary_key.columns[0], bindparam("new_rank")
+    key, rank = table.primary_key.columns[0], bindparam("new_rank", type_=Integer)
     moment = bindparam("moment", type_=table.c.status_at.type)
     newer = or_(table.c.status_at < moment, and_(table.c.status_at == moment, table.c.status_rank < rank))
     return update(table).where(key == bindparam("key"), newer).values(
@@ -26,7 +25,7 @@ def _advance_statement(model: type[Any]) -> Update:
 
 def _advance(session: Session, model: type[Any], key: str, status: str, rank: int, at: datetime) -> bool:
     params = {"key": key, "new_status": status, "new_rank": rank, "moment": as_utc(at)}
-    result = session.execute(_advance_statement(model), params)
+    result = session.execute(_advance_statement(model.__table__), params)
     expire_one(session, model, key)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
