@@ -5,12 +5,15 @@ events and two audit rows. ORM objects, their flushes and a read per fact cost s
 so the award reads what it needs in one statement and writes each table with one statement.
 """
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, exists, insert, select
+from sqlalchemy import JSON, Dialect, Table, bindparam, exists, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from grants_shared.events import GrantAwarded
 from payments.adapters.orm import Grant, LedgerTransactionRow, Partnership, Tranche
@@ -23,8 +26,23 @@ GRANTS = cast(Table, Grant.__table__)
 TRANCHES = cast(Table, Tranche.__table__)
 _LEDGER = cast(Table, LedgerTransactionRow.__table__).c
 _PARTNERSHIPS = cast(Table, Partnership.__table__).c
+JSON_COLUMNS = ("conditions", "facts", "holds")
+
+
+class EncodedJSON(TypeDecorator[str]):
+    """A JSON column bound from text encoded already: a schedule's conditions are encoded once, not per row."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        """No processing: the value is JSON text (PostgreSQL still gets its `::JSON` cast from the column type)."""
+        return None
+
+
 INSERT_GRANT = insert(GRANTS)
-INSERT_TRANCHES = insert(TRANCHES)
+INSERT_TRANCHES = insert(TRANCHES).values({name: bindparam(f"{name}_json", type_=EncodedJSON())
+                                           for name in JSON_COLUMNS})  # fmt: skip
 AWARD_STATE = select(
     exists().where(GRANTS.c.grant_id == bindparam("grant_id")),
     exists().where(_LEDGER.posting_key == bindparam("key")),
@@ -82,9 +100,47 @@ def tranche_rows(grant_id: str, schedule: list[TrancheDue], ids: list[str], at: 
     ]  # fmt: skip
 
 
+def encoded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as `INSERT_TRANCHES` takes them: the JSON columns as text, a schedule's conditions encoded once."""
+    return [
+        {**{k: v for k, v in row.items() if k not in JSON_COLUMNS},
+         "conditions_json": _conditions_json(tuple(row["conditions"])),
+         "facts_json": json.dumps(row["facts"]) if row["facts"] else "{}",
+         "holds_json": json.dumps(row["holds"]) if row["holds"] else "[]"}
+        for row in rows
+    ]  # fmt: skip
+
+
+@cache
+def _conditions_json(conditions: tuple[str, ...]) -> str:
+    return json.dumps(list(conditions))
+
+
+@dataclass
+class TrancheDraft:
+    """A new tranche before its row is written, with what the hold rules read and change (an ORM object costs
+    more to build than its insert)."""
+
+    tranche_id: str
+    number: int
+    due_on: date
+    amount_pence: int
+    status: str
+    conditions: list[str]
+    facts: dict[str, bool]
+    holds: list[dict[str, str]]
+    updated_at: datetime
+    released_by: str | None = None
+    approved_by: str | None = None
+
+
 def draft(row: dict[str, Any]) -> Tranche:
-    """A transient tranche (never added to the session) for the hold rules to work on before the row is written."""
-    return Tranche(**row)
+    """A new tranche for the hold rules to work on before its row is written (never added to the session).
+
+    The rules touch only the fields of `TrancheDraft`, hence the cast rather than a transient ORM object.
+    """
+    fields = ("tranche_id", "number", "due_on", "amount_pence", "status", "conditions", "facts", "holds", "updated_at")
+    return cast(Tranche, TrancheDraft(**{name: row[name] for name in fields}))
 
 
 def row_of(tranche: Tranche, row: dict[str, Any]) -> dict[str, Any]:

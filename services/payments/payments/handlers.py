@@ -19,6 +19,7 @@ from payments.award_rows import (
     GrantRef,
     award_state,
     draft,
+    encoded,
     grant_row,
     row_of,
     tranche_rows,
@@ -66,7 +67,7 @@ def award_grant(
               after={"amount_pence": award.amount_pence, "tranches": len(rows)})  # fmt: skip
     rows, first_unmet = _hold_new_tranches(uow, award, rows, state, clock)
     session.execute(INSERT_GRANT, grant_row(award, awarded_at, payee_sort_code, now()))
-    session.execute(INSERT_TRANCHES, rows)
+    session.execute(INSERT_TRANCHES, encoded(rows))
     if not state.posted:
         post(session, key, lambda tid: award_commitment(award.grant_id, award.amount_pence, transaction_id=tid,
                                                         effective_at=awarded_at))  # fmt: skip
