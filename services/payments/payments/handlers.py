@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from grants_shared.delivery import NotReady
 from grants_shared.events import GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened, TrancheScheduled
-from grants_shared.ids import stable_id
 from grants_shared.uow import UnitOfWork
 from payments.adapters.ledger_store import post, posting_key
 from payments.adapters.orm import Grant, Partnership, Tranche
@@ -19,8 +18,8 @@ from payments.award_rows import (
     GrantRef,
     award_state,
     draft,
-    encoded,
     grant_row,
+    quick_stable_id,
     row_of,
     tranche_rows,
 )
@@ -38,7 +37,7 @@ WORKER = "payments-worker"
 def tranche_id_of(grant_id: str, number: int, variation_id: str | None = None) -> str:
     """The stable id of a grant's tranche (a replayed award lands on the same ids; a variation's are its own)."""
     parts = (grant_id, "tranche", str(number)) + ((variation_id,) if variation_id else ())
-    return stable_id(*parts)
+    return quick_stable_id("/".join(parts))
 
 
 def award_grant(
@@ -67,7 +66,7 @@ def award_grant(
               after={"amount_pence": award.amount_pence, "tranches": len(rows)})  # fmt: skip
     rows, first_unmet = _hold_new_tranches(uow, award, rows, state, clock)
     session.execute(INSERT_GRANT, grant_row(award, awarded_at, payee_sort_code, now()))
-    session.execute(INSERT_TRANCHES, encoded(rows))
+    session.execute(INSERT_TRANCHES, rows)
     if not state.posted:
         post(session, key, lambda tid: award_commitment(award.grant_id, award.amount_pence, transaction_id=tid,
                                                         effective_at=awarded_at))  # fmt: skip
