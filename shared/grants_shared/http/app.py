@@ -5,6 +5,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import make_asgi_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,7 +40,10 @@ def create_service_app(
     """
     limits = rate_limit or RateLimitSettings()
     setup_tracing(f"{service}-api")
-    app = FastAPI(title=f"{service} API", version="1.0.0", description=description)
+    # FastAPI's own tracing starts a span per request and per dependency whenever a tracer provider is installed
+    # (setup_tracing always installs one): with no exporter those spans go nowhere, so it is on only when kept.
+    telemetry: TelemetryConfig = {"tracing": tracing_exported()}
+    app = FastAPI(title=f"{service} API", version="1.0.0", description=description, telemetry=telemetry)
     app.state.service = service
     app.state.settings = settings
     app.state.engine = engine
