@@ -26,11 +26,11 @@ def _name(group: Any) -> str:
     return "unknown" if group is None else str(group)
 
 
-def _fold(sums: list[tuple[str, str, str, int]], position: int) -> dict[str, dict[str, int]]:
+def _fold(sums: list[tuple[str, str, str, int]], by_decile: bool) -> dict[str, dict[str, int]]:
     grouped: dict[str, dict[str, int]] = {}
-    for row in sums:
-        values = grouped.setdefault(row[position], dict.fromkeys(INDICATORS, 0))
-        values[row[2]] = values.get(row[2], 0) + row[3]
+    for region, decile, indicator, value in sums:
+        values = grouped.setdefault(decile if by_decile else region, dict.fromkeys(INDICATORS, 0))
+        values[indicator] = values.get(indicator, 0) + value
     return dict(sorted(grouped.items()))
 
 
@@ -40,7 +40,7 @@ def outcome_totals(session: Session) -> dict[str, Any]:
         select(func.count()).select_from(ImpactReport).where(ImpactReport.status == "accepted")
     ).scalar_one()
     sums = _sums(session)
-    by_region = _fold(sums, 0)
+    by_region = _fold(sums, by_decile=False)
     totals = dict.fromkeys(INDICATORS, 0)
     for values in by_region.values():
         for name, value in values.items():
@@ -49,5 +49,5 @@ def outcome_totals(session: Session) -> dict[str, Any]:
         "accepted_reports": int(accepted),
         "totals": totals,
         "by_region": by_region,
-        "by_decile": _fold(sums, 1),
+        "by_decile": _fold(sums, by_decile=True),
     }
