@@ -36,9 +36,11 @@ PROBLEMS = problem_responses(401, 403, 404, 422)
 WRITE_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 422)
 
 
-def known_query_only(request: Request) -> None:
+async def known_query_only(request: Request) -> None:
     """Refuse query parameters the route does not take, or takes once and got twice: a misspelt or doubled filter
-    must not silently change a search."""
+    must not silently change a search. (Async: it never waits, so it needs no worker thread.)"""
+    if not request.scope.get("query_string"):
+        return  # nothing given, nothing to refuse
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
