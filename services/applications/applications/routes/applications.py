@@ -8,15 +8,7 @@ from sqlalchemy import select
 
 from applications.adapters.orm import Application
 from applications.domain.lifecycle import Status
-from applications.handlers.applications import (
-    create_application,
-    update_application,
-    visible_application,
-    withdraw_application,
-)
-from applications.handlers.submission import submit_application
 from applications.routes.common import (
-    KNOWN_QUERY_ONLY,
     PROBLEMS,
     WRITE_PROBLEMS,
     Changer,
@@ -28,14 +20,22 @@ from applications.routes.common import (
     idempotent_post,
     page,
 )
-from applications.schemas.inputs import ApplicationCreate, ApplicationUpdate, Withdrawal
-from applications.schemas.outputs import ApplicationOut, Page
-from applications.views import application_out, json_body
+from applications.routes.schemas.outputs import ApplicationOut, Page
+from applications.routes.views import application_out, json_body
+from applications.usecases.applications import (
+    create_application,
+    update_application,
+    visible_application,
+    withdraw_application,
+)
+from applications.usecases.commands import ApplicationCreate, ApplicationUpdate, Withdrawal
+from applications.usecases.submission import submit_application
 from grants_shared.auth import Role
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.query import StrictQuery
 from grants_shared.uow import UnitOfWork
 
-router = APIRouter(tags=["applications"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
+router = APIRouter(tags=["applications"], responses=PROBLEMS, dependencies=StrictQuery)
 
 
 @router.post(

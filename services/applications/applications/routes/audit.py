@@ -3,14 +3,15 @@
 from fastapi import APIRouter
 from sqlalchemy import func, select
 
-from applications.routes.common import KNOWN_QUERY_ONLY, PROBLEMS, Limit, Offset, Operator, QueryText
-from applications.schemas.outputs import Page
-from applications.schemas.registry_outputs import AuditOut
-from applications.views import utc
+from applications.routes.common import PROBLEMS, Limit, Offset, Operator, QueryText
+from applications.routes.schemas.outputs import Page
+from applications.routes.schemas.registry_outputs import AuditOut
 from grants_shared import tables
+from grants_shared.clock import as_utc
 from grants_shared.http.app import ReadSession
+from grants_shared.http.query import StrictQuery
 
-router = APIRouter(tags=["audit"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
+router = APIRouter(tags=["audit"], responses=PROBLEMS, dependencies=StrictQuery)
 
 
 @router.get("/audit", summary="Audit records, oldest first")
@@ -31,5 +32,5 @@ def list_audit(
         query = query.where(t.c.entity_id == entity_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(t.c.id).limit(limit).offset(offset)).all()
-    items = [AuditOut(**{**r._mapping, "occurred_at": utc(r.occurred_at)}) for r in rows]
+    items = [AuditOut(**{**r._mapping, "occurred_at": as_utc(r.occurred_at)}) for r in rows]
     return Page[AuditOut](items=items, total=total, limit=limit, offset=offset)

@@ -7,17 +7,18 @@ from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from applications.adapters import queries
 from applications.adapters.orm import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
-from applications.adapters.registry_queries import ward_lsoa21s
-from applications.handlers.access import not_found
-from applications.registry_view import neighbourhood_detail, neighbourhood_out, vintage_out
-from applications.routes.common import KNOWN_QUERY_ONLY, PROBLEMS, Anyone, Limit, Offset, PathId, QueryText, page
-from applications.schemas.outputs import Page
-from applications.schemas.registry_outputs import NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
+from applications.read import queries
+from applications.read.registry_queries import ward_lsoa21s
+from applications.routes.common import PROBLEMS, Anyone, Limit, Offset, PathId, QueryText, page
+from applications.routes.registry_views import neighbourhood_detail, neighbourhood_out, vintage_out
+from applications.routes.schemas.outputs import Page
+from applications.routes.schemas.registry_outputs import NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
+from applications.usecases.access import not_found
 from grants_shared.http.app import CachedReads, ReadSession
+from grants_shared.http.query import StrictQuery
 
-router = APIRouter(tags=["registry"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
+router = APIRouter(tags=["registry"], responses=PROBLEMS, dependencies=StrictQuery)
 
 
 @router.get("/neighbourhoods", summary="Wards of the registry in force", response_model=Page[NeighbourhoodOut])

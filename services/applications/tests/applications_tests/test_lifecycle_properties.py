@@ -28,10 +28,10 @@ from hypothesis.stateful import (
 )
 
 from applications import bootstrap
+from applications.adapters.registry import synthetic_registry
 from applications.api import create_app
 from applications.domain.lifecycle import Theme
-from applications.handlers.registry import load_registry
-from applications.registry import synthetic_registry
+from applications.usecases.registry import load_registry
 from grants_shared.auth import Role
 from grants_shared.db import make_engine, migrate, session_factory
 from grants_shared.uow import UnitOfWork
