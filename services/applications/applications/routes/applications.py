@@ -4,10 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic.json_schema import SkipJsonSchema
-from sqlalchemy import select
 
-from applications.adapters.orm import Application
 from applications.domain.lifecycle import Status
+from applications.read.lists import applications_page
 from applications.routes.common import (
     PROBLEMS,
     WRITE_PROBLEMS,
@@ -18,7 +17,6 @@ from applications.routes.common import (
     PathId,
     Reader,
     idempotent_post,
-    page,
 )
 from applications.routes.schemas.outputs import ApplicationOut, Page
 from applications.routes.views import application_out, json_body
@@ -127,11 +125,7 @@ def list_applications(
     offset: Offset = 0,
 ) -> Page[ApplicationOut]:
     """Applications: applicants see their organisation's, operators and assessors see all."""
-    query = select(Application)
-    if not actor.has(Role.OPERATOR, Role.ASSESSOR):
-        query = query.where(Application.organisation_id == (actor.organisation_id or ""))
-    if status is not None:
-        query = query.where(Application.status == status.value)
-    rows, total = page(session, query.order_by(Application.created_at.desc(), Application.id), limit, offset)
+    organisation_id = None if actor.has(Role.OPERATOR, Role.ASSESSOR) else (actor.organisation_id or "")
+    rows, total = applications_page(session, organisation_id, status, limit, offset)
     items = [application_out(session, a) for a in rows]
     return Page[ApplicationOut](items=items, total=total, limit=limit, offset=offset)

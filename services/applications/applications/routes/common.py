@@ -7,7 +7,6 @@ from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pydantic.json_schema import SkipJsonSchema
-from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,12 +31,6 @@ IdempotencyKey = Annotated[
 
 PROBLEMS = problem_responses(401, 403, 404, 422)
 WRITE_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 422)
-
-
-def page(session: Session, query: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
-    """One page of a query's rows and the total count."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    return list(session.scalars(query.limit(limit).offset(offset))), int(total)
 
 
 def idempotent_post(
