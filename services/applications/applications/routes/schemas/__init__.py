@@ -1,1 +1,1 @@
-"""HTTP models of the applications API: inputs (what a client may set) and outputs, always separate."""
+"""HTTP output models of the applications API; what a client may send is the use cases' `usecases/commands.py`."""
