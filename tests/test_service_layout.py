@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CONVENTIONS = ROOT / "docs" / "service-conventions.md"
-ON_LAYOUT = ["allocation"]
+ON_LAYOUT = ["allocation", "applications"]
 MAX_ROOT_ENTRIES = 12
 HTTP_ANSWERS = {"Problem", "HTTPException", "problem_response"}
 HTTP_PLACES = ("routes", "api.py")  # the only places that may answer in HTTP terms
@@ -26,8 +26,9 @@ def package(service: str) -> Path:
 
 
 def root_entries(pkg: Path) -> list[str]:
-    """Modules and packages in the package root (caches and non-Python files aside)."""
-    return sorted(p.name for p in pkg.iterdir() if p.name != "__pycache__" and (p.is_dir() or p.suffix == ".py"))
+    """Modules and packages in the package root (the package's own `__init__.py`, caches and other files aside)."""
+    ignored = {"__pycache__", "__init__.py"}
+    return sorted(p.name for p in pkg.iterdir() if p.name not in ignored and (p.is_dir() or p.suffix == ".py"))
 
 
 def places(conventions: Path = CONVENTIONS) -> list[str]:

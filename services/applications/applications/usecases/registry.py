@@ -8,9 +8,9 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select, update
 
 from applications.adapters.orm import Lsoa21Score, LsoaBridge, Neighbourhood, NeighbourhoodLsoa, RegistryVintage
+from applications.adapters.registry import RegistryImport
 from applications.adapters.registry_rows import is_synthetic, lsoa21_row, lsoa_row, sources, ward_row
 from applications.adapters.snapshot import row_dict
-from applications.registry import RegistryImport
 from grants_shared.events import NeighbourhoodRegistryUpdated
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork

@@ -1,4 +1,4 @@
-"""What the API answers with: built from stored rows by `applications.views`, never from request bodies."""
+"""What the API answers with: built from stored rows by `applications.routes.views`, never from request bodies."""
 
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar

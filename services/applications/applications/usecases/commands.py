@@ -1,4 +1,7 @@
-"""What clients may send: never a status, an assessment, an amount awarded or an owner they do not hold."""
+"""The commands use cases take, which are what clients may send (routes take them as request bodies).
+
+Never a status, an assessment, an amount awarded or an owner the client does not hold.
+"""
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal

@@ -1,14 +1,13 @@
 """Output models built from stored rows: the one place that decides what a client sees of an object."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from applications.adapters import queries
-from applications.adapters.orm import Application, Organisation, Partnership, PartnershipMember
-from applications.domain.rules import Membership, RuleSet, partnership_outcomes
-from applications.schemas.outputs import (
+from applications.adapters.orm import Application, Organisation, Partnership
+from applications.domain.rules import RuleSet, partnership_outcomes
+from applications.read import queries
+from applications.routes.schemas.outputs import (
     ApplicationOut,
     AssessmentOut,
     DecisionOut,
@@ -17,11 +16,7 @@ from applications.schemas.outputs import (
     PartnershipOut,
     RuleOutcomeOut,
 )
-
-
-def utc(value: datetime) -> datetime:
-    """Read a stored timestamp as UTC (SQLite hands back naive datetimes that were written in UTC)."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+from grants_shared.clock import as_utc
 
 
 def organisation_out(org: Organisation) -> OrganisationOut:
@@ -32,26 +27,16 @@ def organisation_out(org: Organisation) -> OrganisationOut:
         org_id=org.org_id,
         fund_holding=org.fund_holding,
         due_diligence=org.due_diligence,
-        created_at=utc(org.created_at),
-        updated_at=utc(org.updated_at),
+        created_at=as_utc(org.created_at),
+        updated_at=as_utc(org.updated_at),
     )
-
-
-def membership(session: Session, partnership_id: str) -> Membership:
-    """Current members and residents of a partnership."""
-    return _count(queries.members(session, partnership_id))
-
-
-def _count(rows: list[PartnershipMember]) -> Membership:
-    current = [m for m in rows if m.left_on is None]
-    return Membership(members=len(current), residents=sum(1 for m in current if m.resident))
 
 
 def partnership_out(session: Session, p: Partnership, rules: RuleSet | None = None) -> PartnershipOut:
     """A partnership with its members and its compliance under the rules in force."""
     rules = rules or queries.rules_in_force(session)
     rows = queries.members(session, p.id)
-    count = _count(rows)
+    count = queries.count_members(rows)
     outcomes = partnership_outcomes(rules, count)
     return PartnershipOut(
         id=p.id,
@@ -74,8 +59,8 @@ def partnership_out(session: Session, p: Partnership, rules: RuleSet | None = No
         compliant=all(o.passed for o in outcomes),
         outcomes=[RuleOutcomeOut(**o.model_dump()) for o in outcomes],
         rules_version=rules.version,
-        created_at=utc(p.created_at),
-        updated_at=utc(p.updated_at),
+        created_at=as_utc(p.created_at),
+        updated_at=as_utc(p.updated_at),
     )
 
 
@@ -94,10 +79,10 @@ def application_out(session: Session, app: Application, *, new: bool = False) ->
         summary=app.summary,
         assessment=None if new else _assessment(session, app.id),
         decision=None if new else _decision(session, app.id),
-        created_at=utc(app.created_at),
-        updated_at=utc(app.updated_at),
-        submitted_at=utc(app.submitted_at) if app.submitted_at else None,
-        withdrawn_at=utc(app.withdrawn_at) if app.withdrawn_at else None,
+        created_at=as_utc(app.created_at),
+        updated_at=as_utc(app.updated_at),
+        submitted_at=as_utc(app.submitted_at) if app.submitted_at else None,
+        withdrawn_at=as_utc(app.withdrawn_at) if app.withdrawn_at else None,
         withdrawal_reason=app.withdrawal_reason,
     )
 
@@ -114,7 +99,7 @@ def _assessment(session: Session, application_id: str) -> AssessmentOut | None:
         sequence=row.seq,
         trigger=row.trigger,
         neighbourhood=row.neighbourhood,
-        assessed_at=utc(row.assessed_at),
+        assessed_at=as_utc(row.assessed_at),
     )
 
 
@@ -132,7 +117,7 @@ def _decision(session: Session, application_id: str) -> DecisionOut | None:
         rationale=row.rationale,
         run_id=row.run_id,
         round_id=row.round_id,
-        decided_at=utc(row.decided_at),
+        decided_at=as_utc(row.decided_at),
     )
 
 

@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from applications.adapters import queries
 from applications.adapters.orm import Organisation
 from applications.adapters.snapshot import row_dict
-from applications.handlers.access import conflict, may_read, not_found
-from applications.schemas.inputs import OrganisationCreate, OrganisationUpdate
+from applications.read import queries
+from applications.usecases.access import conflict, may_read, not_found
+from applications.usecases.commands import OrganisationCreate, OrganisationUpdate
 from grants_shared.auth import Principal
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork

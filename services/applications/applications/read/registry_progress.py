@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
-from applications.registry import files_to_read
+from applications.adapters.registry import files_to_read
 
 
 @contextmanager

@@ -4,12 +4,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from applications.adapters import queries
 from applications.adapters.orm import Application
 from applications.adapters.snapshot import row_dict
-from applications.domain.lifecycle import Status, edit_refusal, withdraw_refusal
-from applications.handlers.access import conflict, may_change, may_read, not_found
-from applications.schemas.inputs import ApplicationCreate, ApplicationUpdate, Withdrawal
+from applications.domain import lifecycle
+from applications.domain.lifecycle import MoveRefused, Status
+from applications.read import queries
+from applications.usecases.access import conflict, may_change, may_read, not_found
+from applications.usecases.commands import ApplicationCreate, ApplicationUpdate, Withdrawal
 from grants_shared.auth import Principal
 from grants_shared.events import ApplicationWithdrawn
 from grants_shared.ids import new_id
@@ -52,8 +53,10 @@ def create_application(uow: UnitOfWork, cmd: ApplicationCreate, actor: Principal
 def update_application(uow: UnitOfWork, application_id: str, cmd: ApplicationUpdate, actor: Principal) -> Application:
     """Change a draft; a submitted version is immutable (409)."""
     app = changeable_application(uow, application_id, actor)
-    if (refusal := edit_refusal(app.status)) is not None:
-        raise conflict(refusal, "application-not-draft")
+    try:
+        lifecycle.check_editable(app)
+    except MoveRefused as refused:
+        raise conflict(str(refused), "application-not-draft") from refused
     before = row_dict(app)
     for field in cmd.model_fields_set:
         value = getattr(cmd, field)
@@ -75,11 +78,13 @@ def withdraw_application(uow: UnitOfWork, application_id: str, cmd: Withdrawal, 
     """Withdraw an application; allocation hears of it when it had been submitted."""
     app = changeable_application(uow, application_id, actor)
     decision = queries.latest_decision(uow.session, app.id)
-    if (refusal := withdraw_refusal(app.status, decision is not None and decision.awarded)) is not None:
-        raise conflict(refusal)
     before = row_dict(app)
+    try:
+        lifecycle.withdraw(app, awarded=decision is not None and decision.awarded)
+    except MoveRefused as refused:
+        raise conflict(str(refused)) from refused
     now = datetime.now(UTC)
-    app.status, app.withdrawn_at, app.withdrawal_reason, app.updated_at = Status.WITHDRAWN.value, now, cmd.reason, now
+    app.withdrawn_at, app.withdrawal_reason, app.updated_at = now, cmd.reason, now
     uow.session.flush()
     if app.version > 0:  # a draft was never announced, so no consumer would know what is withdrawn
         uow.emit(ApplicationWithdrawn(application_id=app.id, reason=cmd.reason, withdrawn_at=now), subject=app.id)

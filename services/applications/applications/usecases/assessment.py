@@ -4,13 +4,12 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from applications.adapters import queries
 from applications.adapters.orm import Application, Assessment, Neighbourhood, RegistryVintage
 from applications.adapters.snapshot import row_dict
-from applications.domain.lifecycle import Status
+from applications.domain import lifecycle
 from applications.domain.rules import ApplicationFacts, NeighbourhoodFacts, application_outcomes, is_eligible
-from applications.registry_view import neighbourhood_need
-from applications.views import membership
+from applications.read import queries
+from applications.read.need import neighbourhood_need
 from grants_shared.events import ApplicationAssessed, RuleOutcome
 from grants_shared.uow import UnitOfWork
 
@@ -22,7 +21,7 @@ def evaluate(uow: UnitOfWork, app: Application, ward: Neighbourhood, vintage: Re
     session = uow.session
     org = queries.organisation(session, app.organisation_id)
     facts = ApplicationFacts(
-        membership=membership(session, app.partnership_id),
+        membership=queries.membership(session, app.partnership_id),
         requested_pence=app.requested_pence,
         duration_months=app.duration_months,
         due_diligence=org.due_diligence if org else "unknown",
@@ -53,7 +52,8 @@ def record(
     rules_version, eligible = queries.rules_in_force(session).version, is_eligible(outcomes)
     need = neighbourhood_need(ward, vintage)
     before = row_dict(app)
-    app.status, app.updated_at = (Status.ELIGIBLE if eligible else Status.INELIGIBLE).value, now
+    lifecycle.assess(app, eligible)
+    app.updated_at = now
     held = select(func.coalesce(func.max(Assessment.seq), 0)).where(
         Assessment.application_id == app.id, Assessment.version == app.version
     )

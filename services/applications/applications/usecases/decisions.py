@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from applications.adapters import queries
 from applications.adapters.orm import Decision
 from applications.adapters.snapshot import row_dict
+from applications.read import queries
 from grants_shared.delivery import NotReady
 from grants_shared.events import AllocationDecided
 from grants_shared.uow import UnitOfWork

@@ -2,13 +2,14 @@
 
 from datetime import UTC, datetime
 
-from applications.adapters import queries
 from applications.adapters.orm import Application, ApplicationVersion
 from applications.adapters.snapshot import row_dict
-from applications.domain.lifecycle import Status, submit_refusal
-from applications.handlers.access import conflict, may_change, not_found
-from applications.handlers.applications import changeable_application
-from applications.handlers.assessment import SUBMITTED, evaluate, record
+from applications.domain import lifecycle
+from applications.domain.lifecycle import MoveRefused
+from applications.read import queries
+from applications.usecases.access import conflict, may_change, not_found
+from applications.usecases.applications import changeable_application
+from applications.usecases.assessment import SUBMITTED, evaluate, record
 from grants_shared.auth import Principal
 from grants_shared.events import ApplicationSubmitted
 from grants_shared.uow import UnitOfWork
@@ -29,17 +30,20 @@ def submit_application(uow: UnitOfWork, application_id: str, actor: Principal) -
     session = uow.session
     _lock_partnership(uow, application_id, actor)
     app = changeable_application(uow, application_id, actor)
-    if (refusal := submit_refusal(app.status)) is not None:
-        raise conflict(refusal)
+    before = row_dict(app)
+    try:
+        lifecycle.submit(app)
+    except MoveRefused as refused:
+        raise conflict(str(refused)) from refused
     # The ward row is locked so two submissions for one neighbourhood are assessed one after the other.
     ward = queries.neighbourhood_in_force(session, app.neighbourhood_code, lock=True)
     vintage = queries.vintage_in_force(session)
     if ward is None or vintage is None:
         detail = f"{app.neighbourhood_code} is not a ward of the registry in force"
         raise conflict(detail, "neighbourhood-not-in-registry")
-    before, now = row_dict(app), datetime.now(UTC)
+    now = datetime.now(UTC)
     app.version += 1
-    app.status, app.submitted_at, app.updated_at = Status.SUBMITTED.value, now, now
+    app.submitted_at, app.updated_at = now, now
     content = {k: getattr(app, k) for k in CONTENT}
     session.add(
         ApplicationVersion(

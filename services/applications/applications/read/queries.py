@@ -1,4 +1,4 @@
-"""Reads the use cases and routes share: the vintage and rules in force, objects by id, live applications."""
+"""Reads the use cases and routes share: rules and vintage in force, objects by id, membership, live applications."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from applications.adapters.orm import (
     RegistryVintage,
 )
 from applications.domain.lifecycle import ASSESSED, LIVE
-from applications.domain.rules import RuleSet
+from applications.domain.rules import Membership, RuleSet
 
 
 def vintage_in_force(session: Session) -> RegistryVintage | None:
@@ -55,6 +55,17 @@ def members(session: Session, partnership_id: str) -> list[PartnershipMember]:
     """Every member of a partnership, current and departed, in the order they were added."""
     query = select(PartnershipMember).where(PartnershipMember.partnership_id == partnership_id)
     return list(session.scalars(query.order_by(PartnershipMember.seq)))
+
+
+def membership(session: Session, partnership_id: str) -> Membership:
+    """Current members and residents of a partnership."""
+    return count_members(members(session, partnership_id))
+
+
+def count_members(rows: list[PartnershipMember]) -> Membership:
+    """Current members and residents among a partnership's member rows."""
+    current = [m for m in rows if m.left_on is None]
+    return Membership(members=len(current), residents=sum(1 for m in current if m.resident))
 
 
 def application(session: Session, application_id: str, *, lock: bool = False) -> Application | None:

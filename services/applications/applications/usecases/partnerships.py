@@ -5,17 +5,16 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from applications.adapters import queries
 from applications.adapters.orm import Partnership, PartnershipMember
 from applications.adapters.snapshot import row_dict
 from applications.domain.rules import partnership_outcomes
-from applications.handlers.access import conflict, may_change, may_read, not_found
-from applications.handlers.assessment import reassess_partnership
-from applications.schemas.inputs import MemberCreate, MemberLeave, PartnershipCreate
-from applications.views import membership
+from applications.read import queries
+from applications.usecases.access import conflict, may_change, may_read, not_found
+from applications.usecases.assessment import reassess_partnership
+from applications.usecases.commands import MemberCreate, MemberLeave, PartnershipCreate
 from grants_shared.auth import Principal, Role
+from grants_shared.errors import Forbidden, Invalid
 from grants_shared.events import PartnershipChanged
-from grants_shared.http.problems import Problem
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
 
@@ -23,20 +22,17 @@ from grants_shared.uow import UnitOfWork
 def create_partnership(uow: UnitOfWork, cmd: PartnershipCreate, actor: Principal) -> Partnership:
     """Form a partnership of a neighbourhood in the registry in force, held by the caller's organisation."""
     if not actor.has(Role.OPERATOR) and actor.organisation_id != cmd.organisation_id:
-        raise Problem(
-            403,
-            "forbidden",
-            "Not your organisation",
+        raise Forbidden(
             "An applicant may form partnerships only for the organisation in its token.",
+            title="Not your organisation",
         )
     if queries.organisation(uow.session, cmd.organisation_id) is None:
         raise not_found("organisation", cmd.organisation_id)
     if queries.neighbourhood_in_force(uow.session, cmd.neighbourhood_code) is None:
-        raise Problem(
-            422,
-            "unknown-neighbourhood",
-            "Unknown neighbourhood",
+        raise Invalid(
             f"{cmd.neighbourhood_code} is not a ward of the registry in force.",
+            code="unknown-neighbourhood",
+            title="Unknown neighbourhood",
         )
     now = datetime.now(UTC)
     p = Partnership(
@@ -94,11 +90,10 @@ def member_leaves(
     if member.left_on is not None:
         raise conflict(f"member {member_id} already left on {member.left_on.isoformat()}")
     if cmd.left_on < member.joined_on:
-        raise Problem(
-            422,
-            "left-before-joined",
-            "A member cannot leave before joining",
+        raise Invalid(
             f"left_on {cmd.left_on} is before joined_on {member.joined_on}.",
+            code="left-before-joined",
+            title="A member cannot leave before joining",
         )
     before = row_dict(member)
     member.left_on = cmd.left_on
@@ -146,7 +141,7 @@ def _member(partnership_id: str, seq: int, cmd: MemberCreate) -> PartnershipMemb
 def _changed(uow: UnitOfWork, p: Partnership, now: datetime, actor: Principal) -> None:
     """Announce the partnership's compliance and re-assess its applications, in the same transaction."""
     p.updated_at = now
-    count = membership(uow.session, p.id)
+    count = queries.membership(uow.session, p.id)
     outcomes = partnership_outcomes(queries.rules_in_force(uow.session), count)
     uow.emit(
         PartnershipChanged(

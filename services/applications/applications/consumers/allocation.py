@@ -1,6 +1,6 @@
 """Events from other services turned into use cases; each is safe under duplicates and reordering."""
 
-from applications.handlers.decisions import record_decision
+from applications.usecases.decisions import record_decision
 from grants_shared.events import AllocationDecided, Envelope
 from grants_shared.uow import UnitOfWork
 

@@ -1,10 +1,11 @@
-"""Neighbourhoods as clients and events see them: headline measures, details, the need snapshot."""
+"""Neighbourhoods and vintages as clients see them: headline measures and details."""
 
 from decimal import Decimal
 
 from applications.adapters.orm import Lsoa21Score, Neighbourhood, NeighbourhoodLsoa, RegistryVintage
-from applications.registry.bridge import METHOD_BRIDGE
-from applications.schemas.registry_outputs import (
+from applications.adapters.registry.bridge import METHOD_BRIDGE
+from applications.read.need import cni, mean_rank
+from applications.routes.schemas.registry_outputs import (
     Lsoa21Out,
     LsoaOut,
     NeighbourhoodDetailOut,
@@ -12,16 +13,7 @@ from applications.schemas.registry_outputs import (
     VintageOut,
     WardIod2025Out,
 )
-from applications.views import utc
-from grants_shared.events import NeighbourhoodNeed
-
-
-def _mean_rank(ward: Neighbourhood) -> float:
-    return float(Decimal(ward.imd_mean_rank_centi).scaleb(-2))
-
-
-def _cni(ward: Neighbourhood) -> float | None:
-    return None if ward.cni_score is None else float(Decimal(ward.cni_score))
+from grants_shared.clock import as_utc
 
 
 def neighbourhood_out(ward: Neighbourhood, vintage: RegistryVintage) -> NeighbourhoodOut:
@@ -35,9 +27,9 @@ def neighbourhood_out(ward: Neighbourhood, vintage: RegistryVintage) -> Neighbou
         region_name=ward.region_name,
         population=ward.population,
         lsoa_count=ward.lsoa_count,
-        imd_mean_rank=_mean_rank(ward),
+        imd_mean_rank=mean_rank(ward),
         imd_decile=ward.imd_decile,
-        cni_score=_cni(ward),
+        cni_score=cni(ward),
         cni_rank=ward.cni_rank,
         left_behind=ward.left_behind,
         iod2025_imd_score_mean=None if ward.iod2025_imd_score_mean is None else float(ward.iod2025_imd_score_mean),
@@ -90,24 +82,6 @@ def neighbourhood_detail(
     )
 
 
-def neighbourhood_need(ward: Neighbourhood, vintage: RegistryVintage) -> NeighbourhoodNeed:
-    """The snapshot of a ward that travels in ApplicationAssessed."""
-    return NeighbourhoodNeed(
-        code=ward.code,
-        name=ward.name,
-        region_code=ward.region_code,
-        region_name=ward.region_name,
-        population=ward.population,
-        imd_mean_rank=_mean_rank(ward),
-        imd_decile=ward.imd_decile,
-        cni_score=_cni(ward),
-        cni_rank=ward.cni_rank,
-        left_behind=ward.left_behind,
-        vintage=vintage.name,
-        synthetic=vintage.synthetic,
-    )
-
-
 def vintage_out(v: RegistryVintage) -> VintageOut:
     """A loaded vintage."""
     return VintageOut(
@@ -121,7 +95,7 @@ def vintage_out(v: RegistryVintage) -> VintageOut:
         lsoa_count=v.lsoa_count,
         left_behind_count=v.left_behind_count,
         lsoa21_count=v.lsoa21_count,
-        loaded_at=utc(v.loaded_at),
+        loaded_at=as_utc(v.loaded_at),
         in_force=v.in_force,
         sources=list(v.sources),
     )
