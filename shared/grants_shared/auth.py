@@ -2,8 +2,6 @@
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated
 
 import jwt
@@ -13,19 +11,11 @@ from pydantic import BaseModel
 
 from grants_shared.http.problems import Problem
 from grants_shared.settings import PlatformSettings
+from grants_shared.tokens import ALGORITHM, Role, mint_token
 
-ALGORITHMS = ["HS256"]
+__all__ = ["Principal", "Role", "decode_token", "mint_token"]  # Role and mint_token live in tokens, for the CLI
 
-
-class Role(StrEnum):
-    """The platform's roles (ARCHITECTURE.md section 8)."""
-
-    APPLICANT = "applicant"
-    ASSESSOR = "assessor"
-    FINANCE_OFFICER = "finance_officer"
-    FINANCE_APPROVER = "finance_approver"
-    OPERATOR = "operator"
-    INTEGRATOR = "integrator"
+ALGORITHMS = [ALGORITHM]
 
 
 class Principal(BaseModel):
@@ -38,29 +28,6 @@ class Principal(BaseModel):
     def has(self, *roles: Role) -> bool:
         """True when the caller holds any of `roles`."""
         return bool(self.roles.intersection(roles))
-
-
-def mint_token(
-    settings: PlatformSettings,
-    *,
-    subject: str,
-    roles: list[Role],
-    organisation_id: str | None = None,
-    ttl: timedelta = timedelta(hours=8),
-) -> str:
-    """Sign a token for development and tests."""
-    now = datetime.now(UTC)
-    claims = {
-        "sub": subject,
-        "roles": [str(r) for r in roles],
-        "iss": settings.jwt_issuer,
-        "aud": settings.jwt_audience,
-        "iat": now,
-        "exp": now + ttl,
-    }
-    if organisation_id:
-        claims["org"] = organisation_id
-    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHMS[0])
 
 
 VERIFIED_CACHE_SIZE = 10_000
