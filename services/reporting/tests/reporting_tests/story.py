@@ -35,7 +35,7 @@ from grants_shared.events import (
 )
 from grants_shared.inbox import first_delivery
 from grants_shared.uow import UnitOfWork
-from reporting.consumers import on_any_event
+from reporting.consumers.events import on_any_event
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 GROUP = "reporting"

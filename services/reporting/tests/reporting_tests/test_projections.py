@@ -11,7 +11,7 @@ from grants_shared.delivery import NotReady
 from grants_shared.events import ALL_EVENTS
 from grants_shared.uow import UnitOfWork
 from reporting.adapters.orm import Application, Grant, Payment, Round, TimelineEntry, Tranche
-from reporting.consumers import CONSUMED, on_any_event
+from reporting.consumers.events import CONSUMED, on_any_event
 
 from .story import Story, count, deliver, deliver_eventually
 

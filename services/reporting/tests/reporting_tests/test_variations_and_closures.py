@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.delivery import NotReady
 from reporting.adapters.orm import Grant
-from reporting.queries.grants import grant_detail
-from reporting.queries.pipeline import due_tranches
-from reporting.queries.position import fund_position
+from reporting.read.grants import grant_detail
+from reporting.read.pipeline import due_tranches
+from reporting.read.position import fund_position
 
 from .conftest import FINANCE
 from .story import Story, deliver, deliver_eventually
