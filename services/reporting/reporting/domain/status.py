@@ -41,9 +41,6 @@ APPLICATION_RANKS: dict[str, int] = {
     "withdrawn": 3,
 }
 
-REPORT_STATUSES = ("submitted", "accepted", "changes_requested")
-LIVE_REPORT_STATUSES = ("submitted", "accepted")
-
 
 def as_utc(moment: datetime) -> datetime:
     """The same instant in UTC; a naive value (SQLite gives those back) is taken to be UTC already."""
