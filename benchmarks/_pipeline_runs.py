@@ -39,7 +39,7 @@ def payments_routes() -> list[Route]:
 
 def reporting_routes() -> list[Route]:
     """What the reporting worker consumes."""
-    from reporting.consumers import consumed
+    from reporting.consumers.events import consumed
 
     return [Route(event, handler) for event, handler in consumed()]
 

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CONVENTIONS = ROOT / "docs" / "service-conventions.md"
-ON_LAYOUT = ["allocation", "applications"]
+ON_LAYOUT = ["allocation", "applications", "reporting"]
 MAX_ROOT_ENTRIES = 12
 HTTP_ANSWERS = {"Problem", "HTTPException", "problem_response"}
 HTTP_PLACES = ("routes", "api.py")  # the only places that may answer in HTTP terms

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from grants_shared.http.app import create_service_app
 from reporting import bootstrap
-from reporting.metrics import expose_fund_metrics, expose_pipeline_metrics
+from reporting.read.metrics import expose_fund_metrics, expose_pipeline_metrics
 from reporting.routes import dashboard, fund, reports
 
 DESCRIPTION = (

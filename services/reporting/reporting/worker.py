@@ -5,7 +5,7 @@ from faststream import FastStream
 from grants_shared.events import ReportAccepted, ReportChangesRequested, ReportSubmitted
 from grants_shared.worker import WorkerSpec, create_worker, run
 from reporting import bootstrap
-from reporting.consumers import consumed
+from reporting.consumers.events import consumed
 
 GROUP = "reporting"
 

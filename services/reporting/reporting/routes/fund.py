@@ -12,13 +12,14 @@ from grants_shared.auth import Principal, require
 from grants_shared.http.app import CachedReads, ReadSession
 from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import ISO_DATE, StrictQuery
-from reporting.access import EVERYONE, STAFF
-from reporting.freshness import read_model_answer
-from reporting.queries.grants import grant_detail, visible_grant
-from reporting.queries.outcomes import outcome_totals
-from reporting.queries.position import fund_position
-from reporting.queries.timeline import grant_timeline
-from reporting.schemas import GrantOut, Timeline
+from reporting.domain.summaries import summarise
+from reporting.read.access import EVERYONE, STAFF
+from reporting.read.grants import grant_detail, visible_grant
+from reporting.read.outcomes import outcome_totals
+from reporting.read.position import fund_position
+from reporting.read.timeline import grant_timeline
+from reporting.routes.freshness import read_model_answer
+from reporting.routes.schemas import GrantOut, Timeline, TimelineEvent, TrancheOut
 
 router = APIRouter(tags=["read models"], responses=API_PROBLEMS, dependencies=StrictQuery)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
@@ -66,7 +67,9 @@ def json_bytes(content: dict[str, Any]) -> bytes:
 @router.get("/grants/{grant_id}", response_model=GrantOut, summary="A grant with its tranches")
 def grant(grant_id: GrantId, principal: Reader, session: ReadSession) -> GrantOut:
     """A grant you may see (404 otherwise), with paid and returned pence and every tranche."""
-    return grant_detail(session, visible_grant(session, grant_id, principal))
+    detail = grant_detail(session, visible_grant(session, grant_id, principal))
+    fields: dict[str, Any] = {name: getattr(detail.grant, name) for name in GrantOut.model_fields if name != "tranches"}
+    return GrantOut(**fields, tranches=[TrancheOut.model_validate(t) for t in detail.tranches])
 
 
 @router.get("/grants/{grant_id}/timeline", response_model=Timeline, summary="A grant's history")
@@ -78,4 +81,12 @@ def timeline(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Timeline:
     """Every event of the grant and of its application, ordered by when it occurred, then event id."""
-    return grant_timeline(session, visible_grant(session, grant_id, principal), limit=limit, offset=offset)
+    grant = visible_grant(session, grant_id, principal)
+    rows, total = grant_timeline(session, grant, limit=limit, offset=offset)
+    events = [
+        TimelineEvent(event_id=row.event_id, event_type=row.event_type, producer=row.producer,
+                      occurred_at=row.occurred_at, subject=row.subject, summary=summarise(row.event_type, row.payload))
+        for row in rows
+    ]  # fmt: skip
+    return Timeline(grant_id=grant.grant_id, application_id=grant.application_id, events=events,
+                    total=total, limit=limit, offset=offset)  # fmt: skip

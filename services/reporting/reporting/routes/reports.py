@@ -1,6 +1,6 @@
 """Impact report routes: submit, accept, request changes, read and list."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.responses import JSONResponse
@@ -10,10 +10,18 @@ from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.idempotency import run_idempotent
 from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
-from reporting.access import EVERYONE
-from reporting.handlers import SubmitReport, accept_report, request_changes, submit_report, view
-from reporting.queries.reports import list_reports, visible_report
-from reporting.schemas import ChangesIn, ReportIn, ReportOut, ReportPage
+from reporting.adapters.orm import ImpactReport
+from reporting.read.access import EVERYONE
+from reporting.read.reports import list_reports, visible_report
+from reporting.routes.schemas import ChangesIn, ReportIn, ReportOut, ReportPage
+from reporting.usecases.commands import SubmitReport
+from reporting.usecases.reports import accept_report, request_changes, submit_report
+
+
+def view(report: ImpactReport) -> dict[str, Any]:
+    """The report as the API shows it (JSON-safe)."""
+    return ReportOut.model_validate(report).model_dump(mode="json")
+
 
 router = APIRouter(tags=["reports"], responses=API_PROBLEMS, dependencies=StrictQuery)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

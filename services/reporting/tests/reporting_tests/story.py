@@ -7,7 +7,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from grants_shared import tables
 from grants_shared.delivery import NotReady
+from grants_shared.delivery.apply import apply_envelopes
+from grants_shared.delivery.messages import Route
 from grants_shared.events import (
     AllocationDecided,
     ApplicationAssessed,
@@ -33,39 +36,48 @@ from grants_shared.events import (
     TrancheScheduled,
     wrap,
 )
-from grants_shared.inbox import first_delivery
-from grants_shared.uow import UnitOfWork
-from reporting.consumers import on_any_event
+from reporting.consumers.events import consumed
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 GROUP = "reporting"
 
 
+ROUTES = [Route(event, handle) for event, handle in consumed()]
+
+
 def deliver(sessions: sessionmaker[Session], envelope: Envelope[Any]) -> bool:
-    """Deliver one event as the worker does (inbox row, consumer, one commit); False for a duplicate."""
-    with UnitOfWork(sessions, cause=envelope) as uow:
-        if not first_delivery(uow.session, group=GROUP, event_id=envelope.event_id,
-                              stream=type(envelope.payload).stream()):
-            return False
-        on_any_event(envelope, uow)
-        uow.commit()
-        return True
+    """Apply one event through the worker's own path without Redis; False for a duplicate.
+
+    An event whose prerequisite has not arrived is parked, as the worker parks it, and NotReady is raised so a test
+    can say so; the event it waits for wakes it and applies it in that event's transaction.
+    """
+    result = apply_envelopes(sessions, GROUP, ROUTES, [envelope])
+    if parked := result.with_status("parked"):
+        raise NotReady(parked[0].error or "parked")
+    return bool(result.with_status("applied"))
+
+
+def applied(sessions: sessionmaker[Session], envelope: Envelope[Any]) -> bool:
+    """True when the group has applied the event (its inbox holds it, and nothing of the group waits parked)."""
+    with sessions() as s:
+        inbox = s.execute(select(tables.inbox.c.event_id).where(
+            tables.inbox.c.consumer_group == GROUP, tables.inbox.c.event_id == envelope.event_id)).first()
+        waiting = s.execute(select(tables.parked.c.event_id).where(
+            tables.parked.c.consumer_group == GROUP, tables.parked.c.event_id == envelope.event_id)).first()
+    return inbox is not None and waiting is None
 
 
 def deliver_eventually(sessions: sessionmaker[Session], envelopes: list[Envelope[Any]]) -> int:
-    """Deliver in the given order, retrying those not ready yet (as redelivery does); returns the retries."""
-    waiting, retries = list(envelopes), 0
-    while waiting:
-        still: list[Envelope[Any]] = []
-        for envelope in waiting:
-            try:
-                deliver(sessions, envelope)
-            except NotReady:
-                still.append(envelope)
-        assert len(still) < len(waiting), "no progress: a prerequisite never arrives"
-        retries += len(still)
-        waiting = still
-    return retries
+    """Deliver in the given order, each in its own transaction; returns how many had to wait parked for another.
+
+    Those that waited are woken by the event they waited for, as in the worker; none may be left waiting.
+    """
+    waited = 0
+    for envelope in envelopes:
+        result = apply_envelopes(sessions, GROUP, ROUTES, [envelope])
+        waited += len(result.with_status("parked"))
+    assert count(sessions, tables.parked) == 0, "no progress: a prerequisite never arrives"
+    return waited
 
 
 def count(sessions: sessionmaker[Session], table: Any) -> int:

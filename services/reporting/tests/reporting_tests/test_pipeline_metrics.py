@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import deadletter
 from grants_shared.events import GrantAwarded, PaymentSettled
-from reporting.metrics import expose_pipeline_metrics
+from reporting.read.metrics import expose_pipeline_metrics
 from tests.support.metrics import Samples, scrape
 
 from .test_read_models import two_grants

@@ -10,7 +10,7 @@ from grants_shared.delivery import NotReady
 from reporting.adapters.orm import ReconciliationDifference, TimelineEntry
 
 from .conftest import FINANCE
-from .story import Story, count, deliver
+from .story import Story, applied, count, deliver
 
 Sessions = sessionmaker[Session]
 
@@ -47,7 +47,7 @@ def test_a_resolution_before_its_difference_waits(sessions: Sessions) -> None:
         deliver(sessions, resolved)
     assert count(sessions, TimelineEntry) == 0
     deliver(sessions, found)
-    assert deliver(sessions, resolved)
+    assert applied(sessions, resolved)  # woken by its difference
     with sessions() as s:
         row = s.get(ReconciliationDifference, "d-2")
         assert row.resolved_at is not None and (row.resolved_by, row.resolution_note) == ("reconciliation", None)

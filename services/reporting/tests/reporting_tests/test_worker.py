@@ -15,7 +15,7 @@ from grants_shared.uow import UnitOfWork
 from grants_shared.wire import decode_entry
 from reporting import bootstrap, worker
 from reporting.adapters.orm import Grant
-from reporting.handlers import SubmitReport, submit_report
+from reporting.usecases.reports import SubmitReport, submit_report
 
 from .story import Story
 

@@ -6,15 +6,15 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from grants_shared.auth import Principal
-from reporting.access import can_see, not_found, organisation_scope
 from reporting.adapters.orm import ImpactReport
+from reporting.read.access import ReportNotFound, can_see, organisation_scope, unseen
 
 
 def visible_report(session: Session, report_id: str, principal: Principal) -> ImpactReport:
     """The report, or 404 when it does not exist or belongs to another organisation."""
     report = session.get(ImpactReport, report_id)
     if report is None or not can_see(principal, report.organisation_id):
-        raise not_found("report", report_id)
+        raise ReportNotFound(unseen("report", report_id))
     return report
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from reporting.adapters.orm import Grant, Round, Tranche
 from reporting.domain.position import Totals, breakdown, share_bp
 from reporting.domain.status import ENDED_GRANTS, ENDED_TRANCHES
-from reporting.queries.reconciliation import difference_counts
+from reporting.read.reconciliation import difference_counts
 
 # What a grant still holds of the fund: its amount (after variations) less what its early closure released.
 COMMITTED = Grant.amount_pence - Grant.released_pence

@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 
 from grants_shared.events import Envelope
 from reporting.adapters.orm import TimelineEntry
+from reporting.adapters.rows import insert_later, insert_once
 from reporting.domain.status import as_utc
-from reporting.projections.rows import insert_later, insert_once
 
 
 def record(session: Session, envelope: Envelope[Any]) -> bool:

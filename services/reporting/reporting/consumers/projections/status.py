@@ -8,19 +8,19 @@ from sqlalchemy import Integer, Table, Update, and_, bindparam, or_, update
 from sqlalchemy.orm import Session
 
 from reporting.adapters.orm import Application, Tranche
-from reporting.domain.status import APPLICATION_RANKS, TRANCHE_RANKS, as_utc
-from reporting.projections.rows import expire_one
+from reporting.adapters.rows import expire_one
+from reporting.domain.status import APPLICATION_RANKS, TRANCHE_RANKS, as_utc, moved_forward
 
 
 @cache
 def _advance_statement(table: Table) -> Update:
-    # One conditional UPDATE, so two workers racing on one row cannot both win (PostgreSQL re-checks it). Built
-    # once with bound parameters: building it per event cost more than running it.
+    # `domain.status.supersedes` as one conditional UPDATE, so two workers racing on one row cannot both win
+    # (PostgreSQL re-checks it). Built once with bound parameters: building it per event cost more than running it.
     key, rank = table.primary_key.columns[0], bindparam("new_rank", type_=Integer)
     moment = bindparam("moment", type_=table.c.status_at.type)
     newer = or_(table.c.status_at < moment, and_(table.c.status_at == moment, table.c.status_rank < rank))
-    return update(table).where(key == bindparam("key"), newer).values(
-        status=bindparam("new_status"), status_rank=rank, status_at=moment)  # fmt: skip
+    columns = moved_forward(bindparam("new_status"), rank, moment)
+    return update(table).where(key == bindparam("key"), newer).values(columns)
 
 
 def _advance(session: Session, model: type[Any], key: str, status: str, rank: int, at: datetime) -> bool:

@@ -7,11 +7,11 @@ from typing import Any
 from grants_shared.delivery.lag import GroupLag
 from grants_shared.money import format_gbp
 from reporting.adapters.orm import ReconciliationDifference
-from reporting.dashboard.health import LAG_CAP, PipelineHealth
-from reporting.dashboard.sections import figures_table, table
-from reporting.dashboard.svg import bar_chart
 from reporting.domain.indicators import LABELS
-from reporting.queries.pipeline import DueTranche
+from reporting.read.health import LAG_CAP, PipelineHealth
+from reporting.read.pipeline import DueTranche
+from reporting.routes.dashboard.sections import figures_table, table
+from reporting.routes.dashboard.svg import bar_chart
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b;max-width:1100px}

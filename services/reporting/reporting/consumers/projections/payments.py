@@ -19,10 +19,10 @@ from grants_shared.events import (
     TrancheScheduled,
 )
 from reporting.adapters.orm import Grant, Payment, Tranche
+from reporting.adapters.rows import exists, expire_one, insert_later
+from reporting.consumers.projections.funding import require_grant
+from reporting.consumers.projections.status import advance_tranche
 from reporting.domain.status import TRANCHE_RANKS, as_utc
-from reporting.projections.funding import require_grant
-from reporting.projections.rows import exists, expire_one, insert_later
-from reporting.projections.status import advance_tranche
 
 PaymentEvent: TypeAlias = PaymentInstructed | PaymentSettled | PaymentFailed | PaymentReturned
 

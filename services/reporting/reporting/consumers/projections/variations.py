@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from grants_shared.delivery import NotReady
 from grants_shared.events import Envelope, GrantClosed, GrantVaried, TrancheResumed
 from reporting.adapters.orm import Grant, Tranche
-from reporting.domain.status import as_utc
-from reporting.projections.funding import require_grant
-from reporting.projections.status import advance_tranche
+from reporting.consumers.projections.funding import require_grant
+from reporting.consumers.projections.status import advance_tranche
+from reporting.domain.status import as_utc, grant_ending, grant_sources
 
 
 def tranche_resumed(envelope: Envelope[TrancheResumed], session: Session) -> None:
@@ -48,8 +48,8 @@ def grant_closed(envelope: Envelope[GrantClosed], session: Session) -> None:
     require_tranches(session, p.cancelled_tranche_ids, envelope.event_type)
     session.execute(
         update(Grant)
-        .where(Grant.grant_id == p.grant_id)
-        .values(status="closed", completed_at=as_utc(p.closed_at), released_pence=p.released_pence)
+        .where(Grant.grant_id == p.grant_id, Grant.status.in_(grant_sources("closed")))
+        .values(grant_ending("closed", p.closed_at, released_pence=p.released_pence))
         .execution_options(synchronize_session=False)
     )
     _set_amount(session, p.grant_id, p.awarded_pence, at, inclusive=True)

@@ -15,8 +15,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
 from grants_shared.db import read_only_session
-from reporting.dashboard.health import LAG_CAP, PipelineHealth, pipeline_health
-from reporting.queries.position import fund_position
+from reporting.read.health import LAG_CAP, PipelineHealth, pipeline_health
+from reporting.read.position import fund_position
 
 log = logging.getLogger(__name__)
 FIGURES = ("budget_pence", "committed_pence", "paid_pence", "returned_pence", "released_pence", "remaining_pence",

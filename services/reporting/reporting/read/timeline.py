@@ -1,15 +1,15 @@
 """A grant's timeline: its application's events, its partnership's changes and its own, oldest first."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from reporting.adapters.orm import Grant, TimelineEntry
-from reporting.domain.summaries import summarise
-from reporting.schemas import Timeline, TimelineEvent
 
 
-def grant_timeline(session: Session, grant: Grant, *, limit: int, offset: int) -> Timeline:
-    """One page of the grant's events ordered by when they occurred, then by event id."""
+def grant_timeline(session: Session, grant: Grant, *, limit: int, offset: int) -> tuple[Sequence[TimelineEntry], int]:
+    """One page of the grant's events ordered by when they occurred, then by event id, and how many there are."""
     belongs = or_(
         TimelineEntry.grant_id == grant.grant_id,
         TimelineEntry.application_id == grant.application_id,
@@ -23,16 +23,4 @@ def grant_timeline(session: Session, grant: Grant, *, limit: int, offset: int) -
         .limit(limit)
         .offset(offset)
     ).scalars()
-    events = [
-        TimelineEvent(
-            event_id=row.event_id,
-            event_type=row.event_type,
-            producer=row.producer,
-            occurred_at=row.occurred_at,
-            subject=row.subject,
-            summary=summarise(row.event_type, row.payload),
-        )
-        for row in rows
-    ]
-    return Timeline(grant_id=grant.grant_id, application_id=grant.application_id, events=events,
-                    total=int(total), limit=limit, offset=offset)
+    return rows.all(), int(total)

@@ -1,7 +1,7 @@
 """Object-level authorisation: an applicant sees only its own organisation's grants and reports."""
 
 from grants_shared.auth import Principal, Role
-from grants_shared.http.problems import Problem
+from grants_shared.errors import NotFound
 
 STAFF: tuple[Role, ...] = (Role.OPERATOR, Role.ASSESSOR, Role.FINANCE_OFFICER, Role.FINANCE_APPROVER, Role.INTEGRATOR)
 EVERYONE: tuple[Role, ...] = (Role.APPLICANT, *STAFF)
@@ -20,6 +20,20 @@ def can_see(principal: Principal, organisation_id: str) -> bool:
     return scope is None or scope == organisation_id
 
 
-def not_found(kind: str, key: str) -> Problem:
-    """The answer for an unknown object and for one the caller may not see (so ids cannot be probed)."""
-    return Problem(404, f"{kind}-not-found", f"No such {kind}", f"There is no {kind} {key} that you can see.")
+class GrantNotFound(NotFound):
+    """No grant with that id that the caller can see (404): unknown and not yours answer alike."""
+
+    default_code = "grant-not-found"
+    default_title = "No such grant"
+
+
+class ReportNotFound(NotFound):
+    """No report with that id that the caller can see (404): unknown and not yours answer alike."""
+
+    default_code = "report-not-found"
+    default_title = "No such report"
+
+
+def unseen(kind: str, key: str) -> str:
+    """The detail of a not-found refusal (the same whether the object is unknown or another organisation's)."""
+    return f"There is no {kind} {key} that you can see."

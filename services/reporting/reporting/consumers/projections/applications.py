@@ -13,8 +13,8 @@ from grants_shared.events import (
     Envelope,
 )
 from reporting.adapters.orm import Application
+from reporting.consumers.projections.status import advance_application
 from reporting.domain.status import APPLICATION_RANKS, as_utc
-from reporting.projections.status import advance_application
 
 
 def application_submitted(envelope: Envelope[ApplicationSubmitted], session: Session) -> None:

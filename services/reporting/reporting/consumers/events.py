@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from grants_shared.events import ALL_EVENTS, Envelope, Event
 from grants_shared.uow import UnitOfWork
-from reporting.projections import applications, funding, payments, reconciliation, timeline, variations
+from reporting.adapters import timeline
+from reporting.consumers.projections import applications, funding, payments, reconciliation, variations
 
 Projection = Callable[[Envelope[Any], Session], None]
 

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reporting.adapters.orm import Application, Grant, Tranche
-from reporting.queries.position import outstanding_tranches
-from reporting.queries.schedule import schedule_length
+from reporting.read.position import outstanding_tranches
+from reporting.read.schedule import schedule_length
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from grants_shared.http.app import CachedReads
 from grants_shared.http.problems import Problem, problem_responses
 from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.config import Settings
-from reporting.dashboard.health import own_group, pipeline_health
-from reporting.dashboard.page import DashboardData, render
-from reporting.freshness import read_model_answer
-from reporting.queries.outcomes import outcome_totals
-from reporting.queries.pipeline import applications_by_status, due_tranches
-from reporting.queries.position import fund_position
-from reporting.queries.reconciliation import open_differences_list, recently_resolved
+from reporting.read.health import own_group, pipeline_health
+from reporting.read.outcomes import outcome_totals
+from reporting.read.pipeline import applications_by_status, due_tranches
+from reporting.read.position import fund_position
+from reporting.read.reconciliation import open_differences_list, recently_resolved
+from reporting.routes.dashboard.page import DashboardData, render
+from reporting.routes.freshness import read_model_answer
 
 # 401 and 403 in production only; unknown or repeated query parameters are refused here too (StrictQuery).
 router = APIRouter(tags=["dashboard"], responses=problem_responses(401, 403, 422, 429, 503), dependencies=StrictQuery)

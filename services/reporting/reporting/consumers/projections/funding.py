@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from grants_shared.delivery import NotReady, awaiting
 from grants_shared.events import Envelope, GrantAwarded, GrantCompleted, RoundClosed, RoundOpened
 from reporting.adapters.orm import Grant, Round
-from reporting.domain.status import ENDED_GRANTS, as_utc
-from reporting.projections.rows import exists, insert_later
+from reporting.adapters.rows import exists, insert_later
+from reporting.domain.status import as_utc, grant_ending, grant_sources
 
 
 def round_opened(envelope: Envelope[RoundOpened], session: Session) -> None:
@@ -50,8 +50,8 @@ def grant_completed(envelope: Envelope[GrantCompleted], session: Session) -> Non
     require_grant(session, p.grant_id, "grant-completed")
     session.execute(
         update(Grant)
-        .where(Grant.grant_id == p.grant_id, Grant.status.not_in(ENDED_GRANTS))
-        .values(status="completed", completed_at=as_utc(p.completed_at))
+        .where(Grant.grant_id == p.grant_id, Grant.status.in_(grant_sources("completed")))
+        .values(grant_ending("completed", p.completed_at))
     )
 
 
