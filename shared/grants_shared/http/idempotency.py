@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,9 +25,13 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+_T = tables.idempotency_keys
+_SELECT = select(_T).where(_T.c.scope == bindparam("s"), _T.c.key == bindparam("k"))  # built once, not per request
+_INSERT = insert(_T)
+
+
 def _stored(session: Session, scope: str, key: str) -> Any:
-    t = tables.idempotency_keys
-    return session.execute(select(t).where(t.c.scope == scope, t.c.key == key)).first()
+    return session.execute(_SELECT, {"s": scope, "k": key}).first()
 
 
 def encode(body: Any) -> str:
@@ -76,16 +80,9 @@ def run_idempotent(
             status, body = work(uow)
             encoded = encode(body)
             if key is not None:
-                uow.session.execute(
-                    insert(tables.idempotency_keys).values(
-                        scope=scope,
-                        key=key,
-                        request_hash=digest,
-                        status_code=status,
-                        response_body=encoded,
-                        created_at=datetime.now(UTC),
-                    )
-                )
+                row = {"scope": scope, "key": key, "request_hash": digest, "status_code": status,
+                       "response_body": encoded, "created_at": datetime.now(UTC)}  # fmt: skip
+                uow.session.execute(_INSERT, row)
             uow.commit()
             crash_point(f"{os.environ.get('GRANTS_PROCESS_NAME', 'api')}.after_commit")  # committed, not answered
             return answer(encoded, status)
