@@ -19,7 +19,7 @@ class Colour(enum.StrEnum):
     RED = "red"
 
 
-class Mixed(str, enum.Enum):
+class Mixed(str, enum.Enum):  # noqa: UP042 - the older spelling, whose str() is not its value
     BLUE = "blue"
 
 
@@ -38,7 +38,7 @@ SNAPSHOTS = [
     {"at": datetime(2026, 12, 7, 15, 0, tzinfo=UTC), "on": date(2026, 1, 2), "pence": Decimal("12.50")},
     {"nested": {"t": (1, 2), "s": {3}, "u": uuid.UUID(int=7)}, "e": [Colour.RED, Mixed.BLUE, Level.HIGH]},
     {"nan": math.inf, "neg": -0.0},
-    {1: "int key", None: "none key", True: "bool key"},
+    {1: "int key", None: "none key", False: "bool key", 2.5: "float key"},
     {Colour.RED: "enum key"},
     [datetime(2026, 1, 1), "x", 2],
     "text",
@@ -56,7 +56,8 @@ def test_json_safe_equals_the_json_round_trip_value_and_text(snapshot: Any) -> N
 def test_emit_stores_the_same_envelope_and_body_as_wrap() -> None:
     cause = wrap(ApplicationWithdrawn(application_id="c", reason="r", withdrawn_at=datetime.now(UTC)), subject="c")
     uow = UnitOfWork(None, cause)
-    payload = ApplicationWithdrawn(application_id="a1", reason="moved away", withdrawn_at=datetime(2026, 3, 1, tzinfo=UTC))
+    withdrawn_at = datetime(2026, 3, 1, tzinfo=UTC)
+    payload = ApplicationWithdrawn(application_id="a1", reason="moved away", withdrawn_at=withdrawn_at)
     emitted = uow.emit(payload, subject="a1", event_id="e-1")
     validated = wrap(payload, subject="a1", event_id="e-1", correlation_id=cause.correlation_id,
                      causation_id=cause.event_id, occurred_at=emitted.occurred_at)  # fmt: skip

@@ -65,7 +65,7 @@ _HOME = select(
 
 def partnership_home(session: Session, partnership_id: str) -> Home | None:
     """A partnership's holder and ward, read once per process: a partnership is never moved or deleted."""
-    key = (str(session.get_bind().url), partnership_id)
+    key = (str(session.get_bind().engine.url), partnership_id)
     home = _HOMES.get(key)
     if home is None:
         row = session.execute(_HOME, {"pid": partnership_id}).first()

@@ -1,8 +1,9 @@
 """Use cases of applications: draft one, change the draft, withdraw."""
 
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from applications.adapters.orm import Application
@@ -17,7 +18,7 @@ from grants_shared.events import ApplicationWithdrawn
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
 
-_INSERT_APPLICATION = insert(Application.__table__)
+_INSERT_APPLICATION = insert(cast(Table, Application.__table__))
 
 
 def create_application(uow: UnitOfWork, cmd: ApplicationCreate, actor: Principal) -> Application:
