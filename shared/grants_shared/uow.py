@@ -2,6 +2,7 @@
 
 import json
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -14,7 +15,7 @@ from sqlalchemy.sql import Executable
 
 from grants_shared import tables
 from grants_shared.db import sqlite_write_lock
-from grants_shared.events.envelope import Envelope, Event, wrap
+from grants_shared.events.envelope import Envelope, Event, envelope_of, wrap
 
 Rows = dict[str, list[dict[str, Any]]]
 _commit_bells: dict[str, Callable[[], None]] = {}
@@ -100,13 +101,7 @@ class UnitOfWork:
 
     def emit(self, payload: Event, *, subject: str, event_id: str | None = None) -> Envelope[Any]:
         """Record an event in the outbox; the relay publishes it after commit, with today's trace context."""
-        envelope = wrap(
-            payload,
-            subject=subject,
-            event_id=event_id,
-            correlation_id=self.cause.correlation_id if self.cause else None,
-            causation_id=self.cause.event_id if self.cause else None,
-        )
+        envelope = _envelope(payload, subject, event_id, self.cause)
         self.rows["outbox"].append(
             {
                 "event_id": envelope.event_id,
@@ -144,6 +139,28 @@ class UnitOfWork:
         )
 
 
+def _envelope(payload: Event, subject: str, event_id: str | None, cause: Envelope[Any] | None) -> Envelope[Any]:
+    """`wrap`'s envelope without validating it again: every field is built here from checked values (the payload
+    was validated when it was made, the cause when it was read), so it is the same model and the same JSON."""
+    if not isinstance(payload, Event) or not isinstance(subject, str) or not isinstance(event_id, str | None):
+        return wrap(payload, subject=subject, event_id=event_id, correlation_id=cause.correlation_id if cause else None,
+                    causation_id=cause.event_id if cause else None)  # validates, so a wrong type fails loudly as before
+    eid = event_id or str(uuid.uuid4())
+    model: Any = envelope_of(type(payload))
+    envelope: Envelope[Any] = model.model_construct(
+        event_id=eid,
+        event_type=payload.event_type,
+        event_version=payload.event_version,
+        occurred_at=datetime.now(UTC),
+        producer=payload.producer,
+        subject=subject,
+        correlation_id=(cause.correlation_id if cause else None) or eid,
+        causation_id=cause.event_id if cause else None,
+        payload=payload,
+    )
+    return envelope
+
+
 def write_rows(session: Session, rows: Rows) -> None:
     """Insert kept outbox and audit rows, one executemany per table, outbox first (ids keep emission order)."""
     for name in ("outbox", "audit_log"):
@@ -152,7 +169,35 @@ def write_rows(session: Session, rows: Rows) -> None:
 
 
 def _json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str)) if value is not None else None
+    """`value` as it reads back from JSON written with `default=str` (what the audit columns store), without
+    encoding and decoding it: plain containers and scalars walked once, anything else as its `str`."""
+    try:
+        return _plain(value)
+    except _Unusual:  # a key JSON would turn into text some other way: take the round trip itself
+        return json.loads(json.dumps(value, default=str))
+
+
+class _Unusual(Exception):
+    pass
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is float or kind is bool:
+        return value
+    if isinstance(value, dict):
+        if not all(type(k) is str for k in value):
+            raise _Unusual
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):  # a str enum: JSON writes its text
+        return str.__str__(value)
+    if isinstance(value, int):  # an int enum (bool is never subclassed): JSON writes its number
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    return str(value)
 
 
 def defer(session: Session, statement: Executable, params: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,9 +25,32 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+_T = tables.idempotency_keys
+_SELECT = select(_T).where(_T.c.scope == bindparam("s"), _T.c.key == bindparam("k"))  # built once, not per request
+_INSERT = insert(_T)
+
+
 def _stored(session: Session, scope: str, key: str) -> Any:
-    t = tables.idempotency_keys
-    return session.execute(select(t).where(t.c.scope == scope, t.c.key == key)).first()
+    return session.execute(_SELECT, {"s": scope, "k": key}).first()
+
+
+def encode(body: Any) -> str:
+    """The body as JSONResponse renders it (compact, UTF-8), with non-JSON values as their `str`: encoded once, kept
+    and sent as it is, the first time and on every replay."""
+    return json.dumps(body, default=str, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+
+
+class EncodedJSON(JSONResponse):
+    """A JSON answer whose body is already encoded: its bytes are sent as they are (a JSONResponse to its callers)."""
+
+    def render(self, content: Any) -> bytes:
+        """The bytes given, unchanged."""
+        return bytes(content)
+
+
+def answer(body: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A JSON answer of already encoded text."""
+    return EncodedJSON(body.encode(), status_code=status, headers=headers)
 
 
 def _replay(row: Any, digest: str) -> JSONResponse:
@@ -38,9 +61,7 @@ def _replay(row: Any, digest: str) -> JSONResponse:
             "Idempotency-Key already used with another body",
             "Use a new key for a different request.",
         )
-    return JSONResponse(
-        json.loads(row.response_body), status_code=row.status_code, headers={"Idempotent-Replayed": "true"}
-    )
+    return answer(row.response_body, row.status_code, {"Idempotent-Replayed": "true"})
 
 
 def run_idempotent(
@@ -57,21 +78,14 @@ def run_idempotent(
             if key is not None and (row := _stored(uow.session, scope, key)) is not None:
                 return _replay(row, digest)
             status, body = work(uow)
-            encoded = json.dumps(body, default=str)
+            encoded = encode(body)
             if key is not None:
-                uow.session.execute(
-                    insert(tables.idempotency_keys).values(
-                        scope=scope,
-                        key=key,
-                        request_hash=digest,
-                        status_code=status,
-                        response_body=encoded,
-                        created_at=datetime.now(UTC),
-                    )
-                )
+                row = {"scope": scope, "key": key, "request_hash": digest, "status_code": status,
+                       "response_body": encoded, "created_at": datetime.now(UTC)}  # fmt: skip
+                uow.session.execute(_INSERT, row)
             uow.commit()
             crash_point(f"{os.environ.get('GRANTS_PROCESS_NAME', 'api')}.after_commit")  # committed, not answered
-            return JSONResponse(json.loads(encoded), status_code=status)
+            return answer(encoded, status)
     except IntegrityError as error:
         if key is not None:
             with UnitOfWork(sessions) as uow:  # a concurrent twin won the race: answer with its response

@@ -2,8 +2,7 @@
 
 FastAPI ignores a parameter a route does not take and keeps only the last of a repeated one (`?grant_id=a&grant_id=b`
 filters by `b`). Both would let a misspelt or doubled filter silently change a search, so services refuse them.
-`StrictQuery` refuses them in the platform's `validation-error` shape (allocation, payments, reporting); applications
-answers with its own documented codes from the same helpers.
+`StrictQuery` refuses them in the platform's `validation-error` shape, on every service.
 """
 
 import re
@@ -41,16 +40,33 @@ def takes_many(annotation: Any) -> bool:
 
 def unknown(request: Request, dependant: Dependant) -> list[str]:
     """The query parameters given that the route does not take, sorted."""
-    return sorted(set(request.query_params) - query_names(dependant))
+    return sorted(set(request.query_params) - names_of(dependant)[0])
 
 
 def repeated(request: Request, dependant: Dependant) -> list[str]:
     """The single-valued query parameters given more than once, sorted."""
-    return sorted(name for name in single_valued(dependant) if len(request.query_params.getlist(name)) > 1)
+    return sorted(name for name in names_of(dependant)[1] if len(request.query_params.getlist(name)) > 1)
 
 
-def strict_query(request: Request) -> None:
-    """Refuse (422 `validation-error`) a query parameter the route does not take, or takes once and got twice."""
+_NAMES: dict[int, tuple[Dependant, frozenset[str], frozenset[str]]] = {}
+
+
+def names_of(dependant: Dependant) -> tuple[frozenset[str], frozenset[str]]:
+    """A route's query names and single-valued names, walked once per route (the tree never changes)."""
+    known = _NAMES.get(id(dependant))
+    if known is None or known[0] is not dependant:  # an id may be reused once a route is gone (tests' apps)
+        known = (dependant, frozenset(query_names(dependant)), frozenset(single_valued(dependant)))
+        _NAMES[id(dependant)] = known
+    return known[1], known[2]
+
+
+async def strict_query(request: Request) -> None:
+    """Refuse (422 `validation-error`) a query parameter the route does not take, or takes once and got twice.
+
+    Async because it never waits: FastAPI runs it on the event loop instead of handing it to a worker thread.
+    """
+    if not request.scope.get("query_string"):
+        return
     dependant = getattr(request.scope.get("route"), "dependant", None)
     if dependant is None:
         return

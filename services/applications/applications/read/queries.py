@@ -1,6 +1,8 @@
 """Reads the use cases and routes share: rules and vintage in force, objects by id, membership, live applications."""
 
-from sqlalchemy import select
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from applications.adapters.orm import (
@@ -44,6 +46,35 @@ def rules_in_force(session: Session) -> RuleSet:
 def organisation(session: Session, organisation_id: str) -> Organisation | None:
     """An organisation by id."""
     return session.get(Organisation, organisation_id)
+
+
+class Home(NamedTuple):
+    """What never changes of a partnership once made: who holds it and its ward."""
+
+    id: str
+    organisation_id: str
+    neighbourhood_code: str
+
+
+_HOMES: dict[tuple[str, str], Home] = {}  # (database, partnership id) -> its home; bounded by MAX_HOMES
+MAX_HOMES = 10_000
+_HOME = select(
+    Partnership.__table__.c.id, Partnership.__table__.c.organisation_id, Partnership.__table__.c.neighbourhood_code
+).where(Partnership.__table__.c.id == bindparam("pid"))
+
+
+def partnership_home(session: Session, partnership_id: str) -> Home | None:
+    """A partnership's holder and ward, read once per process: a partnership is never moved or deleted."""
+    key = (str(session.get_bind().engine.url), partnership_id)
+    home = _HOMES.get(key)
+    if home is None:
+        row = session.execute(_HOME, {"pid": partnership_id}).first()
+        if row is None:
+            return None  # not remembered: it may be made later
+        if len(_HOMES) >= MAX_HOMES:
+            _HOMES.clear()
+        home = _HOMES[key] = Home(*row)
+    return home
 
 
 def partnership(session: Session, partnership_id: str, *, lock: bool = False) -> Partnership | None:

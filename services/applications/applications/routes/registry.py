@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from applications.read import queries
 from applications.read.lists import vintages_page, ward_lsoas, wards_page
@@ -21,7 +22,7 @@ router = APIRouter(tags=["registry"], responses=PROBLEMS, dependencies=StrictQue
 
 
 @router.get("/neighbourhoods", summary="Wards of the registry in force", response_model=Page[NeighbourhoodOut])
-def list_neighbourhoods(
+async def list_neighbourhoods(
     _: Anyone,
     reads: CachedReads,
     region: QueryText = None,
@@ -33,7 +34,11 @@ def list_neighbourhoods(
     """List wards by code, filtered by region, left-behind flag or IMD decile (read at most once per
     GRANTS_READ_CACHE_TTL_S for the same filters)."""
     key = ("neighbourhoods", region, left_behind, imd_decile, limit, offset)
-    body = reads(key, lambda s: _neighbourhoods(s, region, left_behind, imd_decile, limit, offset))
+    body = reads.peek(key)  # a hit is answered on the event loop: no thread, no connection
+    if body is None:
+        body = await run_in_threadpool(
+            reads, key, lambda s: _neighbourhoods(s, region, left_behind, imd_decile, limit, offset)
+        )
     return Response(body, media_type="application/json")
 
 

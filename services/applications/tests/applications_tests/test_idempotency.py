@@ -3,6 +3,9 @@
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from grants_shared import tables
 
 from .conftest import Applicant
 from .kit import OPERATOR, application_body, counts, organisation_body
@@ -17,6 +20,21 @@ def test_a_retried_post_replays_the_first_response(client: TestClient, applicant
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
     assert counts(sessions) == before
+
+
+def test_a_replay_answers_the_stored_bytes_exactly(client: TestClient, applicant: Applicant, sessions: Any) -> None:
+    headers = {**applicant.headers, "Idempotency-Key": "draft-bytes"}
+    body = application_body(applicant.partnership["id"])
+    first = client.post("/applications", json=body, headers=headers)
+    again = client.post("/applications", json=body, headers=headers)
+    with sessions() as session:
+        stored = session.execute(
+            select(tables.idempotency_keys.c.response_body).where(tables.idempotency_keys.c.key == "draft-bytes")
+        ).scalar_one()
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content == stored.encode()
+    assert again.headers["content-type"] == first.headers["content-type"] == "application/json"
+    assert first.json()["status"] == "draft" and "Idempotent-Replayed" not in first.headers
 
 
 def test_the_same_key_with_another_body_is_refused(client: TestClient, sessions: Any) -> None:
