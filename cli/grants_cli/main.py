@@ -132,7 +132,7 @@ def dlq_replay(group: str, entry_id: str) -> None:
 @ledger_app.command("check")
 def ledger_check() -> None:
     """Check every ledger invariant; exits non-zero when one fails."""
-    _python("-m", "payments.ledger_check")
+    _python("-m", "payments.read.ledger_check")
 
 
 @outbox_app.command("replay")

@@ -6,17 +6,24 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
 from grants_shared.auth import Principal, Role, require
+from grants_shared.clock import system_clock
 from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
-from payments import conditions, variations
 from payments.adapters.orm import Grant
+from payments.domain.statuses import CLOSURE, REPROFILE
 from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, StrictQuery, idempotent, settings_of
 from payments.routes.grants import GrantId
-from payments.schemas import GrantOut
-from payments.schemas_actions import AgreementIn, ClosureIn, EndorsementIn, VariationIn, VariationList, VariationOut
-from payments.statuses import CLOSURE, REPROFILE
-from payments.times import system_clock
+from payments.routes.schemas.actions import (
+    AgreementIn,
+    ClosureIn,
+    EndorsementIn,
+    VariationIn,
+    VariationList,
+    VariationOut,
+)
+from payments.routes.schemas.grants import GrantOut
+from payments.usecases import conditions, variations
 
 router = APIRouter(tags=["grant actions"], dependencies=StrictQuery)
 Officer = Annotated[Principal, Depends(require(Role.FINANCE_OFFICER))]

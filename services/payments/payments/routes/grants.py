@@ -8,10 +8,10 @@ from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import ReadSession
 from grants_shared.http.problems import Problem
 from payments.adapters.orm import Grant, Tranche
-from payments.queries import grant_views, page_of_grants, tranche_view
-from payments.releases import partnership_compliant
+from payments.read.queries import grant_views, page_of_grants, tranche_view
 from payments.routes.common import PROBLEMS, STAFF, Limit, Offset, StrictQuery, check_can_see, organisation_scope
-from payments.schemas import GrantOut, GrantPage, TrancheOut
+from payments.routes.schemas.grants import GrantOut, GrantPage, TrancheOut
+from payments.usecases.releases import partnership_compliant
 
 router = APIRouter(tags=["grants"], dependencies=StrictQuery)
 Reader = Annotated[Principal, Depends(require(*STAFF, Role.APPLICANT))]

@@ -10,12 +10,12 @@ from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import Sessions
 from grants_shared.http.idempotency import run_idempotent
 from grants_shared.uow import UnitOfWork
-from payments import tranche_actions
 from payments.adapters.provider import Payee
 from payments.routes.common import PROBLEMS, IdempotencyKey, StrictQuery, settings_of
 from payments.routes.grants import TrancheId
-from payments.schemas import HoldIn, NoteIn, TrancheOut
-from payments.schemas_actions import RepayIn
+from payments.routes.schemas.actions import RepayIn
+from payments.routes.schemas.grants import HoldIn, NoteIn, TrancheOut
+from payments.usecases import tranche_actions
 
 router = APIRouter(tags=["tranches"], dependencies=StrictQuery)
 Approver = Annotated[Principal, Depends(require(Role.FINANCE_APPROVER))]

@@ -21,15 +21,16 @@ from grants_shared.delivery.writer import Database
 from grants_shared.http.problems import Problem
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
-from payments import conditions, handlers, tranche_actions, variations
 from payments.adapters.orm import ProviderCursor, Tranche
 from payments.adapters.provider import SandboxBankProvider
-from payments.consumers import on_round_opened
-from payments.instructions import bank_reference
-from payments.ledger_check import run_checks
-from payments.loops import dispatch_turn, poll_turn, returns_turn
-from payments.reconciliation import CURSOR, reconcile_turn
-from payments.variations import VariationRequest
+from payments.consumers.events import on_round_opened
+from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
+from payments.read.ledger_check import run_checks
+from payments.usecases import awards as handlers
+from payments.usecases import conditions, tranche_actions, variations
+from payments.usecases.instructions import bank_reference
+from payments.usecases.reconciliation import CURSOR, reconcile_turn
+from payments.usecases.variations import VariationRequest
 from payments_tests.bank import Bank
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import accepted, awarded, deliver, partnership, round_opened, staff

@@ -7,11 +7,12 @@ from typing import Any
 from grants_shared.auth import Principal, Role
 from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
-from payments import conditions, handlers, tranche_actions
 from payments.adapters.orm import ProviderCursor
 from payments.adapters.provider import SandboxBankProvider
-from payments.loops import dispatch_turn, poll_turn, returns_turn
-from payments.reconciliation import CURSOR, reconcile_turn
+from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
+from payments.usecases import awards as handlers
+from payments.usecases import conditions, tranche_actions
+from payments.usecases.reconciliation import CURSOR, reconcile_turn
 from payments_tests.bank import Bank
 from payments_tests.kit import Sessions, accepted, deliver, partnership, staff, tranches
 

@@ -26,12 +26,13 @@ from grants_shared.events import GrantAwarded, ReportAccepted
 from grants_shared.http.problems import Problem
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
-from payments import conditions, handlers, tranche_actions, variations
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.orm_variations import Variation
 from payments.adapters.provider import SandboxBankProvider
-from payments.instructions import bank_reference
-from payments.loops import dispatch_turn, poll_turn
+from payments.consumers.loops import dispatch_turn, poll_turn
+from payments.usecases import awards as handlers
+from payments.usecases import conditions, tranche_actions, variations
+from payments.usecases.instructions import bank_reference
 from payments_tests.bank import Bank
 from payments_tests.kit import AWARDED_AT, accepted, awarded, ledger_failures, round_opened, staff
 from tests.support.infra import POSTGRES_ENV, fresh_database

@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
+from grants_shared.clock import Clock
 from grants_shared.delivery.writer import Database
-from payments import handlers
-from payments.conditions import due_turn
-from payments.consumers import on_grant_awarded, on_report_accepted
-from payments.times import Clock
+from payments.consumers.events import on_grant_awarded, on_report_accepted
+from payments.usecases import awards as handlers
+from payments.usecases.conditions import due_turn
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import (
     AWARDED_AT,

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
-from payments import tranche_actions
 from payments.adapters.ledger_store import balances
 from payments.adapters.orm import Grant, PaymentInstruction
 from payments.adapters.provider import Payee
-from payments.instructions import bank_reference
-from payments.reconciliation_views import summary
+from payments.read.reconciliation import summary
+from payments.usecases import tranche_actions
+from payments.usecases.instructions import bank_reference
 from payments_tests.bank import Bank
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import awarded, events, ledger_failures, staff, tranches

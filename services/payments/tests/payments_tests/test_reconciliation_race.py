@@ -14,8 +14,8 @@ from grants_shared.auth import Role
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
-from payments.differences import raise_difference, resolve_by_hand
-from payments.reconciliation import _resolve
+from payments.usecases.differences import raise_difference, resolve_by_hand
+from payments.usecases.reconciliation import _resolve
 from payments_tests.kit import events, staff
 
 Sessions = sessionmaker[Session]

@@ -4,13 +4,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from grants_shared.clock import Clock, system_clock
 from grants_shared.events import GrantCompleted, PaymentReturned, PaymentSettled
 from grants_shared.uow import UnitOfWork
 from payments.adapters.ledger_store import post_once, posting_key
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.domain.ledger import TransactionKind, release_commitment, return_payment, settle_payment
-from payments.instruction_moves import ACTOR, move, set_tranche
-from payments.statuses import (
+from payments.domain.statuses import (
     GRANT_ACTIVE,
     GRANT_CLOSED,
     GRANT_COMPLETED,
@@ -19,7 +19,7 @@ from payments.statuses import (
     SETTLED,
     TRANCHE_CANCELLED,
 )
-from payments.times import Clock, system_clock
+from payments.usecases.instruction_moves import ACTOR, move, set_tranche
 
 K = TransactionKind
 

@@ -7,18 +7,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grants_shared.auth import Principal
+from grants_shared.clock import Clock
+from grants_shared.clock import as_utc as utc
 from grants_shared.http.problems import Problem
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant
 from payments.adapters.orm_variations import Variation
-from payments.budgets import require_headroom
-from payments.closure import apply_closure
-from payments.conditions import load_grant, require_active
 from payments.domain.schedule import ANNUAL, SEMI_ANNUAL, PatternKind, ScheduleError, SchedulePattern, front_loaded
-from payments.reprofiling import apply_reprofile, plan_reprofile
-from payments.statuses import CLOSURE, REPROFILE, VARIATION_APPLIED, VARIATION_PENDING, VARIATION_REJECTED
-from payments.times import Clock, utc
+from payments.domain.statuses import CLOSURE, REPROFILE, VARIATION_APPLIED, VARIATION_PENDING, VARIATION_REJECTED
+from payments.usecases.budgets import require_headroom
+from payments.usecases.closure import apply_closure
+from payments.usecases.conditions import load_grant, require_active
+from payments.usecases.reprofiling import apply_reprofile, plan_reprofile
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ from typing import Any
 from sqlalchemy import update
 
 from grants_shared.auth import Principal
+from grants_shared.clock import Clock
+from grants_shared.clock import as_utc as utc
 from grants_shared.events import ReconciliationDifferenceFound, ReconciliationDifferenceResolved
 from grants_shared.http.problems import Problem
 from grants_shared.ids import stable_id
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import PaymentInstruction
 from payments.adapters.orm_reconciliation import ReconciliationDifference
-from payments.times import Clock, utc
 
 INSTRUCTED_AMOUNT_MISMATCH = "instructed_amount_mismatch"
 BY_RECONCILIATION = "reconciliation"  # who resolved a difference when a later match did

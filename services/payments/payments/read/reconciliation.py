@@ -5,12 +5,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc as utc
 from payments.adapters.orm import LedgerTransactionRow, ProviderCursor
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
-from payments.differences import difference_view
 from payments.domain.ledger import TransactionKind
-from payments.reconciliation import CURSOR
-from payments.times import utc
+from payments.usecases.differences import difference_view
+from payments.usecases.reconciliation import CURSOR
 
 K = TransactionKind
 

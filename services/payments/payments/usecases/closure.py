@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from grants_shared.clock import Clock
 from grants_shared.events import GrantClosed, GrantCompleted
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
@@ -12,9 +13,15 @@ from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.orm_variations import Variation
 from payments.domain.accounts import grant_commitment
 from payments.domain.ledger import TransactionKind, release_commitment
-from payments.settlement_flow import paid_pence
-from payments.statuses import AWAITING_APPROVAL, CANCELLABLE, CANCELLED, GRANT_CLOSED, IN_FLIGHT, TRANCHE_CANCELLED
-from payments.times import Clock
+from payments.domain.statuses import (
+    AWAITING_APPROVAL,
+    CANCELLABLE,
+    CANCELLED,
+    GRANT_CLOSED,
+    IN_FLIGHT,
+    TRANCHE_CANCELLED,
+)
+from payments.usecases.settlement_flow import paid_pence
 
 
 def apply_closure(

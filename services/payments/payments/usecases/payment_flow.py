@@ -1,17 +1,18 @@
 """What the provider's answers do: instructions accepted, refused, failed and retried; outcomes applied once."""
 
+from grants_shared.clock import Clock, system_clock
+from grants_shared.clock import as_utc as utc
 from grants_shared.events import PaymentFailed, PaymentInstructed
 from grants_shared.uow import UnitOfWork
 from payments.adapters.ledger_store import post_once, posting_key
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.provider import ProviderPayment
-from payments.differences import INSTRUCTED_AMOUNT_MISMATCH, raise_difference
 from payments.domain.ledger import TransactionKind, fail_payment, instruct_payment
-from payments.instruction_moves import move, set_tranche
-from payments.instructions import attempts_of, create_instruction
-from payments.settlement_flow import mark_returned, settle
-from payments.statuses import CREATED, FAILED, INSTRUCTED, RETURNED, SETTLED
-from payments.times import Clock, system_clock, utc
+from payments.domain.statuses import CREATED, FAILED, INSTRUCTED, RETURNED, SETTLED
+from payments.usecases.differences import INSTRUCTED_AMOUNT_MISMATCH, raise_difference
+from payments.usecases.instruction_moves import move, set_tranche
+from payments.usecases.instructions import attempts_of, create_instruction
+from payments.usecases.settlement_flow import mark_returned, settle
 
 K = TransactionKind
 

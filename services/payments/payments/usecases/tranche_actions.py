@@ -5,16 +5,23 @@ from typing import Any
 from sqlalchemy import select
 
 from grants_shared.auth import Principal
+from grants_shared.clock import Clock, system_clock
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.provider import Payee
+from payments.domain.statuses import (
+    AWAITING_APPROVAL,
+    CREATED,
+    HOLD_MANUAL,
+    HOLD_PARTNERSHIP,
+    LIVE_INSTRUCTIONS,
+    UNRELEASED,
+)
 from payments.domain.tranche_state import TrancheStateError, TrancheStatus, check_approver
-from payments.payment_flow import retry
-from payments.queries import tranche_view
-from payments.releases import add_hold, emit_released, lift_hold, partnership_compliant, release_now, snapshot
-from payments.statuses import AWAITING_APPROVAL, CREATED, HOLD_MANUAL, HOLD_PARTNERSHIP, LIVE_INSTRUCTIONS, UNRELEASED
-from payments.times import Clock, system_clock
+from payments.read.queries import tranche_view
+from payments.usecases.payment_flow import retry
+from payments.usecases.releases import add_hold, emit_released, lift_hold, partnership_compliant, release_now, snapshot
 
 S = TrancheStatus
 

@@ -4,20 +4,21 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants_shared.clock import Clock
+from grants_shared.clock import as_utc as utc
 from grants_shared.events import GrantVaried, ScheduledTranche, TrancheScheduled
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
 from payments.adapters.ledger_store import post_once, posting_key
 from payments.adapters.orm import Grant, Partnership, Tranche
 from payments.adapters.orm_variations import Variation
-from payments.budgets import require_headroom
 from payments.domain.ledger import TransactionKind, award_commitment, release_commitment
 from payments.domain.schedule import SchedulePattern, TrancheDue, add_months
+from payments.domain.statuses import HOLD_PARTNERSHIP, TRANCHE_CANCELLED, UNRELEASED
 from payments.domain.variation import Reprofiled, VariationError, reprofile_remaining
-from payments.handlers import WORKER, partnership_reason, tranche_id_of
-from payments.releases import add_hold, conditions_for, review, snapshot
-from payments.statuses import HOLD_PARTNERSHIP, TRANCHE_CANCELLED, UNRELEASED
-from payments.times import Clock, utc
+from payments.usecases.awards import WORKER, partnership_reason, tranche_id_of
+from payments.usecases.budgets import require_headroom
+from payments.usecases.releases import add_hold, conditions_for, review, snapshot
 
 K = TransactionKind
 

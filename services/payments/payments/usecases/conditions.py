@@ -7,15 +7,15 @@ from typing import Any
 from sqlalchemy import select
 
 from grants_shared.auth import Principal
+from grants_shared.clock import Clock, today
 from grants_shared.delivery.writer import Database
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, Tranche
 from payments.domain.release_conditions import AGREEMENT_SIGNED, PLAN_ENDORSED
-from payments.queries import grant_views
-from payments.releases import AUTO_RELEASER, review, snapshot
-from payments.statuses import GRANT_ACTIVE, TRANCHE_CANCELLED
-from payments.times import Clock, today
+from payments.domain.statuses import GRANT_ACTIVE, TRANCHE_CANCELLED
+from payments.read.queries import grant_views
+from payments.usecases.releases import AUTO_RELEASER, review, snapshot
 
 
 def load_grant(uow: UnitOfWork, grant_id: str) -> Grant:

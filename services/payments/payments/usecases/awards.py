@@ -5,6 +5,8 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, select
 
+from grants_shared.clock import Clock, now, system_clock
+from grants_shared.clock import as_utc as utc
 from grants_shared.delivery import NotReady
 from grants_shared.events import GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened, TrancheScheduled
 from grants_shared.ids import stable_id
@@ -15,10 +17,9 @@ from payments.adapters.orm_variations import Round
 from payments.domain.ledger import TransactionKind, award_commitment
 from payments.domain.release_conditions import PREVIOUS_REPORT_ACCEPTED
 from payments.domain.schedule import SEMI_ANNUAL, build_schedule
-from payments.instructions import payee_for
-from payments.releases import AUTO_RELEASER, add_hold, conditions_for, lift_hold, review, snapshot
-from payments.statuses import GRANT_ACTIVE, HOLD_PARTNERSHIP, UNRELEASED
-from payments.times import Clock, now, system_clock, utc
+from payments.domain.statuses import GRANT_ACTIVE, HOLD_PARTNERSHIP, UNRELEASED
+from payments.usecases.instructions import payee_for
+from payments.usecases.releases import AUTO_RELEASER, add_hold, conditions_for, lift_hold, review, snapshot
 
 log = logging.getLogger(__name__)
 WORKER = "payments-worker"

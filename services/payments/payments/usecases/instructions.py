@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import now
 from grants_shared.ids import new_id
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.provider import Payee
-from payments.times import now
 
 PROVIDER = "sandbox_bank"
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants_shared.clock import Clock, system_clock
+from grants_shared.clock import as_utc as utc
 from grants_shared.crash import crash_point
 from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
@@ -23,10 +25,9 @@ from payments.adapters.provider import (
     ProviderRejected,
     ProviderTimeout,
 )
-from payments.payment_flow import apply_outcome, record_instructed, record_rejected
-from payments.settlement_flow import mark_returned
-from payments.statuses import CREATED, INSTRUCTED, SETTLED
-from payments.times import Clock, system_clock, utc
+from payments.domain.statuses import CREATED, INSTRUCTED, SETTLED
+from payments.usecases.payment_flow import apply_outcome, record_instructed, record_rejected
+from payments.usecases.settlement_flow import mark_returned
 
 log = logging.getLogger(__name__)
 

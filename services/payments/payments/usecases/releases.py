@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import Clock, system_clock, today
 from grants_shared.events import TrancheHeld, TrancheReleased, TrancheResumed
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, Partnership, Tranche
 from payments.domain.release_conditions import PARTNERSHIP_COMPLIANT, ReleaseConditions, evaluate
+from payments.domain.statuses import AWAITING_APPROVAL, CREATED, HOLD_CONDITIONS, UNRELEASED
 from payments.domain.tranche_state import TrancheStatus
-from payments.instructions import create_instruction
-from payments.statuses import AWAITING_APPROVAL, CREATED, HOLD_CONDITIONS, UNRELEASED
-from payments.times import Clock, system_clock, today
+from payments.usecases.instructions import create_instruction
 
 S = TrancheStatus
 AUTO_RELEASER = "payments:auto-release"

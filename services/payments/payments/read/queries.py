@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc as utc
 from payments.adapters.orm import Grant, Partnership, PaymentInstruction, Tranche
 from payments.domain.release_conditions import PARTNERSHIP_COMPLIANT, evaluate
-from payments.releases import held_reasons
-from payments.statuses import SETTLED, UNRELEASED
-from payments.times import utc
+from payments.domain.statuses import SETTLED, UNRELEASED
+from payments.usecases.releases import held_reasons
 
 
 def tranche_view(tranche: Tranche, partnership_compliant: bool) -> dict[str, Any]:

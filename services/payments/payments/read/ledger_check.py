@@ -1,4 +1,4 @@
-"""The ledger invariants of ARCHITECTURE.md section 5, checked from the database; `python -m payments.ledger_check`."""
+"""The ledger invariants of ARCHITECTURE.md section 5 from the database; `python -m payments.read.ledger_check`."""
 
 import sys
 
@@ -7,14 +7,14 @@ from sqlalchemy.orm import Session
 from grants_shared.db import read_only_session
 from payments.domain import amount_invariants, invariants, transfer_invariants
 from payments.domain.results import InvariantResult
-from payments.ledger_db_checks import (
+from payments.read.ledger_checks import (
     check_balanced,
     check_instructions_match_ledger,
     check_live_instructions,
     check_schedules,
     load_ledger,
 )
-from payments.policy_checks import check_closed_grants, check_maker_checker, check_round_budgets
+from payments.read.policy_checks import check_closed_grants, check_maker_checker, check_round_budgets
 
 CHECK_TIMEOUT_MS = 300_000  # an operator's command over the whole ledger: minutes, not the seconds a page gets
 

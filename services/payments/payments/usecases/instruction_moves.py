@@ -2,9 +2,9 @@
 
 from sqlalchemy import select, update
 
+from grants_shared.clock import Clock
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
-from payments.times import Clock
 
 ACTOR = "payments-worker"
 

@@ -1,0 +1,1 @@
+"""Use cases by capability: each takes a UnitOfWork, raises grants_shared.errors, returns rows or domain objects."""
