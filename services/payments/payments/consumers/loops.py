@@ -25,9 +25,10 @@ from payments.adapters.provider import (
     ProviderRejected,
     ProviderTimeout,
 )
+from payments.adapters.records import SETTLEMENTS_CURSOR
 from payments.domain.statuses import CREATED, INSTRUCTED, SETTLED
-from payments.usecases.payment_flow import apply_outcome, record_instructed, record_rejected
-from payments.usecases.settlement_flow import mark_returned
+from payments.usecases.returns import mark_returned
+from payments.usecases.settlement import apply_outcome, record_instructed, record_rejected
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def _apply_outcome(
 
 
 def returns_turn(
-    db: Database, provider: PaymentProvider, cursor_name: str = "settlements", clock: Clock = system_clock
+    db: Database, provider: PaymentProvider, cursor_name: str = SETTLEMENTS_CURSOR, clock: Clock = system_clock
 ) -> int:
     """Read the provider's settlement report from the stored cursor and apply returns of settled payments."""
     with db.reading() as session:

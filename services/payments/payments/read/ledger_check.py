@@ -4,7 +4,8 @@ import sys
 
 from sqlalchemy.orm import Session
 
-from grants_shared.db import read_only_session
+from grants_shared.db import make_engine, read_only_session
+from payments.config import Settings
 from payments.domain import amount_invariants, invariants, transfer_invariants
 from payments.domain.results import InvariantResult
 from payments.read.ledger_checks import (
@@ -34,11 +35,12 @@ def run_checks(session: Session) -> list[InvariantResult]:
 
 def main() -> None:
     """Print each invariant with its figure; exit 1 when any fails."""
-    from payments import bootstrap
-
-    # One snapshot for every invariant: a payment settling while the check runs must not read as a broken ledger.
-    with read_only_session(bootstrap.engine(), CHECK_TIMEOUT_MS) as session:
-        results = run_checks(session)
+    engine = make_engine(Settings().db_url())
+    try:  # one snapshot for every invariant: a payment settling while the check runs must not read as a broken ledger
+        with read_only_session(engine, CHECK_TIMEOUT_MS) as session:
+            results = run_checks(session)
+    finally:
+        engine.dispose()
     for r in results:
         print(f"{'ok  ' if r.ok else 'FAIL'} {r.name}: {r.figure}{f' -- {r.detail}' if r.detail else ''}")
     failed = [r.name for r in results if not r.ok]

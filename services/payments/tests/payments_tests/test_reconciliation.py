@@ -20,9 +20,8 @@ from payments.adapters.orm import ProviderCursor
 from payments.adapters.provider import SandboxBankProvider
 from payments.consumers.events import on_grant_awarded
 from payments.consumers.loops import dispatch_turn, poll_turn
-from payments.usecases.payment_flow import record_instructed
 from payments.usecases.reconciliation import CURSOR, reconcile_turn
-from payments.usecases.settlement_flow import settle
+from payments.usecases.settlement import record_instructed, settle
 from payments_tests.bank import Bank
 from payments_tests.kit import award_and_open, awarded, bearer, events, instructions, ledger_failures
 
