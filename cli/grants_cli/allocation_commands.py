@@ -8,27 +8,15 @@ The CLI never imports service code: it speaks HTTP with a bearer token (a develo
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
-from rich.console import Console
 
-from grants_cli.allocation_views import (
-    show_decisions,
-    show_diff,
-    show_round,
-    show_rounds,
-    show_run,
-    show_verify,
-    show_why,
-    table,
-)
-from grants_shared.auth import Role, mint_token
-from grants_shared.ids import new_id
-from grants_shared.money import format_gbp
-from grants_shared.settings import PlatformSettings
+if TYPE_CHECKING:  # the HTTP client and the tables load when a command runs, not when `grants` starts
+    import httpx
+    from rich.console import Console
 
 DEFAULT_URL = "http://127.0.0.1:8002"
 SUFFIXES = {"": 1, "k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
@@ -55,13 +43,21 @@ class ApiError(Exception):
 class AllocationApi:
     """A small HTTP client of the allocation API."""
 
-    def __init__(self, base_url: str, token: str | None = None, http: httpx.Client | None = None) -> None:
-        token = token or mint_token(PlatformSettings(), subject="cli-operator", roles=[Role.OPERATOR])
+    def __init__(self, base_url: str, token: str | None = None, http: "httpx.Client | None" = None) -> None:
+        import httpx
+
+        from grants_cli.tokens import Role, mint
+
+        token = token or mint(Role.OPERATOR, "cli-operator", None)
         self.base_url, self.http = base_url.rstrip("/"), http or httpx.Client(timeout=60)
         self.headers = {"Authorization": f"Bearer {token}"}
 
     def call(self, method: str, path: str, body: Any = None, key: str | None = None, **params: Any) -> Any:
         """One request; the JSON answer, or ApiError with the problem's title and detail."""
+        import httpx
+
+        from grants_shared.ids import new_id
+
         headers = {**self.headers, **({"Idempotency-Key": key or new_id()} if method == "POST" else {})}
         try:
             response = self.http.request(method, self.base_url + path, json=body, params=params, headers=headers)
@@ -75,7 +71,7 @@ class AllocationApi:
         return response.json()
 
 
-def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
+def _json_or_empty(response: "httpx.Response") -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
@@ -106,8 +102,20 @@ def parse_regions(items: list[str] | None) -> dict[str, int]:
     return regions
 
 
+def view(name: str, *args: Any) -> Callable[["Console", Any], None]:
+    """A printer of grants_cli.allocation_views, loaded only when it prints."""
+    def show(console: "Console", body: Any) -> None:
+        from grants_cli import allocation_views
+
+        getattr(allocation_views, name)(console, body, *args)
+
+    return show
+
+
 def _run(base_url: str, token: str | None, as_json: bool, work: Any, show: Any) -> None:
     """Call the API, print JSON or tables; a problem exits 1 with its title and detail."""
+    from rich.console import Console
+
     console = Console()
     try:
         body = work(AllocationApi(base_url, token))
@@ -142,14 +150,15 @@ def rounds_open(
             "eligibility": eligibility, "imd_weight": imd_weight, "cni_weight": cni_weight,
             "partial_awards": partial_awards, "one_award_per_neighbourhood": one_per_neighbourhood,
             "region_caps": parse_regions(cap), "region_floors": parse_regions(floor)}
-    _run(base_url, token, as_json, lambda api: api.call("POST", "/rounds", body, key), show_round)
+    _run(base_url, token, as_json, lambda api: api.call("POST", "/rounds", body, key), view("show_round"))
 
 
 @rounds_app.command("list")
 def rounds_list(limit: int = 50, offset: int = 0, base_url: BaseUrl = DEFAULT_URL, token: Token = None,
                 as_json: AsJson = False) -> None:
     """List rounds, newest first."""
-    _run(base_url, token, as_json, lambda api: api.call("GET", "/rounds", limit=limit, offset=offset), show_rounds)
+    _run(base_url, token, as_json, lambda api: api.call("GET", "/rounds", limit=limit, offset=offset),
+         view("show_rounds"))
 
 
 @rounds_app.command("show")
@@ -158,7 +167,10 @@ def rounds_show(round_id: str, base_url: BaseUrl = DEFAULT_URL, token: Token = N
     def work(api: AllocationApi) -> dict[str, Any]:
         return {**api.call("GET", f"/rounds/{round_id}"), "runs": api.call("GET", f"/rounds/{round_id}/runs")}
 
-    def show(console: Console, body: dict[str, Any]) -> None:
+    def show(console: "Console", body: dict[str, Any]) -> None:
+        from grants_cli.allocation_views import show_round, table
+        from grants_shared.money import format_gbp
+
         show_round(console, body)
         runs = table(f"{body['runs']['total']} run(s)", "run", "mode", "awarded", "awards", "created")
         for r in body["runs"]["items"]:
@@ -173,13 +185,14 @@ def rounds_show(round_id: str, base_url: BaseUrl = DEFAULT_URL, token: Token = N
 def rounds_close(round_id: str, base_url: BaseUrl = DEFAULT_URL, token: Token = None, as_json: AsJson = False,
                  key: Key = None) -> None:
     """Close a round: no run is committed in it afterwards."""
-    _run(base_url, token, as_json, lambda api: api.call("POST", f"/rounds/{round_id}/close", {}, key), show_round)
+    _run(base_url, token, as_json, lambda api: api.call("POST", f"/rounds/{round_id}/close", {}, key),
+         view("show_round"))
 
 
 def _allocate(mode: str, round_id: str, show: int, base_url: str, token: str | None, as_json: bool,
               key: str | None) -> None:
     _run(base_url, token, as_json, lambda api: api.call("POST", f"/rounds/{round_id}/runs", {"mode": mode}, key),
-         lambda console, run: show_run(console, run, show))
+         view("show_run", show))
 
 
 Show = Annotated[int, typer.Option("--show", help="How many decisions to print.")]
@@ -207,7 +220,9 @@ def runs_show(run_id: str, limit: int = 20, offset: int = 0, base_url: BaseUrl =
         return {**api.call("GET", f"/runs/{run_id}"),
                 "page": api.call("GET", f"/runs/{run_id}/decisions", limit=limit, offset=offset)}
 
-    def show(console: Console, body: dict[str, Any]) -> None:
+    def show(console: "Console", body: dict[str, Any]) -> None:
+        from grants_cli.allocation_views import show_decisions, show_run
+
         show_run(console, body)
         show_decisions(console, body["page"])
 
@@ -217,7 +232,7 @@ def runs_show(run_id: str, limit: int = 20, offset: int = 0, base_url: BaseUrl =
 @runs_app.command("verify")
 def runs_verify(run_id: str, base_url: BaseUrl = DEFAULT_URL, token: Token = None, as_json: AsJson = False) -> None:
     """Recompute a run from its stored inputs and compare; exits 1 when it does not verify."""
-    _run(base_url, token, as_json, lambda api: api.call("POST", f"/runs/{run_id}/verify", {}), show_verify)
+    _run(base_url, token, as_json, lambda api: api.call("POST", f"/runs/{run_id}/verify", {}), view("show_verify"))
 
 
 @runs_app.command("diff")
@@ -225,9 +240,10 @@ def runs_diff(run_a: str, run_b: str, limit: int = 20, base_url: BaseUrl = DEFAU
               as_json: AsJson = False) -> None:
     """Compare two runs: who gains, who loses, money moved by region and IMD decile (b minus a)."""
     _run(base_url, token, as_json, lambda api: api.call("GET", "/runs/diff", a=run_a, b=run_b),
-         lambda console, diff: show_diff(console, diff, limit))
+         view("show_diff", limit))
 
 
 def why(application_id: str, base_url: BaseUrl = DEFAULT_URL, token: Token = None, as_json: AsJson = False) -> None:
     """Why APPLICATION_ID was or was not funded: its committed decision and rationale."""
-    _run(base_url, token, as_json, lambda api: api.call("GET", f"/applications/{application_id}/decision"), show_why)
+    _run(base_url, token, as_json, lambda api: api.call("GET", f"/applications/{application_id}/decision"),
+         view("show_why"))

@@ -1,4 +1,4 @@
-"""`grants example allocation`: the worked example on the real registry, produced by one command.
+"""The worked example on the real registry (`grants example allocation`, declared in example_command.py).
 
 It starts the whole platform as real processes in a temporary folder (an embedded Redis and every service on
 free ports, the official files loaded), applies over HTTP for every 'left behind' ward, opens a round, commits
@@ -11,9 +11,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from grants_cli.ports import free_ports
 from grants_cli.redis_server import EmbeddedRedis
@@ -22,8 +20,6 @@ from grants_cli.walk import Client, wait_for
 from grants_cli.worked_example_report import Example, render
 from grants_shared.auth import Role
 
-example_app = typer.Typer(help="Worked examples, produced by the real platform running on this machine.",
-                          no_args_is_help=True)
 MEMBERS = [{"name": f"Member {i}", "resident": i < 5, "joined_on": "2026-01-15"} for i in range(8)]
 THEMES = ["places_to_meet", "civic_organisations", "skills", "health", "employment", "education", "youth"]
 POLICY = {"budget_pence": 17_500_000_000, "min_award_pence": 100_000_000, "max_award_pence": 250_000_000,
@@ -152,24 +148,17 @@ def allocate_and_compare(client: Client, seed: int, registry: dict[str, Any], wa
     )
 
 
-@example_app.command("allocation")
-def allocation(
-    reference_data: Annotated[Path, typer.Option(envvar="GRANTS_REFERENCE_DATA_DIR",
-                                                 help="Folder of the official files, laid out as ../shared/data.")],
-    out: Annotated[Path, typer.Option(help="Where to write the Markdown report.")] = Path(
-        "docs/worked-example-2019-left-behind.md"),
-    seed: Annotated[int, typer.Option(help="Seed of the requests and durations.")] = 2019,
-) -> None:
-    """Run the least-first worked example on the real registry and write its report."""
+def produce(reference_data: Path, out: Path, seed: int, log: Callable[[str], None] = print) -> None:
+    """Start the platform in a temporary folder on the official files, run the example, write its report to `out`."""
     with tempfile.TemporaryDirectory(prefix="grants-example-") as tmp:
         redis = EmbeddedRedis(Path(tmp) / "redis", persistent=False).start()
         system = example_system(Path(tmp) / "var", redis.url)
         try:
-            typer.echo(f"starting the platform in {tmp} (Redis {redis.url})")
+            log(f"starting the platform in {tmp} (Redis {redis.url})")
             system.start(reference_data=reference_data, timeout_s=120)
-            example = run_example(Client({s: system.url(s) for s in SERVICES}), seed, log=typer.echo)
+            example = run_example(Client({s: system.url(s) for s in SERVICES}), seed, log=log)
         finally:
             system.stop()
             redis.stop()
     out.write_text(render(example), encoding="utf-8")
-    typer.echo(f"wrote {out}")
+    log(f"wrote {out}")

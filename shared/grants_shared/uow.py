@@ -8,8 +8,9 @@ from types import TracebackType
 from typing import Any
 
 from opentelemetry import propagate
-from sqlalchemy import insert
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import event, insert
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.sql import Executable
 
 from grants_shared import tables
 from grants_shared.db import sqlite_write_lock
@@ -17,6 +18,7 @@ from grants_shared.events.envelope import Envelope, Event, wrap
 
 Rows = dict[str, list[dict[str, Any]]]
 _commit_bells: dict[str, Callable[[], None]] = {}
+_DEFERRED, _CACHE = "grants_deferred_writes", "grants_transaction_cache"
 
 
 def on_commit_with_events(name: str, bell: Callable[[], None] | None) -> None:
@@ -151,3 +153,53 @@ def write_rows(session: Session, rows: Rows) -> None:
 
 def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str)) if value is not None else None
+
+
+def defer(session: Session, statement: Executable, params: dict[str, Any]) -> None:
+    """Run `statement` with `params` later, in one executemany with the other rows of the same statement.
+
+    The kept rows are written before the session's next statement (so every read sees them), at its commit, and
+    wherever a caller that owns a savepoint calls `write_deferred` before releasing it. Only for statements whose
+    result nobody reads (an INSERT .. ON CONFLICT DO NOTHING): the rows of one statement go in the order given.
+    """
+    session.info.setdefault(_DEFERRED, {}).setdefault(statement, []).append(params)
+
+
+def write_deferred(session: Session) -> None:
+    """Write the rows `defer` kept for this session now, one executemany per statement."""
+    pending: dict[Executable, list[dict[str, Any]]] | None = session.info.pop(_DEFERRED, None)
+    for statement, params in (pending or {}).items():
+        session.execute(statement, params)
+
+
+def discard_deferred(session: Session) -> None:
+    """Forget the kept rows and what the transaction cache knows: the savepoint they belonged to was undone."""
+    session.info.pop(_DEFERRED, None)
+    session.info.pop(_CACHE, None)
+
+
+def transaction_cache(session: Session) -> dict[Any, Any]:
+    """Facts learnt in this session's transaction (rows known to exist); forgotten by `discard_deferred`."""
+    cache: dict[Any, Any] = session.info.setdefault(_CACHE, {})
+    return cache
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_statement(state: ORMExecuteState) -> None:
+    if _DEFERRED in state.session.info:
+        write_deferred(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    write_deferred(session)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session: Session) -> None:
+    session.info.pop(_CACHE, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard_after_rollback(session: Session) -> None:
+    discard_deferred(session)

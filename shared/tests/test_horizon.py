@@ -36,3 +36,23 @@ def test_a_full_stream_holds_back_what_came_after_its_last_entry() -> None:
     sparse = [Entry("payments", f"{n}-0", {}) for n in (2, 40)]
     ready, held = split_at_horizon(busy + sparse, busy + sparse, batch=3)
     assert [e.entry_id for e in ready] == ["1-0", "2-0", "2-0", "3-0"] and [e.entry_id for e in held] == ["40-0"]
+
+
+@given(held=reads, fresh=reads, batch=st.integers(1, 8), unread=st.lists(st.integers(1, 500), max_size=2))
+def test_nothing_is_applied_past_the_last_entry_read_from_a_stream_left_out_of_the_read(
+    held: list[tuple[str, int]], fresh: list[tuple[str, int]], batch: int, unread: list[int]
+) -> None:
+    old, new = entries_of(held), entries_of(fresh)
+    ready, later = split_at_horizon(old + new, new, batch, [(millis, 0) for millis in unread])
+    assert sorted(e.position for e in ready + later) == sorted(e.position for e in old + new)
+    for millis in unread:
+        assert all(e.position <= (millis, 0) for e in ready)
+
+
+def test_a_stream_left_out_of_the_read_holds_back_what_came_after_its_last_entry_read() -> None:
+    held = [Entry("payments", f"{n}-0", {}) for n in (5, 9)]
+    fresh = [Entry("tranches", f"{n}-0", {}) for n in (1, 6)]  # not full: the tranches stream handed over all
+    ready, later = split_at_horizon(held + fresh, fresh, batch=3, unread=[(9, 0)])
+    assert [e.entry_id for e in ready] == ["1-0", "5-0", "6-0", "9-0"] and later == []
+    ready, later = split_at_horizon(held + fresh, fresh, batch=3, unread=[(5, 0)])
+    assert [e.entry_id for e in ready] == ["1-0", "5-0"] and [e.entry_id for e in later] == ["6-0", "9-0"]

@@ -23,9 +23,8 @@ def api_routes(service: str) -> Iterator[tuple[str, APIRoute]]:
 
 
 def strict(route: APIRoute) -> bool:
-    """True when a route refuses unknown and repeated query parameters (applications answers in its own codes)."""
-    names = {getattr(call, "__name__", "") for call in calls(route.dependant)}
-    return strict_query in calls(route.dependant) or "known_query_only" in names
+    """True when a route refuses unknown and repeated query parameters with the shared `StrictQuery`."""
+    return strict_query in calls(route.dependant)
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -101,3 +101,23 @@ def test_a_remembered_token_still_expires_and_a_bad_one_is_never_remembered() ->
     for _ in range(2):
         with pytest.raises(Problem):
             decode_token(settings, expired)
+
+
+def test_an_answer_of_another_version_is_read_again_at_once() -> None:
+    clock, calls = Clock(), list[int]()
+    cache = ReadCache(ttl_s=60, clock=clock)
+    assert cache.get("k", counting(calls), version="event-1") == 1
+    assert cache.get("k", counting(calls), version="event-1") == 1
+    assert cache.get("k", counting(calls), version="event-2") == 2  # a new event applied: young but stale
+    assert cache.get("k", counting(calls), version="event-2") == 2
+
+
+def test_peek_gives_only_a_fresh_answer_of_the_version_asked_and_computes_nothing() -> None:
+    clock = Clock()
+    cache = ReadCache(ttl_s=1.0, clock=clock)
+    assert cache.peek("k", "v1") is None
+    cache.get("k", lambda: "answer", version="v1")
+    assert cache.peek("k", "v1") == "answer"
+    assert cache.peek("k", "v2") is None and cache.peek("other", "v1") is None
+    clock.now += 1.5
+    assert cache.peek("k", "v1") is None

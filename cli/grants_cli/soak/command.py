@@ -1,23 +1,22 @@
 """`grants soak`: run the fund's workload on the whole platform under seeded faults, then check it converged."""
 
+from __future__ import annotations
+
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import redis
 import typer
 
-from grants_cli.soak.checks import Check, run_checks
-from grants_cli.soak.client import SoakClient
-from grants_cli.soak.diagnosis import diagnose
-from grants_cli.soak.faults import Fault, plan_faults, render_plan
-from grants_cli.soak.injector import Injector
-from grants_cli.soak.probe import Probe
-from grants_cli.soak.stage import Supervisor, fresh_databases, soak_system
-from grants_cli.soak.workload import Spec, expected_actions, run_workload
-from grants_cli.system import SERVICES, System
+if TYPE_CHECKING:  # the harness loads when a soak runs, not when `grants` starts
+    from grants_cli.soak.checks import Check
+    from grants_cli.soak.faults import Fault
+    from grants_cli.soak.injector import Injector
+    from grants_cli.soak.probe import Probe
+    from grants_cli.soak.workload import Spec
+    from grants_cli.system import System
 
 SHORT = {"wards": 8, "periods": 1, "fault_count": 7}
 FULL = {"wards": 225, "periods": 1, "fault_count": 14}
@@ -54,6 +53,10 @@ def soak(
     var_dir: Annotated[Path | None, typer.Option(help="Where databases and logs go (default: a new temp dir).")] = None,
 ) -> None:
     """Soak the whole platform under the fund's workload and seeded faults; exit 1 unless every check is green."""
+    from grants_cli.soak.faults import plan_faults, render_plan
+    from grants_cli.soak.stage import fresh_databases, soak_system
+    from grants_cli.soak.workload import Spec, expected_actions
+
     if backend not in ("sqlite", "postgresql"):
         raise typer.BadParameter("--backend is sqlite or postgresql")
     size = SHORT if short else FULL
@@ -73,6 +76,8 @@ def soak(
 def run_soak(system: System, databases: dict[str, str], spec: Spec, plan: list[Fault], converge_s: float,
              reference_data: Path | None) -> Outcome:
     """Start the platform, drive the workload with the faults, wait for convergence, check; always stop it."""
+    from grants_cli.soak.stage import Supervisor
+
     try:
         started = time.monotonic()
         system.start(reference_data=reference_data, timeout_s=180)
@@ -85,6 +90,15 @@ def run_soak(system: System, databases: dict[str, str], spec: Spec, plan: list[F
 
 def drive(system: System, databases: dict[str, str], spec: Spec, plan: list[Fault], converge_s: float) -> Outcome:
     """The workload under faults, then checks until green or out of time."""
+    import redis
+
+    from grants_cli.soak.client import SoakClient
+    from grants_cli.soak.diagnosis import diagnose
+    from grants_cli.soak.injector import Injector
+    from grants_cli.soak.probe import Probe
+    from grants_cli.soak.workload import run_workload
+    from grants_cli.system import SERVICES
+
     injector = Injector(system, plan, log=typer.echo)
     client = SoakClient({s: system.url(s) for s in SERVICES}, injector.before_action, injector.after_action)
     outcome, started = Outcome(), time.monotonic()
@@ -112,6 +126,8 @@ def drive(system: System, databases: dict[str, str], spec: Spec, plan: list[Faul
 
 def converge(probe: Probe, last_action_at: float, converge_s: float) -> tuple[float | None, list[Check]]:
     """Check until every check is green (seconds since the last action) or `converge_s` after it (None)."""
+    from grants_cli.soak.checks import run_checks
+
     while True:
         checks = run_checks(probe)
         now = time.monotonic()
@@ -124,6 +140,8 @@ def converge(probe: Probe, last_action_at: float, converge_s: float) -> tuple[fl
 
 def crash_check(injector: Injector) -> Check:
     """Every API killed after its commit died there, and the client's retry got the stored answer."""
+    from grants_cli.soak.checks import Check
+
     crashes = injector.crashes
     bad = [c for c in crashes if not (c.fired and c.replayed)]
     return Check("a retry after a crash past the commit gets the stored answer", not bad,

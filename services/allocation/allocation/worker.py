@@ -7,9 +7,9 @@ Run it with `python -m allocation.worker`.
 from faststream import FastStream
 
 from allocation import bootstrap
-from allocation.consumers import on_application_assessed, on_application_withdrawn, on_partnership_changed
-from allocation.registry.consumer import on_registry_updated
-from allocation.registry.loop import registry_loop
+from allocation.consumers.loops import registry_loop
+from allocation.consumers.pool import on_application_assessed, on_application_withdrawn, on_partnership_changed
+from allocation.consumers.registry import on_registry_updated
 from grants_shared.events import (
     AllocationDecided,
     ApplicationAssessed,

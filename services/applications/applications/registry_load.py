@@ -13,16 +13,16 @@ from pathlib import Path
 from rich.progress import Progress
 
 from applications import bootstrap
-from applications.adapters.registry_rows import rows_to_store
-from applications.handlers.registry import LoadOutcome, load_registry
-from applications.registry import (
+from applications.adapters.registry import (
     RegistryFileError,
     RegistryImport,
     load_reference_dir,
     reporting_reads,
     synthetic_registry,
 )
-from applications.registry_progress import file_reads, progress_bar, row_writes
+from applications.adapters.registry_rows import rows_to_store
+from applications.read.registry_progress import file_reads, progress_bar, row_writes
+from applications.usecases.registry import LoadOutcome, load_registry
 from grants_shared.uow import UnitOfWork
 
 EXIT_FILE_ERROR = 2

@@ -19,9 +19,13 @@ CONSUMED: tuple[type[Event], ...] = tuple(e for e in ALL_EVENTS if e.producer !=
 
 
 def on_any_event(envelope: Envelope[Any], uow: UnitOfWork) -> None:
-    """Record the event on the timeline and update its projection; a repeat of an event id does nothing."""
-    if not timeline.record(uow.session, envelope):
-        return
+    """Record the event on the timeline and update its projection.
+
+    The timeline row is written with the batch's others in one executemany, so it cannot say whether the event id
+    was there already: the inbox drops duplicates, and every projection is idempotent on its own (insert-once rows,
+    conditional updates, money moved once per instruction), so a repeat that got past the inbox changes nothing.
+    """
+    timeline.record_later(uow.session, envelope)
     project = PROJECTIONS.get(type(envelope.payload))
     if project is not None:
         project(envelope, uow.session)

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 from sqlalchemy import text
 
+from grants_shared.errors import Invalid
+from grants_shared.http.problems import Problem
+
 from . import behaviours, settlement
 from .db import transaction
 from .deps import Sessions
 from .models import QueuedBehaviour
-from .problems import ProblemError
 from .schemas import (
     BehaviourIn,
     BehaviourList,
@@ -87,18 +89,16 @@ def read_clock(factory: Sessions) -> ClockOut:
 def move_clock(data: ClockIn, factory: Sessions) -> ClockOut:
     """Move the bank's clock forward (for simulations); payments then settle and return by the new time."""
     if data.now.utcoffset() is None:
-        raise ProblemError(422, "the time must carry a timezone offset", "validation-error")
+        raise Invalid("the time must carry a timezone offset", code="validation-error", title="Unprocessable Entity")
     try:
         to = data.now.astimezone(UTC)
     except OverflowError:
         to = LATEST
     if to >= LATEST:
-        raise ProblemError(422, f"the bank's clock stops short of {LATEST.year}", "validation-error")
-    try:
-        with transaction(factory) as session:
-            return ClockOut(now=settlement.set_clock(session, to))
-    except ValueError as error:
-        raise ProblemError(409, str(error), "clock-moves-forward-only") from None
+        raise Invalid(f"the bank's clock stops short of {LATEST.year}", code="validation-error",
+                      title="Unprocessable Entity")
+    with transaction(factory) as session:
+        return ClockOut(now=settlement.set_clock(session, to))
 
 
 @router.get("/healthz", response_model=Health, tags=["health"])
@@ -114,5 +114,5 @@ def readyz(factory: Sessions) -> Health:
         with factory() as session:
             session.execute(text("SELECT 1"))
     except Exception as exc:
-        raise ProblemError(503, f"database unavailable: {type(exc).__name__}", "not-ready") from None
+        raise Problem(503, "not-ready", "Service Unavailable", f"database unavailable: {type(exc).__name__}") from None
     return Health(status="ready")

@@ -10,10 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
+from grants_shared.errors import Invalid, NotFound
+from grants_shared.http.problems import Problem
+
 from . import service, settlement
 from .db import transaction
 from .deps import CurrentSettings, Sessions
-from .problems import ProblemError
 from .schemas import PaymentIn, PaymentOut, SettlementEntry, SettlementReport
 
 KEY_PATTERN = re.compile(r"^[!-~]{1,255}$")
@@ -27,7 +29,8 @@ def _aware(value: datetime, name: str) -> datetime:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except OverflowError:
         error = {"loc": ["query", name], "msg": "date out of range in UTC", "type": "value_error"}
-        raise ProblemError(422, "the request is not valid", "validation-error", errors=[error]) from None
+        raise Invalid("the request is not valid", code="validation-error", title="Unprocessable Entity",
+                      errors=[error]) from None
 
 
 @router.post("/payments", status_code=201, response_model=PaymentOut, tags=["payments"])
@@ -39,15 +42,9 @@ async def create_payment(
 ) -> Response:
     """Instruct a payment; a retry with the same key and body replays the first response."""
     if idempotency_key is None or not KEY_PATTERN.match(idempotency_key):
-        raise ProblemError(
-            400, "an Idempotency-Key header of 1-255 printable characters is required", "idempotency-key-required"
-        )
-    try:
-        outcome = await run_in_threadpool(service.create_or_replay, factory, settings, idempotency_key, data)
-    except service.IdempotencyConflict:
-        raise ProblemError(
-            409, "this Idempotency-Key was already used with a different request body", "idempotency-key-reused"
-        ) from None
+        detail = "an Idempotency-Key header of 1-255 printable characters is required"
+        raise Problem(400, "idempotency-key-required", "Bad Request", detail)
+    outcome = await run_in_threadpool(service.create_or_replay, factory, settings, idempotency_key, data)
     if outcome.response_delay_seconds:
         await asyncio.sleep(outcome.response_delay_seconds)  # injected "timeout": recorded, answered late
     headers = {"Location": f"/payments/{outcome.payment_id}"}
@@ -61,7 +58,7 @@ def get_payment(payment_id: str, factory: Sessions) -> PaymentOut:
     """A payment by id, with its current status."""
     found = service.read_payment(factory, payment_id=payment_id)
     if found is None:
-        raise ProblemError(404, f"no payment {payment_id!r}", "payment-not-found")
+        raise NotFound(f"no payment {payment_id!r}", code="payment-not-found", title="Not Found")
     return found
 
 
@@ -70,7 +67,7 @@ def find_payment(idempotency_key: Annotated[str, Query(min_length=1, max_length=
     """The payment created for an idempotency key: how a client resolves a timeout."""
     found = service.read_payment(factory, key=idempotency_key)
     if found is None:
-        raise ProblemError(404, "no payment was created with this idempotency key", "payment-not-found")
+        raise NotFound("no payment was created with this idempotency key", code="payment-not-found", title="Not Found")
     return found
 
 

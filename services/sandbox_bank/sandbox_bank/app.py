@@ -10,11 +10,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from grants_shared.db import migrate
+from grants_shared.http.problems import install_problem_handlers
+
 from . import api_control, api_payments, settlement
+from .body_limit import BodySizeLimit
 from .config import Settings, get_settings
-from .db import create_schema, ensure_sqlite_dir, make_engine, make_sessionmaker
-from .models import Base
-from .problems import BodySizeLimit, install_handlers
+from .db import ensure_sqlite_dir, make_engine, make_sessionmaker
 
 PROBLEM = {"content": {"application/problem+json": {}}, "description": "problem+json (RFC 9457)"}
 ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((400, 404, 409, 413, 422), PROBLEM)
@@ -33,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ensure_sqlite_dir(cfg.database_url)
-        await run_in_threadpool(create_schema, engine, Base.metadata)
+        await run_in_threadpool(migrate, cfg.database_url, "sandbox_bank")  # the one migration path
         await run_in_threadpool(settlement.sweep_once, factory)  # catch up on anything that fell due while down
         task = asyncio.create_task(settlement.run_settler(factory, cfg.sweep_interval_seconds))
         try:
@@ -47,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Sandbox bank", version="1.0.0", description=DESCRIPTION, lifespan=lifespan, responses=ERRORS)
     app.state.settings, app.state.sessions = cfg, factory
     app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
-    install_handlers(app)
+    install_problem_handlers(app)
     app.include_router(api_payments.router)
     app.include_router(api_control.router)
     return app

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,23 +51,6 @@ def make_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
-
-
-def create_schema(engine: Engine, metadata: MetaData) -> None:
-    """Create missing tables, then add columns a newer bank introduced to tables an older one created.
-
-    The sandbox has no migration tool: ``create_all`` never alters a table, and a bank file kept across upgrades
-    would otherwise fail on its first read. Added columns are nullable, so old rows stay valid.
-    """
-    metadata.create_all(engine)
-    with engine.begin() as connection:
-        inspector = inspect(connection)
-        for table in metadata.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present and column.nullable:
-                    kind = column.type.compile(dialect=connection.dialect)
-                    connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from grants_shared.errors import Conflict
+
 from .behaviours import plan, take_next
 from .config import Settings
 from .db import transaction
@@ -18,8 +20,11 @@ from .schemas import PayeeAccountOut, PaymentIn, PaymentOut
 from .settlement import locked_now, sweep
 
 
-class IdempotencyConflict(Exception):
+class IdempotencyConflict(Conflict):
     """The idempotency key was already used with a different request body."""
+
+    default_code = "idempotency-key-reused"
+    default_title = "Conflict"
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ def find_by_key(session: Session, key: str) -> Payment | None:
 
 def _replay(existing: Payment, fingerprint: str) -> Outcome:
     if existing.request_hash != fingerprint:
-        raise IdempotencyConflict(existing.idempotency_key)
+        raise IdempotencyConflict("this Idempotency-Key was already used with a different request body")
     return Outcome(existing.first_response_status, existing.id, existing.first_response_body, replayed=True)
 
 

@@ -9,11 +9,20 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from grants_shared.errors import Conflict
+
 from .behaviours import RETURN_REASON
 from .db import transaction
 from .models import PENDING, RETURNED, SETTLED, BankClock, Payment, QueuedBehaviour
 
 log = logging.getLogger(__name__)
+
+
+class ClockBackwards(Conflict):
+    """The bank's clock only moves forward."""
+
+    default_code = "clock-moves-forward-only"
+    default_title = "Conflict"
 
 
 def locked_now(session: Session) -> datetime:
@@ -27,7 +36,7 @@ def set_clock(session: Session, to: datetime) -> datetime:
     """Move the bank's clock forward to ``to`` (pending payments then settle as if that time had passed)."""
     current = locked_now(session)
     if to < current:
-        raise ValueError(f"the bank's clock only moves forward: it is {current.isoformat()} already")
+        raise ClockBackwards(f"the bank's clock only moves forward: it is {current.isoformat()} already")
     clock = session.get(BankClock, 1) or BankClock(id=1, offset_seconds=0.0)
     clock.offset_seconds += (to - current).total_seconds()
     session.add(clock)
@@ -103,8 +112,6 @@ async def run_settler(factory: sessionmaker[Session], interval_seconds: float) -
             changed = await asyncio.to_thread(sweep_once, factory)
             if changed:
                 log.info("settlement sweep changed %d payment(s)", changed)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
+        except Exception:  # CancelledError is no Exception: cancelling still ends the loop
             log.exception("settlement sweep failed; retrying")
         await asyncio.sleep(interval_seconds)

@@ -1,6 +1,6 @@
-"""A batch of events applied in one transaction: inbox, each handler in a savepoint, parking, progress.
+"""A batch of events applied in one transaction: inbox, the handlers under shared savepoints, parking, progress.
 
-Each message runs in its own SAVEPOINT, so one that fails or is not ready yet is undone alone while the rest of
+Runs of messages share a SAVEPOINT; one that fails or is not ready yet is undone and kept apart while the rest of
 the batch commits. A message whose prerequisite is missing is parked (kept, durably, in this transaction) and
 woken in the same transaction the moment an event about the subject it waits for is applied. Outbox, audit and
 inbox rows are written once per table at the end. Errors of the database itself (a lock, a lost connection)
@@ -21,7 +21,8 @@ from grants_shared import tables
 from grants_shared.delivery import parking
 from grants_shared.delivery.messages import Message, NotReady, Route, wake_keys
 from grants_shared.delivery.progress import record_progress
-from grants_shared.uow import Rows, UnitOfWork, write_rows
+from grants_shared.telemetry import tracing_exported
+from grants_shared.uow import Rows, UnitOfWork, discard_deferred, write_deferred, write_rows
 
 tracer = trace.get_tracer(__name__)
 Status = Literal["applied", "duplicate", "parked", "failed"]
@@ -41,6 +42,17 @@ class Outcome:
     message: Message
     status: Status
     error: str | None = None
+    exception: BaseException | None = None
+
+
+@dataclass
+class Tried:
+    """One attempt at a message: its status, and for one not applied why, what it waits for, what it raised."""
+
+    message: Message
+    status: Status
+    error: str | None = None
+    waits_for: str = ""
     exception: BaseException | None = None
 
 
@@ -67,7 +79,6 @@ class Batch:
         self.applied_subjects: set[str] = set()
         self.last_event_at: datetime | None = None
         self.result = BatchResult()
-        self._failure: BaseException | None = None
 
     def apply(self, messages: Iterable[Message]) -> BatchResult:
         """Apply the messages in order, wake what they release, write the kept rows; the caller commits."""
@@ -80,7 +91,11 @@ class Batch:
                 continue
             seen.add(message.event_id)
             fresh.append(message)
-        self._apply_fresh(fresh)
+        for tried in self._attempt(fresh):
+            if tried.status == "parked":
+                parking.park(self.session, self.group, tried.message, reason=tried.error or "",
+                             waits_for=tried.waits_for, now=self.now)  # fmt: skip
+            self.result.outcomes.append(Outcome(tried.message, tried.status, tried.error, tried.exception))
         self.wake(self.applied_subjects)
         self.finish()
         return self.result
@@ -88,26 +103,31 @@ class Batch:
     def wake(self, subjects: set[str]) -> None:
         """Apply parked events waiting for any of `subjects`, and what those release in turn."""
         while subjects:
-            released: set[str] = set()
+            rows, messages = [], []
             for row in parking.waiting_for(self.session, self.group, subjects):
                 try:
-                    message = parking.message_of(row, self.routes)
+                    messages.append(parking.message_of(row, self.routes))
                 except ValueError:
                     continue  # cannot be read any more: the sweep dead-letters it
-                if self.retry_parked(row, message) == "applied":
-                    released |= wake_keys(message.envelope)
+                rows.append(row)
+            released: set[str] = set()
+            for row, tried in zip(rows, self._attempt(messages), strict=True):
+                if self._settle_parked(row, tried) == "applied":
+                    released |= wake_keys(tried.message.envelope)
             subjects = released
 
     def retry_parked(self, row: Any, message: Message) -> Status:
         """Try a parked event again: applied (and unparked), still waiting, or failed once more."""
-        status, error, waits_for = self._run(message)
-        if status == "applied":
-            parking.unpark(self.session, self.group, message.event_id)
+        return self._settle_parked(row, self._run(message))
+
+    def _settle_parked(self, row: Any, tried: "Tried") -> Status:
+        if tried.status == "applied":
+            parking.unpark(self.session, self.group, tried.message.event_id)
             self.result.woken += 1
         else:
-            parking.repark(self.session, self.group, row, reason=error or "", waits_for=waits_for,
-                           failed=status == "failed", now=self.now)  # fmt: skip
-        return status
+            parking.repark(self.session, self.group, row, reason=tried.error or "", waits_for=tried.waits_for,
+                           failed=tried.status == "failed", now=self.now)  # fmt: skip
+        return tried.status
 
     def sweep(self, *, limit: int, park_timeout_s: float, max_failures: int) -> list[Any]:
         """Retry the parked events that are due; return those that waited or failed too long, to dead-letter."""
@@ -145,45 +165,56 @@ class Batch:
         )
         return set(handled) | set(waiting)
 
-    def _apply_fresh(self, messages: list[Message], tries: int = 3) -> None:
-        """Apply new messages together under one savepoint; split around the first that parks or fails.
+    def _attempt(self, messages: list[Message]) -> list["Tried"]:
+        """Apply new messages in runs, each under one savepoint; what stops a run is undone with it and kept apart.
 
-        A savepoint and a flush per message cost more than most handlers. When every message of a run applies,
-        one savepoint serves them all. When one does not, the run is undone: the messages before it go again
-        together, it goes alone in its own savepoint (parked or failed as before), and the rest go on together.
-        After `tries` splits the remaining messages go one by one, so a batch full of early events costs no more
-        than it did with a savepoint each.
+        A savepoint and a flush per message cost more than most handlers, so a run of messages shares one. When a
+        message of the run waits for a prerequisite (NotReady), the run is undone: the messages before it are
+        applied again together, it is parked with the reason it gave (the same state, so the same answer), and the
+        next run starts after it. Each message runs at most twice. Any other failure is isolated by running the
+        message alone in its own savepoint, and if the messages before it do not apply again together (a failing
+        flush names no message), each of those goes alone too.
         """
+        tried: list[Tried] = []
         while messages:
-            if tries <= 0 or len(messages) == 1:
-                self.result.outcomes.extend(self._apply_new(m) for m in messages)
-                return
-            stopped_at = self._together(messages)
-            if stopped_at is None:
-                return
-            tries -= 1
-            if stopped_at:
-                self._apply_fresh(messages[:stopped_at], tries)
-            self.result.outcomes.append(self._apply_new(messages[stopped_at]))
-            messages = messages[stopped_at + 1:]
+            stopped = self._together(messages)
+            if stopped is None:
+                return tried + [Tried(m, "applied") for m in messages]
+            at, waiting = stopped
+            if at and self._together(messages[:at]) is None:
+                tried += [Tried(m, "applied") for m in messages[:at]]
+            else:
+                tried += [self._run(m) for m in messages[:at]]
+            message = messages[at]
+            if waiting is None:
+                tried.append(self._run(message))
+            else:
+                tried.append(Tried(message, "parked", str(waiting), waiting.waits_for or message.envelope.subject))
+            messages = messages[at + 1:]
+        return tried
 
-    def _together(self, messages: list[Message]) -> int | None:
-        """Run the handlers under one savepoint and keep them all; or undo them all and say which one stopped."""
+    def _together(self, messages: list[Message]) -> tuple[int, NotReady | None] | None:
+        """Run the handlers under one savepoint and keep them all (None); or undo them all and say which one stopped.
+
+        Returns the stopping message's index and, when it stopped because it is not ready, its NotReady.
+        """
         done: list[tuple[Message, UnitOfWork]] = []
         savepoint = self.session.begin_nested()
         try:
             for message in messages:
                 done.append((message, self._handle(message)))
+            write_deferred(self.session)
             self.session.flush()
             savepoint.commit()
         except Exception as error:
+            discard_deferred(self.session)
             if is_transient(error):
                 raise
             savepoint.rollback()
-            return min(len(done), len(messages) - 1)  # a failing flush names no message: split at the last
+            at = min(len(done), len(messages) - 1)  # a failing flush names no message: split at the last
+            return at, error if isinstance(error, NotReady) and at == len(done) else None
         for message, uow in done:
             self._keep(message, uow)
-            self.result.outcomes.append(Outcome(message, "applied"))
         return None
 
     def _handle(self, message: Message, *, flush: bool = False) -> UnitOfWork:
@@ -193,6 +224,12 @@ class Batch:
         """
         envelope = message.envelope
         uow = UnitOfWork.joined(self.session, cause=envelope)
+        if not tracing_exported():  # a span nobody exports costs more than many handlers: none at all
+            message.route.handle(envelope, uow)
+            if flush:
+                write_deferred(self.session)
+                self.session.flush()
+            return uow
         with tracer.start_as_current_span(f"{message.route.stream} process", context=propagate.extract(message.headers),
                                           kind=trace.SpanKind.CONSUMER, record_exception=False,
                                           set_status_on_exception=False) as span:  # fmt: skip
@@ -202,6 +239,7 @@ class Batch:
             try:
                 message.route.handle(envelope, uow)
                 if flush:
+                    write_deferred(self.session)
                     self.session.flush()
             except NotReady:
                 raise
@@ -211,30 +249,25 @@ class Batch:
                 raise
         return uow
 
-    def _apply_new(self, message: Message) -> Outcome:
-        status, error, waits_for = self._run(message)
-        if status == "parked":
-            parking.park(self.session, self.group, message, reason=error or "", waits_for=waits_for, now=self.now)
-        return Outcome(message, status, error, self._failure if status == "failed" else None)
-
-    def _run(self, message: Message) -> tuple[Status, str | None, str]:
-        """Run the handler in a savepoint; keep its rows and its inbox row only if it succeeded."""
+    def _run(self, message: Message) -> "Tried":
+        """Run one handler in its own savepoint; keep its rows and its inbox row only if it succeeded."""
         envelope = message.envelope
         savepoint = self.session.begin_nested()
         try:
             uow = self._handle(message, flush=True)
             savepoint.commit()
         except NotReady as waiting:
+            discard_deferred(self.session)
             savepoint.rollback()
-            return "parked", str(waiting), waiting.waits_for or envelope.subject
+            return Tried(message, "parked", str(waiting), waiting.waits_for or envelope.subject)
         except Exception as error:
+            discard_deferred(self.session)
             if is_transient(error):
                 raise
             savepoint.rollback()
-            self._failure = error
-            return "failed", repr(error), envelope.subject
+            return Tried(message, "failed", repr(error), envelope.subject, error)
         self._keep(message, uow)
-        return "applied", None, envelope.subject
+        return Tried(message, "applied")
 
     def _keep(self, message: Message, uow: UnitOfWork) -> None:
         envelope = message.envelope

@@ -94,12 +94,25 @@ class GroupConsumer:
         return handled
 
     async def _read(self) -> list[Entry]:
-        """New entries with those held back, up to what every stream has handed over; the rest are held again."""
+        """New entries with those held back, up to what every stream has handed over; the rest are held again.
+
+        A stream that already has a batch held back is not read again until it is released: in a lopsided backlog
+        (twenty tranches per payment event) reading it anyway would only grow what is held, and touched, each step.
+        """
         if self._held:
             await self.streams.touch(self._held)
-        fresh = await self.streams.read(block_ms=None if self._held else self.tuning.block_ms)
+        held_last: dict[str, tuple[int, int]] = {}
+        held_count: Counter[str] = Counter()
+        for entry in self._held:
+            held_count[entry.stream] += 1
+            held_last[entry.stream] = max(held_last.get(entry.stream, (0, 0)), entry.position)
+        skipped = [s for s, n in held_count.items() if n >= self.streams.batch]
+        wanted = [s for s in self.streams.streams if s not in skipped]
+        fresh = await self.streams.read(block_ms=None if self._held else self.tuning.block_ms,
+                                        streams=wanted) if wanted else []  # fmt: skip
         self.stats["read"] += len(fresh)
-        ready, self._held = split_at_horizon(self._held + fresh, fresh, self.streams.batch)
+        unread = [held_last[s] for s in skipped]
+        ready, self._held = split_at_horizon(self._held + fresh, fresh, self.streams.batch, unread)
         return ready
 
     async def process(self, entries: list[Entry]) -> int:

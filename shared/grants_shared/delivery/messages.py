@@ -26,8 +26,9 @@ def awaiting(field_name: str, value: str) -> str:
 def wake_keys(envelope: Envelope[Any]) -> set[str]:
     """What an applied event makes ready: its subject, and each id of WAKING_IDS its payload carries."""
     keys = {envelope.subject}
+    fields = vars(envelope.payload)  # not getattr: a pydantic model answers a missing name by raising, slowly
     for name in WAKING_IDS:
-        if isinstance(value := getattr(envelope.payload, name, None), str):
+        if isinstance(value := fields.get(name), str):
             keys.add(awaiting(name, value))
     return keys
 

@@ -5,7 +5,9 @@ commit. Nothing awaits in between and no transaction spans two threads. On Postg
 FOR UPDATE SKIP LOCKED, so two relays never publish one row at once. On SQLite the rows are read without a lock and
 marked after the publish (holding SQLite's single write lock across Redis calls would stall every writer), so two
 relays may both publish a row: consumers deduplicate by event id. A crash after the publish means a repeat, never a
-loss. The relay sleeps until its doorbell rings (a commit wrote outbox rows) or its interval passes.
+loss. A publish span per row is made only when spans are exported (OTEL_EXPORTER_OTLP_ENDPOINT); otherwise the
+producer's stored trace context is passed on as it is, at the cost of a dict. The relay sleeps until its doorbell
+rings (a commit wrote outbox rows) or its interval passes.
 """
 
 import asyncio
@@ -23,6 +25,7 @@ from grants_shared.crash import crash_point
 from grants_shared.db import read_only_session
 from grants_shared.delivery.backoff import Backoff
 from grants_shared.delivery.writer import DatabaseWriter
+from grants_shared.telemetry import tracing_exported
 from grants_shared.wire import DATA_FIELD, encode_frame
 
 log = logging.getLogger(__name__)
@@ -98,16 +101,23 @@ class OutboxRelay:
         return list(session.execute(query.with_for_update(skip_locked=True)).all())
 
     def _publish(self, rows: list[Any]) -> None:
+        traced = tracing_exported()
         with self._redis.pipeline(transaction=False) as pipe:
             for row in rows:
-                with tracer.start_as_current_span(f"{row.stream} publish", context=propagate.extract(row.headers or {}),
-                                                  kind=trace.SpanKind.PRODUCER) as span:  # fmt: skip
-                    span.set_attribute("messaging.system", "redis")
-                    span.set_attribute("messaging.message.id", row.event_id)
-                    headers: dict[str, str] = {"event_id": row.event_id}
-                    propagate.inject(headers)
-                    pipe.xadd(row.stream, {DATA_FIELD: encode_frame(row.body, headers)})
+                headers = self._traced_headers(row) if traced else {"event_id": row.event_id, **(row.headers or {})}
+                pipe.xadd(row.stream, {DATA_FIELD: encode_frame(row.body, headers)})
             pipe.execute()
+
+    @staticmethod
+    def _traced_headers(row: Any) -> dict[str, str]:
+        """A publish span per row, continuing the producer's trace; its context goes on in the headers."""
+        with tracer.start_as_current_span(f"{row.stream} publish", context=propagate.extract(row.headers or {}),
+                                          kind=trace.SpanKind.PRODUCER) as span:  # fmt: skip
+            span.set_attribute("messaging.system", "redis")
+            span.set_attribute("messaging.message.id", row.event_id)
+            headers: dict[str, str] = {"event_id": row.event_id}
+            propagate.inject(headers)
+        return headers
 
 
 def locks_rows(session: Session) -> bool:

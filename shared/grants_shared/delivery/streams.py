@@ -8,8 +8,10 @@ never takes work that is in hand.
 """
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from redis.asyncio import Redis
@@ -33,9 +35,9 @@ class Entry:
         """When Redis added the entry (the id's first part, milliseconds since 1970)."""
         return int(self.entry_id.split("-", 1)[0])
 
-    @property
+    @cached_property
     def position(self) -> tuple[int, int]:
-        """Where Redis added the entry, comparable across streams (ids share Redis's clock)."""
+        """Where Redis added the entry, comparable across streams (ids share Redis's clock); parsed once (sort keys)."""
         millis, _, seq = self.entry_id.partition("-")
         return (int(millis), int(seq or 0)) if millis.isdigit() else (0, 0)
 
@@ -66,11 +68,12 @@ class GroupStreams:
                 if "BUSYGROUP" not in str(error):
                     raise
 
-    async def read(self, block_ms: int | None) -> list[Entry]:
-        """New entries of every stream (at most `batch` from each), waiting up to `block_ms` (None: not at all)."""
+    async def read(self, block_ms: int | None, streams: list[str] | None = None) -> list[Entry]:
+        """New entries of every stream, or of `streams` (at most `batch` from each), waiting up to `block_ms`."""
         reply: Any = await self.redis.xreadgroup(
-            self.group, self.consumer, dict.fromkeys(self.streams, ">"), count=self.batch, block=block_ms
-        )
+            self.group, self.consumer, dict.fromkeys(self.streams if streams is None else streams, ">"),
+            count=self.batch, block=block_ms,
+        )  # fmt: skip
         return [Entry(_text(stream), _text(entry_id), fields or {}) for stream, items in reply or []
                 for entry_id, fields in items]  # fmt: skip
 
@@ -125,12 +128,15 @@ class GroupStreams:
             await move.execute()
 
 
-def split_at_horizon(entries: list[Entry], fresh: list[Entry], batch: int) -> tuple[list[Entry], list[Entry]]:
+def split_at_horizon(
+    entries: list[Entry], fresh: list[Entry], batch: int, unread: Iterable[tuple[int, int]] = ()
+) -> tuple[list[Entry], list[Entry]]:
     """Split entries, in Redis's order, into those safe to apply now and those to hold for the next read.
 
     XREADGROUP's COUNT applies per stream: a stream that came back full (`batch` entries in `fresh`) may have more
     after its last entry, while a busier mix on another stream ran ahead. Entries later than the earliest such last
     entry could depend on what that stream has not handed over yet (a payment before its tranche), so they wait.
+    A stream left out of this read may have more too: `unread` gives the position of the last entry read from each.
     """
     counts: dict[str, int] = {}
     last: dict[str, tuple[int, int]] = {}
@@ -138,7 +144,7 @@ def split_at_horizon(entries: list[Entry], fresh: list[Entry], batch: int) -> tu
         counts[entry.stream] = counts.get(entry.stream, 0) + 1
         last[entry.stream] = max(last.get(entry.stream, (0, 0)), entry.position)
     ordered = sorted(entries, key=lambda e: e.position)
-    full = [last[stream] for stream, n in counts.items() if n >= batch]
+    full = [last[stream] for stream, n in counts.items() if n >= batch] + list(unread)
     if not full:
         return ordered, []
     horizon = min(full)

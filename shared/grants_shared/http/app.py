@@ -5,6 +5,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import make_asgi_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,7 +40,10 @@ def create_service_app(
     """
     limits = rate_limit or RateLimitSettings()
     setup_tracing(f"{service}-api")
-    app = FastAPI(title=f"{service} API", version="1.0.0", description=description)
+    # FastAPI's own tracing starts a span per request and per dependency whenever a tracer provider is installed
+    # (setup_tracing always installs one): with no exporter those spans go nowhere, so it is on only when kept.
+    telemetry: TelemetryConfig = {"tracing": tracing_exported()}
+    app = FastAPI(title=f"{service} API", version="1.0.0", description=description, telemetry=telemetry)
     app.state.service = service
     app.state.settings = settings
     app.state.engine = engine
@@ -87,8 +91,8 @@ def _health_router() -> APIRouter:
     return router
 
 
-def get_sessions(request: Request) -> sessionmaker[Session]:
-    """FastAPI dependency: the service's session factory."""
+async def get_sessions(request: Request) -> sessionmaker[Session]:
+    """FastAPI dependency: the service's session factory (async: it never waits, so it needs no worker thread)."""
     sessions: sessionmaker[Session] = request.app.state.sessions
     return sessions
 
@@ -103,11 +107,12 @@ def read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def cached_read(request: Request, key: Hashable, read: Callable[[Session], T]) -> T:
+def cached_read(request: Request, key: Hashable, read: Callable[[Session], T], version: Hashable = None) -> T:
     """`read(session)` on a read-only snapshot, its answer kept for GRANTS_READ_CACHE_TTL_S (see `ReadCache`).
 
     A request answered from the cache opens no database connection at all. The key must hold everything the
-    answer depends on (route, query parameters; never the caller, so only answers every allowed caller may see).
+    answer depends on (route, query parameters; never the caller, so only answers every allowed caller may see);
+    an answer of another `version` (e.g. the last event applied to a read model) is read again.
     """
 
     def compute() -> T:
@@ -115,7 +120,7 @@ def cached_read(request: Request, key: Hashable, read: Callable[[Session], T]) -
             return read(session)
 
     cache: ReadCache = request.app.state.read_cache
-    return cache.get(key, compute)
+    return cache.get(key, compute, version)
 
 
 class CachedReader:
@@ -124,12 +129,17 @@ class CachedReader:
     def __init__(self, request: Request) -> None:
         self.request = request
 
-    def __call__(self, key: Hashable, read: Callable[[Session], T]) -> T:
+    def __call__(self, key: Hashable, read: Callable[[Session], T], version: Hashable = None) -> T:
         """`read(session)`'s answer for `key`, from the cache or from a new read-only snapshot."""
-        return cached_read(self.request, key, read)
+        return cached_read(self.request, key, read, version)
+
+    def peek(self, key: Hashable, version: Hashable = None) -> Any | None:
+        """The cached answer for `key` if fresh and of `version`, else None: never waits, so safe on the loop."""
+        cache: ReadCache = self.request.app.state.read_cache
+        return cache.peek(key, version)
 
 
-def cached_reader(request: Request) -> CachedReader:
+async def cached_reader(request: Request) -> CachedReader:
     """FastAPI dependency: reads through the read cache; a snapshot is opened only when an answer is computed."""
     return CachedReader(request)
 

@@ -5,7 +5,7 @@ include every event applied by then. `age_s` is how long ago that was: with noth
 model is current however old that is, and with a backlog it is at least that stale.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -47,6 +47,35 @@ def freshness_of(lags: list[GroupLag]) -> dict[str, Any]:
     }
 
 
+_known: dict[tuple[str, Engine, tuple[str, ...]], tuple[datetime, dict[str, Any]]] = {}
+KNOWN_MAX = 256  # blocks kept (one per app and read model; tests make many apps)
+
+
+def _key(redis_url: str, engine: Engine, groups: list[str]) -> tuple[str, Engine, tuple[str, ...]]:
+    return redis_url, engine, tuple(groups)
+
+
 def freshness(redis_url: str, engine: Engine, groups: list[str], ttl_s: float = FRESHNESS_TTL_S) -> dict[str, Any]:
     """The freshness block of a read model kept by `groups` in `engine`'s database (cached `ttl_s`)."""
-    return freshness_of([cached_group_lag(redis_url, engine, group, ttl_s) for group in groups])
+    lags = [cached_group_lag(redis_url, engine, group, ttl_s) for group in groups]
+    block = freshness_of(lags)
+    if len(_known) >= KNOWN_MAX:
+        _known.clear()
+    _known[_key(redis_url, engine, groups)] = (max(lag.measured_at for lag in lags), block)
+    return block
+
+
+def known_freshness(
+    redis_url: str, engine: Engine, groups: list[str], ttl_s: float = FRESHNESS_TTL_S
+) -> dict[str, Any] | None:
+    """The block `freshness` last gave if it was measured under `ttl_s` ago, else None: a look-up that never waits
+    on Redis or the database, for the event loop (a None sends the caller to `freshness` on a worker thread)."""
+    known = _known.get(_key(redis_url, engine, groups))
+    if known is None or (datetime.now(UTC) - known[0]).total_seconds() >= ttl_s:
+        return None
+    return known[1]
+
+
+def applied_version(block: dict[str, Any]) -> str | None:
+    """What a cached answer built with `block` is keyed by: when its groups last applied an event."""
+    return block["as_of"]  # type: ignore[no-any-return]

@@ -18,6 +18,7 @@ UNMATCHED = "<unmatched>"
 NOT_COUNTED = frozenset({"/healthz", "/readyz", "/metrics"})  # and everything under /metrics/
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 LABELS = ("service", "method", "route", "status")
+TEMPLATES_KEPT = 4096
 
 REQUESTS = Counter("grants_http_requests", "HTTP requests answered, by route template and status.", LABELS)
 LATENCY = Histogram(
@@ -64,15 +65,15 @@ class RequestMetrics:
     def __init__(self, app: ASGIApp, *, service: str, router: Router) -> None:
         self.app, self.service, self.router = app, service, router
         self._routes: list[Any] | None = None  # flattened on the first request, when every router is included
+        self._templates: dict[tuple[str, str], str] = {}  # (method, path) -> template: matching is the dear part
+        self._children: dict[tuple[str, ...], tuple[Any, Any]] = {}  # labels -> (counter, histogram) children
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not counted(str(scope.get("path", ""))):
             await self.app(scope, receive, send)
             return
-        if self._routes is None:
-            self._routes = matchable_routes(self.router.routes)
         # Matched before the app runs, so requests the guards refuse before routing get their route too.
-        route = route_template(self._routes, scope)
+        route = self._template(scope)
         status: int | None = None
         started = time.perf_counter()
 
@@ -91,8 +92,23 @@ class RequestMetrics:
         if status is not None:  # no response at all (a client that went away): nothing was answered
             self._observe(scope, route, status, started)
 
+    def _template(self, scope: Scope) -> str:
+        if self._routes is None:
+            self._routes = matchable_routes(self.router.routes)
+        key = (str(scope.get("method", "")), str(scope.get("path", "")))
+        template = self._templates.get(key)
+        if template is None:
+            template = route_template(self._routes, scope)
+            if len(self._templates) >= TEMPLATES_KEPT:  # paths with ids are many: start again rather than grow
+                self._templates.clear()
+            self._templates[key] = template
+        return template
+
     def _observe(self, scope: Scope, route: str, status: int, started: float) -> None:
         method = str(scope.get("method", "")).upper()
         labels = (self.service, method if method in METHODS else "OTHER", route, str(status))
-        REQUESTS.labels(*labels).inc()
-        LATENCY.labels(*labels).observe(time.perf_counter() - started)
+        children = self._children.get(labels)
+        if children is None:
+            children = self._children[labels] = (REQUESTS.labels(*labels), LATENCY.labels(*labels))
+        children[0].inc()
+        children[1].observe(time.perf_counter() - started)

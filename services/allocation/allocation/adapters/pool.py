@@ -11,9 +11,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from allocation.adapters.orm import AssessedApplication, Award, Neighbourhood, Partnership, Withdrawal
-from allocation.adapters.registry_tables import HELD
-from allocation.inputs import PoolApplication, RunInputs
-from allocation.registry.store import held_wards, in_force
+from allocation.adapters.registry_store import held_wards, in_force
+from allocation.domain.inputs import PoolApplication, RunInputs
+from allocation.domain.lifecycle import HELD
 
 
 def _failures(outcomes: list[dict[str, Any]]) -> tuple[str, ...]:

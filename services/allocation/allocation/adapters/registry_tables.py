@@ -11,8 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from allocation.adapters.base import TS, Base
 
-PENDING, HELD, SUPERSEDED = "pending", "held", "superseded"
-
 
 class RegistryVintage(Base):
     """A registry vintage announced by NeighbourhoodRegistryUpdated, and whether its wards are held yet.

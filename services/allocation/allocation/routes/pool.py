@@ -4,12 +4,11 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import func, select
 
-from allocation.adapters.pool import as_pool_application, pool_query
+from allocation.read import queries
+from allocation.read.views import page, pool_item_view
 from allocation.routes.common import Limit, Offset, Reader
-from allocation.schemas import Page
-from allocation.views import page
+from allocation.routes.schemas import Page
 from grants_shared.http.app import ReadSession
 from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
@@ -32,8 +31,7 @@ class PoolItemOut(BaseModel):
 @router.get("/pool", response_model=Page[PoolItemOut], summary="Applications waiting for a committed decision")
 def list_pool(_: Reader, session: ReadSession, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     """Assessed, not withdrawn, not yet awarded, by application id: what the next run decides."""
-    total = session.scalar(select(func.count()).select_from(pool_query().order_by(None).subquery())) or 0
-    rows = session.execute(pool_query().limit(limit).offset(offset))
-    items = [as_pool_application(row, partnership).as_json() for row, partnership in rows]
+    rows = queries.list_pool(session, limit, offset)
+    items = [pool_item_view(row, partnership) for row, partnership in rows.items]
     fields = PoolItemOut.model_fields
-    return page([{k: v for k, v in item.items() if k in fields} for item in items], total, limit, offset)
+    return page([{k: v for k, v in item.items() if k in fields} for item in items], rows.total, limit, offset)

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from allocation.consumers import on_application_assessed, on_application_withdrawn, on_partnership_changed
-from allocation.registry.consumer import on_registry_updated
+from allocation.consumers.pool import on_application_assessed, on_application_withdrawn, on_partnership_changed
+from allocation.consumers.registry import on_registry_updated
 from grants_shared.events import (
     ApplicationAssessed,
     ApplicationWithdrawn,

@@ -1,5 +1,6 @@
 """Bad requests to the run routes are 4xx problems and write nothing."""
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -71,3 +72,17 @@ def test_unknown_or_repeated_query_parameters_are_refused(client: TestClient, op
         assert response.status_code == 422 and response.json()["code"] == "validation-error", path
         assert [[e["loc"], e["type"]] for e in response.json()["errors"]] == [expected], path
     assert client.get("/rounds?limit=5&offset=0", headers=operator).status_code == 200
+
+
+def test_a_round_named_with_control_characters_is_a_422_and_writes_nothing(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    before = written(sessions)
+    for name in ("\x00", "Round\x00one", "   ", "Round \ud800"):
+        body = json.dumps({**ROUND, "name": name})  # ASCII escapes: a lone surrogate travels as \\ud800
+        response = client.post("/rounds", content=body, headers={**operator, "content-type": "application/json"})
+        assert response.status_code == 422, (name, response.text)
+        assert response.json()["code"] == "validation-error"
+    caps = {**ROUND, "region_caps": {"North\x00East": 5000}}
+    assert client.post("/rounds", json=caps, headers=operator).status_code == 422
+    assert written(sessions) == before

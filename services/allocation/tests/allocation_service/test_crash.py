@@ -15,7 +15,7 @@ from allocation_service.seed import seed_pool
 COMMIT = """
 import sys
 from allocation import bootstrap
-from allocation.handlers import run_allocation
+from allocation.usecases import run_allocation
 from grants_shared.uow import UnitOfWork
 with UnitOfWork(bootstrap.sessions()) as uow:
     run_allocation(uow, sys.argv[1], "commit", "crash-test")

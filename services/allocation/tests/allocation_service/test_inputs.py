@@ -2,7 +2,7 @@
 
 import json
 
-from allocation.inputs import PoolApplication, RunInputs, parse
+from allocation.domain.inputs import PoolApplication, RunInputs, parse
 from allocation_service.seed import need
 
 APP = PoolApplication(application_id="a1", organisation_id="o1", partnership_id="p1", neighbourhood_code="E05000001",

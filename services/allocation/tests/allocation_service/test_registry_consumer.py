@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
+from allocation.adapters.registry_store import in_force
 from allocation.adapters.registry_tables import RegistryVintage
-from allocation.registry.store import in_force
 from allocation_service.kit import ROUND
 from allocation_service.seed import T0, deliver, seed_pool
 from grants_shared import tables

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from allocation.registry.fetch import RegistrySource
-from allocation.registry.loop import fetch_once
+from allocation.adapters.registry_source import RegistrySource
+from allocation.consumers.loops import fetch_once
 from allocation_service.db import count
 from allocation_service.kit import ROUND, bearer
 from allocation_service.procs import api_process, run_step, running

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from allocation import bootstrap, worker
 from allocation.adapters.pool import load_inputs
-from allocation.handlers import open_round
-from allocation.schemas import RoundIn
+from allocation.routes.rounds import opening
+from allocation.routes.schemas import RoundIn
+from allocation.usecases import open_round
 from allocation_service.db import count
 from allocation_service.kit import ROUND
 from allocation_service.seed import T0, assessed, need, withdrawn
@@ -74,7 +75,7 @@ async def test_the_worker_consumes_events_and_relays_its_outbox(worker_sessions:
         assert pool(worker_sessions) == ["kept"] and count(worker_sessions, "assessed_applications") == 2
 
         with UnitOfWork(worker_sessions) as uow:
-            open_round(uow, RoundIn.model_validate(ROUND), "test")
+            open_round(uow, opening(RoundIn.model_validate(ROUND)), "test")
             uow.commit()
         client = redis.Redis.from_url(redis_url)
         await eventually(lambda: client.exists(RoundOpened.stream()) == 1)

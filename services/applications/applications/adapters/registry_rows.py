@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from applications.domain.need import centi_half_even, mean_rank_decile
-from applications.registry import (
+from applications.adapters.registry import (
     DOMAIN_NAMES,
     Lsoa21Measures,
     LsoaMeasures,
@@ -11,6 +10,7 @@ from applications.registry import (
     WardIod2025,
     WardMeasures,
 )
+from applications.domain.need import centi_half_even, mean_rank_decile
 
 
 def _cni_domains(ward: WardMeasures) -> dict[str, Any] | None:

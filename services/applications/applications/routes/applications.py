@@ -4,19 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic.json_schema import SkipJsonSchema
-from sqlalchemy import select
 
-from applications.adapters.orm import Application
 from applications.domain.lifecycle import Status
-from applications.handlers.applications import (
-    create_application,
-    update_application,
-    visible_application,
-    withdraw_application,
-)
-from applications.handlers.submission import submit_application
+from applications.read.lists import applications_page
 from applications.routes.common import (
-    KNOWN_QUERY_ONLY,
     PROBLEMS,
     WRITE_PROBLEMS,
     Changer,
@@ -26,16 +17,23 @@ from applications.routes.common import (
     PathId,
     Reader,
     idempotent_post,
-    page,
 )
-from applications.schemas.inputs import ApplicationCreate, ApplicationUpdate, Withdrawal
-from applications.schemas.outputs import ApplicationOut, Page
-from applications.views import application_out, json_body
+from applications.routes.schemas.outputs import ApplicationOut, Page
+from applications.routes.views import application_out, json_body
+from applications.usecases.applications import (
+    create_application,
+    update_application,
+    visible_application,
+    withdraw_application,
+)
+from applications.usecases.commands import ApplicationCreate, ApplicationUpdate, Withdrawal
+from applications.usecases.submission import submit_application
 from grants_shared.auth import Role
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.query import StrictQuery
 from grants_shared.uow import UnitOfWork
 
-router = APIRouter(tags=["applications"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
+router = APIRouter(tags=["applications"], responses=PROBLEMS, dependencies=StrictQuery)
 
 
 @router.post(
@@ -127,11 +125,7 @@ def list_applications(
     offset: Offset = 0,
 ) -> Page[ApplicationOut]:
     """Applications: applicants see their organisation's, operators and assessors see all."""
-    query = select(Application)
-    if not actor.has(Role.OPERATOR, Role.ASSESSOR):
-        query = query.where(Application.organisation_id == (actor.organisation_id or ""))
-    if status is not None:
-        query = query.where(Application.status == status.value)
-    rows, total = page(session, query.order_by(Application.created_at.desc(), Application.id), limit, offset)
+    organisation_id = None if actor.has(Role.OPERATOR, Role.ASSESSOR) else (actor.organisation_id or "")
+    rows, total = applications_page(session, organisation_id, status, limit, offset)
     items = [application_out(session, a) for a in rows]
     return Page[ApplicationOut](items=items, total=total, limit=limit, offset=offset)

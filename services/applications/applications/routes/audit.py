@@ -1,16 +1,16 @@
 """Route of the audit log (operators)."""
 
 from fastapi import APIRouter
-from sqlalchemy import func, select
 
-from applications.routes.common import KNOWN_QUERY_ONLY, PROBLEMS, Limit, Offset, Operator, QueryText
-from applications.schemas.outputs import Page
-from applications.schemas.registry_outputs import AuditOut
-from applications.views import utc
-from grants_shared import tables
+from applications.read.lists import audit_page
+from applications.routes.common import PROBLEMS, Limit, Offset, Operator, QueryText
+from applications.routes.schemas.outputs import Page
+from applications.routes.schemas.registry_outputs import AuditOut
+from grants_shared.clock import as_utc
 from grants_shared.http.app import ReadSession
+from grants_shared.http.query import StrictQuery
 
-router = APIRouter(tags=["audit"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
+router = APIRouter(tags=["audit"], responses=PROBLEMS, dependencies=StrictQuery)
 
 
 @router.get("/audit", summary="Audit records, oldest first")
@@ -23,13 +23,6 @@ def list_audit(
     offset: Offset = 0,
 ) -> Page[AuditOut]:
     """Who changed what and when, with before and after, filtered by entity."""
-    t = tables.audit_log
-    query = select(t)
-    if entity_type is not None:
-        query = query.where(t.c.entity_type == entity_type)
-    if entity_id is not None:
-        query = query.where(t.c.entity_id == entity_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(query.order_by(t.c.id).limit(limit).offset(offset)).all()
-    items = [AuditOut(**{**r._mapping, "occurred_at": utc(r.occurred_at)}) for r in rows]
+    rows, total = audit_page(session, entity_type, entity_id, limit, offset)
+    items = [AuditOut(**{**r._mapping, "occurred_at": as_utc(r.occurred_at)}) for r in rows]
     return Page[AuditOut](items=items, total=total, limit=limit, offset=offset)

@@ -5,15 +5,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from pydantic.json_schema import SkipJsonSchema
-from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Principal, Role, require
-from grants_shared.http import query
 from grants_shared.http.idempotency import run_idempotent
 from grants_shared.http.problems import Problem, problem_responses
 from grants_shared.uow import UnitOfWork
@@ -34,30 +31,6 @@ IdempotencyKey = Annotated[
 
 PROBLEMS = problem_responses(401, 403, 404, 422)
 WRITE_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 422)
-
-
-def known_query_only(request: Request) -> None:
-    """Refuse query parameters the route does not take, or takes once and got twice: a misspelt or doubled filter
-    must not silently change a search."""
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return
-    taken = query.query_names(route.dependant)
-    if unknown := query.unknown(request, route.dependant):
-        detail = f"Not taken here: {', '.join(map(repr, unknown))}; taken: {', '.join(sorted(taken)) or 'none'}."
-        raise Problem(422, "unknown-query-parameter", "Unknown query parameter", detail)
-    if repeated := query.repeated(request, route.dependant):
-        detail = f"Give each of {', '.join(map(repr, repeated))} once."
-        raise Problem(422, "repeated-query-parameter", "Repeated query parameter", detail)
-
-
-KNOWN_QUERY_ONLY = [Depends(known_query_only)]
-
-
-def page(session: Session, query: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
-    """One page of a query's rows and the total count."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    return list(session.scalars(query.limit(limit).offset(offset))), int(total)
 
 
 def idempotent_post(

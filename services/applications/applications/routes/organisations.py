@@ -2,9 +2,7 @@
 
 from fastapi import APIRouter, Request
 
-from applications.handlers.organisations import create_organisation, update_organisation, visible_organisation
 from applications.routes.common import (
-    KNOWN_QUERY_ONLY,
     PROBLEMS,
     WRITE_PROBLEMS,
     IdempotencyKey,
@@ -13,13 +11,15 @@ from applications.routes.common import (
     Reader,
     idempotent_post,
 )
-from applications.schemas.inputs import OrganisationCreate, OrganisationUpdate
-from applications.schemas.outputs import OrganisationOut
-from applications.views import json_body, organisation_out
+from applications.routes.schemas.outputs import OrganisationOut
+from applications.routes.views import json_body, organisation_out
+from applications.usecases.commands import OrganisationCreate, OrganisationUpdate
+from applications.usecases.organisations import create_organisation, update_organisation, visible_organisation
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.query import StrictQuery
 from grants_shared.uow import UnitOfWork
 
-router = APIRouter(tags=["organisations"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
+router = APIRouter(tags=["organisations"], responses=PROBLEMS, dependencies=StrictQuery)
 
 
 @router.post(

@@ -2,9 +2,7 @@
 
 from fastapi import APIRouter, Request
 
-from applications.handlers.partnerships import add_member, create_partnership, member_leaves, visible_partnership
 from applications.routes.common import (
-    KNOWN_QUERY_ONLY,
     PROBLEMS,
     WRITE_PROBLEMS,
     Changer,
@@ -13,13 +11,15 @@ from applications.routes.common import (
     Reader,
     idempotent_post,
 )
-from applications.schemas.inputs import MemberCreate, MemberLeave, PartnershipCreate
-from applications.schemas.outputs import PartnershipOut
-from applications.views import json_body, partnership_out
+from applications.routes.schemas.outputs import PartnershipOut
+from applications.routes.views import json_body, partnership_out
+from applications.usecases.commands import MemberCreate, MemberLeave, PartnershipCreate
+from applications.usecases.partnerships import add_member, create_partnership, member_leaves, visible_partnership
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.query import StrictQuery
 from grants_shared.uow import UnitOfWork
 
-router = APIRouter(tags=["partnerships"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
+router = APIRouter(tags=["partnerships"], responses=PROBLEMS, dependencies=StrictQuery)
 
 
 @router.post(

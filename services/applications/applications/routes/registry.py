@@ -4,20 +4,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic.json_schema import SkipJsonSchema
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from applications.adapters import queries
-from applications.adapters.orm import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
-from applications.adapters.registry_queries import ward_lsoa21s
-from applications.handlers.access import not_found
-from applications.registry_view import neighbourhood_detail, neighbourhood_out, vintage_out
-from applications.routes.common import KNOWN_QUERY_ONLY, PROBLEMS, Anyone, Limit, Offset, PathId, QueryText, page
-from applications.schemas.outputs import Page
-from applications.schemas.registry_outputs import NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
+from applications.read import queries
+from applications.read.lists import vintages_page, ward_lsoas, wards_page
+from applications.read.registry_queries import ward_lsoa21s
+from applications.routes.common import PROBLEMS, Anyone, Limit, Offset, PathId, QueryText
+from applications.routes.registry_views import neighbourhood_detail, neighbourhood_out, vintage_out
+from applications.routes.schemas.outputs import Page
+from applications.routes.schemas.registry_outputs import NeighbourhoodDetailOut, NeighbourhoodOut, VintageOut
+from applications.usecases.access import not_found
 from grants_shared.http.app import CachedReads, ReadSession
+from grants_shared.http.query import StrictQuery
 
-router = APIRouter(tags=["registry"], responses=PROBLEMS, dependencies=KNOWN_QUERY_ONLY)
+router = APIRouter(tags=["registry"], responses=PROBLEMS, dependencies=StrictQuery)
 
 
 @router.get("/neighbourhoods", summary="Wards of the registry in force", response_model=Page[NeighbourhoodOut])
@@ -42,14 +42,7 @@ def _neighbourhoods(session: Session, region: str | None, left_behind: bool | No
     vintage = queries.vintage_in_force(session)
     if vintage is None:
         return Page[NeighbourhoodOut](items=[], total=0, limit=limit, offset=offset).model_dump_json().encode()
-    query = select(Neighbourhood).where(Neighbourhood.vintage_id == vintage.id)
-    if region is not None:
-        query = query.where(Neighbourhood.region_code == region)
-    if left_behind is not None:
-        query = query.where(Neighbourhood.left_behind.is_(left_behind))
-    if imd_decile is not None:
-        query = query.where(Neighbourhood.imd_decile == imd_decile)
-    rows, total = page(session, query.order_by(Neighbourhood.code), limit, offset)
+    rows, total = wards_page(session, vintage.id, (region, left_behind, imd_decile), limit, offset)
     items = [neighbourhood_out(w, vintage) for w in rows]
     return Page[NeighbourhoodOut](items=items, total=total, limit=limit, offset=offset).model_dump_json().encode()
 
@@ -61,18 +54,13 @@ def get_neighbourhood(code: PathId, _: Anyone, session: ReadSession) -> Neighbou
     vintage = queries.vintage_in_force(session)
     if ward is None or vintage is None:
         raise not_found("neighbourhood", code)
-    lsoas = session.scalars(
-        select(NeighbourhoodLsoa)
-        .where(NeighbourhoodLsoa.vintage_id == vintage.id, NeighbourhoodLsoa.ward_code == code)
-        .order_by(NeighbourhoodLsoa.code)
-    ).all()
+    lsoas = ward_lsoas(session, vintage.id, code)
     lsoa21s = ward_lsoa21s(session, vintage.id, [x.code for x in lsoas]) if vintage.lsoa21_count else []
-    return neighbourhood_detail(ward, vintage, list(lsoas), lsoa21s)
+    return neighbourhood_detail(ward, vintage, lsoas, lsoa21s)
 
 
 @router.get("/registry/vintages", summary="Registry vintages loaded, newest first")
 def list_vintages(_: Anyone, session: ReadSession, limit: Limit = 50, offset: Offset = 0) -> Page[VintageOut]:
     """Every vintage loaded, with its inputs hash and whether it is in force."""
-    query = select(RegistryVintage).order_by(RegistryVintage.loaded_at.desc(), RegistryVintage.id)
-    rows, total = page(session, query, limit, offset)
+    rows, total = vintages_page(session, limit, offset)
     return Page[VintageOut](items=[vintage_out(v) for v in rows], total=total, limit=limit, offset=offset)

@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from applications import bootstrap
+from applications.adapters.registry import synthetic_registry
 from applications.api import create_app
-from applications.handlers.registry import load_registry
-from applications.registry import synthetic_registry
+from applications.usecases.registry import load_registry
 from grants_shared.auth import Role
 from grants_shared.db import migrate
 from grants_shared.uow import UnitOfWork

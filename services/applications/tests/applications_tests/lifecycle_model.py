@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from applications.adapters.orm import Application, ApplicationVersion, Assessment, PartnershipMember
+from applications.domain.lifecycle import Status, allows
 from grants_shared import tables
 
 PARTNERSHIP_RULES = ("partnership_min_members", "partnership_resident_share")
@@ -112,3 +113,26 @@ def assert_valid(snap: Snapshot, frozen: dict[tuple[str, int], dict[str, Any]]) 
         assert snap.events.get(f"application-assessed:{app.id}", 0) == snap.assessments.get(app.id, 0)
         assert snap.events.get(f"application-submitted:{app.id}", 0) == app.version
     assert max(live.values(), default=0) <= 1, live
+
+
+def status_moves(session: Session) -> dict[str, list[tuple[str | None, str]]]:
+    """Every stored status move of each application, from its audit trail: (status before, status after)."""
+    t = tables.audit_log
+    query = select(t.c.entity_id, t.c.before, t.c.after).where(t.c.entity_type == "application").order_by(t.c.id)
+    moves: dict[str, list[tuple[str | None, str]]] = {}
+    for app_id, before, after in session.execute(query):
+        if after is not None and "status" in after:  # a decision's record holds the decision, not the application
+            moves.setdefault(app_id, []).append((None if before is None else before["status"], after["status"]))
+    return moves
+
+
+def assert_lifecycle_kept(apps: list[Application], moves: dict[str, list[tuple[str | None, str]]]) -> None:
+    """Each application was created a draft, every change of status was one the domain allows, in an unbroken
+    chain of audited moves that ends at the stored status."""
+    for app in apps:
+        chain = moves.get(app.id, [])
+        assert chain and chain[0] == (None, Status.DRAFT), (app.id, chain)
+        for (_, previous), (before, after) in zip(chain, chain[1:], strict=False):
+            assert before == previous, (app.id, chain)
+            assert before == after or allows(before, after), (app.id, before, after)
+        assert chain[-1][1] == app.status, (app.id, chain, app.status)

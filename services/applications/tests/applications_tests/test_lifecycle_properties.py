@@ -3,7 +3,7 @@
 Each example starts from a copy of one migrated database holding the synthetic registry and drives the real API.
 After every step the invariants read the database: valid statuses, submitted versions unchanged, at most one
 live application per ward, every assessment agreeing with the rules on the facts, events written with their
-changes, and never a 5xx.
+changes, every audited status move one the domain lifecycle allows, and never a 5xx.
 """
 
 import os
@@ -28,16 +28,24 @@ from hypothesis.stateful import (
 )
 
 from applications import bootstrap
+from applications.adapters.registry import synthetic_registry
 from applications.api import create_app
 from applications.domain.lifecycle import Theme
-from applications.handlers.registry import load_registry
-from applications.registry import synthetic_registry
+from applications.usecases.registry import load_registry
 from grants_shared.auth import Role
 from grants_shared.db import make_engine, migrate, session_factory
 from grants_shared.uow import UnitOfWork
 
 from .kit import JOINED, OPERATOR, auth
-from .lifecycle_model import Model, Org, assert_valid, partnership_complies, snapshot
+from .lifecycle_model import (
+    Model,
+    Org,
+    assert_lifecycle_kept,
+    assert_valid,
+    partnership_complies,
+    snapshot,
+    status_moves,
+)
 from .lifecycle_steps import Steps
 
 # Mostly valid values, so that many examples reach eligible applications; the boundaries either side too.
@@ -183,6 +191,11 @@ class Lifecycle(Steps, RuleBasedStateMachine):
     def every_application_is_in_a_valid_state(self) -> None:
         with bootstrap.sessions()() as session:
             assert_valid(snapshot(session), self.model.frozen)
+
+    @invariant()
+    def every_stored_status_move_is_one_the_lifecycle_allows(self) -> None:
+        with bootstrap.sessions()() as session:
+            assert_lifecycle_kept(snapshot(session).apps, status_moves(session))
 
 
 @pytest.fixture(scope="module")

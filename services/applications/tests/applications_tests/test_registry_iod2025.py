@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from applications.adapters.registry.reference import OPTIONAL, REQUIRED
+from applications.adapters.registry.sources import BRIDGE, IOD2025
 from applications.api import create_app
-from applications.registry.reference import OPTIONAL, REQUIRED
-from applications.registry.sources import BRIDGE, IOD2025
 from applications.registry_load import main
 
 from .kit import OPERATOR, counts

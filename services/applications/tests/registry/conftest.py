@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from applications.registry import Lsoa21Import, RegistryImport, load_iod2019, load_iod2025_lsoa21
+from applications.adapters.registry import Lsoa21Import, RegistryImport, load_iod2019, load_iod2025_lsoa21
 
 from .reference_files import CNI_FILE, DERIVED_FILE, ENV, IOD2019_FILES, IOD2025_FILE
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from applications.registry import (
+from applications.adapters.registry import (
     Domains,
     LsoaMeasures,
     WardGeography,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from applications.registry import Domains, RegistryFileError, mean_3dp
-from applications.registry.bridge import read_bridge, ward_iod2025
-from applications.registry.model import Lsoa21Measures, ScoredMeasure
-from applications.registry.sources import BRIDGE
+from applications.adapters.registry import Domains, RegistryFileError, mean_3dp
+from applications.adapters.registry.bridge import read_bridge, ward_iod2025
+from applications.adapters.registry.model import Lsoa21Measures, ScoredMeasure
+from applications.adapters.registry.sources import BRIDGE
 
 HEADER = "\ufeffObjectId,LSOA11CD,LSOA11NM,LSOA21CD,LSOA21NM,LAD22CD,LAD22NM,LAD22NMW\r\n"
 

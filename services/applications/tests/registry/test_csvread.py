@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from applications.registry import RegistryFileError
-from applications.registry.csvread import read_csv
+from applications.adapters.registry import RegistryFileError
+from applications.adapters.registry.csvread import read_csv
 
 
 def _write(tmp_path: Path, data: bytes) -> Path:

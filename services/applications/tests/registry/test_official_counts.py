@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from applications.registry import Lsoa21Import, RegistryImport, load_iod2019
+from applications.adapters.registry import Lsoa21Import, RegistryImport, load_iod2019
 
 from .reference_files import IOD2019_FILES
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from applications.registry import RegistryImport
+from applications.adapters.registry import RegistryImport
 
 from .reference_files import DERIVED_FILE
 
@@ -102,7 +102,7 @@ def test_named_ward_by_hand(
 
 def test_norton_south_exact_mean() -> None:
     """Worked by hand: pops x ranks of Norton South's five LSOAs sum to 30,443,180 over 6,663 residents."""
-    from applications.registry import ratio_2dp
+    from applications.adapters.registry import ratio_2dp
 
     assert ratio_2dp(30_443_180, 6_663) == Decimal("4568.99")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from applications.registry import RegistryFileError, load_iod2019, load_iod2025_lsoa21
+from applications.adapters.registry import RegistryFileError, load_iod2019, load_iod2025_lsoa21
 
 from .reference_files import CNI_FILE, IOD2019_FILES, IOD2025_FILE
 

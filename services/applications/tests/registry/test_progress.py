@@ -6,10 +6,10 @@ from pathlib import Path
 
 from rich.progress import Progress
 
-from applications.registry import reporting_reads
-from applications.registry.csvread import read_csv
-from applications.registry.reference import REQUIRED
-from applications.registry_progress import file_reads, row_writes
+from applications.adapters.registry import reporting_reads
+from applications.adapters.registry.csvread import read_csv
+from applications.adapters.registry.reference import REQUIRED
+from applications.read.registry_progress import file_reads, row_writes
 
 
 def test_the_reading_task_advances_by_each_file_read_to_its_total(tmp_path: Path) -> None:

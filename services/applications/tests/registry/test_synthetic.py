@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from applications.registry import RegistryImport, synthetic_registry
+from applications.adapters.registry import RegistryImport, synthetic_registry
 
 
 def test_deterministic_for_a_seed() -> None:

@@ -32,6 +32,12 @@ def post_once(session: Session, key: str, build: Builder) -> bool:
     """Post the transaction `build(transaction_id)` unless `key` is posted already; True when it was posted now."""
     if session.execute(POSTED, {"key": key}).first():
         return False
+    post(session, key, build)
+    return True
+
+
+def post(session: Session, key: str, build: Builder) -> None:
+    """Post `build(transaction_id)` under `key`, which the caller knows is not posted yet (two statements)."""
     txn = build(stable_id("ledger", key))
     session.execute(INSERT_TRANSACTION, {
         "transaction_id": txn.transaction_id, "posting_key": key, "kind": str(txn.kind), "grant_id": txn.grant_id,
@@ -46,7 +52,6 @@ def post_once(session: Session, key: str, build: Builder) -> bool:
             for line, p in enumerate(txn.postings, start=1)
         ],
     )  # fmt: skip
-    return True
 
 
 def stored_transactions(session: Session) -> list[tuple[LedgerTransactionRow, list[LedgerPosting]]]:

@@ -6,10 +6,10 @@ so every stored change is one move the lifecycle allows); an instruction moves b
 `tests/payments_tests/test_lifecycle_rule.py` checks that no other module assigns a status.
 """
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import inspect, update
+from sqlalchemy.orm import InstanceState, Session
 
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.orm_variations import Variation
@@ -27,7 +27,8 @@ def _move(row: Row, lifecycle: Lifecycle, event: str) -> None:
     if target == row.status:
         return
     row.status = target
-    session = object_session(row)
+    state = cast("InstanceState[Any] | None", inspect(row, raiseerr=False))  # None: a new award's draft, not a row
+    session = state.session if state is not None else None
     if session is not None:
         session.flush()  # one stored change per move: two moves in one unit never read as one jump
 

@@ -1,25 +1,35 @@
 """Use cases driven by other services' events: award a grant, accept a report, a partnership changed, a round opened."""
 
 import logging
-from typing import cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import select
 
-from grants_shared.clock import Clock, now, system_clock
+from grants_shared.clock import Clock, now, system_clock, today
 from grants_shared.clock import as_utc as utc
 from grants_shared.delivery import NotReady
 from grants_shared.events import GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened, TrancheScheduled
-from grants_shared.ids import stable_id
 from grants_shared.uow import UnitOfWork
-from payments.adapters.ledger_store import post_once, posting_key
+from payments.adapters.ledger_store import post, posting_key
 from payments.adapters.orm import Grant, Partnership, Tranche
 from payments.adapters.orm_variations import Round
 from payments.domain.ledger import TransactionKind, award_commitment
 from payments.domain.release_conditions import PREVIOUS_REPORT_ACCEPTED
 from payments.domain.schedule import SEMI_ANNUAL, build_schedule
-from payments.domain.statuses import GRANT_ACTIVE, HOLD_PARTNERSHIP, UNRELEASED
-from payments.usecases.instructions import payee_for
-from payments.usecases.releases import AUTO_RELEASER, add_hold, conditions_for, lift_hold, review, snapshot
+from payments.domain.statuses import HOLD_CONDITIONS, HOLD_PARTNERSHIP, UNRELEASED
+from payments.usecases.award_rows import (
+    INSERT_GRANT,
+    INSERT_TRANCHES,
+    AwardState,
+    GrantRef,
+    award_state,
+    draft,
+    grant_row,
+    quick_stable_id,
+    row_of,
+    tranche_rows,
+)
+from payments.usecases.releases import AUTO_RELEASER, add_hold, lift_hold, review, snapshot, unmet_facts
 
 log = logging.getLogger(__name__)
 WORKER = "payments-worker"
@@ -28,11 +38,7 @@ WORKER = "payments-worker"
 def tranche_id_of(grant_id: str, number: int, variation_id: str | None = None) -> str:
     """The stable id of a grant's tranche (a replayed award lands on the same ids; a variation's are its own)."""
     parts = (grant_id, "tranche", str(number)) + ((variation_id,) if variation_id else ())
-    return stable_id(*parts)
-
-
-GRANT_KNOWN = select(Grant.grant_id).where(Grant.grant_id == bindparam("grant_id"))
-INSERT_TRANCHES = insert(cast(Table, Tranche.__table__))  # built once: one executemany for a grant's later tranches
+    return quick_stable_id("/".join(parts))
 
 
 def award_grant(
@@ -40,38 +46,17 @@ def award_grant(
 ) -> None:
     """Schedule a new grant semi-annually from its award date and commit it in the ledger; review tranche 1.
 
-    Tranche 1 falls due at the award: it is held until the agreement is signed and the plan endorsed. The grant
-    and tranche 1 are ORM objects (the review works on them); tranches 2 onwards are one executemany.
+    Tranche 1 falls due at the award: it is held until the agreement is signed and the plan endorsed. The rows are
+    built in memory (the hold rules work on transient tranches) and written with one statement per table.
     """
-    session = uow.session
-    if session.execute(GRANT_KNOWN, {"grant_id": award.grant_id}).first() is not None:
+    session, key = uow.session, posting_key(TransactionKind.AWARD, award.grant_id)
+    state = award_state(session, award, key)
+    if state.grant_known:
         return  # the schedule exists already: a replayed or repeated award changes nothing
-    awarded_at = utc(award.awarded_at)
+    awarded_at, at = utc(award.awarded_at), clock()
     schedule = build_schedule(award.amount_pence, award.duration_months, awarded_at.date(), SEMI_ANNUAL)
-    payee = payee_for(award.grant_id, award.partnership_id, payee_sort_code)
-    grant = Grant(
-        grant_id=award.grant_id, application_id=award.application_id, organisation_id=award.organisation_id,
-        partnership_id=award.partnership_id, round_id=award.round_id, run_id=award.run_id,
-        neighbourhood_code=award.neighbourhood_code, region_code=award.region_code, amount_pence=award.amount_pence,
-        duration_months=award.duration_months, awarded_at=awarded_at, status=GRANT_ACTIVE, created_at=now(),
-        payee_name=payee.name, payee_sort_code=payee.sort_code, payee_account_number=payee.account_number,
-    )  # fmt: skip
-    at = clock()
-    rows = [
-        {"tranche_id": tranche_id_of(award.grant_id, due.number), "grant_id": award.grant_id, "number": due.number,
-         "of_tranches": len(schedule), "due_on": due.due_on, "amount_pence": due.amount_pence, "status": "scheduled",
-         "conditions": conditions_for(due.number), "facts": {}, "holds": [], "updated_at": at}
-        for due in schedule
-    ]  # fmt: skip
-    first = Tranche(**rows[0])
-    session.add_all([grant, first])
-    session.flush()
-    if len(rows) > 1:
-        session.execute(INSERT_TRANCHES, rows[1:])
-    post_once(
-        session, posting_key(TransactionKind.AWARD, award.grant_id),
-        lambda tid: award_commitment(award.grant_id, award.amount_pence, transaction_id=tid, effective_at=awarded_at),
-    )  # fmt: skip
+    ids = [tranche_id_of(award.grant_id, due.number) for due in schedule]
+    rows = tranche_rows(award.grant_id, schedule, ids, at)
     for row in rows:
         uow.emit(
             TrancheScheduled(grant_id=award.grant_id, tranche_id=row["tranche_id"], number=row["number"],
@@ -80,13 +65,35 @@ def award_grant(
         )  # fmt: skip
     uow.audit(actor=WORKER, action="grant.scheduled", entity_type="grant", entity_id=award.grant_id,
               after={"amount_pence": award.amount_pence, "tranches": len(rows)})  # fmt: skip
-    partnership = session.get(Partnership, award.partnership_id)
-    if partnership is not None and not partnership.compliant:
-        tranches = list(session.scalars(select(Tranche).where(Tranche.grant_id == award.grant_id)
-                                        .order_by(Tranche.number)))  # fmt: skip
-        for t in tranches:
-            add_hold(uow, grant, t, HOLD_PARTNERSHIP, partnership_reason(partnership.reasons), WORKER, clock)
-    review(uow, grant, first, actor=AUTO_RELEASER, threshold=threshold, clock=clock)
+    rows, first_unmet = _hold_new_tranches(uow, award, rows, state, clock)
+    session.execute(INSERT_GRANT, grant_row(award, awarded_at, payee_sort_code, now()))
+    session.execute(INSERT_TRANCHES, rows)
+    if not state.posted:
+        post(session, key, lambda tid: award_commitment(award.grant_id, award.amount_pence, transaction_id=tid,
+                                                        effective_at=awarded_at))  # fmt: skip
+    if not first_unmet:  # nothing holds tranche 1 back at its award (no such rule today): the full review
+        grant, first = session.get_one(Grant, award.grant_id), session.get_one(Tranche, rows[0]["tranche_id"])
+        review(uow, grant, first, actor=AUTO_RELEASER, threshold=threshold, clock=clock)
+
+
+def _hold_new_tranches(
+    uow: UnitOfWork, award: GrantAwarded, rows: list[dict[str, Any]], state: AwardState, clock: Clock
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Put a new schedule's holds on before it is written: the partnership's, if it is not compliant, on every
+    tranche; then, as `review` would, the conditions' hold on tranche 1 when it is due. Returns the rows and
+    tranche 1's unmet conditions."""
+    ref = GrantRef(award.grant_id, award.partnership_id)
+    held = rows if state.compliant is False else rows[:1]
+    drafts = [draft(row) for row in held]
+    if state.compliant is False:
+        partnership = uow.session.get_one(Partnership, award.partnership_id)
+        for tranche in drafts:
+            add_hold(uow, ref, tranche, HOLD_PARTNERSHIP, partnership_reason(partnership.reasons), WORKER, clock)
+    first = drafts[0]
+    unmet = unmet_facts(first)
+    if unmet and first.due_on <= today(clock):
+        add_hold(uow, ref, first, HOLD_CONDITIONS, unmet, AUTO_RELEASER, clock)
+    return [row_of(t, row) for t, row in zip(drafts, held, strict=True)] + rows[len(held):], unmet
 
 
 def accept_report(uow: UnitOfWork, report: ReportAccepted, *, threshold: int, clock: Clock = system_clock) -> None:

@@ -4,7 +4,7 @@
 with conditions unmet is held with the reasons; one with every condition met and no hold is released.
 """
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +26,15 @@ from payments.usecases.locking import load_tranche
 S, E = TrancheStatus, TrancheEvent
 AUTO_RELEASER = "payments:auto-release"
 Holds = list[dict[str, str]]
+
+
+class OfGrant(Protocol):
+    """What putting on or lifting a hold needs of the grant: its id (a `Grant`, or a new award's `GrantRef`)."""
+
+    @property
+    def grant_id(self) -> str:
+        """The grant's id."""
+        ...
 
 
 def conditions_for(number: int) -> list[str]:
@@ -52,7 +61,7 @@ def partnership_compliant(session: Session, partnership_id: str) -> bool:
     return True if known is None else known.compliant
 
 
-def _set_holds(uow: UnitOfWork, grant: Grant, tranche: Tranche, holds: Holds, actor: str, clock: Clock) -> bool:
+def _set_holds(uow: UnitOfWork, grant: OfGrant, tranche: Tranche, holds: Holds, actor: str, clock: Clock) -> bool:
     """Replace an unreleased tranche's holds: held (with the reasons) while any remains, scheduled when none does."""
     if tranche.status not in UNRELEASED or (holds == tranche.holds and (tranche.status == S.HELD) == bool(holds)):
         return False
@@ -73,7 +82,7 @@ def _set_holds(uow: UnitOfWork, grant: Grant, tranche: Tranche, holds: Holds, ac
 
 
 def add_hold(
-    uow: UnitOfWork, grant: Grant, tranche: Tranche, kind: str, reasons: str | list[str], actor: str,
+    uow: UnitOfWork, grant: OfGrant, tranche: Tranche, kind: str, reasons: str | list[str], actor: str,
     clock: Clock = system_clock,
 ) -> bool:  # fmt: skip
     """Hold an unreleased tranche for `reasons` (replacing earlier reasons of the same kind); True if changed."""

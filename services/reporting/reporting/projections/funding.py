@@ -9,7 +9,7 @@ from grants_shared.delivery import NotReady, awaiting
 from grants_shared.events import Envelope, GrantAwarded, GrantCompleted, RoundClosed, RoundOpened
 from reporting.adapters.orm import Grant, Round
 from reporting.domain.status import ENDED_GRANTS, as_utc
-from reporting.projections.rows import insert_once
+from reporting.projections.rows import exists, insert_later
 
 
 def round_opened(envelope: Envelope[RoundOpened], session: Session) -> None:
@@ -34,7 +34,7 @@ def round_closed(envelope: Envelope[RoundClosed], session: Session) -> None:
 def grant_awarded(envelope: Envelope[GrantAwarded], session: Session) -> None:
     """Record an awarded grant (once per grant id)."""
     p = envelope.payload
-    insert_once(session, Grant, {
+    insert_later(session, Grant, {
         "grant_id": p.grant_id, "application_id": p.application_id, "round_id": p.round_id,
         "organisation_id": p.organisation_id, "partnership_id": p.partnership_id,
         "neighbourhood_code": p.neighbourhood_code, "region_code": p.region_code, "imd_decile": p.imd_decile,
@@ -55,12 +55,10 @@ def grant_completed(envelope: Envelope[GrantCompleted], session: Session) -> Non
     )
 
 
-def require_grant(session: Session, grant_id: str, event_type: str) -> Grant:
-    """The projected grant, or NotReady when its GrantAwarded has not arrived yet."""
-    grant = session.get(Grant, grant_id)
-    if grant is None:
+def require_grant(session: Session, grant_id: str, event_type: str) -> None:
+    """NotReady when the grant's GrantAwarded has not arrived yet."""
+    if not exists(session, Grant, grant_id):
         raise NotReady(f"{event_type} for grant {grant_id} before its grant-awarded")
-    return grant
 
 
 HANDLERS: dict[type[Any], Any] = {

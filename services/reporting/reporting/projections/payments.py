@@ -1,9 +1,10 @@
 """Projections of tranches and payments: each settlement and return counted once, keyed by instruction."""
 
 from datetime import datetime
-from typing import Any, TypeAlias
+from functools import cache
+from typing import Any, TypeAlias, cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.orm import Session
 
 from grants_shared.delivery import NotReady, awaiting
@@ -20,7 +21,7 @@ from grants_shared.events import (
 from reporting.adapters.orm import Grant, Payment, Tranche
 from reporting.domain.status import TRANCHE_RANKS, as_utc
 from reporting.projections.funding import require_grant
-from reporting.projections.rows import expire_one, insert_once
+from reporting.projections.rows import exists, expire_one, insert_later
 from reporting.projections.status import advance_tranche
 
 PaymentEvent: TypeAlias = PaymentInstructed | PaymentSettled | PaymentFailed | PaymentReturned
@@ -29,7 +30,7 @@ PaymentEvent: TypeAlias = PaymentInstructed | PaymentSettled | PaymentFailed | P
 def tranche_scheduled(envelope: Envelope[TrancheScheduled], session: Session) -> None:
     """Record a scheduled tranche (once per tranche id)."""
     p = envelope.payload
-    insert_once(session, Tranche, {
+    insert_later(session, Tranche, {
         "tranche_id": p.tranche_id, "grant_id": p.grant_id, "number": p.number, "of_tranches": p.of_tranches,
         "due_on": p.due_on, "amount_pence": p.amount_pence, "status": "scheduled",
         "status_rank": TRANCHE_RANKS["scheduled"], "status_at": as_utc(envelope.occurred_at),
@@ -63,7 +64,7 @@ def payment_settled(envelope: Envelope[PaymentSettled], session: Session) -> Non
     require_grant(session, p.grant_id, envelope.event_type)
     _payment(session, p, envelope.event_type)
     if _stamp(session, p.instruction_id, "settled_at", p.settled_at):
-        _add(session, p.grant_id, Grant.paid_pence, p.amount_pence)
+        _add(session, p.grant_id, "paid_pence", p.amount_pence)
     advance_tranche(session, p.tranche_id, "settled", envelope.occurred_at)
 
 
@@ -75,48 +76,45 @@ def payment_returned(envelope: Envelope[PaymentReturned], session: Session) -> N
         raise NotReady(f"payment-returned for instruction {p.instruction_id} before its payment-settled",
                        waits_for=awaiting("instruction_id", p.instruction_id))
     if _stamp(session, p.instruction_id, "returned_at", p.returned_at):
-        _add(session, p.grant_id, Grant.returned_pence, p.amount_pence)
+        _add(session, p.grant_id, "returned_pence", p.amount_pence)
     advance_tranche(session, p.tranche_id, "returned", envelope.occurred_at)
 
 
-def _require_tranche(session: Session, tranche_id: str, event_type: str) -> Tranche:
-    tranche = session.get(Tranche, tranche_id)
-    if tranche is None:
+def _require_tranche(session: Session, tranche_id: str, event_type: str) -> None:
+    if not exists(session, Tranche, tranche_id):
         raise NotReady(f"{event_type} for tranche {tranche_id} before its tranche-scheduled",
                        waits_for=awaiting("tranche_id", tranche_id))
-    return tranche
 
 
 def _payment(session: Session, p: PaymentEvent, event_type: str) -> None:
     _require_tranche(session, p.tranche_id, event_type)
-    if session.get(Payment, p.instruction_id) is None:
-        session.add(
-            Payment(instruction_id=p.instruction_id, grant_id=p.grant_id, tranche_id=p.tranche_id,
-                    amount_pence=p.amount_pence)
-        )
-        session.flush()
+    insert_later(session, Payment, {"instruction_id": p.instruction_id, "grant_id": p.grant_id,
+                                    "tranche_id": p.tranche_id, "amount_pence": p.amount_pence})  # fmt: skip
+
+
+@cache
+def _stamp_statement(column: str) -> Update:
+    # Conditional on the stamp being empty: exactly one event per instruction gets to move the money.
+    table = cast(Table, Payment.__table__)
+    return update(table).where(table.c.instruction_id == bindparam("key"), table.c[column].is_(None)).values(
+        {column: bindparam("at", type_=table.c[column].type)})  # fmt: skip
+
+
+@cache
+def _add_statement(column: str) -> Update:
+    table = cast(Table, Grant.__table__)
+    return update(table).where(table.c.grant_id == bindparam("key")).values(
+        {column: table.c[column] + bindparam("pence")})  # fmt: skip
 
 
 def _stamp(session: Session, instruction_id: str, column: str, at: datetime) -> bool:
-    # Conditional on the stamp being empty: exactly one event per instruction gets to move the money.
-    field = getattr(Payment, column)
-    result = session.execute(
-        update(Payment)
-        .where(Payment.instruction_id == instruction_id, field.is_(None))
-        .values({column: as_utc(at)})
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_stamp_statement(column), {"key": instruction_id, "at": as_utc(at)})
     expire_one(session, Payment, instruction_id)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _add(session: Session, grant_id: str, column: Any, pence: int) -> None:
-    session.execute(
-        update(Grant)
-        .where(Grant.grant_id == grant_id)
-        .values({column: column + pence})
-        .execution_options(synchronize_session=False)
-    )
+def _add(session: Session, grant_id: str, column: str, pence: int) -> None:
+    session.execute(_add_statement(column), {"key": grant_id, "pence": pence})
     expire_one(session, Grant, grant_id)
 
 

@@ -3,9 +3,11 @@
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, TextClause, bindparam, text
+from sqlalchemy import Select, Table, TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
+
+from grants_shared.uow import defer, transaction_cache
 
 
 @cache
@@ -26,6 +28,35 @@ def insert_once(session: Session, model: type[Any], values: dict[str, Any]) -> b
     statement = _insert_once_statement(model.__table__, tuple(values))
     result = session.execute(statement, values)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def insert_later(session: Session, model: type[Any], values: dict[str, Any]) -> None:
+    """`insert_once`, written with the other rows of its table in one executemany before the next statement.
+
+    The row's key is then known to exist for the rest of the transaction (inserted now, or there already).
+    """
+    table = model.__table__
+    defer(session, _insert_once_statement(table, tuple(values)), values)
+    key = values.get(table.primary_key.columns[0].name)
+    if key is not None:
+        transaction_cache(session).setdefault(model, set()).add(key)
+
+
+@cache
+def _exists_statement(table: Table) -> Select[Any]:
+    key = table.primary_key.columns[0]
+    return select(key).where(key == bindparam("key"))
+
+
+def exists(session: Session, model: type[Any], key: str) -> bool:
+    """True when a row of `model` with this primary key exists (read once per transaction; rows are never deleted)."""
+    known: set[str] = transaction_cache(session).setdefault(model, set())
+    if key in known:
+        return True
+    if session.execute(_exists_statement(model.__table__), {"key": key}).first() is None:
+        return False
+    known.add(key)
+    return True
 
 
 def expire_one(session: Session, model: type[Any], key: Any) -> None:

@@ -1,8 +1,10 @@
 """Moving a projected status forward atomically: the later event wins, whatever order they arrive in."""
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import Integer, Table, Update, and_, bindparam, or_, update
 from sqlalchemy.orm import Session
 
 from reporting.adapters.orm import Application, Tranche
@@ -10,37 +12,29 @@ from reporting.domain.status import APPLICATION_RANKS, TRANCHE_RANKS, as_utc
 from reporting.projections.rows import expire_one
 
 
+@cache
+def _advance_statement(table: Table) -> Update:
+    # One conditional UPDATE, so two workers racing on one row cannot both win (PostgreSQL re-checks it). Built
+    # once with bound parameters: building it per event cost more than running it.
+    key, rank = table.primary_key.columns[0], bindparam("new_rank", type_=Integer)
+    moment = bindparam("moment", type_=table.c.status_at.type)
+    newer = or_(table.c.status_at < moment, and_(table.c.status_at == moment, table.c.status_rank < rank))
+    return update(table).where(key == bindparam("key"), newer).values(
+        status=bindparam("new_status"), status_rank=rank, status_at=moment)  # fmt: skip
+
+
+def _advance(session: Session, model: type[Any], key: str, status: str, rank: int, at: datetime) -> bool:
+    params = {"key": key, "new_status": status, "new_rank": rank, "moment": as_utc(at)}
+    result = session.execute(_advance_statement(model.__table__), params)
+    expire_one(session, model, key)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def advance_tranche(session: Session, tranche_id: str, status: str, at: datetime) -> bool:
     """Set a tranche's status if this event is newer than the one behind its current status."""
-    rank, moment = TRANCHE_RANKS[status], as_utc(at)
-    # One conditional UPDATE, so two workers racing on one tranche cannot both win (PostgreSQL re-checks it).
-    result = session.execute(
-        update(Tranche)
-        .where(
-            Tranche.tranche_id == tranche_id,
-            or_(Tranche.status_at < moment, and_(Tranche.status_at == moment, Tranche.status_rank < rank)),
-        )
-        .values(status=status, status_rank=rank, status_at=moment)
-        .execution_options(synchronize_session=False)
-    )
-    expire_one(session, Tranche, tranche_id)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return _advance(session, Tranche, tranche_id, status, TRANCHE_RANKS[status], at)
 
 
 def advance_application(session: Session, application_id: str, status: str, at: datetime) -> bool:
     """Set an application's status if this event is newer than the one behind its current status."""
-    rank, moment = APPLICATION_RANKS[status], as_utc(at)
-    result = session.execute(
-        update(Application)
-        .where(
-            Application.application_id == application_id,
-            or_(
-                Application.status_at < moment,
-                and_(Application.status_at == moment, Application.status_rank < rank),
-            ),
-        )
-        .values(status=status, status_rank=rank, status_at=moment)
-        .execution_options(synchronize_session=False)
-    )
-    expire_one(session, Application, application_id)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return _advance(session, Application, application_id, status, APPLICATION_RANKS[status], at)

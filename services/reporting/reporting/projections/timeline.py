@@ -7,16 +7,26 @@ from sqlalchemy.orm import Session
 from grants_shared.events import Envelope
 from reporting.adapters.orm import TimelineEntry
 from reporting.domain.status import as_utc
-from reporting.projections.rows import insert_once
+from reporting.projections.rows import insert_later, insert_once
 
 
 def record(session: Session, envelope: Envelope[Any]) -> bool:
     """Add the event to the timeline; False when its event id is already there (a duplicate)."""
+    return insert_once(session, TimelineEntry, _row(envelope))
+
+
+def record_later(session: Session, envelope: Envelope[Any]) -> None:
+    """Add the event to the timeline with the batch's other entries (one executemany); a duplicate does nothing."""
+    insert_later(session, TimelineEntry, _row(envelope))
+
+
+def _row(envelope: Envelope[Any]) -> dict[str, Any]:
     payload = envelope.payload
-    return insert_once(session, TimelineEntry, {
+    fields = vars(payload)  # not getattr: a pydantic model answers a missing name by raising, slowly
+    return {
         "event_id": envelope.event_id, "stream": payload.stream(), "event_type": envelope.event_type,
-        "producer": envelope.producer, "subject": envelope.subject, "grant_id": getattr(payload, "grant_id", None),
-        "application_id": getattr(payload, "application_id", None),
-        "partnership_id": getattr(payload, "partnership_id", None), "occurred_at": as_utc(envelope.occurred_at),
+        "producer": envelope.producer, "subject": envelope.subject, "grant_id": fields.get("grant_id"),
+        "application_id": fields.get("application_id"),
+        "partnership_id": fields.get("partnership_id"), "occurred_at": as_utc(envelope.occurred_at),
         "payload": payload.model_dump(mode="json"),
-    })  # fmt: skip
+    }  # fmt: skip

@@ -15,6 +15,7 @@ from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.config import Settings
 from reporting.dashboard.health import own_group, pipeline_health
 from reporting.dashboard.page import DashboardData, render
+from reporting.freshness import read_model_answer
 from reporting.queries.outcomes import outcome_totals
 from reporting.queries.pipeline import applications_by_status, due_tranches
 from reporting.queries.position import fund_position
@@ -25,20 +26,20 @@ router = APIRouter(tags=["dashboard"], responses=problem_responses(401, 403, 422
 _bearer = HTTPBearer(auto_error=False)
 
 
-def dashboard_viewer(
+async def dashboard_viewer(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal | None:
     """In production only an operator may see the page; elsewhere it is open, like a local tool."""
     if request.app.state.settings.env != "production":
         return None
-    principal = current_principal(request, credentials)
+    principal = await current_principal(request, credentials)
     if not principal.has(Role.OPERATOR):
         raise Problem(403, "forbidden", "Your role may not do this", "Needs one of: operator.")
     return principal
 
 
 @router.get("/dashboard", response_class=HTMLResponse, summary="Operator dashboard (HTML)")
-def dashboard(
+async def dashboard(
     request: Request,
     _: Annotated[Principal | None, Depends(dashboard_viewer)],
     reads: CachedReads,
@@ -46,10 +47,12 @@ def dashboard(
 ) -> HTMLResponse:
     """Fund position, least-first share, tranches due and overdue, reconciliation, outcomes, pipeline health.
 
-    The page is built at most once per GRANTS_READ_CACHE_TTL_S; every section says how old its figures are.
+    The page is built at most once per GRANTS_READ_CACHE_TTL_S, and again as soon as a new event is applied;
+    every section says how old its figures are.
     """
     today = as_of or datetime.now(UTC).date()
-    page = reads(("dashboard", today), lambda session: _page(request, session, today))
+    page = await read_model_answer(request, reads, ("dashboard", today),
+                                   lambda session, _block: _page(request, session, today).encode())  # fmt: skip
     return HTMLResponse(page)
 
 

@@ -1,1 +1,0 @@
-"""The whole neighbourhood registry in allocation: announced by events, fetched over HTTP, used by every run."""

@@ -1,0 +1,73 @@
+"""Use cases of funding rounds: open one, close one. Each runs in the caller's unit of work and returns the round."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from allocation.adapters.lookup import find_round
+from allocation.adapters.orm import Round
+from allocation.adapters.records import round_view
+from allocation.domain import Policy
+from allocation.domain.lifecycle import OPEN
+from allocation.domain.lifecycle import close_round as close
+from grants_shared.clock import now
+from grants_shared.errors import Conflict, Invalid
+from grants_shared.events import RoundClosed, RoundOpened
+from grants_shared.ids import new_id
+from grants_shared.uow import UnitOfWork
+
+POLICY_TERMS = (
+    "budget_pence", "reserve_pence", "min_award_pence", "max_award_pence", "partial_awards",
+    "one_award_per_neighbourhood", "eligibility", "imd_weight", "cni_weight", "region_caps", "region_floors",
+)  # fmt: skip
+"""The terms of a round that make its policy."""
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    """Open a round: its name and the terms of its policy (POLICY_TERMS)."""
+
+    name: str
+    terms: Mapping[str, Any]
+
+
+def policy_of(terms: Mapping[str, Any]) -> Policy:
+    """The engine's policy for a round's terms (Invalid `invalid-policy` when they contradict each other)."""
+    try:
+        return Policy(**{term: terms[term] for term in POLICY_TERMS})
+    except ValidationError as error:
+        detail = "; ".join(str(e.get("msg", "")) for e in error.errors())
+        raise Invalid(detail, code="invalid-policy", title="The round's policy is not consistent") from error
+
+
+def open_round(uow: UnitOfWork, command: OpenRound, actor: str) -> Round:
+    """Open a round with its published policy; emits RoundOpened."""
+    policy = policy_of(command.terms)
+    round_ = Round(
+        id=new_id(), name=command.name, status=OPEN, policy=policy.model_dump(mode="json"),
+        policy_hash=policy.sha256(), budget_pence=policy.budget_pence, opened_at=now(), opened_by=actor,
+    )
+    uow.session.add(round_)
+    uow.session.flush()
+    uow.emit(RoundOpened(round_id=round_.id, name=round_.name, budget_pence=policy.budget_pence,
+                         min_award_pence=policy.min_award_pence, max_award_pence=policy.max_award_pence,
+                         opened_at=round_.opened_at), subject=round_.id)
+    uow.audit(actor=actor, action="round.opened", entity_type="round", entity_id=round_.id, after=round_view(round_))
+    return round_
+
+
+def close_round(uow: UnitOfWork, round_id: str, actor: str) -> Round:
+    """Close an open round: no run is committed in it afterwards; emits RoundClosed."""
+    round_ = find_round(uow.session, round_id, lock=True)
+    if round_.status != OPEN:
+        raise Conflict(f"Round {round_id} is closed.", code="round-closed", title="The round is already closed")
+    before = round_view(round_)
+    close(round_)
+    round_.closed_at, round_.closed_by = now(), actor
+    uow.session.flush()
+    uow.emit(RoundClosed(round_id=round_.id, closed_at=round_.closed_at), subject=round_.id)
+    uow.audit(actor=actor, action="round.closed", entity_type="round", entity_id=round_.id, before=before,
+              after=round_view(round_))
+    return round_

@@ -1,1 +1,0 @@
-"""Use cases: one function each, taking a command and a unit of work; nothing here commits."""

@@ -1,0 +1,1 @@
+"""The read side: queries returning rows, the membership count and the need snapshot."""

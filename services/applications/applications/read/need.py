@@ -1,0 +1,34 @@
+"""A ward as events see it: the need snapshot that travels in ApplicationAssessed."""
+
+from decimal import Decimal
+
+from applications.adapters.orm import Neighbourhood, RegistryVintage
+from grants_shared.events import NeighbourhoodNeed
+
+
+def mean_rank(ward: Neighbourhood) -> float:
+    """The ward's IMD mean rank, stored in hundredths."""
+    return float(Decimal(ward.imd_mean_rank_centi).scaleb(-2))
+
+
+def cni(ward: Neighbourhood) -> float | None:
+    """The ward's Community Needs Index score, when the vintage holds one."""
+    return None if ward.cni_score is None else float(Decimal(ward.cni_score))
+
+
+def neighbourhood_need(ward: Neighbourhood, vintage: RegistryVintage) -> NeighbourhoodNeed:
+    """The snapshot of a ward that travels in ApplicationAssessed."""
+    return NeighbourhoodNeed(
+        code=ward.code,
+        name=ward.name,
+        region_code=ward.region_code,
+        region_name=ward.region_name,
+        population=ward.population,
+        imd_mean_rank=mean_rank(ward),
+        imd_decile=ward.imd_decile,
+        cni_score=cni(ward),
+        cni_rank=ward.cni_rank,
+        left_behind=ward.left_behind,
+        vintage=vintage.name,
+        synthetic=vintage.synthetic,
+    )

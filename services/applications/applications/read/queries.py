@@ -1,0 +1,110 @@
+"""Reads the use cases and routes share: rules and vintage in force, objects by id, membership, live applications."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from applications.adapters.orm import (
+    Application,
+    Assessment,
+    Decision,
+    GovernanceRules,
+    Neighbourhood,
+    Organisation,
+    Partnership,
+    PartnershipMember,
+    RegistryVintage,
+)
+from applications.domain.lifecycle import ASSESSED, LIVE
+from applications.domain.rules import Membership, RuleSet
+
+
+def vintage_in_force(session: Session) -> RegistryVintage | None:
+    """The registry vintage in force, or None before any registry was loaded."""
+    query = select(RegistryVintage).where(RegistryVintage.in_force.is_(True))
+    return session.scalars(query.order_by(RegistryVintage.loaded_at.desc())).first()
+
+
+def neighbourhood_in_force(session: Session, code: str, *, lock: bool = False) -> Neighbourhood | None:
+    """The ward `code` in the vintage in force; `lock` serialises use cases about the same ward (PostgreSQL)."""
+    vintage = vintage_in_force(session)
+    if vintage is None:
+        return None
+    query = select(Neighbourhood).where(Neighbourhood.vintage_id == vintage.id, Neighbourhood.code == code)
+    return session.scalars(query.with_for_update() if lock else query).first()
+
+
+def rules_in_force(session: Session) -> RuleSet:
+    """The governance rules in force (the migration seeds the first version)."""
+    row = session.scalars(select(GovernanceRules).where(GovernanceRules.in_force.is_(True))).first()
+    if row is None:
+        raise RuntimeError("no governance rules in force: is the database migrated?")
+    return RuleSet.from_params(row.version, row.rules)
+
+
+def organisation(session: Session, organisation_id: str) -> Organisation | None:
+    """An organisation by id."""
+    return session.get(Organisation, organisation_id)
+
+
+def partnership(session: Session, partnership_id: str, *, lock: bool = False) -> Partnership | None:
+    """A partnership by id; `lock` holds it for a membership change."""
+    return session.get(Partnership, partnership_id, with_for_update=lock, populate_existing=lock)
+
+
+def members(session: Session, partnership_id: str) -> list[PartnershipMember]:
+    """Every member of a partnership, current and departed, in the order they were added."""
+    query = select(PartnershipMember).where(PartnershipMember.partnership_id == partnership_id)
+    return list(session.scalars(query.order_by(PartnershipMember.seq)))
+
+
+def membership(session: Session, partnership_id: str) -> Membership:
+    """Current members and residents of a partnership."""
+    return count_members(members(session, partnership_id))
+
+
+def count_members(rows: list[PartnershipMember]) -> Membership:
+    """Current members and residents among a partnership's member rows."""
+    current = [m for m in rows if m.left_on is None]
+    return Membership(members=len(current), residents=sum(1 for m in current if m.resident))
+
+
+def application(session: Session, application_id: str, *, lock: bool = False) -> Application | None:
+    """An application by id; `lock` holds it for a status change (and re-reads it if already loaded)."""
+    return session.get(Application, application_id, with_for_update=lock, populate_existing=lock)
+
+
+def latest_assessment(session: Session, application_id: str) -> Assessment | None:
+    """The newest assessment of the newest submitted version."""
+    query = select(Assessment).where(Assessment.application_id == application_id)
+    return session.scalars(query.order_by(Assessment.version.desc(), Assessment.seq.desc())).first()
+
+
+def assessed_applications(session: Session, partnership_id: str) -> list[Application]:
+    """The partnership's submitted or assessed applications, oldest first, locked for re-assessment."""
+    query = select(Application).where(
+        Application.partnership_id == partnership_id,
+        Application.status.in_([str(s) for s in ASSESSED]),
+    )
+    locked = query.order_by(Application.created_at, Application.id).with_for_update()
+    return list(session.scalars(locked.execution_options(populate_existing=True)))
+
+
+def latest_decision(session: Session, application_id: str) -> Decision | None:
+    """The newest allocation decision about an application (runs are ordered by when they decided)."""
+    query = select(Decision).where(Decision.application_id == application_id)
+    return session.scalars(query.order_by(Decision.decided_at.desc(), Decision.run_id.desc())).first()
+
+
+def other_live_applications(session: Session, neighbourhood_code: str, excluding: str) -> list[str]:
+    """Ids of other applications holding the neighbourhood's live slot (not withdrawn, not declined)."""
+    query = select(Application.id).where(
+        Application.neighbourhood_code == neighbourhood_code,
+        Application.status.in_([str(s) for s in LIVE]),
+        Application.id != excluding,
+    )
+    live = []
+    for app_id in session.scalars(query.order_by(Application.id)):
+        decision = latest_decision(session, app_id)
+        if decision is None or decision.awarded:
+            live.append(app_id)
+    return live

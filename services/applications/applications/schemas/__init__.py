@@ -1,1 +1,0 @@
-"""HTTP models of the applications API: inputs (what a client may set) and outputs, always separate."""
