@@ -1,8 +1,9 @@
 """The one place a stored status changes: each change asks the aggregate's domain lifecycle first.
 
-An ORM row moves with `move_tranche`, `move_grant`, `move_variation` or `move_instruction_row` (flushed at once,
-so every stored change is one move the lifecycle allows); an instruction moves by a guarded
-`UPDATE ... WHERE status IN (the event's sources)` (`move_instruction`), so only one process ever makes a move.
+An ORM row moves with `move_tranche`, `move_grant`, `move_variation` or `move_instruction_row` (the domain sets
+the status, and it is flushed at once, so every stored change is one move the lifecycle allows); an instruction
+moves by a guarded `UPDATE ... WHERE status IN (the event's sources)` (`move_instruction`), so only one process
+ever makes a move.
 `tests/payments_tests/test_lifecycle_rule.py` checks that no other module assigns a status.
 """
 
@@ -23,10 +24,8 @@ Row = Tranche | Grant | Variation | PaymentInstruction
 
 
 def _move(row: Row, lifecycle: Lifecycle, event: str) -> None:
-    target = lifecycle.move(row.status, event)
-    if target == row.status:
+    if not lifecycle.apply(row, event):
         return
-    row.status = target
     state = cast("InstanceState[Any] | None", inspect(row, raiseerr=False))  # None: a new award's draft, not a row
     session = state.session if state is not None else None
     if session is not None:

@@ -5,10 +5,17 @@ rules that run; `allowed` gives the (old, new) pairs a database may ever show.
 """
 
 from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 
 class LifecycleError(ValueError):
     """A status move the lifecycle does not allow."""
+
+
+class HasStatus(Protocol):
+    """Anything with a stored status (a row, or a new award's draft before it is written)."""
+
+    status: str
 
 
 class Lifecycle:
@@ -31,6 +38,14 @@ class Lifecycle:
             starts = ", ".join(sorted(sources))
             raise self.error(f"a {current} {self.name} cannot {event} (only from: {starts})")
         return target
+
+    def apply(self, thing: HasStatus, event: str) -> bool:
+        """Move `thing` by `event` (refused as `move` refuses); True when its status changed."""
+        target = self.move(thing.status, event)
+        if target == thing.status:
+            return False
+        thing.status = target
+        return True
 
     def sources(self, event: str) -> tuple[str, ...]:
         """The statuses `event` may start from (a guarded UPDATE's `WHERE status IN (...)`)."""
