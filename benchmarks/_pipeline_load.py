@@ -27,7 +27,7 @@ from grants_shared.events import (
 from grants_shared.ids import new_id, stable_id
 from grants_shared.wire import DATA_FIELD, encode_frame
 from payments.domain.schedule import SEMI_ANNUAL, build_schedule
-from payments.handlers import tranche_id_of
+from payments.usecases.awards import tranche_id_of
 
 TRANCHES = 20
 DURATION_MONTHS = 120  # semi-annual: 20 tranches

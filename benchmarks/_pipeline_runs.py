@@ -31,7 +31,12 @@ from grants_shared.uow import UnitOfWork, on_commit_with_events
 
 def payments_routes() -> list[Route]:
     """What the payments worker consumes, as its worker wires it."""
-    from payments.consumers import on_grant_awarded, on_partnership_changed, on_report_accepted, on_round_opened
+    from payments.consumers.events import (
+        on_grant_awarded,
+        on_partnership_changed,
+        on_report_accepted,
+        on_round_opened,
+    )
 
     return [Route(GrantAwarded, on_grant_awarded), Route(ReportAccepted, on_report_accepted),
             Route(PartnershipChanged, on_partnership_changed), Route(RoundOpened, on_round_opened)]  # fmt: skip

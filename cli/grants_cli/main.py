@@ -115,7 +115,7 @@ def dlq_replay(group: str, entry_id: str) -> None:
 @ledger_app.command("check")
 def ledger_check() -> None:
     """Check every ledger invariant; exits non-zero when one fails."""
-    run_module("-m", "payments.ledger_check", service="payments")
+    run_module("-m", "payments.read.ledger_check", service="payments")
 
 
 @outbox_app.command("replay")

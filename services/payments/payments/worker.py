@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from faststream import FastStream
 
+from grants_shared.clock import system_clock
 from grants_shared.delivery import Handler
 from grants_shared.delivery.backoff import Backoff
 from grants_shared.delivery.writer import Database
@@ -30,10 +31,16 @@ from grants_shared.events import (
     TrancheScheduled,
 )  # fmt: skip
 from grants_shared.worker import WorkerContext, WorkerSpec, create_worker, run
-from payments import bootstrap, conditions, loops, reconciliation
+from payments import bootstrap
 from payments.adapters.provider import PaymentProvider, ProviderError
-from payments.consumers import on_grant_awarded, on_partnership_changed, on_report_accepted, on_round_opened
-from payments.times import system_clock
+from payments.consumers import loops
+from payments.consumers.events import (
+    on_grant_awarded,
+    on_partnership_changed,
+    on_report_accepted,
+    on_round_opened,
+)
+from payments.usecases import conditions, reconciliation
 
 log = logging.getLogger(__name__)
 PUBLISHES: list[type[Event]] = [

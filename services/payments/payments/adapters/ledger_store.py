@@ -8,10 +8,11 @@ from typing import cast
 from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc as utc
+from grants_shared.clock import now
 from grants_shared.ids import stable_id
 from payments.adapters.orm import LedgerPosting, LedgerTransactionRow
 from payments.domain.ledger import LedgerTransaction, Posting, TransactionKind
-from payments.times import now, utc
 
 Builder = Callable[[str], LedgerTransaction]
 

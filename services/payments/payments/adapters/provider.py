@@ -23,7 +23,7 @@ class ProviderRejected(ProviderError):
 
     def __init__(self, status: int, problem: dict[str, Any]) -> None:
         super().__init__(f"{status} {problem.get('title', '')}: {problem.get('detail', '')}".strip())
-        self.status, self.problem = status, problem
+        self.http_status, self.problem = status, problem
 
 
 class ProviderNotFound(ProviderRejected):

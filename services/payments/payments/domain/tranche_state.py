@@ -2,7 +2,8 @@
 scheduled -> held | released; held -> released (conditions met, or finance resumes it) | scheduled (its holds
 lifted, conditions still to come); released -> awaiting_approval (amount above the threshold) | approved (at or
 below it); awaiting_approval -> approved; approved -> instructed -> settled | failed;
-failed -> instructed (a retry, always with a NEW instruction id); settled -> returned;
+failed -> instructed (a retry, always with a NEW instruction id), or released again (the running service
+releases a failed tranche again, and its new instruction is sent later); settled -> returned;
 returned -> released (paid again: the commitment was restored). Closing a grant cancels every tranche with
 nothing at the bank: scheduled, held, awaiting approval, failed or returned -> cancelled (terminal).
 """
@@ -13,11 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from payments.domain.lifecycle import Lifecycle, LifecycleError
 from payments.domain.release_conditions import ReleaseConditions as ReleaseConditions
 from payments.domain.release_conditions import evaluate as evaluate
 
 
-class TrancheStateError(ValueError):
+class TrancheStateError(LifecycleError):
     """A transition or approval the tranche lifecycle does not allow."""
 
 
@@ -44,11 +46,66 @@ TRANSITIONS: Mapping[TrancheStatus, frozenset[TrancheStatus]] = {
     S.AWAITING_APPROVAL: frozenset({S.APPROVED, S.CANCELLED}),
     S.APPROVED: frozenset({S.INSTRUCTED}),
     S.INSTRUCTED: frozenset({S.SETTLED, S.FAILED}),
-    S.FAILED: frozenset({S.INSTRUCTED, S.CANCELLED}),
+    S.FAILED: frozenset({S.INSTRUCTED, S.RELEASED, S.CANCELLED}),
     S.SETTLED: frozenset({S.RETURNED}),
     S.RETURNED: frozenset({S.RELEASED, S.CANCELLED}),
     S.CANCELLED: frozenset(),
 }
+
+
+class TrancheEvent(StrEnum):
+    """What happens to a tranche in the running service; each is one stored status change."""
+
+    HOLD = "hold"
+    RESUME = "resume"
+    RELEASE = "release"
+    RELEASE_FOR_APPROVAL = "release_for_approval"
+    APPROVE = "approve"
+    INSTRUCT = "instruct"
+    FAIL = "fail"
+    SETTLE = "settle"
+    RETURN = "return"
+    RETRY = "retry"
+    CANCEL = "cancel"
+
+
+E = TrancheEvent
+UNRELEASED = (S.SCHEDULED, S.HELD)
+CANCELLABLE = (*UNRELEASED, S.AWAITING_APPROVAL, S.FAILED, S.RETURNED)  # nothing of theirs is at the bank
+# What the service stores: one write may stand for a path of TRANSITIONS (a release above the threshold is released,
+# then awaits approval; at or below it the release is its approval, so a released tranche is instructed directly;
+# a refused instruction was instructed and failed). `test_lifecycles` checks each is such a path.
+LIFECYCLE = Lifecycle("tranche", initial=(S.SCHEDULED,), moves={
+    E.HOLD: (UNRELEASED, S.HELD),
+    E.RESUME: ((S.HELD,), S.SCHEDULED),
+    E.RELEASE: ((S.SCHEDULED, S.RETURNED), S.RELEASED),
+    E.RELEASE_FOR_APPROVAL: ((S.SCHEDULED, S.RETURNED), S.AWAITING_APPROVAL),
+    E.APPROVE: ((S.AWAITING_APPROVAL,), S.APPROVED),
+    E.INSTRUCT: ((S.RELEASED, S.APPROVED), S.INSTRUCTED),
+    E.FAIL: ((S.RELEASED, S.APPROVED, S.INSTRUCTED), S.FAILED),
+    E.SETTLE: ((S.INSTRUCTED,), S.SETTLED),
+    E.RETURN: ((S.SETTLED,), S.RETURNED),
+    E.RETRY: ((S.FAILED,), S.RELEASED),
+    E.CANCEL: (CANCELLABLE, S.CANCELLED),
+}, error=TrancheStateError)  # fmt: skip
+
+
+def release_event(amount_pence: int, threshold_pence: int) -> TrancheEvent:
+    """Above the threshold a release awaits a second person's approval; at or below it, it is its own approval."""
+    return E.RELEASE_FOR_APPROVAL if amount_pence > threshold_pence else E.RELEASE
+
+
+def is_path(source: TrancheStatus, target: TrancheStatus) -> bool:
+    """Whether `target` is reached from `source` by one or more TRANSITIONS."""
+    seen, frontier = set(), [source]
+    while frontier:
+        for nxt in TRANSITIONS[frontier.pop()]:
+            if nxt == target:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return False
 
 
 def check_transition(current: TrancheStatus, target: TrancheStatus) -> None:

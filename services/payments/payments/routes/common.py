@@ -15,6 +15,7 @@ from grants_shared.http.problems import API_PROBLEMS, Problem
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant
 from payments.config import Settings
+from payments.usecases.errors import GrantNotFound
 
 STAFF = (Role.OPERATOR, Role.FINANCE_OFFICER, Role.FINANCE_APPROVER, Role.ASSESSOR)
 FINANCE = (Role.OPERATOR, Role.FINANCE_OFFICER, Role.FINANCE_APPROVER)
@@ -43,7 +44,7 @@ def check_can_see(principal: Principal, grant: Grant | None, grant_id: str) -> G
     """The grant if the caller may see it; 404 otherwise (an applicant learns nothing of other grants)."""
     scope = organisation_scope(principal)
     if grant is None or (scope is not None and grant.organisation_id != scope):
-        raise Problem(404, "grant-not-found", "No such grant", f"No grant {grant_id!r}.")
+        raise GrantNotFound(f"No grant {grant_id!r}.")
     return grant
 
 

@@ -6,17 +6,26 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
 from grants_shared.auth import Principal, Role, require
+from grants_shared.clock import system_clock
 from grants_shared.http.app import ReadSession, Sessions
-from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
-from payments import conditions, variations
 from payments.adapters.orm import Grant
+from payments.adapters.records import variation_record
+from payments.domain.statuses import CLOSURE, REPROFILE, VARIATION_PENDING
+from payments.read.queries import grant_views, variations_of
 from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, StrictQuery, idempotent, settings_of
 from payments.routes.grants import GrantId
-from payments.schemas import GrantOut
-from payments.schemas_actions import AgreementIn, ClosureIn, EndorsementIn, VariationIn, VariationList, VariationOut
-from payments.statuses import CLOSURE, REPROFILE
-from payments.times import system_clock
+from payments.routes.schemas.actions import (
+    AgreementIn,
+    ClosureIn,
+    EndorsementIn,
+    VariationIn,
+    VariationList,
+    VariationOut,
+)
+from payments.routes.schemas.grants import GrantOut
+from payments.usecases import conditions, variations
+from payments.usecases.errors import GrantNotFound
 
 router = APIRouter(tags=["grant actions"], dependencies=StrictQuery)
 Officer = Annotated[Principal, Depends(require(Role.FINANCE_OFFICER))]
@@ -32,9 +41,9 @@ def record_agreement(request: Request, grant_id: GrantId, body: AgreementIn, ses
     """A finance officer records the grant agreement as signed (a condition of tranche 1)."""
     threshold = settings_of(request).approval_threshold_pence
     return idempotent(sessions, principal, "/grants/{grant_id}/agreement", {"grant_id": grant_id, **body.model_dump()},
-                      key, lambda uow: (200, conditions.record_agreement(
+                      key, lambda uow: (200, _grant(uow, conditions.record_agreement(
                           uow, grant_id, principal, signed_on=body.signed_on, reference=body.reference,
-                          threshold=threshold, clock=system_clock)))  # fmt: skip
+                          threshold=threshold, clock=system_clock))))  # fmt: skip
 
 
 @router.post("/grants/{grant_id}/plan/endorse", response_model=GrantOut, responses=PROBLEMS)
@@ -43,8 +52,12 @@ def endorse_plan(request: Request, grant_id: GrantId, sessions: Sessions, princi
     """An assessor endorses the partnership's plan (the other condition of tranche 1)."""
     threshold, note = settings_of(request).approval_threshold_pence, body.note if body else None
     return idempotent(sessions, principal, "/grants/{grant_id}/plan/endorse", {"grant_id": grant_id, "note": note},
-                      key, lambda uow: (200, conditions.endorse_plan(
-                          uow, grant_id, principal, note=note, threshold=threshold, clock=system_clock)))  # fmt: skip
+                      key, lambda uow: (200, _grant(uow, conditions.endorse_plan(
+                          uow, grant_id, principal, note=note, threshold=threshold, clock=system_clock))))  # fmt: skip
+
+
+def _grant(uow: UnitOfWork, grant: Grant) -> dict[str, Any]:
+    return grant_views(uow.session, [grant])[0]
 
 
 def _ask(request: Request, sessions: Any, principal: Principal, grant_id: str, ask: variations.VariationRequest,
@@ -52,7 +65,8 @@ def _ask(request: Request, sessions: Any, principal: Principal, grant_id: str, a
     threshold = settings_of(request).approval_threshold_pence
 
     def work(uow: UnitOfWork) -> tuple[int, Any]:
-        return variations.request(uow, grant_id, principal, ask, threshold=threshold, clock=system_clock)
+        variation = variations.request(uow, grant_id, principal, ask, threshold=threshold, clock=system_clock)
+        return (202 if variation.status == VARIATION_PENDING else 201), variation_record(variation)
 
     return idempotent(sessions, principal, route, {"grant_id": grant_id, **ask.__dict__}, key, work)
 
@@ -79,8 +93,8 @@ def close_grant(request: Request, grant_id: GrantId, body: ClosureIn, sessions: 
 def list_variations(grant_id: GrantId, principal: Finance, session: ReadSession) -> Any:
     """A grant's variations and closures, oldest first."""
     if session.get(Grant, grant_id) is None:
-        raise Problem(404, "grant-not-found", "No such grant", f"No grant {grant_id!r}.")
-    return {"items": variations.list_for(session, grant_id)}
+        raise GrantNotFound(f"No grant {grant_id!r}.")
+    return {"items": variations_of(session, grant_id)}
 
 
 def _decide(request: Request, sessions: Any, principal: Principal, grant_id: str, variation_id: str, approve: bool,
@@ -88,8 +102,9 @@ def _decide(request: Request, sessions: Any, principal: Principal, grant_id: str
     threshold, action = settings_of(request).approval_threshold_pence, "approve" if approve else "reject"
     return idempotent(sessions, principal, f"/grants/{{grant_id}}/variations/{{variation_id}}/{action}",
                       {"grant_id": grant_id, "variation_id": variation_id}, key,
-                      lambda uow: (200, variations.decide(uow, grant_id, variation_id, principal, approve=approve,
-                                                          threshold=threshold, clock=system_clock)))  # fmt: skip
+                      lambda uow: (200, variation_record(variations.decide(
+                          uow, grant_id, variation_id, principal, approve=approve, threshold=threshold,
+                          clock=system_clock))))  # fmt: skip
 
 
 @router.post("/grants/{grant_id}/variations/{variation_id}/approve", response_model=VariationOut, responses=PROBLEMS)

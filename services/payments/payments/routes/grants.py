@@ -6,12 +6,11 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import ReadSession
-from grants_shared.http.problems import Problem
 from payments.adapters.orm import Grant, Tranche
-from payments.queries import grant_views, page_of_grants, tranche_view
-from payments.releases import partnership_compliant
+from payments.read.queries import grant_views, page_of_grants, partnership_compliant, tranche_view
 from payments.routes.common import PROBLEMS, STAFF, Limit, Offset, StrictQuery, check_can_see, organisation_scope
-from payments.schemas import GrantOut, GrantPage, TrancheOut
+from payments.routes.schemas.grants import GrantOut, GrantPage, TrancheOut
+from payments.usecases.errors import TrancheNotFound
 
 router = APIRouter(tags=["grants"], dependencies=StrictQuery)
 Reader = Annotated[Principal, Depends(require(*STAFF, Role.APPLICANT))]
@@ -46,6 +45,6 @@ def get_tranche(tranche_id: TrancheId, principal: Reader, session: ReadSession) 
     tranche = session.get(Tranche, tranche_id)
     grant = session.get(Grant, tranche.grant_id) if tranche else None
     if tranche is None or grant is None:
-        raise Problem(404, "tranche-not-found", "No such tranche", f"No tranche {tranche_id!r}.")
+        raise TrancheNotFound(f"No tranche {tranche_id!r}.")
     check_can_see(principal, grant, grant.grant_id)
     return tranche_view(tranche, partnership_compliant(session, grant.partnership_id))

@@ -8,19 +8,20 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from grants_shared.auth import Principal, Role, require
+from grants_shared.clock import system_clock
 from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.problems import Problem
 from grants_shared.http.query import ISO_MOMENT
-from payments import differences
 from payments.adapters.ledger_store import balances
+from payments.adapters.records import difference_record
 from payments.domain.accounts import CASH_PAID, FUND_AWARDED, PAYMENTS_IN_FLIGHT, RETURNED
-from payments.ledger_check import run_checks
-from payments.queries import page_of_instructions
-from payments.reconciliation_views import summary
+from payments.read.ledger_check import run_checks
+from payments.read.queries import page_of_instructions
+from payments.read.reconciliation import summary
 from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, Limit, Offset, StrictQuery, idempotent
-from payments.schemas import BalancesOut, InstructionPage, LedgerCheckOut
-from payments.schemas_actions import DifferenceOut, ReconciliationOut, ResolutionIn
-from payments.times import system_clock
+from payments.routes.schemas.actions import DifferenceOut, ReconciliationOut, ResolutionIn
+from payments.routes.schemas.grants import BalancesOut, InstructionPage, LedgerCheckOut
+from payments.usecases import differences
 
 router = APIRouter(tags=["ledger"], dependencies=StrictQuery)
 Finance = Annotated[Principal, Depends(require(*FINANCE))]
@@ -99,5 +100,5 @@ def resolve_difference(difference_id: DifferenceId, body: ResolutionIn, sessions
     a note saying why; announced once as reconciliation-difference-resolved. 409 when it is already resolved."""
     return idempotent(sessions, principal, "/reconciliation/differences/{difference_id}/resolve",
                       {"difference_id": difference_id, **body.model_dump()}, key,
-                      lambda uow: (200, differences.resolve_by_hand(uow, difference_id, principal, note=body.note,
-                                                                    clock=system_clock)))  # fmt: skip
+                      lambda uow: (200, difference_record(differences.resolve_by_hand(
+                          uow, difference_id, principal, note=body.note, clock=system_clock))))  # fmt: skip

@@ -10,12 +10,14 @@ from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import Sessions
 from grants_shared.http.idempotency import run_idempotent
 from grants_shared.uow import UnitOfWork
-from payments import tranche_actions
+from payments.adapters.orm import Tranche
 from payments.adapters.provider import Payee
+from payments.read.queries import tranche_answer
 from payments.routes.common import PROBLEMS, IdempotencyKey, StrictQuery, settings_of
 from payments.routes.grants import TrancheId
-from payments.schemas import HoldIn, NoteIn, TrancheOut
-from payments.schemas_actions import RepayIn
+from payments.routes.schemas.actions import RepayIn
+from payments.routes.schemas.grants import HoldIn, NoteIn, TrancheOut
+from payments.usecases import conditions, releases, returns
 
 router = APIRouter(tags=["tranches"], dependencies=StrictQuery)
 Approver = Annotated[Principal, Depends(require(Role.FINANCE_APPROVER))]
@@ -24,11 +26,11 @@ Officer = Annotated[Principal, Depends(require(Role.FINANCE_OFFICER))]
 
 def _run(
     sessions: Any, principal: Principal, action: str, tranche_id: str, body: dict[str, Any], key: str | None,
-    work: Callable[[UnitOfWork], dict[str, Any]],
+    work: Callable[[UnitOfWork], Tranche],
 ) -> JSONResponse:
     return run_idempotent(
         sessions, key=key, scope=f"{principal.subject}:POST /tranches/{{tranche_id}}/{action}",
-        payload={"tranche_id": tranche_id, **body}, work=lambda uow: (200, work(uow)),
+        payload={"tranche_id": tranche_id, **body}, work=lambda uow: (200, tranche_answer(uow.session, work(uow))),
     )  # fmt: skip
 
 
@@ -40,7 +42,7 @@ def approve(
     """Approve a tranche above the threshold; its releaser cannot approve it (409)."""
     payload = body.model_dump() if body else {}
     return _run(sessions, principal, "approve", tranche_id, payload, key,
-                lambda uow: tranche_actions.approve(uow, tranche_id, principal))  # fmt: skip
+                lambda uow: releases.approve(uow, tranche_id, principal))  # fmt: skip
 
 
 @router.post("/tranches/{tranche_id}/hold", response_model=TrancheOut, responses=PROBLEMS)
@@ -49,7 +51,7 @@ def hold(
 ) -> JSONResponse:
     """Hold a tranche that is not released yet, with the reason."""
     return _run(sessions, principal, "hold", tranche_id, body.model_dump(), key,
-                lambda uow: tranche_actions.hold(uow, tranche_id, body.reason, principal))  # fmt: skip
+                lambda uow: conditions.hold(uow, tranche_id, body.reason, principal))  # fmt: skip
 
 
 @router.post("/tranches/{tranche_id}/resume", response_model=TrancheOut, responses=PROBLEMS)
@@ -61,7 +63,7 @@ def resume(
     threshold = settings_of(request).approval_threshold_pence
     payload = body.model_dump() if body else {}
     return _run(sessions, principal, "resume", tranche_id, payload, key,
-                lambda uow: tranche_actions.resume(uow, tranche_id, principal, threshold))  # fmt: skip
+                lambda uow: conditions.resume(uow, tranche_id, principal, threshold))  # fmt: skip
 
 
 @router.post("/tranches/{tranche_id}/retry", response_model=TrancheOut, responses=PROBLEMS)
@@ -72,7 +74,7 @@ def retry(
     """Pay a failed tranche again with a new instruction, once its automatic retries ran out."""
     payload = body.model_dump() if body else {}
     return _run(sessions, principal, "retry", tranche_id, payload, key,
-                lambda uow: tranche_actions.retry_failed(uow, tranche_id, principal))  # fmt: skip
+                lambda uow: returns.retry_failed(uow, tranche_id, principal))  # fmt: skip
 
 
 @router.post("/tranches/{tranche_id}/repay", response_model=TrancheOut, responses=PROBLEMS)
@@ -85,5 +87,5 @@ def repay(
     given = body or RepayIn()
     payee = Payee(given.payee.name, given.payee.sort_code, given.payee.account_number) if given.payee else None
     return _run(sessions, principal, "repay", tranche_id, given.model_dump(), key,
-                lambda uow: tranche_actions.repay(uow, tranche_id, principal, threshold=threshold,
+                lambda uow: returns.repay(uow, tranche_id, principal, threshold=threshold,
                                                   payee=payee))  # fmt: skip

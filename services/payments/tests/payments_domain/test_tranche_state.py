@@ -31,6 +31,7 @@ SPEC = {  # the lifecycle from the brief, written out independently of the code'
     ("failed", "instructed"), ("settled", "returned"), ("held", "scheduled"), ("returned", "released"),
     ("scheduled", "cancelled"), ("held", "cancelled"), ("awaiting_approval", "cancelled"), ("failed", "cancelled"),
     ("returned", "cancelled"),
+    ("failed", "released"),  # what runs: a failed tranche paid again is released again; its new instruction follows
 }  # fmt: skip
 
 

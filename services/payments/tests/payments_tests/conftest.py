@@ -10,7 +10,7 @@ from grants_shared.db import make_engine, migrate, session_factory
 from payments import bootstrap
 from payments.adapters.provider import SandboxBankProvider
 from payments.api import create_app
-from payments.ledger_check import run_checks
+from payments.read.ledger_check import run_checks
 from payments_tests.bank import Bank, start_bank
 from tests.support.infra import database_backends, fresh_database
 

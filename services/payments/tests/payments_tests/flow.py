@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.delivery.writer import Database
 from payments.adapters.provider import SandboxBankProvider
-from payments.loops import dispatch_turn, poll_turn, returns_turn
+from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
 from payments_tests.bank import Bank
 
 Sessions = sessionmaker[Session]

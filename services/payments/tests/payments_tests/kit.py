@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import tables
 from grants_shared.auth import Principal, Role, mint_token
+from grants_shared.clock import system_clock
 from grants_shared.events import (
     Envelope,
     GrantAwarded,
@@ -23,10 +24,10 @@ from grants_shared.ids import new_id
 from grants_shared.inbox import first_delivery
 from grants_shared.settings import PlatformSettings
 from grants_shared.uow import UnitOfWork
-from payments import bootstrap, conditions
+from payments import bootstrap
 from payments.adapters.orm import PaymentInstruction, Tranche
-from payments.ledger_check import run_checks
-from payments.times import system_clock
+from payments.read.ledger_check import run_checks
+from payments.usecases import conditions
 
 # Today, so tranche 1 is due at the award and the later ones are not yet (tranches fall due by the clock's date).
 AWARDED_AT = datetime.now(UTC).replace(hour=9, minute=30, second=0, microsecond=0)

@@ -2,7 +2,8 @@
 
 Rules: schedule (award), release (conditions, reports), hold, resume, approve, instruct, settle, fail, return,
 repay, vary, close, partnership changes, time passing and duplicate delivery. After every step every ledger
-invariant is checked (the `grants ledger check` queries); the reconcile rule checks bank and ledger agree.
+invariant is checked (the `grants ledger check` queries), and every status change the database stored (SQLite
+triggers record them) must be a move its domain lifecycle allows; the reconcile rule checks bank and ledger agree.
 """
 
 import shutil
@@ -18,25 +19,30 @@ from sqlalchemy import select
 from grants_shared.auth import Role
 from grants_shared.db import make_engine, session_factory
 from grants_shared.delivery.writer import Database
-from grants_shared.http.problems import Problem
+from grants_shared.errors import AppError
+from grants_shared.http.problems import error_status
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
-from payments import conditions, handlers, tranche_actions, variations
 from payments.adapters.orm import ProviderCursor, Tranche
+from payments.adapters.orm_variations import Variation
 from payments.adapters.provider import SandboxBankProvider
-from payments.consumers import on_round_opened
-from payments.instructions import bank_reference
-from payments.ledger_check import run_checks
-from payments.loops import dispatch_turn, poll_turn, returns_turn
-from payments.reconciliation import CURSOR, reconcile_turn
-from payments.variations import VariationRequest
+from payments.consumers.events import on_round_opened
+from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
+from payments.domain.statuses import VARIATION_PENDING
+from payments.read.ledger_check import run_checks
+from payments.usecases import awards, conditions, releases, returns, variations
+from payments.usecases.instructions import bank_reference
+from payments.usecases.reconciliation import CURSOR, reconcile_turn
+from payments.usecases.variations import VariationRequest
 from payments_tests.bank import Bank
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import accepted, awarded, deliver, partnership, round_opened, staff
+from payments_tests.moves import Move, forbidden, record_status_moves, stored_moves
 
 OFFICER, APPROVER, ASSESSOR = (staff("fiona", Role.FINANCE_OFFICER), staff("bob", Role.FINANCE_APPROVER),
                                staff("asha", Role.ASSESSOR))  # fmt: skip
 PICK = st.integers(0, 10**6)
+SEEN: set[Move] = set()  # every stored status change of every example, for the run's own check
 
 
 def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStateMachine]:
@@ -50,6 +56,7 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             path = workdir / f"{new_id()}.db"
             shutil.copy(template, path)
             self.engine = make_engine(f"sqlite:///{path}")
+            record_status_moves(self.engine)
             self.sessions = session_factory(self.engine)
             self.db = Database(self.sessions)  # the background turns' way in: no writer, units run inline
             self.provider = SandboxBankProvider(bank.base_url, timeout=5)
@@ -73,14 +80,14 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             return self.now
 
         def on_award(self, envelope: Any, uow: UnitOfWork) -> None:
-            handlers.award_grant(uow, envelope.payload, threshold=THRESHOLD, payee_sort_code="040004",
+            awards.award_grant(uow, envelope.payload, threshold=THRESHOLD, payee_sort_code="040004",
                                  clock=self.clock)  # fmt: skip
 
         def on_report(self, envelope: Any, uow: UnitOfWork) -> None:
-            handlers.accept_report(uow, envelope.payload, threshold=THRESHOLD, clock=self.clock)
+            awards.accept_report(uow, envelope.payload, threshold=THRESHOLD, clock=self.clock)
 
         def on_partnership(self, envelope: Any, uow: UnitOfWork) -> None:
-            handlers.change_partnership(uow, envelope.payload, threshold=THRESHOLD, event_id=envelope.event_id,
+            awards.change_partnership(uow, envelope.payload, threshold=THRESHOLD, event_id=envelope.event_id,
                                         clock=self.clock)  # fmt: skip
 
         def deliver(self, envelope: Any, handler: Callable[..., None]) -> None:
@@ -94,8 +101,8 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
                     result = work(uow)
                     uow.commit()
                     return result
-            except Problem as refused:
-                assert 400 <= refused.status < 500, refused
+            except AppError as refused:
+                assert 400 <= error_status(refused) < 500, refused
                 return refused
 
         def tranche(self, pick: int) -> Tranche | None:
@@ -129,12 +136,12 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
         @rule(pick=PICK)
         def hold(self, pick: int) -> None:
             if (t := self.tranche(pick)) is not None:
-                self.act(lambda uow: tranche_actions.hold(uow, t.tranche_id, "query", OFFICER, self.clock))
+                self.act(lambda uow: conditions.hold(uow, t.tranche_id, "query", OFFICER, self.clock))
 
         @rule(pick=PICK)
         def resume(self, pick: int) -> None:
             if (t := self.tranche(pick)) is not None:
-                self.act(lambda uow: tranche_actions.resume(uow, t.tranche_id, OFFICER, THRESHOLD, self.clock))
+                self.act(lambda uow: conditions.resume(uow, t.tranche_id, OFFICER, THRESHOLD, self.clock))
 
         @rule(pick=PICK, approver=st.sampled_from(["asha", "bob", "fiona"]))
         def approve(self, pick: int, approver: str) -> None:
@@ -142,9 +149,9 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             if t is None:
                 return
             who = staff(approver, Role.FINANCE_APPROVER)
-            outcome = self.act(lambda uow: tranche_actions.approve(uow, t.tranche_id, who, self.clock))
+            outcome = self.act(lambda uow: releases.approve(uow, t.tranche_id, who, self.clock))
             if t.status == "awaiting_approval" and t.released_by == approver:
-                assert isinstance(outcome, Problem) and outcome.code == "approver-is-releaser"
+                assert isinstance(outcome, AppError) and outcome.code == "approver-is-releaser"
 
         @rule()
         def instruct(self) -> None:
@@ -173,7 +180,7 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
         @rule(pick=PICK)
         def repay(self, pick: int) -> None:
             if (t := self.tranche(pick)) is not None:
-                self.act(lambda uow: tranche_actions.repay(uow, t.tranche_id, OFFICER, threshold=THRESHOLD,
+                self.act(lambda uow: returns.repay(uow, t.tranche_id, OFFICER, threshold=THRESHOLD,
                                                            clock=self.clock))  # fmt: skip
 
         @precondition(lambda self: self.grants)
@@ -190,14 +197,14 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
         def variation(self, grant_id: str, ask: VariationRequest) -> None:
             asked = self.act(lambda uow: variations.request(uow, grant_id, OFFICER, ask, threshold=THRESHOLD,
                                                             clock=self.clock))  # fmt: skip
-            if isinstance(asked, tuple) and asked[0] == 202:
-                vid = asked[1]["variation_id"]
+            if isinstance(asked, Variation) and asked.status == VARIATION_PENDING:  # an amount change: 202
+                vid = asked.variation_id
                 mine = self.act(lambda uow: variations.decide(uow, grant_id, vid, staff("fiona", Role.FINANCE_APPROVER),
                                                               approve=True, threshold=THRESHOLD, clock=self.clock))
-                assert isinstance(mine, Problem) and mine.code == "approver-is-requester"
+                assert isinstance(mine, AppError) and mine.code == "approver-is-requester"
                 decided = self.act(lambda uow: variations.decide(uow, grant_id, vid, APPROVER, approve=True,
                                                                  threshold=THRESHOLD, clock=self.clock))  # fmt: skip
-                if isinstance(decided, Problem):  # cannot apply now (a payment in flight): withdraw it
+                if isinstance(decided, AppError):  # cannot apply now (a payment in flight): withdraw it
                     self.act(lambda uow: variations.decide(uow, grant_id, vid, APPROVER, approve=False,
                                                            threshold=THRESHOLD, clock=self.clock))  # fmt: skip
 
@@ -219,6 +226,14 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             poll_turn(self.db, self.provider, max_attempts=3, clock=self.clock)
             returns_turn(self.db, self.provider, clock=self.clock)
             assert reconcile_turn(self.db, self.provider, grace_s=0, clock=self.clock) == 0
+
+        @invariant()
+        def stored_statuses_moved_as_the_domain_allows(self) -> None:
+            if hasattr(self, "sessions"):
+                with self.sessions() as session:
+                    moves = stored_moves(session)
+                SEEN.update(moves)
+                assert not forbidden(moves), forbidden(moves)
 
         @invariant()
         def ledger_holds(self) -> None:

@@ -7,11 +7,11 @@ from typing import Any
 from grants_shared.auth import Principal, Role
 from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
-from payments import conditions, handlers, tranche_actions
 from payments.adapters.orm import ProviderCursor
 from payments.adapters.provider import SandboxBankProvider
-from payments.loops import dispatch_turn, poll_turn, returns_turn
-from payments.reconciliation import CURSOR, reconcile_turn
+from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
+from payments.usecases import awards, conditions, releases
+from payments.usecases.reconciliation import CURSOR, reconcile_turn
 from payments_tests.bank import Bank
 from payments_tests.kit import Sessions, accepted, deliver, partnership, staff, tranches
 
@@ -62,7 +62,7 @@ class Simulation:
 
     def award(self, envelope: Any) -> None:
         """The grant is awarded now."""
-        deliver(self.sessions, envelope, lambda e, uow: handlers.award_grant(
+        deliver(self.sessions, envelope, lambda e, uow: awards.award_grant(
             uow, e.payload, threshold=self.threshold, payee_sort_code="040004", clock=self.clock))  # fmt: skip
 
     def sign_and_endorse(self, grant_id: str) -> None:
@@ -78,17 +78,17 @@ class Simulation:
     def accept_report(self, grant_id: str, period: int) -> None:
         """An assessor accepts the report for `period` now."""
         envelope = accepted(grant_id, period=period, by="asha")
-        deliver(self.sessions, envelope, lambda e, uow: handlers.accept_report(
+        deliver(self.sessions, envelope, lambda e, uow: awards.accept_report(
             uow, e.payload, threshold=self.threshold, clock=self.clock))  # fmt: skip
 
     def partnership(self, compliant: bool) -> None:
         """The partnership's compliance changes now."""
-        deliver(self.sessions, partnership(compliant, self.now), lambda e, uow: handlers.change_partnership(
+        deliver(self.sessions, partnership(compliant, self.now), lambda e, uow: awards.change_partnership(
             uow, e.payload, threshold=self.threshold, event_id=e.event_id, clock=self.clock))  # fmt: skip
 
     def approve_waiting(self, grant_id: str, approver: Principal = APPROVER) -> int:
         """A second person approves every tranche awaiting approval; how many."""
         waiting = [t.tranche_id for t in tranches(self.sessions, grant_id) if t.status == "awaiting_approval"]
         for tranche_id in waiting:
-            self.act(lambda uow, t=tranche_id: tranche_actions.approve(uow, t, approver, self.clock))  # type: ignore[misc]
+            self.act(lambda uow, t=tranche_id: releases.approve(uow, t, approver, self.clock))  # type: ignore[misc]
         return len(waiting)

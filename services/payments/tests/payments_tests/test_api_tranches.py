@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
-from payments.consumers import on_grant_awarded, on_report_accepted
+from payments.consumers.events import on_grant_awarded, on_report_accepted
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import (
     accepted,

@@ -22,16 +22,17 @@ from grants_shared.db import make_engine, migrate, session_factory
 from grants_shared.delivery import Route
 from grants_shared.delivery.apply import apply_envelopes
 from grants_shared.delivery.writer import Database
+from grants_shared.errors import AppError
 from grants_shared.events import GrantAwarded, ReportAccepted
-from grants_shared.http.problems import Problem
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
-from payments import conditions, handlers, tranche_actions, variations
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.orm_variations import Variation
 from payments.adapters.provider import SandboxBankProvider
-from payments.instructions import bank_reference
-from payments.loops import dispatch_turn, poll_turn
+from payments.consumers.loops import dispatch_turn, poll_turn
+from payments.usecases import awards as award_cases
+from payments.usecases import conditions, releases, variations
+from payments.usecases.instructions import bank_reference
 from payments_tests.bank import Bank
 from payments_tests.kit import AWARDED_AT, accepted, awarded, ledger_failures, round_opened, staff
 from tests.support.infra import POSTGRES_ENV, fresh_database
@@ -92,8 +93,8 @@ class Workers:
                     job = self.jobs.pop(rng.randrange(len(self.jobs))) if self.jobs and rng.random() < 0.6 else None
                 try:
                     job() if job else rng.choice(turns)()
-                except (OperationalError, Problem) as error:  # a deadlock victim or a lost race: the worker retries
-                    self.retried[type(error).__name__ + (f":{error.code}" if isinstance(error, Problem) else "")] += 1
+                except (OperationalError, AppError) as error:  # a deadlock victim or a lost race: the worker retries
+                    self.retried[type(error).__name__ + (f":{error.code}" if isinstance(error, AppError) else "")] += 1
         except BaseException as error:  # anything else fails the test (a thread's exception would vanish)
             self.errors.append(error)
         finally:
@@ -102,12 +103,12 @@ class Workers:
 
 def test_many_workers_release_and_settle_at_once_without_paying_twice(pg: Sessions, bank: Bank) -> None:
     awards = [awarded(f"c{n}", amount=(6 * 300_000 if n < 2 else 6 * 100_000) + n, months=36) for n in range(GRANTS)]
-    award_handler = delivery(pg, GrantAwarded, lambda e, uow: handlers.award_grant(
+    award_handler = delivery(pg, GrantAwarded, lambda e, uow: award_cases.award_grant(
         uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004"))  # fmt: skip
     for envelope in awards:
         award_handler.apply(envelope)
         open_first(pg, envelope.payload.grant_id)
-    report = delivery(pg, ReportAccepted, lambda e, uow: handlers.accept_report(uow, e.payload, threshold=THRESHOLD))
+    report = delivery(pg, ReportAccepted, lambda e, uow: award_cases.accept_report(uow, e.payload, threshold=THRESHOLD))
     jobs: list[Callable[[], None]] = []
     for n in range(GRANTS):
         for period in range(1, 6):
@@ -148,7 +149,7 @@ def approval(sessions: Sessions, approver: str) -> Callable[[], None]:
             waiting = session.scalars(select(Tranche.tranche_id).where(Tranche.status == "awaiting_approval")).first()
         if waiting is not None:
             with UnitOfWork(sessions) as uow:
-                tranche_actions.approve(uow, waiting, staff(approver, Role.FINANCE_APPROVER))
+                releases.approve(uow, waiting, staff(approver, Role.FINANCE_APPROVER))
                 uow.commit()
 
     return approve
@@ -194,10 +195,10 @@ def assert_paid_exactly_once(sessions: Sessions, bank: Bank, awards: dict[str, i
 
 def test_concurrent_variations_of_one_grant_leave_one_pending(pg: Sessions) -> None:
     award = awarded("v1", amount=600_000, months=36)
-    delivery(pg, GrantAwarded, lambda e, uow: handlers.award_grant(
+    delivery(pg, GrantAwarded, lambda e, uow: award_cases.award_grant(
         uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004")).apply(award)  # fmt: skip
     with UnitOfWork(pg) as uow:
-        handlers.open_round(uow, round_opened(10**9).payload)
+        award_cases.open_round(uow, round_opened(10**9).payload)
         uow.commit()
     outcomes: Counter[str] = Counter()
 
@@ -209,7 +210,7 @@ def test_concurrent_variations_of_one_grant_leave_one_pending(pg: Sessions) -> N
                                    threshold=THRESHOLD, clock=lambda: AWARDED_AT)  # fmt: skip
                 uow.commit()
             outcomes["pending"] += 1
-        except Problem as refused:
+        except AppError as refused:
             outcomes[refused.code] += 1
         except IntegrityError:
             outcomes["refused by the database"] += 1

@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
+from grants_shared.clock import Clock
 from grants_shared.delivery.writer import Database
-from payments import handlers
-from payments.conditions import due_turn
-from payments.consumers import on_grant_awarded, on_report_accepted
-from payments.times import Clock
+from payments.consumers.events import on_grant_awarded, on_report_accepted
+from payments.usecases import awards
+from payments.usecases.conditions import due_turn
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import (
     AWARDED_AT,
@@ -140,7 +140,7 @@ def test_a_partnership_complying_again_leaves_a_due_tranche_held_for_its_report_
     late = days_after_award(200)  # tranche 2 fell due at 6 months; its report has not come
     for compliant, day in ((False, 190), (True, 200)):
         change = partnership(compliant, AWARDED_AT + timedelta(days=day))
-        deliver(sessions, change, lambda e, uow: handlers.change_partnership(
+        deliver(sessions, change, lambda e, uow: awards.change_partnership(
             uow, e.payload, threshold=THRESHOLD, event_id=e.event_id, clock=late))  # fmt: skip
     second = tranches(sessions)[1]
     assert second.status == "held" and [h["kind"] for h in second.holds] == ["conditions"]

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
-from payments import tranche_actions
 from payments.adapters.ledger_store import balances
 from payments.adapters.orm import Grant, PaymentInstruction
 from payments.adapters.provider import Payee
-from payments.instructions import bank_reference
-from payments.reconciliation_views import summary
+from payments.read.reconciliation import summary
+from payments.usecases import returns
+from payments.usecases.instructions import bank_reference
 from payments_tests.bank import Bank
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import awarded, events, ledger_failures, staff, tranches
@@ -91,7 +91,7 @@ def repay_the_returned_tranche(sim: Simulation, sessions: Sessions) -> None:
     returned = tranches(sessions, GRANT)[RETURNED - 1]
     assert returned.status == "returned"
     payee = Payee("New account of the partnership", "309634", "87654321")
-    sim.act(lambda uow: tranche_actions.repay(uow, returned.tranche_id, staff("fiona", Role.FINANCE_OFFICER),
+    sim.act(lambda uow: returns.repay(uow, returned.tranche_id, staff("fiona", Role.FINANCE_OFFICER),
                                               threshold=THRESHOLD, payee=payee, clock=sim.clock))  # fmt: skip
     assert sim.approve_waiting(GRANT) == 1
     sim.turns()

@@ -17,9 +17,9 @@ from payments import bootstrap
 from payments.adapters.ledger_store import balances
 from payments.adapters.orm import Grant
 from payments.adapters.provider import ProviderError, SandboxBankProvider
-from payments.consumers import on_grant_awarded, on_report_accepted
-from payments.ledger_check import run_checks
-from payments.loops import dispatch_turn, poll_turn, returns_turn
+from payments.consumers.events import on_grant_awarded, on_report_accepted
+from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
+from payments.read.ledger_check import run_checks
 from payments_tests.bank import Bank
 from payments_tests.kit import accepted, award_and_open, awarded, bearer, deliver, events, instructions, tranches
 
@@ -106,7 +106,8 @@ def test_a_timeout_is_resolved_by_asking_the_bank_with_exactly_one_payment(
 
 
 CRASHING_TURN = (
-    "from grants_shared.delivery.writer import Database; from payments import bootstrap, loops; "
+    "from grants_shared.delivery.writer import Database; from payments import bootstrap; "
+    "from payments.consumers import loops; "
     "loops.dispatch_turn(Database(bootstrap.sessions()), bootstrap.provider(), max_attempts=3)"
 )
 

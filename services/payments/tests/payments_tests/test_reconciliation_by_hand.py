@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from grants_shared import tables
 from grants_shared.auth import Role
+from grants_shared.clock import as_utc as utc
 from grants_shared.ids import new_id
 from payments.adapters.orm_reconciliation import ReconciliationDifference
-from payments.times import utc
 from payments_tests.bank import Bank
 from payments_tests.kit import Sessions, bearer, count, events, ledger_failures
 from payments_tests.test_reconciliation import envelopes, later, reconcile, reconcile_from_now

@@ -11,11 +11,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
-from grants_shared.http.problems import Problem
+from grants_shared.errors import AppError
+from grants_shared.http.problems import error_status
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
-from payments.differences import raise_difference, resolve_by_hand
-from payments.reconciliation import _resolve
+from payments.usecases.differences import raise_difference, resolve_by_hand
+from payments.usecases.reconciliation import _resolve
 from payments_tests.kit import events, staff
 
 Sessions = sessionmaker[Session]
@@ -96,8 +97,8 @@ def test_an_approver_racing_a_reconciler_is_refused_and_announces_nothing(env: s
                 approver["answer"] = resolve_by_hand(uow, difference_id, staff("amira", Role.FINANCE_APPROVER),
                                                      note="a stray payment", clock=lambda: by_hand_at)  # fmt: skip
                 uow.commit()
-            except Problem as problem:
-                approver["problem"] = (problem.status, problem.code, problem.extra)
+            except AppError as problem:
+                approver["problem"] = (error_status(problem), problem.code, problem.extra)
 
     thread = threading.Thread(target=approver_by_hand)
     with UnitOfWork(sessions) as reconciler:

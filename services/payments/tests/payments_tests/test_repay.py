@@ -10,8 +10,8 @@ from grants_shared.delivery.writer import Database
 from payments.adapters.ledger_store import balances
 from payments.adapters.orm import Grant
 from payments.adapters.provider import SandboxBankProvider
-from payments.consumers import on_grant_awarded
-from payments.loops import returns_turn
+from payments.consumers.events import on_grant_awarded
+from payments.consumers.loops import returns_turn
 from payments_tests.bank import Bank
 from payments_tests.conftest import THRESHOLD
 from payments_tests.flow import pay_what_is_released

@@ -10,7 +10,7 @@ from payments.adapters.orm import Grant, LedgerPosting, LedgerTransactionRow, Pa
 from payments.domain.accounts import FUND_AWARDED
 from payments.domain.ledger import LedgerError, LedgerTransaction, TransactionKind
 from payments.domain.results import InvariantResult, result
-from payments.statuses import GRANT_CLOSED, LIVE_INSTRUCTIONS, TRANCHE_CANCELLED
+from payments.domain.statuses import GRANT_CLOSED, LIVE_INSTRUCTIONS, TRANCHE_CANCELLED
 
 K = TransactionKind
 # The ledger postings each instruction status implies (a failure after a refusal posts nothing).

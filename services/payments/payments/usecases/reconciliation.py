@@ -14,18 +14,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import Clock, now, system_clock
+from grants_shared.clock import as_utc as utc
 from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import LedgerPosting, LedgerTransactionRow, PaymentInstruction, ProviderCursor
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
 from payments.adapters.provider import PaymentProvider, SettlementReport
-from payments.differences import BY_RECONCILIATION, difference_id_of, raise_difference, resolve_difference
+from payments.adapters.records import RECONCILIATION_CURSOR
 from payments.domain.ledger import TransactionKind
-from payments.times import Clock, now, system_clock, utc
+from payments.usecases.differences import BY_RECONCILIATION, difference_id_of, raise_difference, resolve_difference
 
 K = TransactionKind
 KIND_OF_LINE = {"settled": K.SETTLE, "returned": K.RETURN}
-CURSOR = "reconciliation"
+CURSOR = RECONCILIATION_CURSOR
 # The kinds a later match settles (their subject is a report line or a ledger transaction); others stay open.
 RESOLVED_BY_MATCH = ("unmatched_bank_line", "unmatched_settlement", "unmatched_return", "amount_mismatch")
 UNMATCHED_POSTING = ("unmatched_settlement", "unmatched_return")

@@ -3,10 +3,10 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from grants_shared.http.problems import Problem
 from payments.adapters.orm import Grant, LedgerPosting, LedgerTransactionRow
 from payments.adapters.orm_variations import Round
 from payments.domain.accounts import FUND_AWARDED
+from payments.usecases.errors import OverBudget, RoundBudgetUnknown
 
 
 def committed_by_round(session: Session, round_id: str | None = None) -> dict[str, int]:
@@ -23,16 +23,14 @@ def committed_by_round(session: Session, round_id: str | None = None) -> dict[st
 
 
 def require_headroom(session: Session, round_id: str, increase_pence: int) -> None:
-    """Refuse (409) an increase the round's budget cannot carry, or one in a round whose budget is unknown.
+    """Refuse an increase the round's budget cannot carry, or one in a round whose budget is unknown.
 
     The round row is locked, so two increases in one round are checked one after the other.
     """
     known = session.get(Round, round_id, with_for_update=True)
     if known is None:
-        raise Problem(409, "round-budget-unknown", "The round's budget is not known to payments",
-                      f"Round {round_id} was never announced here: an increase cannot be checked.")  # fmt: skip
+        raise RoundBudgetUnknown(f"Round {round_id} was never announced here: an increase cannot be checked.")
     committed = committed_by_round(session, round_id).get(round_id, 0)
     if committed + increase_pence > known.budget_pence:
-        raise Problem(409, "over-budget", "The round's budget cannot carry this increase",
-                      f"Round {round_id} has committed {committed}p of {known.budget_pence}p; "
-                      f"{increase_pence}p more would exceed it.")  # fmt: skip
+        raise OverBudget(f"Round {round_id} has committed {committed}p of {known.budget_pence}p; "
+                         f"{increase_pence}p more would exceed it.")

@@ -2,7 +2,8 @@
 
 from grants_shared.events import Envelope, GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened
 from grants_shared.uow import UnitOfWork
-from payments import bootstrap, handlers
+from payments import bootstrap
+from payments.usecases import awards as handlers
 
 
 def on_grant_awarded(envelope: Envelope[GrantAwarded], uow: UnitOfWork) -> None:

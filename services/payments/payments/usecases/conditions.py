@@ -1,4 +1,5 @@
-"""Release conditions people record (the signed agreement, the endorsed plan), and tranches falling due by date."""
+"""Release conditions and holds: the facts people record (the signed agreement, the endorsed plan), tranches
+falling due by date, and a finance officer's hold and its lifting."""
 
 from datetime import date
 from functools import partial
@@ -7,29 +8,22 @@ from typing import Any
 from sqlalchemy import select
 
 from grants_shared.auth import Principal
+from grants_shared.clock import Clock, system_clock, today
 from grants_shared.delivery.writer import Database
-from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, Tranche
 from payments.domain.release_conditions import AGREEMENT_SIGNED, PLAN_ENDORSED
-from payments.queries import grant_views
-from payments.releases import AUTO_RELEASER, review, snapshot
-from payments.statuses import GRANT_ACTIVE, TRANCHE_CANCELLED
-from payments.times import Clock, today
-
-
-def load_grant(uow: UnitOfWork, grant_id: str) -> Grant:
-    """The grant, locked (every writer locks the grant first); 404 problem when unknown."""
-    grant = uow.session.get(Grant, grant_id, with_for_update=True)
-    if grant is None:
-        raise Problem(404, "grant-not-found", "No such grant", f"No grant {grant_id!r}.")
-    return grant
-
-
-def require_active(grant: Grant) -> None:
-    """409 problem unless the grant is still being paid."""
-    if grant.status != GRANT_ACTIVE:
-        raise Problem(409, "grant-not-active", "The grant is not active", f"Grant {grant.grant_id} is {grant.status}.")
+from payments.domain.statuses import (
+    GRANT_ACTIVE,
+    HOLD_MANUAL,
+    HOLD_PARTNERSHIP,
+    TRANCHE_CANCELLED,
+    TRANCHE_SCHEDULED,
+    UNRELEASED,
+)
+from payments.usecases.errors import AlreadyReleased, ConditionAlready, NoFirstTranche, NotHeldByFinance
+from payments.usecases.locking import load_grant, load_tranche, require_active
+from payments.usecases.releases import AUTO_RELEASER, add_hold, lift_hold, review, snapshot
 
 
 def _record_fact(
@@ -40,10 +34,10 @@ def _record_fact(
                               Tranche.status != TRANCHE_CANCELLED).with_for_update()
     ).first()  # fmt: skip
     if tranche is None:
-        raise Problem(409, "no-first-tranche", "The grant has no first tranche to release")
+        raise NoFirstTranche()
     if tranche.facts.get(fact) is True:
-        raise Problem(409, f"{fact.replace('_', '-')}-already", "This condition is already recorded",
-                      f"{fact} was recorded on grant {grant.grant_id} before.")  # fmt: skip
+        raise ConditionAlready(f"{fact} was recorded on grant {grant.grant_id} before.",
+                               code=f"{fact.replace('_', '-')}-already")  # fmt: skip
     before = snapshot(tranche)
     tranche.facts, tranche.updated_at = {**tranche.facts, fact: True}, clock()
     uow.audit(actor=actor, action=f"grant.{fact}", entity_type="grant", entity_id=grant.grant_id,
@@ -55,30 +49,30 @@ def _record_fact(
 def record_agreement(
     uow: UnitOfWork, grant_id: str, officer: Principal, *, signed_on: date, reference: str | None, threshold: int,
     clock: Clock,
-) -> dict[str, Any]:  # fmt: skip
+) -> Grant:  # fmt: skip
     """A finance officer records the grant agreement as signed: one of tranche 1's two conditions."""
     grant = load_grant(uow, grant_id)
     require_active(grant)
     detail = {"signed_on": signed_on.isoformat(), "reference": reference}
     _record_fact(uow, grant, AGREEMENT_SIGNED, officer.subject, detail, threshold=threshold, clock=clock)
-    return grant_views(uow.session, [grant])[0]
+    return grant
 
 
 def endorse_plan(
     uow: UnitOfWork, grant_id: str, assessor: Principal, *, note: str | None, threshold: int, clock: Clock
-) -> dict[str, Any]:
+) -> Grant:
     """An assessor endorses the partnership's plan: the other of tranche 1's two conditions."""
     grant = load_grant(uow, grant_id)
     require_active(grant)
     _record_fact(uow, grant, PLAN_ENDORSED, assessor.subject, {"note": note}, threshold=threshold, clock=clock)
-    return grant_views(uow.session, [grant])[0]
+    return grant
 
 
 def due_turn(db: Database, *, threshold: int, clock: Clock, batch: int = 200) -> int:
     """Review every scheduled tranche that has fallen due: held with the reasons, or released; returns the changes."""
     with db.reading() as session:
         rows = session.execute(
-            select(Tranche.tranche_id, Tranche.grant_id).where(Tranche.status == "scheduled",
+            select(Tranche.tranche_id, Tranche.grant_id).where(Tranche.status == TRANCHE_SCHEDULED,
                                                                Tranche.due_on <= today(clock))
             .order_by(Tranche.due_on, Tranche.tranche_id).limit(batch)
         ).all()  # fmt: skip
@@ -86,9 +80,34 @@ def due_turn(db: Database, *, threshold: int, clock: Clock, batch: int = 200) ->
     def review_one(uow: UnitOfWork, *, tranche_id: str, grant_id: str) -> bool:
         grant = uow.session.get(Grant, grant_id, with_for_update=True)
         tranche = uow.session.get(Tranche, tranche_id, with_for_update=True)
-        if grant is None or tranche is None or grant.status != GRANT_ACTIVE or tranche.status != "scheduled":
+        if grant is None or tranche is None or grant.status != GRANT_ACTIVE or tranche.status != TRANCHE_SCHEDULED:
             return False
         review(uow, grant, tranche, actor=AUTO_RELEASER, threshold=threshold, clock=clock)
-        return tranche.status != "scheduled"
+        return tranche.status != TRANCHE_SCHEDULED
 
     return sum(db.transact(partial(review_one, tranche_id=t, grant_id=g)) for t, g in rows)
+
+
+def hold(uow: UnitOfWork, tranche_id: str, reason: str, officer: Principal, clock: Clock = system_clock) -> Tranche:
+    """A finance officer holds a tranche that is not released yet."""
+    grant, tranche = load_tranche(uow, tranche_id)
+    if tranche.status not in UNRELEASED:
+        raise AlreadyReleased(f"Tranche {tranche_id} is {tranche.status}.")
+    add_hold(uow, grant, tranche, HOLD_MANUAL, f"held by finance: {reason}", officer.subject, clock)
+    return tranche
+
+
+def resume(
+    uow: UnitOfWork, tranche_id: str, officer: Principal, threshold: int, clock: Clock = system_clock
+) -> Tranche:
+    """Lift a finance hold; the tranche is released at once if its conditions are met."""
+    grant, tranche = load_tranche(uow, tranche_id)
+    kinds = {h["kind"] for h in tranche.holds} if tranche.status in UNRELEASED else set()
+    if HOLD_MANUAL not in kinds:
+        detail = (
+            "It is held because its partnership does not comply; it resumes when the partnership complies again."
+            if HOLD_PARTNERSHIP in kinds else f"Tranche {tranche_id} is {tranche.status}, not held by finance."
+        )  # fmt: skip
+        raise NotHeldByFinance(detail)
+    lift_hold(uow, grant, tranche, HOLD_MANUAL, officer.subject, threshold, clock)
+    return tranche

@@ -1,24 +1,32 @@
 """Variations of a grant: re-profile or close early. An amount change, and every closure, needs a second person."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from grants_shared.auth import Principal
-from grants_shared.http.problems import Problem
+from grants_shared.clock import Clock
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
+from payments.adapters.lifecycle import move_variation
 from payments.adapters.orm import Grant
 from payments.adapters.orm_variations import Variation
-from payments.budgets import require_headroom
-from payments.closure import apply_closure
-from payments.conditions import load_grant, require_active
+from payments.adapters.records import variation_record
+from payments.domain.grant_state import VariationEvent
 from payments.domain.schedule import ANNUAL, SEMI_ANNUAL, PatternKind, ScheduleError, SchedulePattern, front_loaded
-from payments.reprofiling import apply_reprofile, plan_reprofile
-from payments.statuses import CLOSURE, REPROFILE, VARIATION_APPLIED, VARIATION_PENDING, VARIATION_REJECTED
-from payments.times import Clock, utc
+from payments.domain.statuses import CLOSURE, REPROFILE, VARIATION_PENDING
+from payments.usecases.budgets import require_headroom
+from payments.usecases.closure import apply_closure
+from payments.usecases.errors import (
+    ApproverIsRequester,
+    BadPattern,
+    EmptyVariation,
+    VariationNotFound,
+    VariationNotPending,
+    VariationPending,
+)
+from payments.usecases.locking import load_grant, require_active
+from payments.usecases.reprofiling import apply_reprofile, plan_reprofile
 
 
 @dataclass(frozen=True)
@@ -33,41 +41,33 @@ class VariationRequest:
 
 
 def pattern_of(name: str | None, bps: int | None) -> SchedulePattern | None:
-    """The schedule pattern a variation names (422 problem when its basis points do not fit it)."""
+    """The schedule pattern a variation names (`BadPattern` when its basis points do not fit it)."""
     if name is None:
         if bps is not None:
-            raise Problem(422, "bad-pattern", "first_tranche_bps goes with the front_loaded pattern only")
+            raise BadPattern(title="first_tranche_bps goes with the front_loaded pattern only")
         return None
     if name == PatternKind.FRONT_LOADED:
         if bps is None:
-            raise Problem(422, "bad-pattern", "The front_loaded pattern needs first_tranche_bps")
+            raise BadPattern(title="The front_loaded pattern needs first_tranche_bps")
         try:
             return front_loaded(bps)
         except ScheduleError as error:
-            raise Problem(422, "bad-pattern", str(error)) from error
+            raise BadPattern(title=str(error)) from error
     if bps is not None:
-        raise Problem(422, "bad-pattern", f"The {name} pattern takes no first_tranche_bps")
+        raise BadPattern(title=f"The {name} pattern takes no first_tranche_bps")
     return {PatternKind.SEMI_ANNUAL: SEMI_ANNUAL, PatternKind.ANNUAL: ANNUAL}[PatternKind(name)]
-
-
-def view(v: Variation) -> dict[str, Any]:
-    """The public view of a variation."""
-    names = ("variation_id", "grant_id", "kind", "status", "reason", "requested_by", "new_total_pence", "pattern",
-             "first_tranche_bps", "previous_total_pence", "decided_by", "outcome")  # fmt: skip
-    return {**{n: getattr(v, n) for n in names}, "requested_at": utc(v.requested_at),
-            "decided_at": v.decided_at and utc(v.decided_at)}  # fmt: skip
 
 
 def request(
     uow: UnitOfWork, grant_id: str, officer: Principal, ask: VariationRequest, *, threshold: int, clock: Clock
-) -> tuple[int, dict[str, Any]]:
-    """Record a variation; one without an amount change applies at once, others wait for an approver (202)."""
+) -> Variation:
+    """Record a variation; one without an amount change applies at once, others stay pending for an approver."""
     grant = load_grant(uow, grant_id)
     require_active(grant)
     pattern = pattern_of(ask.pattern, ask.first_tranche_bps)
     if ask.kind == REPROFILE:
         if ask.new_total_pence is None and pattern is None:
-            raise Problem(422, "empty-variation", "Give a new_total_pence, a pattern or both")
+            raise EmptyVariation()
         # Refuse now what could not apply (it is checked again when approved: the grant may move meanwhile).
         plan_reprofile(uow, grant, ask.new_total_pence or grant.amount_pence, pattern)
         if (ask.new_total_pence or 0) > grant.amount_pence:
@@ -76,8 +76,7 @@ def request(
         select(Variation.variation_id).where(Variation.grant_id == grant_id, Variation.status == VARIATION_PENDING)
     ).first()
     if pending is not None:
-        raise Problem(409, "variation-pending", "Another variation of this grant awaits approval",
-                      f"Approve or reject variation {pending} first.")  # fmt: skip
+        raise VariationPending(f"Approve or reject variation {pending} first.")
     variation = Variation(
         variation_id=new_id(), grant_id=grant_id, kind=ask.kind, status=VARIATION_PENDING, reason=ask.reason,
         requested_by=officer.subject, requested_at=clock(), new_total_pence=ask.new_total_pence, pattern=ask.pattern,
@@ -86,38 +85,37 @@ def request(
     uow.session.add(variation)
     uow.session.flush()
     uow.audit(actor=officer.subject, action="variation.requested", entity_type="grant", entity_id=grant_id,
-              after=view(variation))  # fmt: skip
+              after=variation_record(variation))  # fmt: skip
     amount_changes = ask.kind == CLOSURE or (ask.new_total_pence or grant.amount_pence) != grant.amount_pence
     if amount_changes:
-        return 202, view(variation)
+        return variation
     _apply(uow, grant, variation, pattern, decided_by=None, threshold=threshold, clock=clock)
-    return 201, view(variation)
+    return variation
 
 
 def decide(
     uow: UnitOfWork, grant_id: str, variation_id: str, approver: Principal, *, approve: bool, threshold: int,
     clock: Clock,
-) -> dict[str, Any]:  # fmt: skip
+) -> Variation:  # fmt: skip
     """Approve (apply) or reject a pending variation; the requester can do neither to their own (maker-checker)."""
     grant = load_grant(uow, grant_id)
     variation = uow.session.get(Variation, variation_id, with_for_update=True)
     if variation is None or variation.grant_id != grant_id:
-        raise Problem(404, "variation-not-found", "No such variation", f"No variation {variation_id!r} of this grant.")
+        raise VariationNotFound(f"No variation {variation_id!r} of this grant.")
     if variation.status != VARIATION_PENDING:
-        raise Problem(409, "variation-not-pending", "The variation is not awaiting approval",
-                      f"Variation {variation_id} is {variation.status}.")  # fmt: skip
+        raise VariationNotPending(f"Variation {variation_id} is {variation.status}.")
     if approver.subject.strip().casefold() == variation.requested_by.strip().casefold():
-        raise Problem(409, "approver-is-requester", "The requester cannot decide their own variation",
-                      "A second finance approver must approve or reject it.")  # fmt: skip
+        raise ApproverIsRequester("A second finance approver must approve or reject it.")
     if not approve:
-        variation.status, variation.decided_by, variation.decided_at = VARIATION_REJECTED, approver.subject, clock()
+        move_variation(variation, VariationEvent.REJECT)
+        variation.decided_by, variation.decided_at = approver.subject, clock()
         uow.audit(actor=approver.subject, action="variation.rejected", entity_type="grant", entity_id=grant_id,
-                  after=view(variation))  # fmt: skip
-        return view(variation)
+                  after=variation_record(variation))  # fmt: skip
+        return variation
     require_active(grant)
     pattern = pattern_of(variation.pattern, variation.first_tranche_bps)
     _apply(uow, grant, variation, pattern, decided_by=approver.subject, threshold=threshold, clock=clock)
-    return view(variation)
+    return variation
 
 
 def _apply(
@@ -131,15 +129,9 @@ def _apply(
     else:
         outcome = apply_reprofile(uow, grant, variation, pattern, approved_by=decided_by, threshold=threshold,
                                   clock=clock)  # fmt: skip
-    variation.status, variation.outcome = VARIATION_APPLIED, outcome
+    move_variation(variation, VariationEvent.APPLY)
+    variation.outcome = outcome
     variation.decided_by, variation.decided_at = decided_by or variation.requested_by, clock()
     uow.audit(actor=variation.decided_by, action="variation.applied", entity_type="grant",
-              entity_id=grant.grant_id, after=view(variation))  # fmt: skip
+              entity_id=grant.grant_id, after=variation_record(variation))  # fmt: skip
 
-
-def list_for(session: Session, grant_id: str) -> list[dict[str, Any]]:
-    """A grant's variations, oldest first."""
-    rows = session.scalars(
-        select(Variation).where(Variation.grant_id == grant_id).order_by(Variation.requested_at, Variation.variation_id)
-    )
-    return [view(v) for v in rows]

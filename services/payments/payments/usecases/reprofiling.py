@@ -4,26 +4,27 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants_shared.clock import Clock
+from grants_shared.clock import as_utc as utc
 from grants_shared.events import GrantVaried, ScheduledTranche, TrancheScheduled
-from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
 from payments.adapters.ledger_store import post_once, posting_key
 from payments.adapters.orm import Grant, Partnership, Tranche
 from payments.adapters.orm_variations import Variation
-from payments.budgets import require_headroom
 from payments.domain.ledger import TransactionKind, award_commitment, release_commitment
 from payments.domain.schedule import SchedulePattern, TrancheDue, add_months
+from payments.domain.statuses import HOLD_PARTNERSHIP, TRANCHE_CANCELLED, TRANCHE_SCHEDULED, UNRELEASED
 from payments.domain.variation import Reprofiled, VariationError, reprofile_remaining
-from payments.handlers import WORKER, partnership_reason, tranche_id_of
-from payments.releases import add_hold, conditions_for, review, snapshot
-from payments.statuses import HOLD_PARTNERSHIP, TRANCHE_CANCELLED, UNRELEASED
-from payments.times import Clock, utc
+from payments.usecases.awards import WORKER, partnership_reason, tranche_id_of
+from payments.usecases.budgets import require_headroom
+from payments.usecases.errors import VariationNotApplicable
+from payments.usecases.releases import add_hold, conditions_for, review, snapshot
 
 K = TransactionKind
 
 
 def plan_reprofile(uow: UnitOfWork, grant: Grant, new_total: int, pattern: SchedulePattern | None) -> Reprofiled:
-    """The re-profile as it would apply to the grant now (409 problem when it cannot)."""
+    """The re-profile as it would apply to the grant now (`VariationNotApplicable` when it cannot)."""
     tranches = _live_tranches(uow, grant.grant_id)
     remaining = [TrancheDue(t.number, t.due_on, t.amount_pence) for t in tranches if t.status in UNRELEASED]
     committed = sum(t.amount_pence for t in tranches if t.status not in UNRELEASED)
@@ -33,8 +34,7 @@ def plan_reprofile(uow: UnitOfWork, grant: Grant, new_total: int, pattern: Sched
                                    committed_pence=committed, new_total_pence=new_total, pattern=pattern,
                                    ends_on=ends_on)  # fmt: skip
     except VariationError as error:
-        raise Problem(409, "variation-not-applicable", "The variation cannot apply to the grant as it stands",
-                      str(error)) from error  # fmt: skip
+        raise VariationNotApplicable(str(error)) from error
 
 
 def _live_tranches(uow: UnitOfWork, grant_id: str) -> list[Tranche]:
@@ -95,7 +95,7 @@ def _put(
     row = Tranche(
         tranche_id=tranche_id_of(grant.grant_id, due.number, variation_id), grant_id=grant.grant_id,
         number=due.number, of_tranches=of_tranches, due_on=due.due_on, amount_pence=due.amount_pence,
-        status="scheduled", conditions=conditions_for(due.number), facts={}, holds=[], updated_at=clock(),
+        status=TRANCHE_SCHEDULED, conditions=conditions_for(due.number), facts={}, holds=[], updated_at=clock(),
     )  # fmt: skip
     uow.session.add(row)
     uow.session.flush()

@@ -1,20 +1,21 @@
-"""The ledger invariants of ARCHITECTURE.md section 5, checked from the database; `python -m payments.ledger_check`."""
+"""The ledger invariants of ARCHITECTURE.md section 5 from the database; `python -m payments.read.ledger_check`."""
 
 import sys
 
 from sqlalchemy.orm import Session
 
-from grants_shared.db import read_only_session
+from grants_shared.db import make_engine, read_only_session
+from payments.config import Settings
 from payments.domain import amount_invariants, invariants, transfer_invariants
 from payments.domain.results import InvariantResult
-from payments.ledger_db_checks import (
+from payments.read.ledger_checks import (
     check_balanced,
     check_instructions_match_ledger,
     check_live_instructions,
     check_schedules,
     load_ledger,
 )
-from payments.policy_checks import check_closed_grants, check_maker_checker, check_round_budgets
+from payments.read.policy_checks import check_closed_grants, check_maker_checker, check_round_budgets
 
 CHECK_TIMEOUT_MS = 300_000  # an operator's command over the whole ledger: minutes, not the seconds a page gets
 
@@ -34,11 +35,12 @@ def run_checks(session: Session) -> list[InvariantResult]:
 
 def main() -> None:
     """Print each invariant with its figure; exit 1 when any fails."""
-    from payments import bootstrap
-
-    # One snapshot for every invariant: a payment settling while the check runs must not read as a broken ledger.
-    with read_only_session(bootstrap.engine(), CHECK_TIMEOUT_MS) as session:
-        results = run_checks(session)
+    engine = make_engine(Settings().db_url())
+    try:  # one snapshot for every invariant: a payment settling while the check runs must not read as a broken ledger
+        with read_only_session(engine, CHECK_TIMEOUT_MS) as session:
+            results = run_checks(session)
+    finally:
+        engine.dispose()
     for r in results:
         print(f"{'ok  ' if r.ok else 'FAIL'} {r.name}: {r.figure}{f' -- {r.detail}' if r.detail else ''}")
     failed = [r.name for r in results if not r.ok]

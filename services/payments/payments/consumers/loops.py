@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants_shared.clock import Clock, system_clock
+from grants_shared.clock import as_utc as utc
 from grants_shared.crash import crash_point
 from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
@@ -23,10 +25,10 @@ from payments.adapters.provider import (
     ProviderRejected,
     ProviderTimeout,
 )
-from payments.payment_flow import apply_outcome, record_instructed, record_rejected
-from payments.settlement_flow import mark_returned
-from payments.statuses import CREATED, INSTRUCTED, SETTLED
-from payments.times import Clock, system_clock, utc
+from payments.adapters.records import SETTLEMENTS_CURSOR
+from payments.domain.statuses import CREATED, INSTRUCTED, SETTLED
+from payments.usecases.returns import mark_returned
+from payments.usecases.settlement import apply_outcome, record_instructed, record_rejected
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +79,7 @@ def dispatch_one(
         log.warning("instruction %s: %s; asking the provider", ins.instruction_id, error)
         payment = _ask(provider, ins.instruction_id)
     except ProviderRejected as error:
-        if error.status != 409:
+        if error.http_status != 409:
             reason = str(error)
             db.transact(lambda uow: record_rejected(uow, ins.instruction_id, reason, max_attempts, clock))
             return True
@@ -134,7 +136,7 @@ def _apply_outcome(
 
 
 def returns_turn(
-    db: Database, provider: PaymentProvider, cursor_name: str = "settlements", clock: Clock = system_clock
+    db: Database, provider: PaymentProvider, cursor_name: str = SETTLEMENTS_CURSOR, clock: Clock = system_clock
 ) -> int:
     """Read the provider's settlement report from the stored cursor and apply returns of settled payments."""
     with db.reading() as session:

@@ -7,18 +7,18 @@ by the same conditional update, so it is announced once whoever gets there first
 """
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import update
 
 from grants_shared.auth import Principal
+from grants_shared.clock import Clock, as_utc
 from grants_shared.events import ReconciliationDifferenceFound, ReconciliationDifferenceResolved
-from grants_shared.http.problems import Problem
 from grants_shared.ids import stable_id
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import PaymentInstruction
 from payments.adapters.orm_reconciliation import ReconciliationDifference
-from payments.times import Clock, utc
+from payments.adapters.records import difference_record
+from payments.usecases.errors import DifferenceAlreadyResolved, DifferenceNotFound
 
 INSTRUCTED_AMOUNT_MISMATCH = "instructed_amount_mismatch"
 BY_RECONCILIATION = "reconciliation"  # who resolved a difference when a later match did
@@ -60,14 +60,6 @@ def raise_difference(
     return 1
 
 
-def difference_view(d: ReconciliationDifference) -> dict[str, Any]:
-    """The public view of a difference."""
-    names = ("difference_id", "kind", "subject", "provider_payment_id", "instruction_id", "grant_id", "tranche_id",
-             "bank_amount_pence", "ledger_amount_pence", "detail", "found_at", "resolved_at", "resolved_by",
-             "resolution_note")  # fmt: skip
-    return {n: utc(v) if isinstance(v := getattr(d, n), datetime) else v for n in names}
-
-
 def resolve_difference(
     uow: UnitOfWork, difference_id: str, kind: str, grant_id: str | None, at: datetime, *, by: str,
     note: str | None = None,
@@ -91,35 +83,34 @@ def resolve_difference(
     return True
 
 
-def _already_resolved(row: ReconciliationDifference) -> Problem:
-    resolved_at = utc(row.resolved_at).isoformat() if row.resolved_at else None
+def _already_resolved(row: ReconciliationDifference) -> DifferenceAlreadyResolved:
+    resolved_at = as_utc(row.resolved_at).isoformat() if row.resolved_at else None
     by = row.resolved_by or BY_RECONCILIATION
-    return Problem(409, "difference-already-resolved", "The difference is already resolved",
-                   f"Difference {row.difference_id} was resolved at {resolved_at} by {by}.",
-                   resolved_at=resolved_at, resolved_by=by)  # fmt: skip
+    return DifferenceAlreadyResolved(f"Difference {row.difference_id} was resolved at {resolved_at} by {by}.",
+                                     resolved_at=resolved_at, resolved_by=by)
 
 
 def resolve_by_hand(
     uow: UnitOfWork, difference_id: str, approver: Principal, *, note: str, clock: Clock
-) -> dict[str, Any]:
+) -> ReconciliationDifference:
     """A finance approver closes a difference no match will (a stray bank payment, an amount the bank changed).
 
-    404 when there is no such difference, 409 when it is already resolved (by a match or by hand); otherwise the row
-    records who and why, the change is audited and the resolution announced, all in the caller's transaction.
+    `DifferenceNotFound` when there is none, `DifferenceAlreadyResolved` when resolved (by a match or by hand);
+    otherwise the row records who and why, the change is audited and the resolution announced, all in the caller's
+    transaction.
     """
     row = uow.session.get(ReconciliationDifference, difference_id)
     if row is None:
-        raise Problem(404, "difference-not-found", "No such difference",
-                      f"No reconciliation difference {difference_id!r}.")  # fmt: skip
+        raise DifferenceNotFound(f"No reconciliation difference {difference_id!r}.")
     if row.resolved_at is not None:
         raise _already_resolved(row)
-    before = difference_view(row)
+    before = difference_record(row)
     resolved = resolve_difference(uow, row.difference_id, row.kind, row.grant_id, clock(), by=approver.subject,
                                   note=note)  # fmt: skip
     uow.session.refresh(row)
     if not resolved:  # resolved meanwhile by a reconciler or another approver
         raise _already_resolved(row)
-    after = difference_view(row)
+    after = difference_record(row)
     uow.audit(actor=approver.subject, action="difference.resolved",
               entity_type="reconciliation_difference", entity_id=difference_id, before=before, after=after)  # fmt: skip
-    return after
+    return row

@@ -2,50 +2,51 @@
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from grants_shared.clock import Clock
 from grants_shared.events import GrantClosed, GrantCompleted
-from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
 from payments.adapters.ledger_store import account_balance, post_once, posting_key
+from payments.adapters.lifecycle import move_grant, move_instructions_of_grant, move_tranche
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.orm_variations import Variation
 from payments.domain.accounts import grant_commitment
+from payments.domain.grant_state import GrantEvent
+from payments.domain.instruction_state import InstructionEvent
 from payments.domain.ledger import TransactionKind, release_commitment
-from payments.settlement_flow import paid_pence
-from payments.statuses import AWAITING_APPROVAL, CANCELLABLE, CANCELLED, GRANT_CLOSED, IN_FLIGHT, TRANCHE_CANCELLED
-from payments.times import Clock
+from payments.domain.statuses import CANCELLABLE, IN_FLIGHT
+from payments.domain.tranche_state import TrancheEvent
+from payments.usecases.errors import PaymentsInFlight
+from payments.usecases.settlement import paid_pence
 
 
 def apply_closure(
     uow: UnitOfWork, grant: Grant, variation: Variation, *, approved_by: str, clock: Clock
 ) -> dict[str, Any]:
-    """Close the grant early; refused (409) while a payment is on its way to or at the bank."""
+    """Close the grant early; refused (`PaymentsInFlight`) while a payment is on its way to or at the bank."""
     in_flight = uow.session.scalars(
         select(PaymentInstruction.instruction_id)
         .where(PaymentInstruction.grant_id == grant.grant_id, PaymentInstruction.status.in_(IN_FLIGHT))
     ).all()  # fmt: skip
     if in_flight:
-        raise Problem(409, "payments-in-flight", "A payment of this grant is on its way to the bank",
-                      f"{len(in_flight)} instruction(s) not settled or failed yet: approve it after.")  # fmt: skip
+        raise PaymentsInFlight(f"{len(in_flight)} instruction(s) not settled or failed yet: approve it after.")
     at = clock()
     cancelled = list(uow.session.scalars(
         select(Tranche).where(Tranche.grant_id == grant.grant_id, Tranche.status.in_(CANCELLABLE))
         .order_by(Tranche.number).with_for_update()
     ))  # fmt: skip
     for tranche in cancelled:
-        tranche.status, tranche.holds, tranche.updated_at = TRANCHE_CANCELLED, [], at
-    uow.session.execute(
-        update(PaymentInstruction)
-        .where(PaymentInstruction.grant_id == grant.grant_id, PaymentInstruction.status == AWAITING_APPROVAL)
-        .values(status=CANCELLED).execution_options(synchronize_session=False)
-    )  # fmt: skip
+        move_tranche(tranche, TrancheEvent.CANCEL)
+        tranche.holds, tranche.updated_at = [], at
+    move_instructions_of_grant(uow.session, grant.grant_id, InstructionEvent.CANCEL)
     unspent = -account_balance(uow.session, grant_commitment(grant.grant_id))
     if unspent > 0:
         post_once(uow.session, posting_key(TransactionKind.RELEASE, f"{grant.grant_id}:closure"), lambda tid:
                   release_commitment(grant.grant_id, unspent, transaction_id=tid, effective_at=at))  # fmt: skip
     paid = paid_pence(uow, grant.grant_id)
-    grant.status, grant.completed_at = GRANT_CLOSED, at
+    move_grant(grant, GrantEvent.CLOSE)
+    grant.completed_at = at
     ids = [t.tranche_id for t in cancelled]
     uow.emit(GrantClosed(grant_id=grant.grant_id, variation_id=variation.variation_id,
                          awarded_pence=grant.amount_pence, paid_pence=paid, released_pence=max(unspent, 0),

@@ -5,12 +5,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc
 from payments.adapters.orm import LedgerTransactionRow, ProviderCursor
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
-from payments.differences import difference_view
+from payments.adapters.records import RECONCILIATION_CURSOR, difference_record
 from payments.domain.ledger import TransactionKind
-from payments.reconciliation import CURSOR
-from payments.times import utc
 
 K = TransactionKind
 
@@ -21,7 +20,7 @@ def _count(session: Session, query: Any) -> int:
 
 def summary(session: Session, *, status: str, limit: int, offset: int) -> dict[str, Any]:
     """Both sides counted, and a page of differences (open, resolved or all), newest first."""
-    cursor = session.get(ProviderCursor, CURSOR)
+    cursor = session.get(ProviderCursor, RECONCILIATION_CURSOR)
     matched = select(SettlementLine.transaction_id).where(SettlementLine.transaction_id.is_not(None))
     postings = select(LedgerTransactionRow.transaction_id).where(
         LedgerTransactionRow.kind.in_((str(K.SETTLE), str(K.RETURN))))
@@ -35,12 +34,12 @@ def summary(session: Session, *, status: str, limit: int, offset: int) -> dict[s
     lines = _count(session, select(SettlementLine.line_id))
     matched_lines = _count(session, matched)
     return {
-        "report_read_until": cursor.position and utc(cursor.position) if cursor else None,
+        "report_read_until": cursor.position and as_utc(cursor.position) if cursor else None,
         "lines": lines, "matched_lines": matched_lines, "unmatched_lines": lines - matched_lines,
         "postings": _count(session, postings),
         "unmatched_postings": _count(session, postings.where(LedgerTransactionRow.transaction_id.not_in(matched))),
         "open_differences": _count(session, select(ReconciliationDifference.difference_id)
                                    .where(ReconciliationDifference.resolved_at.is_(None))),
-        "differences": [difference_view(d) for d in page], "total": _count(session, differences),
+        "differences": [difference_record(d) for d in page], "total": _count(session, differences),
         "limit": limit, "offset": offset,
     }  # fmt: skip

@@ -1,4 +1,4 @@
-"""Read models for the API: grants with their tranches and paid figure, tranches, payment instructions."""
+"""Read models for the API: grants with their tranches and paid figure, tranches, payment instructions, variations."""
 
 from collections import defaultdict
 from datetime import datetime
@@ -7,11 +7,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc
 from payments.adapters.orm import Grant, Partnership, PaymentInstruction, Tranche
+from payments.adapters.orm_variations import Variation
+from payments.adapters.records import variation_record
 from payments.domain.release_conditions import PARTNERSHIP_COMPLIANT, evaluate
-from payments.releases import held_reasons
-from payments.statuses import SETTLED, UNRELEASED
-from payments.times import utc
+from payments.domain.statuses import SETTLED, UNRELEASED
 
 
 def tranche_view(tranche: Tranche, partnership_compliant: bool) -> dict[str, Any]:
@@ -21,7 +22,8 @@ def tranche_view(tranche: Tranche, partnership_compliant: bool) -> dict[str, Any
     return {
         "tranche_id": tranche.tranche_id, "grant_id": tranche.grant_id, "number": tranche.number,
         "of_tranches": tranche.of_tranches, "due_on": tranche.due_on.isoformat(),
-        "amount_pence": tranche.amount_pence, "status": tranche.status, "held_reasons": held_reasons(tranche),
+        "amount_pence": tranche.amount_pence, "status": tranche.status,
+        "held_reasons": [h["reason"] for h in tranche.holds],
         "conditions": tranche.conditions, "unmet_conditions": unmet,
         "released_by": tranche.released_by, "approved_by": tranche.approved_by,
     }  # fmt: skip
@@ -33,8 +35,8 @@ def _grant_view(grant: Grant, tranches: list[Tranche], paid: int, compliant: boo
         "partnership_id": grant.partnership_id, "round_id": grant.round_id,
         "neighbourhood_code": grant.neighbourhood_code, "region_code": grant.region_code,
         "amount_pence": grant.amount_pence, "paid_pence": paid, "status": grant.status,
-        "duration_months": grant.duration_months, "awarded_at": utc(grant.awarded_at),
-        "completed_at": grant.completed_at and utc(grant.completed_at),
+        "duration_months": grant.duration_months, "awarded_at": as_utc(grant.awarded_at),
+        "completed_at": grant.completed_at and as_utc(grant.completed_at),
         "tranches": [tranche_view(t, compliant) for t in sorted(tranches, key=lambda t: t.number)],
     }  # fmt: skip
 
@@ -84,7 +86,7 @@ def instruction_view(ins: PaymentInstruction) -> dict[str, Any]:
              "provider_payment_id", "reference", "failure_reason", "return_reason", "created_at", "instructed_at",
              "settled_at", "failed_at", "returned_at")  # fmt: skip
     values = {name: getattr(ins, name) for name in names}
-    return {name: utc(v) if isinstance(v, datetime) else v for name, v in values.items()}
+    return {name: as_utc(v) if isinstance(v, datetime) else v for name, v in values.items()}
 
 
 def page_of_instructions(
@@ -101,3 +103,24 @@ def page_of_instructions(
         query.order_by(PaymentInstruction.created_at, PaymentInstruction.instruction_id).limit(limit).offset(offset)
     )
     return {"items": [instruction_view(i) for i in rows], "total": int(total), "limit": limit, "offset": offset}
+
+
+def partnership_compliant(session: Session, partnership_id: str) -> bool:
+    """The newest known compliance; unknown counts as compliant (it was checked when the award was made)."""
+    known = session.get(Partnership, partnership_id)
+    return True if known is None else known.compliant
+
+
+def tranche_answer(session: Session, tranche: Tranche) -> dict[str, Any]:
+    """The view of a tranche with its partnership's compliance (what a tranche action answers)."""
+    grant = session.get(Grant, tranche.grant_id)
+    assert grant is not None, "a tranche always belongs to a grant"
+    return tranche_view(tranche, partnership_compliant(session, grant.partnership_id))
+
+
+def variations_of(session: Session, grant_id: str) -> list[dict[str, Any]]:
+    """A grant's variations, oldest first."""
+    rows = session.scalars(
+        select(Variation).where(Variation.grant_id == grant_id).order_by(Variation.requested_at, Variation.variation_id)
+    )
+    return [variation_record(v) for v in rows]

@@ -6,18 +6,24 @@ with conditions unmet is held with the reasons; one with every condition met and
 
 from typing import Any, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grants_shared.auth import Principal
+from grants_shared.clock import Clock, system_clock, today
 from grants_shared.events import TrancheHeld, TrancheReleased, TrancheResumed
 from grants_shared.uow import UnitOfWork
-from payments.adapters.orm import Grant, Partnership, Tranche
+from payments.adapters.lifecycle import move_instruction_row, move_tranche
+from payments.adapters.orm import Grant, Partnership, PaymentInstruction, Tranche
+from payments.domain.instruction_state import InstructionEvent
 from payments.domain.release_conditions import PARTNERSHIP_COMPLIANT, ReleaseConditions, evaluate
-from payments.domain.tranche_state import TrancheStatus
-from payments.instructions import create_instruction
-from payments.statuses import AWAITING_APPROVAL, CREATED, HOLD_CONDITIONS, UNRELEASED
-from payments.times import Clock, system_clock, today
+from payments.domain.statuses import AWAITING_APPROVAL, CREATED, HOLD_CONDITIONS, UNRELEASED
+from payments.domain.tranche_state import TrancheEvent, TrancheStateError, TrancheStatus, check_approver
+from payments.usecases.errors import ApproverIsReleaser, NotAwaitingApproval
+from payments.usecases.instructions import create_instruction
+from payments.usecases.locking import load_tranche
 
-S = TrancheStatus
+S, E = TrancheStatus, TrancheEvent
 AUTO_RELEASER = "payments:auto-release"
 Holds = list[dict[str, str]]
 
@@ -62,11 +68,11 @@ def _set_holds(uow: UnitOfWork, grant: OfGrant, tranche: Tranche, holds: Holds, 
     before, lifted, at = snapshot(tranche), held_reasons(tranche), clock()
     tranche.holds, tranche.updated_at = holds, at
     if holds:
-        tranche.status = str(S.HELD)
+        move_tranche(tranche, E.HOLD)
         uow.emit(TrancheHeld(grant_id=grant.grant_id, tranche_id=tranche.tranche_id, number=tranche.number,
                              reasons=held_reasons(tranche), held_at=at), subject=grant.grant_id)  # fmt: skip
     else:
-        tranche.status = str(S.SCHEDULED)
+        move_tranche(tranche, E.RESUME)
         uow.emit(TrancheResumed(grant_id=grant.grant_id, tranche_id=tranche.tranche_id, number=tranche.number,
                                 lifted_reasons=lifted, resumed_by=actor, resumed_at=at),
                  subject=grant.grant_id)  # fmt: skip
@@ -144,10 +150,10 @@ def release_now(uow: UnitOfWork, grant: Grant, tranche: Tranche, *, releaser: st
     tranche.released_by, tranche.released_at, tranche.threshold_pence = releaser, clock(), threshold
     tranche.approved_by, tranche.approved_at, tranche.updated_at = None, None, tranche.released_at
     if tranche.amount_pence > threshold:
-        tranche.status = str(S.AWAITING_APPROVAL)
+        move_tranche(tranche, E.RELEASE_FOR_APPROVAL)
         create_instruction(uow.session, grant, tranche, AWAITING_APPROVAL, tranche.released_at)
     else:
-        tranche.status = str(S.RELEASED)
+        move_tranche(tranche, E.RELEASE)
         create_instruction(uow.session, grant, tranche, CREATED, tranche.released_at)
         emit_released(uow, grant, tranche)
     uow.audit(actor=releaser, action="tranche.released", entity_type="tranche", entity_id=tranche.tranche_id,
@@ -164,3 +170,28 @@ def emit_released(uow: UnitOfWork, grant: Grant, tranche: Tranche) -> None:
                         approved_by=tranche.approved_by, released_at=released_at),
         subject=grant.grant_id,
     )  # fmt: skip
+
+
+def approve(uow: UnitOfWork, tranche_id: str, approver: Principal, clock: Clock = system_clock) -> Tranche:
+    """Approve a tranche awaiting approval; its releaser may not approve it (maker-checker)."""
+    grant, tranche = load_tranche(uow, tranche_id)
+    if tranche.status != S.AWAITING_APPROVAL:
+        raise NotAwaitingApproval(f"Tranche {tranche_id} is {tranche.status}.")
+    try:
+        check_approver(tranche.released_by or "", approver.subject, tranche.amount_pence, tranche.threshold_pence or 0)
+    except TrancheStateError as error:
+        raise ApproverIsReleaser(str(error)) from error
+    instruction = uow.session.scalars(
+        select(PaymentInstruction).where(
+            PaymentInstruction.tranche_id == tranche_id, PaymentInstruction.status == AWAITING_APPROVAL
+        )
+    ).one()
+    before = snapshot(tranche)
+    move_instruction_row(instruction, InstructionEvent.APPROVE)
+    move_tranche(tranche, E.APPROVE)
+    tranche.approved_by, tranche.approved_at = approver.subject, clock()
+    tranche.updated_at = tranche.approved_at
+    emit_released(uow, grant, tranche)
+    uow.audit(actor=approver.subject, action="tranche.approved", entity_type="tranche", entity_id=tranche_id,
+              before=before, after=snapshot(tranche))  # fmt: skip
+    return tranche

@@ -20,9 +20,9 @@ from grants_shared.events import GrantAwarded
 from grants_shared.ids import PLATFORM_NAMESPACE
 from payments.adapters.orm import Grant, LedgerTransactionRow, Partnership, Tranche
 from payments.domain.schedule import TrancheDue
-from payments.instructions import payee_for
-from payments.releases import conditions_for
-from payments.statuses import GRANT_ACTIVE
+from payments.domain.statuses import GRANT_ACTIVE
+from payments.usecases.instructions import payee_for
+from payments.usecases.releases import conditions_for
 
 GRANTS = cast(Table, Grant.__table__)
 TRANCHES = cast(Table, Tranche.__table__)

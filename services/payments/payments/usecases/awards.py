@@ -5,13 +5,19 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants_shared.clock import Clock, now, system_clock, today
+from grants_shared.clock import as_utc as utc
 from grants_shared.delivery import NotReady
 from grants_shared.events import GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened, TrancheScheduled
 from grants_shared.uow import UnitOfWork
 from payments.adapters.ledger_store import post, posting_key
 from payments.adapters.orm import Grant, Partnership, Tranche
 from payments.adapters.orm_variations import Round
-from payments.award_rows import (
+from payments.domain.ledger import TransactionKind, award_commitment
+from payments.domain.release_conditions import PREVIOUS_REPORT_ACCEPTED
+from payments.domain.schedule import SEMI_ANNUAL, build_schedule
+from payments.domain.statuses import HOLD_CONDITIONS, HOLD_PARTNERSHIP, UNRELEASED
+from payments.usecases.award_rows import (
     INSERT_GRANT,
     INSERT_TRANCHES,
     AwardState,
@@ -23,12 +29,7 @@ from payments.award_rows import (
     row_of,
     tranche_rows,
 )
-from payments.domain.ledger import TransactionKind, award_commitment
-from payments.domain.release_conditions import PREVIOUS_REPORT_ACCEPTED
-from payments.domain.schedule import SEMI_ANNUAL, build_schedule
-from payments.releases import AUTO_RELEASER, add_hold, lift_hold, review, snapshot, unmet_facts
-from payments.statuses import HOLD_CONDITIONS, HOLD_PARTNERSHIP, UNRELEASED
-from payments.times import Clock, now, system_clock, today, utc
+from payments.usecases.releases import AUTO_RELEASER, add_hold, lift_hold, review, snapshot, unmet_facts
 
 log = logging.getLogger(__name__)
 WORKER = "payments-worker"

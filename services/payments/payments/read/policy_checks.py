@@ -12,7 +12,7 @@ from payments.domain.accounts import FUND_AWARDED, grant_commitment
 from payments.domain.amount_invariants import check_within_budget
 from payments.domain.ledger import LedgerTransaction
 from payments.domain.results import InvariantResult, result
-from payments.statuses import (
+from payments.domain.statuses import (
     AWAITING_APPROVAL,
     CLOSURE,
     GRANT_CLOSED,

@@ -1,0 +1,1 @@
+"""The input and output models of the payments API."""

@@ -1,0 +1,85 @@
+"""Money that came back, and paying again: a settled payment returned, a failed tranche retried by finance, a
+returned tranche repaid (to corrected bank details when given)."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from grants_shared.auth import Principal
+from grants_shared.clock import Clock, system_clock
+from grants_shared.events import PaymentReturned
+from grants_shared.uow import UnitOfWork
+from payments.adapters.ledger_store import post_once, posting_key
+from payments.adapters.orm import Grant, PaymentInstruction, Tranche
+from payments.adapters.provider import Payee
+from payments.domain.instruction_state import InstructionEvent
+from payments.domain.ledger import TransactionKind, release_commitment, return_payment
+from payments.domain.statuses import GRANT_CLOSED, LIVE_INSTRUCTIONS
+from payments.domain.tranche_state import TrancheEvent, TrancheStatus
+from payments.usecases.errors import NotFailed, NotReturned
+from payments.usecases.instructions import advance, advance_tranche, retry
+from payments.usecases.locking import load_tranche
+from payments.usecases.releases import release_now
+
+K, S = TransactionKind, TrancheStatus
+
+
+def mark_returned(uow: UnitOfWork, instruction_id: str, at: datetime, reason: str, clock: Clock = system_clock) -> None:
+    """A settled payment came back: the grant is owed it again (the commitment is restored; it can be re-paid)."""
+    ins = advance(uow, instruction_id, InstructionEvent.RETURN, returned_at=at, return_reason=reason[:2000])
+    if ins is None:
+        return
+    advance_tranche(uow, ins, TrancheEvent.RETURN, clock)
+    post_once(uow.session, posting_key(K.RETURN, ins.instruction_id), lambda tid: return_payment(
+        ins.grant_id, ins.tranche_id, ins.amount_pence, instruction_id=ins.instruction_id, transaction_id=tid,
+        effective_at=at))  # fmt: skip
+    uow.emit(PaymentReturned(grant_id=ins.grant_id, tranche_id=ins.tranche_id, instruction_id=ins.instruction_id,
+                             amount_pence=ins.amount_pence, reason=reason[:2000], returned_at=at),
+             subject=ins.grant_id)  # fmt: skip
+    grant = uow.session.get(Grant, ins.grant_id)
+    if grant is not None and grant.status == GRANT_CLOSED:
+        # A closed grant is paid no more: what came back goes back to the fund, and the tranche is done with.
+        post_once(uow.session, posting_key(K.RELEASE, f"{ins.grant_id}:return:{ins.instruction_id}"), lambda tid:
+                  release_commitment(ins.grant_id, ins.amount_pence, transaction_id=tid, effective_at=at))  # fmt: skip
+        advance_tranche(uow, ins, TrancheEvent.CANCEL, clock)
+
+
+def _live_instruction(uow: UnitOfWork, tranche_id: str) -> str | None:
+    return uow.session.scalars(
+        select(PaymentInstruction.instruction_id).where(
+            PaymentInstruction.tranche_id == tranche_id, PaymentInstruction.status.in_(LIVE_INSTRUCTIONS)
+        )
+    ).first()
+
+
+def retry_failed(uow: UnitOfWork, tranche_id: str, officer: Principal, clock: Clock = system_clock) -> Tranche:
+    """Pay a failed tranche again with a new instruction (after its automatic retries ran out)."""
+    _, tranche = load_tranche(uow, tranche_id)
+    if tranche.status != S.FAILED or _live_instruction(uow, tranche_id) is not None:
+        raise NotFailed(f"Tranche {tranche_id} is {tranche.status}.")
+    instruction = retry(uow, tranche, clock)
+    uow.audit(actor=officer.subject, action="tranche.retried", entity_type="tranche", entity_id=tranche_id,
+              after={"instruction_id": instruction.instruction_id, "attempt": instruction.attempt})  # fmt: skip
+    return tranche
+
+
+def repay(
+    uow: UnitOfWork, tranche_id: str, officer: Principal, *, threshold: int, payee: Payee | None = None,
+    clock: Clock = system_clock,
+) -> Tranche:  # fmt: skip
+    """Pay a returned tranche again (its commitment was restored), to corrected bank details when given.
+
+    It is a new release: a new instruction, and above the threshold a second person's approval.
+    """
+    grant, tranche = load_tranche(uow, tranche_id)
+    if tranche.status != S.RETURNED or _live_instruction(uow, tranche_id) is not None:
+        raise NotReturned(f"Tranche {tranche_id} is {tranche.status}.")
+    if payee is not None:
+        before = {"name": grant.payee_name, "sort_code": grant.payee_sort_code, "account": grant.payee_account_number}
+        grant.payee_name, grant.payee_sort_code, grant.payee_account_number = (
+            payee.name, payee.sort_code, payee.account_number)  # fmt: skip
+        uow.audit(actor=officer.subject, action="grant.payee-changed", entity_type="grant", entity_id=grant.grant_id,
+                  before=before, after={"name": payee.name, "sort_code": payee.sort_code,
+                                        "account": payee.account_number})  # fmt: skip
+    release_now(uow, grant, tranche, releaser=officer.subject, threshold=threshold, clock=clock)
+    return tranche
