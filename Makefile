@@ -22,6 +22,7 @@ run: install ## Start the whole platform on embedded defaults (SQLite under var/
 
 lint: install
 	$(UV) run ruff check .
+	$(UV) run ruff format --check .
 	$(UV) run lint-imports
 	$(UV) run mypy shared/grants_shared cli/grants_cli $(foreach svc,applications allocation payments reporting sandbox_bank,services/$(svc)/$(svc))
 

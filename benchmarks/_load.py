@@ -54,8 +54,9 @@ async def _response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def _connection(port: int, make: MakeRequest, run: Run, until: float, interval: float | None,
-                      start: float) -> None:  # fmt: skip
+async def _connection(
+    port: int, make: MakeRequest, run: Run, until: float, interval: float | None, start: float
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     due = start
     try:
@@ -83,8 +84,10 @@ async def _load(port: int, make: MakeRequest, connections: int, seconds: float, 
     run = Run()
     start = time.perf_counter()
     interval = connections / rate if rate else None
-    tasks = [_connection(port, make, run, start + seconds, interval, start + (interval or 0) * i / connections)
-             for i in range(connections)]  # fmt: skip
+    tasks = [
+        _connection(port, make, run, start + seconds, interval, start + (interval or 0) * i / connections)
+        for i in range(connections)
+    ]
     await asyncio.gather(*tasks)
     run.seconds = time.perf_counter() - start
     return run

@@ -24,9 +24,13 @@ from grants_shared.wire import DATA_FIELD, JsonMessageFormat
 
 plain_md = MetaData()
 plain_rows = Table(
-    "plain_rows", plain_md, Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("event_id", String(36), nullable=False), Column("n", Integer, nullable=False), Column("body", Text),
-)  # fmt: skip
+    "plain_rows",
+    plain_md,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("body", Text),
+)
 
 
 def plain_sessions(url: str) -> sessionmaker[Session]:
@@ -75,7 +79,7 @@ def plain_batches(redis_url: str, streams: list[str], expected: int, rows_per_ev
                 rows.extend({"event_id": event_id, "n": n, "body": frame["data"]} for n in range(rows_per_event))
                 acks.append((stream, entry_id))
         for start_at in range(0, len(acks), 100):
-            part = acks[start_at:start_at + 100]
+            part = acks[start_at : start_at + 100]
             first, last = start_at * rows_per_event, (start_at + len(part)) * rows_per_event
             with sessions() as session:
                 session.execute(insert(plain_rows), rows[first:last])
@@ -105,8 +109,9 @@ async def faststream_plain(redis_url: str, streams: list[str], expected: int, db
     def handler_for(stream: str) -> Any:
         async def handle(body: dict[str, Any]) -> None:
             with sessions() as session:
-                session.execute(insert(plain_rows).values(event_id=body["event_id"], n=seen["n"],
-                                                          body=json.dumps(body)))
+                session.execute(
+                    insert(plain_rows).values(event_id=body["event_id"], n=seen["n"], body=json.dumps(body))
+                )
                 session.commit()
             seen["n"] += 1
             if seen["n"] >= expected:

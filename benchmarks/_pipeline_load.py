@@ -42,11 +42,19 @@ def awards(n: int, seed: int = 9) -> list[Envelope[Any]]:
     for i in range(n):
         grant_id = stable_id("bench", "grant", str(seed), str(i))
         payload = GrantAwarded(
-            grant_id=grant_id, round_id=round_id, run_id=run_id, application_id=stable_id("bench", "app", grant_id),
-            organisation_id=stable_id("bench", "org", grant_id), partnership_id=stable_id("bench", "pship", grant_id),
-            neighbourhood_code=f"E05{i % 7000:06d}", region_code=f"E1200000{i % 9 + 1}", imd_decile=rng.randint(1, 3),
-            amount_pence=rng.randrange(50_000_000, 250_000_000, 100), duration_months=DURATION_MONTHS, awarded_at=at,
-        )  # fmt: skip
+            grant_id=grant_id,
+            round_id=round_id,
+            run_id=run_id,
+            application_id=stable_id("bench", "app", grant_id),
+            organisation_id=stable_id("bench", "org", grant_id),
+            partnership_id=stable_id("bench", "pship", grant_id),
+            neighbourhood_code=f"E05{i % 7000:06d}",
+            region_code=f"E1200000{i % 9 + 1}",
+            imd_decile=rng.randint(1, 3),
+            amount_pence=rng.randrange(50_000_000, 250_000_000, 100),
+            duration_months=DURATION_MONTHS,
+            awarded_at=at,
+        )
         out.append(wrap(payload, subject=grant_id))
     return out
 
@@ -57,24 +65,67 @@ def downstream(award: Envelope[Any]) -> Iterator[Envelope[Any]]:
     chain: dict[str, Any] = {"correlation_id": award.correlation_id, "causation_id": award.event_id}
     schedule = build_schedule(a.amount_pence, a.duration_months, a.awarded_at.date(), SEMI_ANNUAL)
     for due in schedule:
-        yield wrap(TrancheScheduled(grant_id=a.grant_id, tranche_id=tranche_id_of(a.grant_id, due.number),
-                                    number=due.number, of_tranches=len(schedule), due_on=due.due_on,
-                                    amount_pence=due.amount_pence), subject=a.grant_id, **chain)  # fmt: skip
+        yield wrap(
+            TrancheScheduled(
+                grant_id=a.grant_id,
+                tranche_id=tranche_id_of(a.grant_id, due.number),
+                number=due.number,
+                of_tranches=len(schedule),
+                due_on=due.due_on,
+                amount_pence=due.amount_pence,
+            ),
+            subject=a.grant_id,
+            **chain,
+        )
     first, at = schedule[0], a.awarded_at
     tranche_id, instruction_id = tranche_id_of(a.grant_id, 1), stable_id("bench", "instruction", a.grant_id)
-    yield wrap(TrancheHeld(grant_id=a.grant_id, tranche_id=tranche_id, number=1, held_at=at,
-                           reasons=["agreement_signed: not met", "plan_endorsed: not met"]),
-               subject=a.grant_id, **chain)  # fmt: skip
-    yield wrap(TrancheReleased(grant_id=a.grant_id, tranche_id=tranche_id, number=1, amount_pence=first.amount_pence,
-                               released_by="payments:auto-release", released_at=at + timedelta(days=30)),
-               subject=a.grant_id, **chain)  # fmt: skip
-    yield wrap(PaymentInstructed(grant_id=a.grant_id, tranche_id=tranche_id, instruction_id=instruction_id,
-                                 provider="sandbox-bank", provider_payment_id=f"pp-{instruction_id[:12]}",
-                                 amount_pence=first.amount_pence, instructed_at=at + timedelta(days=30)),
-               subject=a.grant_id, **chain)  # fmt: skip
-    yield wrap(PaymentSettled(grant_id=a.grant_id, tranche_id=tranche_id, instruction_id=instruction_id,
-                              amount_pence=first.amount_pence, settled_at=at + timedelta(days=31)),
-               subject=a.grant_id, **chain)  # fmt: skip
+    yield wrap(
+        TrancheHeld(
+            grant_id=a.grant_id,
+            tranche_id=tranche_id,
+            number=1,
+            held_at=at,
+            reasons=["agreement_signed: not met", "plan_endorsed: not met"],
+        ),
+        subject=a.grant_id,
+        **chain,
+    )
+    yield wrap(
+        TrancheReleased(
+            grant_id=a.grant_id,
+            tranche_id=tranche_id,
+            number=1,
+            amount_pence=first.amount_pence,
+            released_by="payments:auto-release",
+            released_at=at + timedelta(days=30),
+        ),
+        subject=a.grant_id,
+        **chain,
+    )
+    yield wrap(
+        PaymentInstructed(
+            grant_id=a.grant_id,
+            tranche_id=tranche_id,
+            instruction_id=instruction_id,
+            provider="sandbox-bank",
+            provider_payment_id=f"pp-{instruction_id[:12]}",
+            amount_pence=first.amount_pence,
+            instructed_at=at + timedelta(days=30),
+        ),
+        subject=a.grant_id,
+        **chain,
+    )
+    yield wrap(
+        PaymentSettled(
+            grant_id=a.grant_id,
+            tranche_id=tranche_id,
+            instruction_id=instruction_id,
+            amount_pence=first.amount_pence,
+            settled_at=at + timedelta(days=31),
+        ),
+        subject=a.grant_id,
+        **chain,
+    )
 
 
 def reporting_mix(n_events: int, seed: int = 10) -> list[Envelope[Any]]:

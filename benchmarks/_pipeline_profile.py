@@ -33,10 +33,12 @@ def main(service: str, events: int) -> None:
         start = time.perf_counter()
         with profiler:
             for at in range(0, len(envelopes), 200):
-                apply_envelopes(sessions, service, routes, envelopes[at:at + 200])
+                apply_envelopes(sessions, service, routes, envelopes[at : at + 200])
         elapsed = time.perf_counter() - start
-        print(f"{service}: {len(envelopes):,} events in {elapsed:.2f} s = {len(envelopes) / elapsed:,.0f} events/s "
-              "(under the profiler)")  # fmt: skip
+        print(
+            f"{service}: {len(envelopes):,} events in {elapsed:.2f} s = {len(envelopes) / elapsed:,.0f} events/s "
+            "(under the profiler)"
+        )
         print(profiler.output_text(unicode=False, color=False, show_all=False))
 
 

@@ -38,8 +38,12 @@ def payments_routes() -> list[Route]:
         on_round_opened,
     )
 
-    return [Route(GrantAwarded, on_grant_awarded), Route(ReportAccepted, on_report_accepted),
-            Route(PartnershipChanged, on_partnership_changed), Route(RoundOpened, on_round_opened)]  # fmt: skip
+    return [
+        Route(GrantAwarded, on_grant_awarded),
+        Route(ReportAccepted, on_report_accepted),
+        Route(PartnershipChanged, on_partnership_changed),
+        Route(RoundOpened, on_round_opened),
+    ]
 
 
 def reporting_routes() -> list[Route]:
@@ -102,15 +106,20 @@ def count_rows(sessions: sessionmaker[Session]) -> int:
 class Service:
     """One service's consumer group, writer and relay, started in the running event loop."""
 
-    def __init__(self, name: str, routes: list[Route], sessions: sessionmaker[Session], redis_url: str,
-                 *, relay: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self, name: str, routes: list[Route], sessions: sessionmaker[Session], redis_url: str, *, relay: bool = True
+    ) -> None:
         self.name, self.sessions, self.redis_url = name, sessions, redis_url
         self.writer = DatabaseWriter(sessions, name=f"{name}-writer")
         self.client = async_client(redis_url, block_ms=tuning().block_ms)
-        self.consumer = TimedConsumer(group=name, consumer=f"{name}-bench", routes=routes, writer=self.writer,
-                                      redis=self.client, tuning=tuning())  # fmt: skip
-        self.relay = OutboxRelay(sessions, sync_client(redis_url), interval_s=PlatformSettings().relay_interval_s,
-                                 name=name) if relay else None  # fmt: skip
+        self.consumer = TimedConsumer(
+            group=name, consumer=f"{name}-bench", routes=routes, writer=self.writer, redis=self.client, tuning=tuning()
+        )
+        self.relay = (
+            OutboxRelay(sessions, sync_client(redis_url), interval_s=PlatformSettings().relay_interval_s, name=name)
+            if relay
+            else None
+        )
         self.tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -144,8 +153,13 @@ class Service:
         await self.client.aclose()
 
 
-async def until(check: Callable[[], bool], timeout_s: float, what: str,
-                progress: Callable[[], object] = lambda: None, stall_s: float = 30) -> None:  # fmt: skip
+async def until(
+    check: Callable[[], bool],
+    timeout_s: float,
+    what: str,
+    progress: Callable[[], object] = lambda: None,
+    stall_s: float = 30,
+) -> None:
     """Poll `check` every 2 ms until it holds; print every task's stack when `progress()` stands still too long."""
     deadline = time.monotonic() + timeout_s
     last, moved_at = progress(), time.monotonic()
@@ -163,16 +177,28 @@ async def until(check: Callable[[], bool], timeout_s: float, what: str,
         await asyncio.sleep(0.002)
 
 
-async def drain(name: str, routes: list[Route], sessions: sessionmaker[Session], redis_url: str, events: int,
-                *, relay: bool = True, timeout_s: float = 3600) -> Drained:  # fmt: skip
+async def drain(
+    name: str,
+    routes: list[Route],
+    sessions: sessionmaker[Session],
+    redis_url: str,
+    events: int,
+    *,
+    relay: bool = True,
+    timeout_s: float = 3600,
+) -> Drained:
     """Start the service on entries already in its streams; time until every event is applied and committed."""
     before = count_rows(sessions)
     service = Service(name, routes, sessions, redis_url, relay=relay)
     cpu, start = time.process_time(), time.perf_counter()
     service.start()
     try:
-        await until(lambda: service.check() or service.applied() >= events, timeout_s,
-                    f"{name}: {events} events applied", progress=lambda: dict(service.consumer.stats))  # fmt: skip
+        await until(
+            lambda: service.check() or service.applied() >= events,
+            timeout_s,
+            f"{name}: {events} events applied",
+            progress=lambda: dict(service.consumer.stats),
+        )
         end = max(service.consumer.committed_at.values(), default=time.perf_counter())
         cpu = time.process_time() - cpu
     finally:
@@ -182,13 +208,18 @@ async def drain(name: str, routes: list[Route], sessions: sessionmaker[Session],
     return Drained(end - start, stats, rows, events, cpu)
 
 
-async def hop_latency(producer_sessions: sessionmaker[Session], consumer: Service, envelopes: list[Any],
-                      rate: float) -> list[float]:  # fmt: skip
+async def hop_latency(
+    producer_sessions: sessionmaker[Session], consumer: Service, envelopes: list[Any], rate: float
+) -> list[float]:
     """Commit one event per transaction at `rate`/s in the producer's database (its relay publishes them); the
     consumer's commit time minus the producer's, per event, in seconds."""
     producer_writer = DatabaseWriter(producer_sessions, name="producer-writer")
-    relay = OutboxRelay(producer_sessions, sync_client(consumer.redis_url), name="producer",
-                        interval_s=PlatformSettings().relay_interval_s)  # fmt: skip
+    relay = OutboxRelay(
+        producer_sessions,
+        sync_client(consumer.redis_url),
+        name="producer",
+        interval_s=PlatformSettings().relay_interval_s,
+    )
     on_commit_with_events("producer", relay.wake)
     relay_task = asyncio.create_task(relay.run(producer_writer))
     consumer.start()
@@ -209,8 +240,9 @@ async def hop_latency(producer_sessions: sessionmaker[Session], consumer: Servic
 
     try:
         await asyncio.to_thread(produce)
-        await until(lambda: consumer.check() or all(e in consumer.consumer.committed_at for e in committed), 120,
-                    "every hop")  # fmt: skip
+        await until(
+            lambda: consumer.check() or all(e in consumer.consumer.committed_at for e in committed), 120, "every hop"
+        )
     finally:
         relay.stop()
         on_commit_with_events("producer", None)

@@ -30,9 +30,12 @@ async def watch(service: runs.Service, total: int, window: int) -> None:
             n = done - (mark - window)
             with service.sessions() as session:
                 parked = session.execute(select(func.count()).select_from(tables.parked)).scalar_one()
-            print(f"  {done:>7,} applied at {now - start:6.1f} s: window {n / (now - last_t):7,.0f} events/s, "
-                  f"{n / max(cpu - last_cpu, 1e-9):7,.0f} per CPU-s; held {len(service.consumer._held)}, "
-                  f"parked rows {parked}, stats {dict(service.consumer.stats)}", flush=True)  # fmt: skip
+            print(
+                f"  {done:>7,} applied at {now - start:6.1f} s: window {n / (now - last_t):7,.0f} events/s, "
+                f"{n / max(cpu - last_cpu, 1e-9):7,.0f} per CPU-s; held {len(service.consumer._held)}, "
+                f"parked rows {parked}, stats {dict(service.consumer.stats)}",
+                flush=True,
+            )
             last_t, last_cpu, mark = now, cpu, done - done % window + window
 
 
@@ -51,8 +54,10 @@ async def main(name: str, n: int, window: int) -> None:
         finally:
             await service.stop()
         seconds = time.perf_counter() - start
-        print(f"{name}: {len(events):,} events in {seconds:.1f} s ({len(events) / seconds:,.0f} events/s, "
-              f"CPU {time.process_time() - cpu:.1f} s)")  # fmt: skip
+        print(
+            f"{name}: {len(events):,} events in {seconds:.1f} s ({len(events) / seconds:,.0f} events/s, "
+            f"CPU {time.process_time() - cpu:.1f} s)"
+        )
 
 
 if __name__ == "__main__":

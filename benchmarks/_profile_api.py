@@ -48,9 +48,17 @@ def _prepare(folder: Path) -> dict[str, str]:
         load_reporting(urls["reporting"])
     if not (folder / "apps.db").exists():
         load_registry(urls["applications"])
-    os.environ.update({"GRANTS_ENV": "production", "GRANTS_JWT_SECRET": SECRET, "GRANTS_VAR_DIR": str(folder),
-                       "REPORTING_DATABASE_URL": urls["reporting"], "APPLICATIONS_DATABASE_URL": urls["applications"],
-                       "GRANTS_RATE_LIMIT_PER_MINUTE": "100000000", "GRANTS_RATE_LIMIT_BURST": "10000000"})  # fmt: skip
+    os.environ.update(
+        {
+            "GRANTS_ENV": "production",
+            "GRANTS_JWT_SECRET": SECRET,
+            "GRANTS_VAR_DIR": str(folder),
+            "REPORTING_DATABASE_URL": urls["reporting"],
+            "APPLICATIONS_DATABASE_URL": urls["applications"],
+            "GRANTS_RATE_LIMIT_PER_MINUTE": "100000000",
+            "GRANTS_RATE_LIMIT_BURST": "10000000",
+        }
+    )
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/10")
     return urls
 
@@ -99,24 +107,46 @@ def main(argv: list[str]) -> None:
         if "neighbourhoods" in selected:
             asyncio.run(_profile(applications, "neighbourhoods", "GET", "/neighbourhoods", auth))
         if "post" in selected:
-            body = {"partnership_id": partnership, "requested_pence": 150_000_000, "duration_months": 120,
-                    "themes": ["places_to_meet", "youth"]}
+            body = {
+                "partnership_id": partnership,
+                "requested_pence": 150_000_000,
+                "duration_months": 120,
+                "themes": ["places_to_meet", "youth"],
+            }
             asyncio.run(_profile(applications, "post", "POST", "/applications", auth, body))
 
 
 async def _applicant(app: Any, operator: str, mint: Any) -> tuple[str, str]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
         op = {"Authorization": f"Bearer {operator}"}
-        org = (await client.post("/organisations", headers=op, json={
-            "name": "Bench Trust", "org_id": f"GB-CHC-{os.getpid() % 10_000_000:07d}", "fund_holding": True,
-            "due_diligence": "passed"})).json()  # fmt: skip
+        org = (
+            await client.post(
+                "/organisations",
+                headers=op,
+                json={
+                    "name": "Bench Trust",
+                    "org_id": f"GB-CHC-{os.getpid() % 10_000_000:07d}",
+                    "fund_holding": True,
+                    "due_diligence": "passed",
+                },
+            )
+        ).json()
         token = mint(org["id"])
         auth = {"Authorization": f"Bearer {token}"}
         ward = (await client.get("/neighbourhoods", headers=auth, params={"left_behind": "true", "limit": 1})).json()
         members = [{"name": f"Member {i}", "resident": i < 4, "joined_on": "2024-01-15"} for i in range(8)]
-        partnership = (await client.post("/partnerships", headers=auth, json={
-            "organisation_id": org["id"], "name": "Residents", "neighbourhood_code": ward["items"][0]["code"],
-            "members": members})).json()  # fmt: skip
+        partnership = (
+            await client.post(
+                "/partnerships",
+                headers=auth,
+                json={
+                    "organisation_id": org["id"],
+                    "name": "Residents",
+                    "neighbourhood_code": ward["items"][0]["code"],
+                    "members": members,
+                },
+            )
+        ).json()
         return token, str(partnership["id"])
 
 

@@ -24,8 +24,17 @@ from allocation.domain.rationale_batch import rationales
 
 N_APPLICATIONS = 1_000_000
 N_NEIGHBOURHOODS = 7_000
-REGIONS = ("East Midlands", "East of England", "London", "North East", "North West", "South East",
-           "South West", "West Midlands", "Yorkshire and The Humber")
+REGIONS = (
+    "East Midlands",
+    "East of England",
+    "London",
+    "North East",
+    "North West",
+    "South East",
+    "South West",
+    "West Midlands",
+    "Yorkshire and The Humber",
+)
 
 
 def uuid4_texts(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -49,8 +58,12 @@ def synthetic(seed: int = 2025) -> tuple[ApplicationArrays, NeighbourhoodArrays,
     left_behind[rng.choice(N_NEIGHBOURHOODS, 225, replace=False)] = True
     neighbourhoods = NeighbourhoodArrays(
         code=np.array([f"E05{i:06d}".encode() for i in rng.permutation(N_NEIGHBOURHOODS)]),
-        imd_rank=imd_rank, imd_decile=np.minimum((imd_rank - 1) * 10 // 32_844 + 1, 10), cni_score=cni,
-        left_behind=left_behind, region=rng.integers(0, len(REGIONS), N_NEIGHBOURHOODS), region_names=REGIONS,
+        imd_rank=imd_rank,
+        imd_decile=np.minimum((imd_rank - 1) * 10 // 32_844 + 1, 10),
+        cni_score=cni,
+        left_behind=left_behind,
+        region=rng.integers(0, len(REGIONS), N_NEIGHBOURHOODS),
+        region_names=REGIONS,
     )
     applications = ApplicationArrays(
         uuid4_texts(rng, N_APPLICATIONS),
@@ -58,8 +71,13 @@ def synthetic(seed: int = 2025) -> tuple[ApplicationArrays, NeighbourhoodArrays,
         rng.integers(50_000_000, 300_000_000, N_APPLICATIONS),  # £0.5m to £3m asked
     )
     # Everyone eligible, so the engine ranks all 1,000,000 rows, as the baseline does.
-    policy = Policy(budget_pence=17_500_000_000, min_award_pence=100_000_000, max_award_pence=250_000_000,
-                    partial_awards=True, eligibility="any")
+    policy = Policy(
+        budget_pence=17_500_000_000,
+        min_award_pence=100_000_000,
+        max_award_pence=250_000_000,
+        partial_awards=True,
+        eligibility="any",
+    )
     return applications, neighbourhoods, policy
 
 
@@ -115,8 +133,10 @@ def main() -> None:
     tracemalloc.stop()
     best = {name: min(times) for name, times in runs.items()}
     print(f"applications: {N_APPLICATIONS:,} over {N_NEIGHBOURHOODS:,} neighbourhoods (all eligible)")
-    print(f"packed-key baseline: {best['packed']:.3f}s (the same core on the engine's packed key; "
-          f"ratio against it: {best['result'] / best['packed']:.2f})")
+    print(
+        f"packed-key baseline: {best['packed']:.3f}s (the same core on the engine's packed key; "
+        f"ratio against it: {best['result'] / best['packed']:.2f})"
+    )
     print(f"baseline: {best['baseline']:.3f}s")
     print(f"result: {best['result']:.3f}s")
     print(f"peak memory: {peak / 2**20:.0f} MiB (tracemalloc peak of one result run, rationales included)")

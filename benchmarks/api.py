@@ -49,8 +49,20 @@ def free_port() -> int:
 def server(target: str, env: dict[str, str]) -> Iterator[int]:
     """A uvicorn process serving `target` on a free loopback port, until the block ends."""
     port = free_port()
-    args = [sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1", "--port", str(port),
-            "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     process = subprocess.Popen(args, env={**os.environ, **env})
     try:
         deadline = time.monotonic() + 60
@@ -74,8 +86,9 @@ def tokens() -> dict[str, Callable[..., str]]:
     return {
         "operator": lambda: mint_token(settings, subject="bench-operator", roles=[Role.OPERATOR]),
         "finance": lambda: mint_token(settings, subject="bench-finance", roles=[Role.FINANCE_OFFICER]),
-        "applicant": lambda org: mint_token(settings, subject="bench-applicant", roles=[Role.APPLICANT],
-                                            organisation_id=org),  # fmt: skip
+        "applicant": lambda org: mint_token(
+            settings, subject="bench-applicant", roles=[Role.APPLICANT], organisation_id=org
+        ),
     }
 
 
@@ -85,8 +98,13 @@ def application_requests(port: int, token: str, partnership: str) -> MakeRequest
 
     def make() -> bytes:
         n = next(counter)
-        body = {"partnership_id": partnership, "requested_pence": 150_000_000 + n % 1000, "duration_months": 120,
-                "themes": ["places_to_meet", "youth"], "summary": f"A hall and a youth club, draft {n}."}
+        body = {
+            "partnership_id": partnership,
+            "requested_pence": 150_000_000 + n % 1000,
+            "duration_months": 120,
+            "themes": ["places_to_meet", "youth"],
+            "summary": f"A hall and a youth club, draft {n}.",
+        }
         headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"bench-{os.getpid()}-{n}"}
         return request("POST", "/applications", port, headers, json.dumps(body).encode())
 
@@ -104,9 +122,11 @@ def measure(port: int, make: MakeRequest) -> tuple[Run, Run]:
 def summary(name: str, peak: Run, half: Run) -> str:
     """One route's figures on one line."""
     bad = {s: n for s, n in peak.statuses.items() if s >= 400}
-    return (f"  {name}: {peak.rate:,.0f} req/s, p50 {peak.percentile(50):.1f} p95 {peak.percentile(95):.1f} "
-            f"p99 {peak.percentile(99):.1f} ms at peak; at half peak p50 {half.percentile(50):.1f} "
-            f"p95 {half.percentile(95):.1f} p99 {half.percentile(99):.1f} ms" + (f"; errors {bad}" if bad else ""))
+    return (
+        f"  {name}: {peak.rate:,.0f} req/s, p50 {peak.percentile(50):.1f} p95 {peak.percentile(95):.1f} "
+        f"p99 {peak.percentile(99):.1f} ms at peak; at half peak p50 {half.percentile(50):.1f} "
+        f"p95 {half.percentile(95):.1f} p99 {half.percentile(99):.1f} ms" + (f"; errors {bad}" if bad else "")
+    )
 
 
 def main() -> None:
@@ -121,41 +141,63 @@ def main() -> None:
         load_reporting(reporting_db)
         load_registry(applications_db)
         print(f"set-up: 10,000 grants of 30 tranches, the official registry: {time.perf_counter() - started:.0f} s")
-        env = {"GRANTS_ENV": "production", "GRANTS_JWT_SECRET": SECRET, "REDIS_URL": redis.url,
-               "GRANTS_VAR_DIR": str(folder), "REPORTING_DATABASE_URL": reporting_db,
-               "APPLICATIONS_DATABASE_URL": applications_db, "GRANTS_RATE_LIMIT_PER_MINUTE": "100000000",
-               "GRANTS_RATE_LIMIT_BURST": "10000000"}  # fmt: skip
+        env = {
+            "GRANTS_ENV": "production",
+            "GRANTS_JWT_SECRET": SECRET,
+            "REDIS_URL": redis.url,
+            "GRANTS_VAR_DIR": str(folder),
+            "REPORTING_DATABASE_URL": reporting_db,
+            "APPLICATIONS_DATABASE_URL": applications_db,
+            "GRANTS_RATE_LIMIT_PER_MINUTE": "100000000",
+            "GRANTS_RATE_LIMIT_BURST": "10000000",
+        }
         reporting = stack.enter_context(server("reporting.api:create_app", env))
         applications = stack.enter_context(server("applications.api:create_app", env))
         operator, finance = make["operator"](), make["finance"]()
         token, partnership = applicant(applications, operator, make["applicant"])
         post = application_requests(applications, token, partnership)
         routes: dict[str, tuple[int, MakeRequest]] = {
-            "GET /fund/position": (reporting, lambda: request("GET", "/fund/position", reporting,
-                                                              {"Authorization": f"Bearer {finance}"})),
-            "GET /neighbourhoods": (applications, lambda: request("GET", "/neighbourhoods", applications,
-                                                                  {"Authorization": f"Bearer {token}"})),
-            "GET /dashboard": (reporting, lambda: request("GET", "/dashboard", reporting,
-                                                          {"Authorization": f"Bearer {operator}"})),
+            "GET /fund/position": (
+                reporting,
+                lambda: request("GET", "/fund/position", reporting, {"Authorization": f"Bearer {finance}"}),
+            ),
+            "GET /neighbourhoods": (
+                applications,
+                lambda: request("GET", "/neighbourhoods", applications, {"Authorization": f"Bearer {token}"}),
+            ),
+            "GET /dashboard": (
+                reporting,
+                lambda: request("GET", "/dashboard", reporting, {"Authorization": f"Bearer {operator}"}),
+            ),
             "POST /applications": (applications, post),
-        }  # fmt: skip
+        }
         shapes = capture(reporting, applications, finance, operator, token, partnership, folder)
         bare = stack.enter_context(server("benchmarks._bare_api:create_app", {"BARE_API_SHAPES": str(shapes)}))
         report(routes, bare, token)
 
 
-def capture(reporting: int, applications: int, finance: str, operator: str, token: str, partnership: str,
-            folder: Path) -> Path:  # fmt: skip
+def capture(
+    reporting: int, applications: int, finance: str, operator: str, token: str, partnership: str, folder: Path
+) -> Path:
     """The real answers, written for the bare app to give back."""
-    dashboard = urllib.request.Request(f"http://127.0.0.1:{reporting}/dashboard",
-                                       headers={"Authorization": f"Bearer {operator}"})  # fmt: skip
+    dashboard = urllib.request.Request(
+        f"http://127.0.0.1:{reporting}/dashboard", headers={"Authorization": f"Bearer {operator}"}
+    )
     with urllib.request.urlopen(dashboard, timeout=30) as response:
         html = response.read().decode()
-    body = {"partnership_id": partnership, "requested_pence": 150_000_000, "duration_months": 120,
-            "themes": ["places_to_meet"], "summary": "Captured for the bare app's answer."}
-    shapes = {"position": call(reporting, "GET", "/fund/position", finance),
-              "neighbourhoods": call(applications, "GET", "/neighbourhoods", token), "dashboard": html,
-              "application": call(applications, "POST", "/applications", token, body)}  # fmt: skip
+    body = {
+        "partnership_id": partnership,
+        "requested_pence": 150_000_000,
+        "duration_months": 120,
+        "themes": ["places_to_meet"],
+        "summary": "Captured for the bare app's answer.",
+    }
+    shapes = {
+        "position": call(reporting, "GET", "/fund/position", finance),
+        "neighbourhoods": call(applications, "GET", "/neighbourhoods", token),
+        "dashboard": html,
+        "application": call(applications, "POST", "/applications", token, body),
+    }
     sizes = {k: len(v if isinstance(v, str) else json.dumps(v)) for k, v in shapes.items()}
     print(f"answer sizes (bytes): {sizes}")
     path = folder / "shapes.json"
@@ -182,9 +224,11 @@ def report(routes: dict[str, tuple[int, MakeRequest]], bare: int, token: str) ->
         print(f"  ratio: {ratios[name]:.3f}")
     lowest_read = min(ratios[r] for r in READS)
     write = ratios["POST /applications"]
-    print(f"goals: reads >= {GOALS['read_ratio']} (lowest {lowest_read:.3f}), write >= {GOALS['write_ratio']} "
-          f"({write:.3f}), every p99 at half peak < {GOALS['p99_ms']:.0f} ms (worst {worst_p99:.1f}), "
-          f"dashboard p95 < {GOALS['dashboard_p95_ms']:.0f} ms ({dashboard_p95:.1f})")
+    print(
+        f"goals: reads >= {GOALS['read_ratio']} (lowest {lowest_read:.3f}), write >= {GOALS['write_ratio']} "
+        f"({write:.3f}), every p99 at half peak < {GOALS['p99_ms']:.0f} ms (worst {worst_p99:.1f}), "
+        f"dashboard p95 < {GOALS['dashboard_p95_ms']:.0f} ms ({dashboard_p95:.1f})"
+    )
     print("baseline: bare FastAPI, same routes and answer sizes; result: the real APIs")
     print(f"ratio: {lowest_read:.3f}")
 

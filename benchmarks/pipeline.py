@@ -51,8 +51,10 @@ PARTS = ("payments", "reporting", "backlogs", "latency")
 
 def _line(label: str, events: int, timing: tuple[float, float]) -> str:
     seconds, cpu = timing
-    return (f"  {label}: {events:,} events in {seconds:.2f} s = {events / seconds:,.0f} events/s "
-            f"(CPU {cpu:.2f} s = {events / max(cpu, 1e-9):,.0f} events per CPU-second)")  # fmt: skip
+    return (
+        f"  {label}: {events:,} events in {seconds:.2f} s = {events / seconds:,.0f} events/s "
+        f"(CPU {cpu:.2f} s = {events / max(cpu, 1e-9):,.0f} events per CPU-second)"
+    )
 
 
 async def consumer_vs_baselines(where: Place, name: str, events: list, routes: list) -> float:  # type: ignore[type-arg]
@@ -73,11 +75,15 @@ async def consumer_vs_baselines(where: Place, name: str, events: list, routes: l
     print(_line(f"baseline (c) plain consumer, {round(per_event)} rows per event, transactions of 100", n, c))
     print(_line("result", n, (result.seconds, result.cpu_s)))
     ratio = c[0] / result.seconds
-    print(f"  deliveries per event: {result.deliveries_per_event:.3f} (read {result.stats.get('read', 0):,}, "
-          f"claimed {result.stats.get('claimed', 0):,}, duplicates {result.stats.get('duplicate', 0):,}, "
-          f"parked {result.stats.get('parked', 0):,}, batches {result.stats.get('batches', 0):,})")  # fmt: skip
-    print(f"  ratio {name} / (c): {ratio:.2f} (goal >= 0.5); by CPU time: {c[1] / result.cpu_s:.2f}; "
-          f"result / (b): {(n / result.seconds) / (sample / b[0]):.2f}")  # fmt: skip
+    print(
+        f"  deliveries per event: {result.deliveries_per_event:.3f} (read {result.stats.get('read', 0):,}, "
+        f"claimed {result.stats.get('claimed', 0):,}, duplicates {result.stats.get('duplicate', 0):,}, "
+        f"parked {result.stats.get('parked', 0):,}, batches {result.stats.get('batches', 0):,})"
+    )
+    print(
+        f"  ratio {name} / (c): {ratio:.2f} (goal >= 0.5); by CPU time: {c[1] / result.cpu_s:.2f}; "
+        f"result / (b): {(n / result.seconds) / (sample / b[0]):.2f}"
+    )
     return ratio
 
 
@@ -88,9 +94,11 @@ async def backlog(where: Place, name: str, events: list, routes: list) -> None: 
     _, sessions = where.service_sessions(name)
     drained = await runs.drain(name, routes, sessions, where.redis_url, len(events))
     verdict = "met" if drained.seconds < 60 else "MISSED"
-    print(f"backlog {name}: {len(events):,} events drained in {drained.seconds:.1f} s "
-          f"({drained.per_second:,.0f} events/s; goal < 60 s: {verdict}; "
-          f"deliveries per event {drained.deliveries_per_event:.3f})")  # fmt: skip
+    print(
+        f"backlog {name}: {len(events):,} events drained in {drained.seconds:.1f} s "
+        f"({drained.per_second:,.0f} events/s; goal < 60 s: {verdict}; "
+        f"deliveries per event {drained.deliveries_per_event:.3f})"
+    )
 
 
 async def latency(where: Place, sizes: Sizes) -> None:
@@ -103,8 +111,10 @@ async def latency(where: Place, sizes: Sizes) -> None:
     hops = await runs.hop_latency(producer, service, events, RATE)
     p50, p99 = runs.percentile(hops, 50) * 1000, runs.percentile(hops, 99) * 1000
     verdict = "met" if p50 < 10 and p99 < 50 else "MISSED"
-    print(f"per-hop latency at {RATE:.0f} events/s ({len(hops):,} events, producer commit to reporting commit): "
-          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {hops[-1] * 1000:.1f} ms (goal p50 < 10, p99 < 50: {verdict})")
+    print(
+        f"per-hop latency at {RATE:.0f} events/s ({len(hops):,} events, producer commit to reporting commit): "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {hops[-1] * 1000:.1f} ms (goal p50 < 10, p99 < 50: {verdict})"
+    )
 
 
 async def run(sizes: Sizes, postgres_url: str | None, parts: list[str]) -> float | None:
@@ -113,17 +123,22 @@ async def run(sizes: Sizes, postgres_url: str | None, parts: list[str]) -> float
     with place(postgres_url) as where:
         print(f"database: {where.dialect}; redis: {where.redis_url}; sizes: {sizes}; parts: {', '.join(parts)}")
         if "payments" in parts:
-            ratios.append(await consumer_vs_baselines(where, "payments", load.awards(sizes.awards),
-                                                      runs.payments_routes()))  # fmt: skip
+            ratios.append(
+                await consumer_vs_baselines(where, "payments", load.awards(sizes.awards), runs.payments_routes())
+            )
         if "reporting" in parts:
-            ratios.append(await consumer_vs_baselines(where, "reporting", load.reporting_mix(sizes.downstream),
-                                                      runs.reporting_routes()))  # fmt: skip
+            ratios.append(
+                await consumer_vs_baselines(
+                    where, "reporting", load.reporting_mix(sizes.downstream), runs.reporting_routes()
+                )
+            )
         if "latency" in parts:
             await latency(where, sizes)
         if "backlogs" in parts:
             await backlog(where, "payments", load.awards(sizes.award_backlog, seed=12), runs.payments_routes())
-            await backlog(where, "reporting", load.reporting_mix(sizes.downstream_backlog, seed=13),
-                          runs.reporting_routes())  # fmt: skip
+            await backlog(
+                where, "reporting", load.reporting_mix(sizes.downstream_backlog, seed=13), runs.reporting_routes()
+            )
     return min(ratios) if ratios else None
 
 
@@ -131,10 +146,16 @@ def main(argv: list[str] | None = None) -> None:
     """Parse options (or the environment, under `make bench`), run, print `ratio: X` last."""
     parser = argparse.ArgumentParser(prog="benchmarks.pipeline")
     parser.add_argument("--quick", action="store_true", default=bool(os.environ.get("GRANTS_BENCH_PIPELINE_QUICK")))
-    parser.add_argument("--postgres", default=os.environ.get("GRANTS_BENCH_POSTGRES_URL"),
-                        help="a PostgreSQL URL whose server may create databases (default: SQLite files)")
-    parser.add_argument("--parts", default=os.environ.get("GRANTS_BENCH_PIPELINE_PARTS", ",".join(PARTS)),
-                        help=f"a comma-separated subset of {','.join(PARTS)}")  # fmt: skip
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("GRANTS_BENCH_POSTGRES_URL"),
+        help="a PostgreSQL URL whose server may create databases (default: SQLite files)",
+    )
+    parser.add_argument(
+        "--parts",
+        default=os.environ.get("GRANTS_BENCH_PIPELINE_PARTS", ",".join(PARTS)),
+        help=f"a comma-separated subset of {','.join(PARTS)}",
+    )
     options = parser.parse_args(argv or [])
     parts = [p for p in options.parts.split(",") if p in PARTS]
     ratio = asyncio.run(run(QUICK if options.quick else FULL, options.postgres, parts))

@@ -76,11 +76,19 @@ def test_migrations_cover_every_service_and_redis_keeps_an_fsynced_aof() -> None
 # Observability: every file compose mounts exists, and the dashboards and alert rules use only metrics the code
 # exports (their names are read from the process's Prometheus registry, once the modules that register are loaded).
 
-DEPLOY_FILES = [spec.split(":")[0] for svc in COMPOSE["services"].values() for spec in svc.get("volumes") or []
-                if spec.startswith("./")]
-SUFFIXES = {"counter": ("_total", "_created"), "histogram": ("_bucket", "_count", "_sum", "_created"),
-            "summary": ("", "_count", "_sum", "_created"), "info": ("_info",),
-            "gaugehistogram": ("_bucket", "_gcount", "_gsum")}
+DEPLOY_FILES = [
+    spec.split(":")[0]
+    for svc in COMPOSE["services"].values()
+    for spec in svc.get("volumes") or []
+    if spec.startswith("./")
+]
+SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "histogram": ("_bucket", "_count", "_sum", "_created"),
+    "summary": ("", "_count", "_sum", "_created"),
+    "info": ("_info",),
+    "gaugehistogram": ("_bucket", "_gcount", "_gsum"),
+}
 PROMETHEUS_OWN = {"up"}  # series Prometheus makes itself for every target
 PROMQL_WORDS = {"and", "or", "unless", "bool", "offset", "inf", "nan"}
 
@@ -116,8 +124,9 @@ def metric_names(expr: str) -> set[str]:
 
 
 def dashboards() -> list[dict[str, Any]]:
-    provider = yaml.safe_load((mounted("grafana", "/etc/grafana/provisioning") / "dashboards/dashboards.yaml")
-                              .read_text())["providers"][0]
+    provider = yaml.safe_load(
+        (mounted("grafana", "/etc/grafana/provisioning") / "dashboards/dashboards.yaml").read_text()
+    )["providers"][0]
     folder = mounted("grafana", provider["options"]["path"])
     files = sorted(folder.glob("*.json"))
     assert files, f"no dashboard in {folder}"
@@ -135,8 +144,11 @@ def alert_rules() -> list[dict[str, Any]]:
     config = yaml.safe_load(mounted("prometheus", "/etc/prometheus/prometheus.yml").read_text())
     rules = []
     for path in config["rule_files"]:
-        rules += [rule for group in yaml.safe_load(mounted("prometheus", path).read_text())["groups"]
-                  for rule in group["rules"]]
+        rules += [
+            rule
+            for group in yaml.safe_load(mounted("prometheus", path).read_text())["groups"]
+            for rule in group["rules"]
+        ]
     return rules
 
 
@@ -163,15 +175,23 @@ def test_prometheus_scrapes_every_api_and_loads_the_alert_rules() -> None:
         port = service(f"{svc}-api")["command"][-1]
         assert f"{svc}-api:{port}" in targets
     rules = alert_rules()
-    assert {rule["alert"] for rule in rules} >= {"DeadLetters", "ReconciliationDifferencesOpen", "OutboxStuck",
-                                                 "ConsumerLagGrowing", "ServerErrors", "ConsumerStalled",
-                                                 "ConsumerBehind", "EventsParkedLong"}
+    assert {rule["alert"] for rule in rules} >= {
+        "DeadLetters",
+        "ReconciliationDifferencesOpen",
+        "OutboxStuck",
+        "ConsumerLagGrowing",
+        "ServerErrors",
+        "ConsumerStalled",
+        "ConsumerBehind",
+        "EventsParkedLong",
+    }
     assert all(rule["annotations"]["summary"] for rule in rules)
 
 
 def test_grafana_provisions_the_operations_dashboard_on_the_provisioned_datasource() -> None:
-    datasources = yaml.safe_load((mounted("grafana", "/etc/grafana/provisioning")
-                                  / "datasources/datasources.yaml").read_text())["datasources"]
+    datasources = yaml.safe_load(
+        (mounted("grafana", "/etc/grafana/provisioning") / "datasources/datasources.yaml").read_text()
+    )["datasources"]
     uids = {source["uid"] for source in datasources}
     boards = {board["title"]: board for board in dashboards()}
     operations = boards["Community Wealth Fund: operations"]
@@ -184,8 +204,12 @@ def test_grafana_provisions_the_operations_dashboard_on_the_provisioned_datasour
 def test_dashboards_and_alerts_use_only_metrics_the_code_exports() -> None:
     exported = exported_metric_names()
     expressions = [(rule["alert"], rule["expr"]) for rule in alert_rules()]
-    expressions += [(f"{board['title']}: {panel['title']}", target["expr"])
-                    for board in dashboards() for panel in panels(board) for target in panel["targets"]]
+    expressions += [
+        (f"{board['title']}: {panel['title']}", target["expr"])
+        for board in dashboards()
+        for panel in panels(board)
+        for target in panel["targets"]
+    ]
     used: set[str] = set()
     for where, expr in expressions:
         names = metric_names(expr)
@@ -193,11 +217,22 @@ def test_dashboards_and_alerts_use_only_metrics_the_code_exports() -> None:
         unknown = names - exported - PROMETHEUS_OWN
         assert not unknown, f"{where} reads {unknown}, which no code exports"
         used |= names
-    for family in ("grants_http_requests_total", "grants_http_request_duration_seconds_bucket", "grants_outbox_unsent",
-                   "grants_outbox_oldest_unsent_age_seconds", "grants_consumer_lag", "grants_consumer_pending",
-                   "grants_dead_letters", "grants_fund_reconciliation_differences_open", "grants_group_pending",
-                   "grants_group_lag", "grants_group_oldest_pending_age_seconds", "grants_group_parked",
-                   "grants_group_oldest_parked_age_seconds", "grants_group_seconds_since_applied"):
+    for family in (
+        "grants_http_requests_total",
+        "grants_http_request_duration_seconds_bucket",
+        "grants_outbox_unsent",
+        "grants_outbox_oldest_unsent_age_seconds",
+        "grants_consumer_lag",
+        "grants_consumer_pending",
+        "grants_dead_letters",
+        "grants_fund_reconciliation_differences_open",
+        "grants_group_pending",
+        "grants_group_lag",
+        "grants_group_oldest_pending_age_seconds",
+        "grants_group_parked",
+        "grants_group_oldest_parked_age_seconds",
+        "grants_group_seconds_since_applied",
+    ):
         assert family in used, f"nothing shows or alerts on {family}"
 
 
@@ -223,6 +258,6 @@ def test_every_alert_rule_is_well_formed() -> None:
 
 def test_the_metric_name_reader_finds_what_an_expression_reads() -> None:
     assert metric_names('histogram_quantile(0.95, sum by (service, le) (rate(a_seconds_bucket{x="y"}[5m])))') == {
-        "a_seconds_bucket"}
-    assert metric_names("max by (group) (b) > 0 and deriv(c[$__rate_interval]) > 0 / up{job=\"j\"}") == {
-        "b", "c", "up"}
+        "a_seconds_bucket"
+    }
+    assert metric_names('max by (group) (b) > 0 and deriv(c[$__rate_interval]) > 0 / up{job="j"}') == {"b", "c", "up"}

@@ -68,8 +68,9 @@ def test_a_health_answer_counts_only_from_the_named_service(sandbox_bank_lookali
     assert not answers_as(sandbox_bank_lookalike, "allocation")
 
 
-def test_waiting_for_a_service_that_another_answers_for_fails_with_its_log(sandbox_bank_lookalike: str,
-                                                                           tmp_path: Path) -> None:
+def test_waiting_for_a_service_that_another_answers_for_fails_with_its_log(
+    sandbox_bank_lookalike: str, tmp_path: Path
+) -> None:
     log = tmp_path / "allocation-api.log"
     log.write_text("ERROR: [Errno 98] address already in use\n")
     system = System(var_dir=tmp_path)

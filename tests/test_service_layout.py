@@ -93,8 +93,12 @@ def _status_in_values(node: ast.Call) -> bool:
 
 
 def _setattr_status(node: ast.Call) -> bool:
-    return (_name(node.func) == "setattr" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
-            and node.args[1].value == "status")  # fmt: skip
+    return (
+        _name(node.func) == "setattr"
+        and len(node.args) > 1
+        and isinstance(node.args[1], ast.Constant)
+        and node.args[1].value == "status"
+    )
 
 
 STATUS_APPLIERS = {"payments": ("adapters/lifecycle.py",)}
@@ -108,9 +112,12 @@ def status_moves_outside_domain(pkg: Path, appliers: tuple[str, ...] = ()) -> li
     for relative, tree in modules(pkg, outside=("domain", *appliers)):
         for node in ast.walk(tree):
             targets = (
-                node.targets if isinstance(node, ast.Assign)
-                else [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else []
-            )  # fmt: skip
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AugAssign | ast.AnnAssign)
+                else []
+            )
             if any(_assigns_status(t) for t in targets) or (
                 isinstance(node, ast.Call) and (_status_in_values(node) or _setattr_status(node))
             ):
@@ -161,31 +168,41 @@ def test_a_crowded_root_is_found(tmp_path: Path) -> None:
 def test_a_missing_place_is_found(tmp_path: Path) -> None:
     pkg = _write(tmp_path, {"api.py": "", "routes/__init__.py": ""})
     assert missing_places(pkg, ["api.py", "worker.py", "routes/", "read/"]) == [
-        "worker.py", "read/", "routes/schemas.py (or routes/schemas/)",
-    ]  # fmt: skip
+        "worker.py",
+        "read/",
+        "routes/schemas.py (or routes/schemas/)",
+    ]
 
 
 def test_a_problem_below_the_routes_is_found(tmp_path: Path) -> None:
-    pkg = _write(tmp_path, {
-        "routes/ok.py": "raise Problem(404, 'x', 'y')\n",
-        "api.py": "problem_response(500, 'x', 'y')\n",
-        "usecases/bad.py": "def f():\n    raise Problem(409, 'x', 'y')\n",
-        "read/bad.py": "import fastapi\nraise fastapi.HTTPException(404)\n",
-        "adapters/bad.py": "answer = problem_response(500, 'x', 'y')\n",
-    })  # fmt: skip
+    pkg = _write(
+        tmp_path,
+        {
+            "routes/ok.py": "raise Problem(404, 'x', 'y')\n",
+            "api.py": "problem_response(500, 'x', 'y')\n",
+            "usecases/bad.py": "def f():\n    raise Problem(409, 'x', 'y')\n",
+            "read/bad.py": "import fastapi\nraise fastapi.HTTPException(404)\n",
+            "adapters/bad.py": "answer = problem_response(500, 'x', 'y')\n",
+        },
+    )
     assert http_answers_below_routes(pkg) == [
-        "adapters/bad.py:1 problem_response", "read/bad.py:2 HTTPException", "usecases/bad.py:2 Problem",
-    ]  # fmt: skip
+        "adapters/bad.py:1 problem_response",
+        "read/bad.py:2 HTTPException",
+        "usecases/bad.py:2 Problem",
+    ]
 
 
 def test_a_status_assigned_outside_the_domain_is_found(tmp_path: Path) -> None:
-    pkg = _write(tmp_path, {
-        "domain/lifecycle.py": "thing.status = 'closed'\n",
-        "usecases/a.py": "row.status = 'held'\n",
-        "usecases/b.py": "row.status, row.at = 'held', now\n",
-        "usecases/c.py": "session.execute(update(T).values(status='superseded'))\n",
-        "usecases/d.py": "session.execute(update(T).values({'status': 'superseded'}))\n",
-        "usecases/e.py": "setattr(row, 'status', 'held')\n",
-        "usecases/f.py": "row.attempts += 1\nRow(status='pending')\n",
-    })  # fmt: skip
+    pkg = _write(
+        tmp_path,
+        {
+            "domain/lifecycle.py": "thing.status = 'closed'\n",
+            "usecases/a.py": "row.status = 'held'\n",
+            "usecases/b.py": "row.status, row.at = 'held', now\n",
+            "usecases/c.py": "session.execute(update(T).values(status='superseded'))\n",
+            "usecases/d.py": "session.execute(update(T).values({'status': 'superseded'}))\n",
+            "usecases/e.py": "setattr(row, 'status', 'held')\n",
+            "usecases/f.py": "row.attempts += 1\nRow(status='pending')\n",
+        },
+    )
     assert status_moves_outside_domain(pkg) == [f"usecases/{name}.py:1" for name in "abcde"]

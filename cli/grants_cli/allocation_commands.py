@@ -26,8 +26,12 @@ rounds_app = typer.Typer(help="Funding rounds and their published policy.", no_a
 runs_app = typer.Typer(help="Allocation runs: simulate, commit, verify, diff, show.", no_args_is_help=True)
 
 BaseUrl = Annotated[str, typer.Option("--base-url", envvar="GRANTS_ALLOCATION_URL", help="The allocation API.")]
-Token = Annotated[str | None, typer.Option(envvar="GRANTS_TOKEN", show_default=False,
-                                           help="Bearer token (default: a development operator token).")]
+Token = Annotated[
+    str | None,
+    typer.Option(
+        envvar="GRANTS_TOKEN", show_default=False, help="Bearer token (default: a development operator token)."
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the API's JSON instead of tables.")]
 Key = Annotated[str | None, typer.Option("--idempotency-key", help="Reuse a key to retry a POST safely.")]
 
@@ -62,12 +66,14 @@ class AllocationApi:
         try:
             response = self.http.request(method, self.base_url + path, json=body, params=params, headers=headers)
         except httpx.HTTPError as error:
-            raise ApiError(0, f"cannot reach {self.base_url}",
-                           f"{error!r}; is the platform running (grants run)?") from error
+            raise ApiError(
+                0, f"cannot reach {self.base_url}", f"{error!r}; is the platform running (grants run)?"
+            ) from error
         if response.status_code >= 400:
             problem = _json_or_empty(response)
-            raise ApiError(response.status_code, problem.get("title", response.reason_phrase),
-                           problem.get("detail") or "")
+            raise ApiError(
+                response.status_code, problem.get("title", response.reason_phrase), problem.get("detail") or ""
+            )
         return response.json()
 
 
@@ -104,6 +110,7 @@ def parse_regions(items: list[str] | None) -> dict[str, int]:
 
 def view(name: str, *args: Any) -> Callable[["Console", Any], None]:
     """A printer of grants_cli.allocation_views, loaded only when it prints."""
+
     def show(console: "Console", body: Any) -> None:
         from grants_cli import allocation_views
 
@@ -142,28 +149,47 @@ def rounds_open(
     one_per_neighbourhood: Annotated[bool, typer.Option(help="At most one award per ward.")] = True,
     cap: Annotated[list[str] | None, typer.Option(help="REGION=AMOUNT, most a region may get (repeat).")] = None,
     floor: Annotated[list[str] | None, typer.Option(help="REGION=AMOUNT, least kept for a region.")] = None,
-    base_url: BaseUrl = DEFAULT_URL, token: Token = None, as_json: AsJson = False, key: Key = None,
+    base_url: BaseUrl = DEFAULT_URL,
+    token: Token = None,
+    as_json: AsJson = False,
+    key: Key = None,
 ) -> None:
     """Open a funding round with its policy."""
-    body = {"name": name, "budget_pence": parse_pounds(budget), "min_award_pence": parse_pounds(min_award),
-            "max_award_pence": parse_pounds(max_award), "reserve_pence": parse_pounds(reserve),
-            "eligibility": eligibility, "imd_weight": imd_weight, "cni_weight": cni_weight,
-            "partial_awards": partial_awards, "one_award_per_neighbourhood": one_per_neighbourhood,
-            "region_caps": parse_regions(cap), "region_floors": parse_regions(floor)}
+    body = {
+        "name": name,
+        "budget_pence": parse_pounds(budget),
+        "min_award_pence": parse_pounds(min_award),
+        "max_award_pence": parse_pounds(max_award),
+        "reserve_pence": parse_pounds(reserve),
+        "eligibility": eligibility,
+        "imd_weight": imd_weight,
+        "cni_weight": cni_weight,
+        "partial_awards": partial_awards,
+        "one_award_per_neighbourhood": one_per_neighbourhood,
+        "region_caps": parse_regions(cap),
+        "region_floors": parse_regions(floor),
+    }
     _run(base_url, token, as_json, lambda api: api.call("POST", "/rounds", body, key), view("show_round"))
 
 
 @rounds_app.command("list")
-def rounds_list(limit: int = 50, offset: int = 0, base_url: BaseUrl = DEFAULT_URL, token: Token = None,
-                as_json: AsJson = False) -> None:
+def rounds_list(
+    limit: int = 50, offset: int = 0, base_url: BaseUrl = DEFAULT_URL, token: Token = None, as_json: AsJson = False
+) -> None:
     """List rounds, newest first."""
-    _run(base_url, token, as_json, lambda api: api.call("GET", "/rounds", limit=limit, offset=offset),
-         view("show_rounds"))
+    _run(
+        base_url,
+        token,
+        as_json,
+        lambda api: api.call("GET", "/rounds", limit=limit, offset=offset),
+        view("show_rounds"),
+    )
 
 
 @rounds_app.command("show")
 def rounds_show(round_id: str, base_url: BaseUrl = DEFAULT_URL, token: Token = None, as_json: AsJson = False) -> None:
     """Show a round's policy and its runs."""
+
     def work(api: AllocationApi) -> dict[str, Any]:
         return {**api.call("GET", f"/rounds/{round_id}"), "runs": api.call("GET", f"/rounds/{round_id}/runs")}
 
@@ -174,51 +200,85 @@ def rounds_show(round_id: str, base_url: BaseUrl = DEFAULT_URL, token: Token = N
         show_round(console, body)
         runs = table(f"{body['runs']['total']} run(s)", "run", "mode", "awarded", "awards", "created")
         for r in body["runs"]["items"]:
-            runs.add_row(r["run_id"], r["mode"], format_gbp(r["totals"]["awarded_pence"]),
-                         str(r["totals"]["awards"]), r["created_at"])
+            runs.add_row(
+                r["run_id"],
+                r["mode"],
+                format_gbp(r["totals"]["awarded_pence"]),
+                str(r["totals"]["awards"]),
+                r["created_at"],
+            )
         console.print(runs)
 
     _run(base_url, token, as_json, work, show)
 
 
 @rounds_app.command("close")
-def rounds_close(round_id: str, base_url: BaseUrl = DEFAULT_URL, token: Token = None, as_json: AsJson = False,
-                 key: Key = None) -> None:
+def rounds_close(
+    round_id: str, base_url: BaseUrl = DEFAULT_URL, token: Token = None, as_json: AsJson = False, key: Key = None
+) -> None:
     """Close a round: no run is committed in it afterwards."""
-    _run(base_url, token, as_json, lambda api: api.call("POST", f"/rounds/{round_id}/close", {}, key),
-         view("show_round"))
+    _run(
+        base_url, token, as_json, lambda api: api.call("POST", f"/rounds/{round_id}/close", {}, key), view("show_round")
+    )
 
 
-def _allocate(mode: str, round_id: str, show: int, base_url: str, token: str | None, as_json: bool,
-              key: str | None) -> None:
-    _run(base_url, token, as_json, lambda api: api.call("POST", f"/rounds/{round_id}/runs", {"mode": mode}, key),
-         view("show_run", show))
+def _allocate(
+    mode: str, round_id: str, show: int, base_url: str, token: str | None, as_json: bool, key: str | None
+) -> None:
+    _run(
+        base_url,
+        token,
+        as_json,
+        lambda api: api.call("POST", f"/rounds/{round_id}/runs", {"mode": mode}, key),
+        view("show_run", show),
+    )
 
 
 Show = Annotated[int, typer.Option("--show", help="How many decisions to print.")]
 
 
 @runs_app.command("simulate")
-def runs_simulate(round_id: str, show: Show = 20, base_url: BaseUrl = DEFAULT_URL, token: Token = None,
-                  as_json: AsJson = False, key: Key = None) -> None:
+def runs_simulate(
+    round_id: str,
+    show: Show = 20,
+    base_url: BaseUrl = DEFAULT_URL,
+    token: Token = None,
+    as_json: AsJson = False,
+    key: Key = None,
+) -> None:
     """Compute the round's allocation without committing (nothing is published)."""
     _allocate("simulate", round_id, show, base_url, token, as_json, key)
 
 
 @runs_app.command("commit")
-def runs_commit(round_id: str, show: Show = 20, base_url: BaseUrl = DEFAULT_URL, token: Token = None,
-                as_json: AsJson = False, key: Key = None) -> None:
+def runs_commit(
+    round_id: str,
+    show: Show = 20,
+    base_url: BaseUrl = DEFAULT_URL,
+    token: Token = None,
+    as_json: AsJson = False,
+    key: Key = None,
+) -> None:
     """Commit the round's allocation: decisions and grants are published, once."""
     _allocate("commit", round_id, show, base_url, token, as_json, key)
 
 
 @runs_app.command("show")
-def runs_show(run_id: str, limit: int = 20, offset: int = 0, base_url: BaseUrl = DEFAULT_URL, token: Token = None,
-              as_json: AsJson = False) -> None:
+def runs_show(
+    run_id: str,
+    limit: int = 20,
+    offset: int = 0,
+    base_url: BaseUrl = DEFAULT_URL,
+    token: Token = None,
+    as_json: AsJson = False,
+) -> None:
     """Show a run's totals and a page of its decisions."""
+
     def work(api: AllocationApi) -> dict[str, Any]:
-        return {**api.call("GET", f"/runs/{run_id}"),
-                "page": api.call("GET", f"/runs/{run_id}/decisions", limit=limit, offset=offset)}
+        return {
+            **api.call("GET", f"/runs/{run_id}"),
+            "page": api.call("GET", f"/runs/{run_id}/decisions", limit=limit, offset=offset),
+        }
 
     def show(console: "Console", body: dict[str, Any]) -> None:
         from grants_cli.allocation_views import show_decisions, show_run
@@ -236,14 +296,26 @@ def runs_verify(run_id: str, base_url: BaseUrl = DEFAULT_URL, token: Token = Non
 
 
 @runs_app.command("diff")
-def runs_diff(run_a: str, run_b: str, limit: int = 20, base_url: BaseUrl = DEFAULT_URL, token: Token = None,
-              as_json: AsJson = False) -> None:
+def runs_diff(
+    run_a: str,
+    run_b: str,
+    limit: int = 20,
+    base_url: BaseUrl = DEFAULT_URL,
+    token: Token = None,
+    as_json: AsJson = False,
+) -> None:
     """Compare two runs: who gains, who loses, money moved by region and IMD decile (b minus a)."""
-    _run(base_url, token, as_json, lambda api: api.call("GET", "/runs/diff", a=run_a, b=run_b),
-         view("show_diff", limit))
+    _run(
+        base_url, token, as_json, lambda api: api.call("GET", "/runs/diff", a=run_a, b=run_b), view("show_diff", limit)
+    )
 
 
 def why(application_id: str, base_url: BaseUrl = DEFAULT_URL, token: Token = None, as_json: AsJson = False) -> None:
     """Why APPLICATION_ID was or was not funded: its committed decision and rationale."""
-    _run(base_url, token, as_json, lambda api: api.call("GET", f"/applications/{application_id}/decision"),
-         view("show_why"))
+    _run(
+        base_url,
+        token,
+        as_json,
+        lambda api: api.call("GET", f"/applications/{application_id}/decision"),
+        view("show_why"),
+    )

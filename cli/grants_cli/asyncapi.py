@@ -14,12 +14,31 @@ def generate(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     scratch = tempfile.mkdtemp(prefix="asyncapi-")  # building a worker may touch its database: keep var/ clean
-    env = {**os.environ, "GRANTS_CONSUMER_ID": "documented", "GRANTS_VAR_DIR": scratch, "REDIS_URL":
-           "redis://127.0.0.1:6380/0"}
+    env = {
+        **os.environ,
+        "GRANTS_CONSUMER_ID": "documented",
+        "GRANTS_VAR_DIR": scratch,
+        "REDIS_URL": "redis://127.0.0.1:6380/0",
+    }
     for svc in SERVICES:
         out = (folder / f"{svc}.yaml").resolve()
-        subprocess.run([sys.executable, "-m", "faststream", "docs", "gen", "--factory", "--yaml", "--out", str(out),
-                        f"{svc}.worker:create_app"], check=True, capture_output=True, env=env)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "faststream",
+                "docs",
+                "gen",
+                "--factory",
+                "--yaml",
+                "--out",
+                str(out),
+                f"{svc}.worker:create_app",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
         canonicalise(out)
         written.append(out)
     return written

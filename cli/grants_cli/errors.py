@@ -18,8 +18,11 @@ state = {"debug": False}
 HINT = "(run `grants --debug ...` or set GRANTS_DEBUG=1 for the traceback)"
 NOT_MIGRATED = re.compile(r"no such table|relation \S+ does not exist|undefinedtable", re.IGNORECASE)
 CANNOT_OPEN = re.compile(r"unable to open database file", re.IGNORECASE)
-REFUSED = re.compile(r"connection refused|error 111|could not connect|connect call failed|name or service not known"
-                     r"|connection to server .* failed|timeout connecting", re.IGNORECASE)
+REFUSED = re.compile(
+    r"connection refused|error 111|could not connect|connect call failed|name or service not known"
+    r"|connection to server .* failed|timeout connecting",
+    re.IGNORECASE,
+)
 MISSING_FILE = re.compile(r"(?:FileNotFoundError|No such file or directory)[^\n]*", re.IGNORECASE)
 
 
@@ -69,12 +72,15 @@ def explain(text: str, service: str | None = None) -> str | None:
         return f"{where} cannot be opened (does its folder exist? GRANTS_VAR_DIR names it): run {migrate}"
     if REFUSED.search(text):
         if "redis" in text.lower():
-            return (f"cannot reach Redis at {shown_url(redis_url())}: start the platform (`grants run`) "
-                    "or set REDIS_URL to a running Redis")
+            return (
+                f"cannot reach Redis at {shown_url(redis_url())}: start the platform (`grants run`) "
+                "or set REDIS_URL to a running Redis"
+            )
         if "httpx" in text.lower():
             return "cannot reach the platform's API: is it running (`grants run`)?"
-        return f"cannot reach {where}: is the database server running? check {(service or 'SERVICE').upper()}" \
-               "_DATABASE_URL"
+        return (
+            f"cannot reach {where}: is the database server running? check {(service or 'SERVICE').upper()}_DATABASE_URL"
+        )
     if missing := MISSING_FILE.search(text):
         return f"a file or folder is missing: {missing.group(0).split(':', 1)[-1].strip()}"
     return None
@@ -110,7 +116,6 @@ class GuardedGroup(TyperGroup):
                 raise
             message, code = describe(error)
             if message:
-                typer.secho(f"error: {message}" if not message.startswith("error:") else message,
-                            err=True, fg="red")
+                typer.secho(f"error: {message}" if not message.startswith("error:") else message, err=True, fg="red")
             sys.stderr.flush()
             raise typer.Exit(code) from None

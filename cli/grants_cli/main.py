@@ -21,8 +21,12 @@ from grants_cli.tokens import Role
 
 SERVICES = ("applications", "allocation", "payments", "reporting")  # as grants_cli.system.SERVICES (a test checks)
 
-app = typer.Typer(cls=GuardedGroup, help="Community Wealth Fund grants platform: operator commands.",
-                  no_args_is_help=True, pretty_exceptions_show_locals=False)  # --debug must not print the secrets
+app = typer.Typer(
+    cls=GuardedGroup,
+    help="Community Wealth Fund grants platform: operator commands.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)  # --debug must not print the secrets
 data_app = typer.Typer(help="Reference data (IoD, ONS lookups, CNI).", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead letters: messages that failed too often.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The payments ledger.", no_args_is_help=True)
@@ -38,13 +42,17 @@ app.command("soak")(soak)
 app.add_typer(example_app, name="example")
 
 VarDir = Annotated[Path, typer.Option(envvar="GRANTS_VAR_DIR", help="Where databases, logs and Redis data live.")]
-ServiceNames = Annotated[list[str] | None, typer.Argument(help=f"Services (default: all): {', '.join(SERVICES)}.",
-                                                          show_default=False)]
+ServiceNames = Annotated[
+    list[str] | None, typer.Argument(help=f"Services (default: all): {', '.join(SERVICES)}.", show_default=False)
+]
 
 
 @app.callback()
-def main(debug: Annotated[bool, typer.Option("--debug", envvar="GRANTS_DEBUG",
-                                             help="Show the full traceback when a command fails.")] = False) -> None:
+def main(
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar="GRANTS_DEBUG", help="Show the full traceback when a command fails.")
+    ] = False,
+) -> None:
     """Community Wealth Fund grants platform: operator commands."""
     state["debug"] = debug
 
@@ -61,9 +69,10 @@ def _services(names: list[str] | None) -> tuple[str, ...]:
 
 
 @app.command()
-def run(var_dir: VarDir = Path("var"),
-        reference_data: Annotated[Path | None, typer.Option(help="Folder of the official IoD/ONS/CNI files.")] = None
-        ) -> None:
+def run(
+    var_dir: VarDir = Path("var"),
+    reference_data: Annotated[Path | None, typer.Option(help="Folder of the official IoD/ONS/CNI files.")] = None,
+) -> None:
     """Start the whole platform on this machine; Ctrl-C stops everything."""
     from grants_cli.operations import run_platform
 
@@ -71,11 +80,17 @@ def run(var_dir: VarDir = Path("var"),
 
 
 @app.command()
-def token(role: Annotated[Role, typer.Option(help="The role the token carries.")],
-          organisation: Annotated[str | None, typer.Option(
-              help="The applicant's organisation: its id, or its org-id (e.g. GB-CHC-1234567, looked up in the "
-                   "applications database).")] = None,
-          subject: Annotated[str, typer.Option(help="Who the token names.")] = "dev-user") -> None:
+def token(
+    role: Annotated[Role, typer.Option(help="The role the token carries.")],
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            help="The applicant's organisation: its id, or its org-id (e.g. GB-CHC-1234567, looked up in the "
+            "applications database)."
+        ),
+    ] = None,
+    subject: Annotated[str, typer.Option(help="Who the token names.")] = "dev-user",
+) -> None:
     """Mint a development bearer token (signed with GRANTS_JWT_SECRET)."""
     from grants_cli.tokens import mint, resolve_organisation
 
@@ -90,8 +105,14 @@ def migrate(services: ServiceNames = None) -> None:
 
 
 @data_app.command("import")
-def data_import(directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, help=(
-        "Folder of the official files, laid out as ../shared/data."))]) -> None:
+def data_import(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, file_okay=False, help=("Folder of the official files, laid out as ../shared/data.")
+        ),
+    ],
+) -> None:
     """Load the official reference files in DIRECTORY as a new registry vintage."""
     run_module("-m", "applications.registry_load", "--dir", str(directory), service="applications")
 
@@ -119,9 +140,10 @@ def ledger_check() -> None:
 
 
 @outbox_app.command("replay")
-def outbox_replay(services: ServiceNames = None,
-                  since: Annotated[str | None, typer.Option(help="Only rows created at or after (ISO).")] = None
-                  ) -> None:
+def outbox_replay(
+    services: ServiceNames = None,
+    since: Annotated[str | None, typer.Option(help="Only rows created at or after (ISO).")] = None,
+) -> None:
     """Publish outbox rows again (after Redis lost data); consumers deduplicate by event id."""
     if since is not None:
         try:

@@ -22,13 +22,17 @@ def run_platform(var_dir: Path, source: Path | None) -> None:
     """Start the whole platform, print where it listens, restart what dies until Ctrl-C."""
     started = time.monotonic()
     if source is None:
-        console.print("[yellow]No reference data configured: loading a SYNTHETIC registry.[/] Set "
-                      "GRANTS_REFERENCE_DATA_DIR (or --reference-data) to the folder of the official files, "
-                      "or run `grants data import DIR`.")
+        console.print(
+            "[yellow]No reference data configured: loading a SYNTHETIC registry.[/] Set "
+            "GRANTS_REFERENCE_DATA_DIR (or --reference-data) to the folder of the official files, "
+            "or run `grants data import DIR`."
+        )
     elif not source.is_dir():
-        raise CommandFailed(f"the reference data folder {source} does not exist: give the folder of the official "
-                            "files (laid out as ../shared/data), or unset GRANTS_REFERENCE_DATA_DIR for a synthetic "
-                            "registry")
+        raise CommandFailed(
+            f"the reference data folder {source} does not exist: give the folder of the official "
+            "files (laid out as ../shared/data), or unset GRANTS_REFERENCE_DATA_DIR for a synthetic "
+            "registry"
+        )
     given = os.environ.get("REDIS_URL") or None
     if given:
         _ping(given)
@@ -50,8 +54,10 @@ def _ping(url: str) -> None:
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.RedisError as error:
-        raise CommandFailed(f"cannot reach Redis at {shown_url(url)} (REDIS_URL): {error}; start it, or unset "
-                            "REDIS_URL to use the embedded one") from error
+        raise CommandFailed(
+            f"cannot reach Redis at {shown_url(url)} (REDIS_URL): {error}; start it, or unset "
+            "REDIS_URL to use the embedded one"
+        ) from error
 
 
 def _install_stop_handler() -> dict[str, bool]:

@@ -27,8 +27,20 @@ class EmbeddedRedis:
         """Start the server and wait until it answers PING."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         durability = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else ["--appendonly", "no"]
-        args = [_executable(), "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.data_dir.resolve()),
-                "--save", "", *durability, "--logfile", str((self.data_dir / "redis.log").resolve())]
+        args = [
+            _executable(),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--dir",
+            str(self.data_dir.resolve()),
+            "--save",
+            "",
+            *durability,
+            "--logfile",
+            str((self.data_dir / "redis.log").resolve()),
+        ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout_s
         client = redis.Redis(port=self.port, socket_timeout=1)

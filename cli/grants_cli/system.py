@@ -34,8 +34,9 @@ class Process:
         """Spawn the process, appending its output to its log file."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
-            self.popen = subprocess.Popen(self.argv, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                          start_new_session=True)
+            self.popen = subprocess.Popen(
+                self.argv, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     def alive(self) -> bool:
         """True while the process runs."""
@@ -79,10 +80,16 @@ class System:
     def base_env(self) -> dict[str, str]:
         """The environment every child gets."""
         env = dict(os.environ)
-        env.update({"GRANTS_VAR_DIR": str(self.var_dir.resolve()), "REDIS_URL": self.redis_url or "",
-                    "SANDBOX_BANK_URL": self.url("sandbox-bank"), "APPLICATIONS_URL": self.url("applications"),
-                    "PYTHONUNBUFFERED": "1",
-                    "GRANTS_CRASH_MARKER_DIR": str((self.var_dir / "crash").resolve())})
+        env.update(
+            {
+                "GRANTS_VAR_DIR": str(self.var_dir.resolve()),
+                "REDIS_URL": self.redis_url or "",
+                "SANDBOX_BANK_URL": self.url("sandbox-bank"),
+                "APPLICATIONS_URL": self.url("applications"),
+                "PYTHONUNBUFFERED": "1",
+                "GRANTS_CRASH_MARKER_DIR": str((self.var_dir / "crash").resolve()),
+            }
+        )
         env.setdefault("SANDBOX_BANK_DATABASE_URL", f"sqlite:///{(self.var_dir / 'sandbox_bank.db').resolve()}")
         env.update(self.extra_env)
         return env
@@ -112,15 +119,48 @@ class System:
         """Describe the processes: the bank, then per service its API and its worker."""
         logs = self.var_dir / "logs"
         bank_env = {**self._env_for("sandbox-bank"), "SANDBOX_BANK_PORT": str(self.ports["sandbox-bank"])}
-        self._add(Process("sandbox-bank", [sys.executable, "-m", "sandbox_bank"], bank_env, logs / "sandbox-bank.log",
-                          f"{self.url('sandbox-bank')}/healthz", "sandbox-bank"))
+        self._add(
+            Process(
+                "sandbox-bank",
+                [sys.executable, "-m", "sandbox_bank"],
+                bank_env,
+                logs / "sandbox-bank.log",
+                f"{self.url('sandbox-bank')}/healthz",
+                "sandbox-bank",
+            )
+        )
         for svc in SERVICES:
-            api = [sys.executable, "-m", "uvicorn", f"{svc}.api:create_app", "--factory", "--host", "127.0.0.1",
-                   "--port", str(self.ports[svc]), "--log-level", "warning"]
-            self._add(Process(f"{svc}-api", api, self._env_for(f"{svc}-api"), logs / f"{svc}-api.log",
-                              f"{self.url(svc)}/healthz", svc))
-            self._add(Process(f"{svc}-worker", [sys.executable, "-m", f"{svc}.worker"],
-                              self._env_for(f"{svc}-worker"), logs / f"{svc}-worker.log"))
+            api = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"{svc}.api:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.ports[svc]),
+                "--log-level",
+                "warning",
+            ]
+            self._add(
+                Process(
+                    f"{svc}-api",
+                    api,
+                    self._env_for(f"{svc}-api"),
+                    logs / f"{svc}-api.log",
+                    f"{self.url(svc)}/healthz",
+                    svc,
+                )
+            )
+            self._add(
+                Process(
+                    f"{svc}-worker",
+                    [sys.executable, "-m", f"{svc}.worker"],
+                    self._env_for(f"{svc}-worker"),
+                    logs / f"{svc}-worker.log",
+                )
+            )
 
     def _env_for(self, name: str) -> dict[str, str]:
         return {**self.base_env(), "GRANTS_PROCESS_NAME": name, **self.per_process_env.get(name, {})}

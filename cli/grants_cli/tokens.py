@@ -31,8 +31,11 @@ def resolve_organisation(value: str) -> str:
         return value
     found = lookup_org_id(org_id)
     if found is None:
-        raise typer.BadParameter(f"no organisation with org-id {org_id} is registered (register it with "
-                                 "POST /organisations, or pass the organisation's id)", param_hint="'--organisation'")
+        raise typer.BadParameter(
+            f"no organisation with org-id {org_id} is registered (register it with "
+            "POST /organisations, or pass the organisation's id)",
+            param_hint="'--organisation'",
+        )
     return found
 
 
@@ -45,16 +48,21 @@ def lookup_org_id(org_id: str) -> str | None:
 
     url = database_url("applications")
     if url.startswith("sqlite:///") and not _sqlite_exists(url):
-        raise CommandFailed(f"the applications database at {url} does not exist, so org-id {org_id} cannot be "
-                            "looked up: run `grants migrate` (or `grants run`) and register the organisation")
+        raise CommandFailed(
+            f"the applications database at {url} does not exist, so org-id {org_id} cannot be "
+            "looked up: run `grants migrate` (or `grants run`) and register the organisation"
+        )
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            row = connection.execute(text("SELECT id FROM organisations WHERE org_id = :org_id"),
-                                     {"org_id": org_id}).first()
+            row = connection.execute(
+                text("SELECT id FROM organisations WHERE org_id = :org_id"), {"org_id": org_id}
+            ).first()
     except DBAPIError as error:
-        raise CommandFailed(explain(str(error), "applications") or
-                            f"cannot read the applications database at {shown_url(url)}: {error.orig}") from error
+        raise CommandFailed(
+            explain(str(error), "applications")
+            or f"cannot read the applications database at {shown_url(url)}: {error.orig}"
+        ) from error
     finally:
         engine.dispose()
     return None if row is None else str(row[0])
@@ -64,4 +72,3 @@ def _sqlite_exists(url: str) -> bool:
     from pathlib import Path
 
     return Path(url.removeprefix("sqlite:///").split("?", 1)[0]).is_file()
-

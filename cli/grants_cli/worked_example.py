@@ -22,27 +22,41 @@ from grants_shared.auth import Role
 
 MEMBERS = [{"name": f"Member {i}", "resident": i < 5, "joined_on": "2026-01-15"} for i in range(8)]
 THEMES = ["places_to_meet", "civic_organisations", "skills", "health", "employment", "education", "youth"]
-POLICY = {"budget_pence": 17_500_000_000, "min_award_pence": 100_000_000, "max_award_pence": 250_000_000,
-          "eligibility": "left_behind", "imd_weight": 50, "cni_weight": 50}
+POLICY = {
+    "budget_pence": 17_500_000_000,
+    "min_award_pence": 100_000_000,
+    "max_award_pence": 250_000_000,
+    "eligibility": "left_behind",
+    "imd_weight": 50,
+    "cni_weight": 50,
+}
 BREADTH_MAX_PENCE = 100_000_000
 
 
-def example_system(var_dir: Path, redis_url: str, extra_env: dict[str, str] | None = None,
-                   per_process_env: dict[str, dict[str, str]] | None = None, kind: type[System] = System) -> System:
+def example_system(
+    var_dir: Path,
+    redis_url: str,
+    extra_env: dict[str, str] | None = None,
+    per_process_env: dict[str, dict[str, str]] | None = None,
+    kind: type[System] = System,
+) -> System:
     """The platform on free ports, allocation pointed at the applications API for the registry."""
     ports = dict(zip(DEFAULT_PORTS, free_ports(len(DEFAULT_PORTS)), strict=True))
-    env = {"APPLICATIONS_URL": f"http://127.0.0.1:{ports['applications']}", "ALLOCATION_REGISTRY_POLL_S": "0.2",
-           **(extra_env or {})}
-    return kind(var_dir=var_dir, redis_url=redis_url, ports=ports, extra_env=env,
-                  per_process_env=per_process_env or {})
+    env = {
+        "APPLICATIONS_URL": f"http://127.0.0.1:{ports['applications']}",
+        "ALLOCATION_REGISTRY_POLL_S": "0.2",
+        **(extra_env or {}),
+    }
+    return kind(var_dir=var_dir, redis_url=redis_url, ports=ports, extra_env=env, per_process_env=per_process_env or {})
 
 
 def left_behind_wards(client: Client) -> list[dict[str, Any]]:
     """Every 'left behind' ward of the registry in force, by code."""
     token, wards = client.token(Role.OPERATOR), list[dict[str, Any]]()
     while True:
-        page = client.call("GET", "applications", f"/neighbourhoods?left_behind=true&limit=200&offset={len(wards)}",
-                           token)
+        page = client.call(
+            "GET", "applications", f"/neighbourhoods?left_behind=true&limit=200&offset={len(wards)}", token
+        )
         wards.extend(page["items"])
         if not page["items"] or len(wards) >= page["total"]:
             return wards
@@ -53,16 +67,44 @@ def apply_for(client: Client, wards: list[dict[str, Any]], seed: int) -> dict[st
     rng, operator, made = random.Random(seed), client.token(Role.OPERATOR), {}
     for i, ward in enumerate(sorted(wards, key=lambda w: w["code"])):
         requested, months = rng.randrange(100, 251) * 1_000_000, rng.randrange(120, 181, 6)
-        org = client.call("POST", "applications", "/organisations", operator, {
-            "name": f"{ward['name']} Community Trust", "org_id": f"GB-CHC-{1_100_000 + seed % 1000 * 1000 + i}",
-            "fund_holding": True, "due_diligence": "passed"})
+        org = client.call(
+            "POST",
+            "applications",
+            "/organisations",
+            operator,
+            {
+                "name": f"{ward['name']} Community Trust",
+                "org_id": f"GB-CHC-{1_100_000 + seed % 1000 * 1000 + i}",
+                "fund_holding": True,
+                "due_diligence": "passed",
+            },
+        )
         applicant = client.token(Role.APPLICANT, organisation_id=org["id"], subject=f"chair-{ward['code']}")
-        partnership = client.call("POST", "applications", "/partnerships", applicant, {
-            "organisation_id": org["id"], "name": f"{ward['name']} Big Local", "neighbourhood_code": ward["code"],
-            "members": MEMBERS})
-        application = client.call("POST", "applications", "/applications", applicant, {
-            "partnership_id": partnership["id"], "requested_pence": requested, "duration_months": months,
-            "themes": rng.sample(THEMES, 2), "summary": f"Resident-led plan for {ward['name']}."})
+        partnership = client.call(
+            "POST",
+            "applications",
+            "/partnerships",
+            applicant,
+            {
+                "organisation_id": org["id"],
+                "name": f"{ward['name']} Big Local",
+                "neighbourhood_code": ward["code"],
+                "members": MEMBERS,
+            },
+        )
+        application = client.call(
+            "POST",
+            "applications",
+            "/applications",
+            applicant,
+            {
+                "partnership_id": partnership["id"],
+                "requested_pence": requested,
+                "duration_months": months,
+                "themes": rng.sample(THEMES, 2),
+                "summary": f"Resident-led plan for {ward['name']}.",
+            },
+        )
         submitted = client.call("POST", "applications", f"/applications/{application['id']}/submit", applicant)
         if submitted["status"] != "eligible":
             raise RuntimeError(f"{ward['code']}: application not eligible: {submitted.get('assessment')}")
@@ -116,13 +158,21 @@ def run_example(client: Client, seed: int, log: Callable[[str], None] = print) -
     registry = wait_for_pool(client, set(applications))
     log(f"allocation holds {registry['wards_held']} wards of {registry['vintage']} and all {len(applications)} bids")
     example = allocate_and_compare(client, seed, registry, {w["code"]: w for w in wards}, applications, timings)
-    log(f"committed run {example.run['run_id']}: {example.run['totals']['awards']} awards; "
-        f"verified={example.verified['verified']}")
+    log(
+        f"committed run {example.run['run_id']}: {example.run['totals']['awards']} awards; "
+        f"verified={example.verified['verified']}"
+    )
     return example
 
 
-def allocate_and_compare(client: Client, seed: int, registry: dict[str, Any], wards: dict[str, dict[str, Any]],
-                         applications: dict[str, dict[str, Any]], timings: dict[str, list[float]]) -> Example:
+def allocate_and_compare(
+    client: Client,
+    seed: int,
+    registry: dict[str, Any],
+    wards: dict[str, dict[str, Any]],
+    applications: dict[str, dict[str, Any]],
+    timings: dict[str, list[float]],
+) -> Example:
     """Open the least-first round and a breadth round (max £1m), simulate both, commit the first, diff them."""
     operator = client.token(Role.OPERATOR)
 
@@ -140,11 +190,18 @@ def allocate_and_compare(client: Client, seed: int, registry: dict[str, Any], wa
     diff = timed(timings, "diff", lambda: call("GET", f"/runs/diff?a={run['run_id']}&b={wide['run_id']}"))
     breadth = call("POST", f"/rounds/{breadth['id']}/close")  # a simulation round: it commits nothing
     return Example(
-        seed=seed, registry=registry, wards=wards, applications=applications, round=depth,
-        run={k: v for k, v in run.items() if k != "decisions"}, decisions=all_decisions(client, operator,
-                                                                                          run["run_id"]),
-        verified=verified, breadth_round=breadth, breadth_run={k: v for k, v in wide.items() if k != "decisions"},
-        diff=diff, timings_ms={name: statistics.median(values) for name, values in timings.items()},
+        seed=seed,
+        registry=registry,
+        wards=wards,
+        applications=applications,
+        round=depth,
+        run={k: v for k, v in run.items() if k != "decisions"},
+        decisions=all_decisions(client, operator, run["run_id"]),
+        verified=verified,
+        breadth_round=breadth,
+        breadth_run={k: v for k, v in wide.items() if k != "decisions"},
+        diff=diff,
+        timings_ms={name: statistics.median(values) for name, values in timings.items()},
     )
 
 

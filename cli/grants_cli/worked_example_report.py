@@ -49,6 +49,7 @@ def share(part: int, whole: int) -> str:
 
 def md_table(header: list[str], rows: list[list[str]]) -> str:
     """A Markdown table (pipes in cells escaped)."""
+
     def line(cells: list[str]) -> str:
         return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
 
@@ -68,8 +69,17 @@ def shares_by(example: Example, key: str) -> str:
         funded[where] += d["awarded"]
         money[where] += d["awarded_pence"]
     total, wards = sum(money.values()), len(example.decisions)
-    rows = [[where, str(applied[where]), share(applied[where], wards), str(funded[where]), format_gbp(money[where]),
-             share(money[where], total)] for where in sorted(applied, key=lambda w: (-money[w], w))]
+    rows = [
+        [
+            where,
+            str(applied[where]),
+            share(applied[where], wards),
+            str(funded[where]),
+            format_gbp(money[where]),
+            share(money[where], total),
+        ]
+        for where in sorted(applied, key=lambda w: (-money[w], w))
+    ]
     rows.append(["**all**", str(wards), "100.00%", str(sum(funded.values())), format_gbp(total), share(total, total)])
     name = "region" if key == "region_name" else "IMD decile"
     return md_table([name, "wards applying", "share of wards", "funded", "awarded", "share of money"], rows)
@@ -81,9 +91,18 @@ def decision_rows(example: Example, decisions: list[dict[str, Any]]) -> str:
     for d in decisions:
         ward = _ward(example, d)
         requested = example.applications.get(d["application_id"], {}).get("requested_pence", 0)
-        rows.append([str(d["rank"] or "-"), f"{d['neighbourhood_code']} {ward.get('name', '')}",
-                     ward.get("region_name", ""), str(ward.get("imd_decile", "")), f"{d['need_score']:.2f}",
-                     format_gbp(requested), format_gbp(d["awarded_pence"]), d["rationale"]])
+        rows.append(
+            [
+                str(d["rank"] or "-"),
+                f"{d['neighbourhood_code']} {ward.get('name', '')}",
+                ward.get("region_name", ""),
+                str(ward.get("imd_decile", "")),
+                f"{d['need_score']:.2f}",
+                format_gbp(requested),
+                format_gbp(d["awarded_pence"]),
+                d["rationale"],
+            ]
+        )
     return md_table(["rank", "ward", "region", "IMD decile", "need", "asked", "awarded", "rationale"], rows)
 
 
@@ -93,9 +112,11 @@ def boundary(example: Example) -> str:
     first_not = next((i for i, d in enumerate(ranked) if not d["awarded"]), None)
     if first_not is None:
         return "Every ranked application was funded."
-    around = ranked[max(first_not - 2, 0):first_not + 3]
-    return (f"The first ranked ward not funded is number {ranked[first_not]['rank']}; the walk stops there, so "
-            f"no ward below it is funded ahead of it.\n\n" + decision_rows(example, around))
+    around = ranked[max(first_not - 2, 0) : first_not + 3]
+    return (
+        f"The first ranked ward not funded is number {ranked[first_not]['rank']}; the walk stops there, so "
+        f"no ward below it is funded ahead of it.\n\n" + decision_rows(example, around)
+    )
 
 
 def policy_table(round_: dict[str, Any]) -> str:
@@ -103,21 +124,37 @@ def policy_table(round_: dict[str, Any]) -> str:
     p = round_["policy"]
     caps = ", ".join(f"{r} {format_gbp(v)}" for r, v in sorted(p["region_caps"].items())) or "none"
     floors = ", ".join(f"{r} {format_gbp(v)}" for r, v in sorted(p["region_floors"].items())) or "none"
-    return md_table(["rule", "value"], [
-        ["budget", format_gbp(p["budget_pence"])], ["reserve held back", format_gbp(p["reserve_pence"])],
-        ["award per ward", f"{format_gbp(p['min_award_pence'])} to {format_gbp(p['max_award_pence'])}"],
-        ["partial awards", "yes" if p["partial_awards"] else "no: the walk stops at the first award that does not fit"],
-        ["one award per neighbourhood", "yes" if p["one_award_per_neighbourhood"] else "no"],
-        ["eligibility", p["eligibility"]],
-        ["need weights", f"IMD percentile {p['imd_weight']}%, CNI percentile {p['cni_weight']}%"],
-        ["region caps", caps], ["region floors", floors],
-        ["policy version", p["policy_version"]], ["policy hash (SHA-256)", f"`{round_['policy_hash']}`"],
-    ])
+    return md_table(
+        ["rule", "value"],
+        [
+            ["budget", format_gbp(p["budget_pence"])],
+            ["reserve held back", format_gbp(p["reserve_pence"])],
+            ["award per ward", f"{format_gbp(p['min_award_pence'])} to {format_gbp(p['max_award_pence'])}"],
+            [
+                "partial awards",
+                "yes" if p["partial_awards"] else "no: the walk stops at the first award that does not fit",
+            ],
+            ["one award per neighbourhood", "yes" if p["one_award_per_neighbourhood"] else "no"],
+            ["eligibility", p["eligibility"]],
+            ["need weights", f"IMD percentile {p['imd_weight']}%, CNI percentile {p['cni_weight']}%"],
+            ["region caps", caps],
+            ["region floors", floors],
+            ["policy version", p["policy_version"]],
+            ["policy hash (SHA-256)", f"`{round_['policy_hash']}`"],
+        ],
+    )
 
 
 def _changes(example: Example, changes: list[dict[str, Any]], limit: int = 10) -> str:
-    rows = [[f"{_ward_of(example, c['application_id'])}", format_gbp(c["awarded_a_pence"]),
-             format_gbp(c["awarded_b_pence"]), format_gbp(c["delta_pence"])] for c in changes[:limit]]
+    rows = [
+        [
+            f"{_ward_of(example, c['application_id'])}",
+            format_gbp(c["awarded_a_pence"]),
+            format_gbp(c["awarded_b_pence"]),
+            format_gbp(c["delta_pence"]),
+        ]
+        for c in changes[:limit]
+    ]
     return md_table(["ward", "least first (£2.5m max)", "breadth (£1m max)", "change"], rows)
 
 
@@ -129,24 +166,41 @@ def _ward_of(example: Example, application_id: str) -> str:
 def breadth_section(example: Example) -> str:
     """The committed run against the same pool with every award capped at £1m."""
     d, depth, wide = example.diff, example.run["totals"], example.breadth_run["totals"]
-    moves = md_table(["region", "money moved to it (breadth minus least first)"],
-                     [[r, format_gbp(v)] for r, v in sorted(d["by_region_pence"].items(), key=lambda x: x[1])])
-    deciles = md_table(["IMD decile", "money moved to it"], [[k, format_gbp(v)]
-                                                             for k, v in sorted(d["by_imd_decile_pence"].items())])
-    return "\n\n".join([
-        md_table(["", "least first (committed)", "breadth (simulated)"], [
-            ["largest award", format_gbp(example.round["policy"]["max_award_pence"]),
-             format_gbp(example.breadth_round["policy"]["max_award_pence"])],
-            ["wards funded", str(depth["awards"]), str(wide["awards"])],
-            ["awarded", format_gbp(depth["awarded_pence"]), format_gbp(wide["awarded_pence"])],
-            ["budget left", format_gbp(depth["budget_left_pence"]), format_gbp(wide["budget_left_pence"])],
-            ["run", f"`{example.run['run_id']}`", f"`{example.breadth_run['run_id']}`"]]),
-        f"{d['changes']} wards change: {len(d['gainers'])} gain (newly funded, or funded more) and "
-        f"{len(d['losers'])} lose (funded less, or no longer funded); {format_gbp(d['moved_pence'])} moves between "
-        f"wards. Biggest gains (first {min(10, len(d['gainers']))}):",
-        _changes(example, d["gainers"]), f"Biggest losses (first {min(10, len(d['losers']))}):",
-        _changes(example, d["losers"]), "Money moved by region:", moves, "Money moved by IMD decile:", deciles,
-    ])
+    moves = md_table(
+        ["region", "money moved to it (breadth minus least first)"],
+        [[r, format_gbp(v)] for r, v in sorted(d["by_region_pence"].items(), key=lambda x: x[1])],
+    )
+    deciles = md_table(
+        ["IMD decile", "money moved to it"], [[k, format_gbp(v)] for k, v in sorted(d["by_imd_decile_pence"].items())]
+    )
+    return "\n\n".join(
+        [
+            md_table(
+                ["", "least first (committed)", "breadth (simulated)"],
+                [
+                    [
+                        "largest award",
+                        format_gbp(example.round["policy"]["max_award_pence"]),
+                        format_gbp(example.breadth_round["policy"]["max_award_pence"]),
+                    ],
+                    ["wards funded", str(depth["awards"]), str(wide["awards"])],
+                    ["awarded", format_gbp(depth["awarded_pence"]), format_gbp(wide["awarded_pence"])],
+                    ["budget left", format_gbp(depth["budget_left_pence"]), format_gbp(wide["budget_left_pence"])],
+                    ["run", f"`{example.run['run_id']}`", f"`{example.breadth_run['run_id']}`"],
+                ],
+            ),
+            f"{d['changes']} wards change: {len(d['gainers'])} gain (newly funded, or funded more) and "
+            f"{len(d['losers'])} lose (funded less, or no longer funded); {format_gbp(d['moved_pence'])} moves between "
+            f"wards. Biggest gains (first {min(10, len(d['gainers']))}):",
+            _changes(example, d["gainers"]),
+            f"Biggest losses (first {min(10, len(d['losers']))}):",
+            _changes(example, d["losers"]),
+            "Money moved by region:",
+            moves,
+            "Money moved by IMD decile:",
+            deciles,
+        ]
+    )
 
 
 def intro(example: Example, today: str, asked: list[int]) -> str:
@@ -160,16 +214,16 @@ as real processes in a temporary folder (embedded Redis, four services and their
 loaded the official files, and did everything below over HTTP, as an operator and as {n} resident
 partnerships would.
 
-- **Registry**: vintage `{r['vintage']}`, inputs hash `{r['inputs_hash']}`; {r['ward_count']:,} wards, of
-  which {r['left_behind_count']} are 'left behind' (OCSI / Local Trust: top 10% of need on both the IMD and the
-  Community Needs Index). Allocation holds all {r['wards_held']:,} wards, so every need score is a percentile
+- **Registry**: vintage `{r["vintage"]}`, inputs hash `{r["inputs_hash"]}`; {r["ward_count"]:,} wards, of
+  which {r["left_behind_count"]} are 'left behind' (OCSI / Local Trust: top 10% of need on both the IMD and the
+  Community Needs Index). Allocation holds all {r["wards_held"]:,} wards, so every need score is a percentile
   over the whole registry, not over the applicants.
 - **Applications**: one per left-behind ward, each from a fund-holding organisation and a resident partnership
   of 8 members, 5 of them residents. Requests are seeded (seed {example.seed}), from £1m to £2.5m in £10,000
   steps: {format_gbp(sum(asked))} asked in all (median {format_gbp(int(statistics.median(asked)))}), over
   {min(months)} to {max(months)} months. Every application was assessed eligible.
-- **Need and ranking** (the full rule is in [allocation.md](allocation.md)): need score = {p['imd_weight']}% of
-  the ward's IMD percentile plus {p['cni_weight']}% of its CNI percentile, in integer basis points; ties go to
+- **Need and ranking** (the full rule is in [allocation.md](allocation.md)): need score = {p["imd_weight"]}% of
+  the ward's IMD percentile plus {p["cni_weight"]}% of its CNI percentile, in integer basis points; ties go to
   the lower (more deprived) IMD rank, then the ward code. Walking down the ranking, each ward gets its request
   (within the award bounds) while the budget lasts; the first award that does not fit ends the walk, so no
   less needy ward is funded ahead of a needier one.
@@ -206,14 +260,22 @@ def render(example: Example) -> str:
     sections = [
         intro(example, datetime.now(UTC).date().isoformat(), asked),
         "## The policy\n\n" + policy_table(example.round),
-        "## Totals\n\n" + md_table(["", ""], [
-            ["wards applying (all eligible)", str(totals["considered"])], ["wards funded", str(totals["awards"])],
-            ["wards not funded", str(totals["considered"] - totals["awards"])],
-            ["awarded", format_gbp(totals["awarded_pence"])], ["budget left", format_gbp(totals["budget_left_pence"])],
-            ["run", f"`{run['run_id']}` (committed)"], ["inputs hash (engine)", f"`{run['inputs_hash']}`"],
-            ["inputs document hash", f"`{run['inputs_document_hash']}`"],
-            ["decisions digest", f"`{run['decisions_digest']}`"],
-            ["re-verified from stored inputs", "yes" if example.verified["verified"] else "**NO**"]]),
+        "## Totals\n\n"
+        + md_table(
+            ["", ""],
+            [
+                ["wards applying (all eligible)", str(totals["considered"])],
+                ["wards funded", str(totals["awards"])],
+                ["wards not funded", str(totals["considered"] - totals["awards"])],
+                ["awarded", format_gbp(totals["awarded_pence"])],
+                ["budget left", format_gbp(totals["budget_left_pence"])],
+                ["run", f"`{run['run_id']}` (committed)"],
+                ["inputs hash (engine)", f"`{run['inputs_hash']}`"],
+                ["inputs document hash", f"`{run['inputs_document_hash']}`"],
+                ["decisions digest", f"`{run['decisions_digest']}`"],
+                ["re-verified from stored inputs", "yes" if example.verified["verified"] else "**NO**"],
+            ],
+        ),
         "## Share of the money by region\n\n" + shares_by(example, "region_name"),
         "## Share of the money by IMD decile\n\n" + shares_by(example, "imd_decile") + DECILE_NOTE,
         "## The first 20 decisions\n\n" + decision_rows(example, example.decisions[:20]),

@@ -68,8 +68,9 @@ class OutboxCollector(Collector):
     def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
         return (
             GaugeMetricFamily(UNSENT, "Outbox rows committed but not yet published by the relay.", labels=["service"]),
-            GaugeMetricFamily(OLDEST_AGE, "Seconds the oldest unsent outbox row has waited (0 when none wait).",
-                              labels=["service"]),
+            GaugeMetricFamily(
+                OLDEST_AGE, "Seconds the oldest unsent outbox row has waited (0 when none wait).", labels=["service"]
+            ),
         )
 
 

@@ -26,7 +26,10 @@ class PlatformSettings(BaseSettings):
     claim_idle_ms: int = Field(1000, ge=50, description="Pending this long, a message is claimed by another consumer.")
     relay_interval_s: float = Field(0.05, gt=0, description="How often the outbox relay looks for unsent rows.")
     read_cache_ttl_s: float = Field(
-        1.0, ge=0, le=60, description="How long an API keeps a read-model answer (fund position, dashboard, "
+        1.0,
+        ge=0,
+        le=60,
+        description="How long an API keeps a read-model answer (fund position, dashboard, "
         "neighbourhoods) before reading it again; 0 reads on every request.",
     )
     jwt_secret: str = DEV_JWT_SECRET

@@ -143,8 +143,13 @@ def _envelope(payload: Event, subject: str, event_id: str | None, cause: Envelop
     """`wrap`'s envelope without validating it again: every field is built here from checked values (the payload
     was validated when it was made, the cause when it was read), so it is the same model and the same JSON."""
     if not isinstance(payload, Event) or not isinstance(subject, str) or not isinstance(event_id, str | None):
-        return wrap(payload, subject=subject, event_id=event_id, correlation_id=cause.correlation_id if cause else None,
-                    causation_id=cause.event_id if cause else None)  # validates, so a wrong type fails loudly as before
+        return wrap(
+            payload,
+            subject=subject,
+            event_id=event_id,
+            correlation_id=cause.correlation_id if cause else None,
+            causation_id=cause.event_id if cause else None,
+        )  # validates, so a wrong type fails loudly as before
     eid = event_id or str(uuid.uuid4())
     model: Any = envelope_of(type(payload))
     envelope: Envelope[Any] = model.model_construct(

@@ -43,5 +43,6 @@ def decode_entry(fields: dict[bytes, bytes]) -> tuple[dict[str, Any], dict[str, 
 def encode_frame(envelope_json: str, headers: dict[str, str]) -> str:
     """The `__data__` value of an entry carrying `envelope_json`, as the broker's publish would write it."""
     event_id = headers.get("event_id", "")
-    return json.dumps({"headers": {"correlation_id": event_id, "content-type": "application/json", **headers},
-                       "data": envelope_json})
+    return json.dumps(
+        {"headers": {"correlation_id": event_id, "content-type": "application/json", **headers}, "data": envelope_json}
+    )

@@ -80,19 +80,25 @@ class _Running:
     async def start(self) -> None:
         spec, settings = self.spec, self.spec.settings
         self.writer = DatabaseWriter(spec.sessions, name=f"{spec.service}-writer")
-        self.relay = OutboxRelay(spec.sessions, sync_client(settings.redis_url), interval_s=settings.relay_interval_s,
-                                 name=spec.service)  # fmt: skip
+        self.relay = OutboxRelay(
+            spec.sessions, sync_client(settings.redis_url), interval_s=settings.relay_interval_s, name=spec.service
+        )
         on_commit_with_events(spec.service, self.relay.wake)
         tuning = ConsumerTuning.from_settings(settings)
         self.redis = async_client(settings.redis_url, block_ms=tuning.block_ms)
         self.consumer = GroupConsumer(
-            group=spec.service, consumer=consumer_name(spec.service), routes=[Route(e, h) for e, h in spec.consumes],
-            writer=self.writer, redis=self.redis, tuning=tuning,
-        )  # fmt: skip
+            group=spec.service,
+            consumer=consumer_name(spec.service),
+            routes=[Route(e, h) for e, h in spec.consumes],
+            writer=self.writer,
+            redis=self.redis,
+            tuning=tuning,
+        )
         context = WorkerContext(spec.service, settings, spec.sessions, self.writer)
-        self.tasks = [asyncio.create_task(self.relay.run(self.writer)),
-                      asyncio.create_task(doorbell.listen(settings.redis_url, spec.service, self.relay.wake,
-                                                          self.stopping))]  # fmt: skip
+        self.tasks = [
+            asyncio.create_task(self.relay.run(self.writer)),
+            asyncio.create_task(doorbell.listen(settings.redis_url, spec.service, self.relay.wake, self.stopping)),
+        ]
         if spec.consumes:
             self.tasks.append(asyncio.create_task(self.consumer.run()))
         self.tasks.extend(asyncio.create_task(loop(context)) for loop in spec.loops)
@@ -118,15 +124,25 @@ def _document(spec: WorkerSpec) -> AsyncAPI:
             """Documents the subscription; the platform's consumer handles the messages."""
 
         broker.subscriber(
-            stream=StreamSub(event.stream(), group=spec.service, consumer=consumer_name(spec.service),
-                             polling_interval=200),
-            title=f"{spec.service}:{event.stream()}", description=(event.__doc__ or "").strip(),
-        )(consumed)  # fmt: skip
+            stream=StreamSub(
+                event.stream(), group=spec.service, consumer=consumer_name(spec.service), polling_interval=200
+            ),
+            title=f"{spec.service}:{event.stream()}",
+            description=(event.__doc__ or "").strip(),
+        )(consumed)
     for event in spec.publishes:
-        broker.publisher(stream=event.stream(), schema=Envelope[event], title=event.stream(),  # type: ignore[valid-type]
-                         description=(event.__doc__ or "").strip())  # fmt: skip
-    return AsyncAPI(broker, title=f"{spec.service} events", version="1.0.0",
-                    description=f"Events the {spec.service} service consumes and publishes.")
+        broker.publisher(
+            stream=event.stream(),
+            schema=Envelope[event],  # type: ignore[valid-type]
+            title=event.stream(),
+            description=(event.__doc__ or "").strip(),
+        )
+    return AsyncAPI(
+        broker,
+        title=f"{spec.service} events",
+        version="1.0.0",
+        description=f"Events the {spec.service} service consumes and publishes.",
+    )
 
 
 def run(app: FastStream) -> None:

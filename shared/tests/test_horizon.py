@@ -5,8 +5,9 @@ from hypothesis import strategies as st
 
 from grants_shared.delivery.streams import Entry, split_at_horizon
 
-reads = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(1, 500)), unique_by=lambda t: t[1],
-                 max_size=40)  # fmt: skip
+reads = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(1, 500)), unique_by=lambda t: t[1], max_size=40
+)
 
 
 def entries_of(read: list[tuple[str, int]]) -> list[Entry]:

@@ -12,8 +12,21 @@ from grants_cli.tokens import Role, mint
 from grants_shared import auth
 from grants_shared.settings import PlatformSettings
 
-HEAVY = {"sqlalchemy", "faststream", "fastapi", "redis", "payments", "reporting", "allocation", "applications", "numpy",
-         "opentelemetry", "httpx", "alembic", "pydantic"}
+HEAVY = {
+    "sqlalchemy",
+    "faststream",
+    "fastapi",
+    "redis",
+    "payments",
+    "reporting",
+    "allocation",
+    "applications",
+    "numpy",
+    "opentelemetry",
+    "httpx",
+    "alembic",
+    "pydantic",
+}
 
 
 def loaded_by(statement: str) -> list[str]:
@@ -28,14 +41,21 @@ def test_importing_the_command_line_loads_no_service_database_web_or_redis_modul
 
 
 def test_help_loads_no_heavy_module() -> None:
-    assert loaded_by("from typer.testing import CliRunner; from grants_cli.main import app; "
-                     "CliRunner().invoke(app, ['--help'])") == []
+    assert (
+        loaded_by(
+            "from typer.testing import CliRunner; from grants_cli.main import app; CliRunner().invoke(app, ['--help'])"
+        )
+        == []
+    )
 
 
 def test_a_token_without_an_organisation_needs_no_database_or_web_module() -> None:
-    assert set(loaded_by("from typer.testing import CliRunner; from grants_cli.main import app; "
-                         "r = CliRunner().invoke(app, ['token', '--role', 'operator']); assert r.exit_code == 0"
-                         )) <= {"pydantic"}  # the settings, for the secret
+    assert set(
+        loaded_by(
+            "from typer.testing import CliRunner; from grants_cli.main import app; "
+            "r = CliRunner().invoke(app, ['token', '--role', 'operator']); assert r.exit_code == 0"
+        )
+    ) <= {"pydantic"}  # the settings, for the secret
 
 
 def test_the_cli_names_the_same_roles_and_services_as_the_platform() -> None:

@@ -28,16 +28,28 @@ def var_dir(tmp_path: Path) -> Path:
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
         now = datetime.now(UTC)
-        session.add(Organisation(id="org-7", name="Trust", org_id=ORG_ID, fund_holding=True, due_diligence="passed",
-                                 created_at=now, updated_at=now))
+        session.add(
+            Organisation(
+                id="org-7",
+                name="Trust",
+                org_id=ORG_ID,
+                fund_holding=True,
+                due_diligence="passed",
+                created_at=now,
+                updated_at=now,
+            )
+        )
     engine.dispose()
     return tmp_path
 
 
 def token(var_dir: Path, organisation: str) -> tuple[int, str]:
     """Run `grants token --role applicant --organisation ORGANISATION` on that var folder."""
-    done = CliRunner().invoke(app, ["token", "--role", "applicant", "--organisation", organisation],
-                              env={"GRANTS_VAR_DIR": str(var_dir), "APPLICATIONS_DATABASE_URL": "", "COLUMNS": "200"})
+    done = CliRunner().invoke(
+        app,
+        ["token", "--role", "applicant", "--organisation", organisation],
+        env={"GRANTS_VAR_DIR": str(var_dir), "APPLICATIONS_DATABASE_URL": "", "COLUMNS": "200"},
+    )
     return done.exit_code, done.output
 
 
@@ -66,7 +78,7 @@ def test_an_unknown_org_id_is_a_usage_error_naming_it(var_dir: Path) -> None:
 
 def test_a_step_s_output_is_shown_up_to_its_traceback() -> None:
     read, write = os.pipe()
-    os.write(write, b"loading 3 files\nTraceback (most recent call last):\n  File \"x.py\"\nValueError: bad\n")
+    os.write(write, b'loading 3 files\nTraceback (most recent call last):\n  File "x.py"\nValueError: bad\n')
     os.close(write)
     shown = io.StringIO()
     with os.fdopen(read, "rb") as source:

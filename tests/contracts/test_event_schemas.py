@@ -23,8 +23,9 @@ def test_the_compatibility_rule_catches_a_removed_field_and_a_new_required_one()
     old = {"$defs": {"X": {"properties": {"a": {"type": "string"}, "b": {"type": "integer"}}, "required": ["a"]}}}
     new = {"$defs": {"X": {"properties": {"a": {"type": "string"}, "c": {"type": "integer"}}, "required": ["a", "c"]}}}
     assert breaking_changes(old, new) == ["X.b: removed or changed", "X.c: new required field"]
-    optional_added = {"$defs": {"X": {"properties": {**old["$defs"]["X"]["properties"], "d": {"type": "string"}},
-                                      "required": ["a"]}}}
+    optional_added = {
+        "$defs": {"X": {"properties": {**old["$defs"]["X"]["properties"], "d": {"type": "string"}}, "required": ["a"]}}
+    }
     assert breaking_changes(old, optional_added) == []
 
 

@@ -50,8 +50,9 @@ def check_events(running: RunningSystem, walk: Walk) -> None:
     scheduled = about(distinct_events(r, TrancheScheduled.stream()), "grant_id", walk.grant_id)
     assert sum(e["payload"]["amount_pence"] for e in scheduled) == awarded["payload"]["amount_pence"]
     for stream in (TrancheReleased.stream(), PaymentInstructed.stream(), PaymentSettled.stream()):
-        per_tranche = Counter(e["payload"]["tranche_id"] for e in about(distinct_events(r, stream), "grant_id",
-                                                                         walk.grant_id))
+        per_tranche = Counter(
+            e["payload"]["tranche_id"] for e in about(distinct_events(r, stream), "grant_id", walk.grant_id)
+        )
         assert len(per_tranche) == 2 and set(per_tranche.values()) == {1}, (stream, per_tranche)
     assert len(about(distinct_events(r, ReportAccepted.stream()), "grant_id", walk.grant_id)) == 1
     correlation = {e["correlation_id"] for e in decided + [awarded]}

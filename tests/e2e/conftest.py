@@ -15,8 +15,12 @@ from grants_cli.walk import Client
 from tests.support.infra import database_backends, fresh_database
 
 # Short delays so a walk takes seconds: the bank settles fast, claims and polls happen often.
-FAST = {"GRANTS_CLAIM_IDLE_MS": "400", "SANDBOX_BANK_SETTLE_AFTER_SECONDS": "0.2", "PAYMENTS_POLL_INTERVAL_S": "0.2",
-        "GRANTS_ENV": "test"}
+FAST = {
+    "GRANTS_CLAIM_IDLE_MS": "400",
+    "SANDBOX_BANK_SETTLE_AFTER_SECONDS": "0.2",
+    "PAYMENTS_POLL_INTERVAL_S": "0.2",
+    "GRANTS_ENV": "test",
+}
 
 
 class RunningSystem:
@@ -53,9 +57,13 @@ def start_system(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str)
             url = stack.enter_context(fresh_database(request.param, tmp_path, svc))
             if request.param != "sqlite":
                 env[f"{svc.upper()}_DATABASE_URL"] = url
-        system = System(var_dir=tmp_path / "var", redis_url=redis_url,
-                        ports=dict(zip(DEFAULT_PORTS, free_ports(len(DEFAULT_PORTS)), strict=True)), extra_env=env,
-                        per_process_env=per_process_env or {})
+        system = System(
+            var_dir=tmp_path / "var",
+            redis_url=redis_url,
+            ports=dict(zip(DEFAULT_PORTS, free_ports(len(DEFAULT_PORTS)), strict=True)),
+            extra_env=env,
+            per_process_env=per_process_env or {},
+        )
         try:
             system.start(timeout_s=180)  # nine processes starting on a busy 2-core machine
         except Exception:

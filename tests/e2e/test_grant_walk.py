@@ -20,14 +20,31 @@ def test_one_grant_walks_from_application_to_second_paid_tranche(start_system: A
     check_events(running, walk)
     check_money(running, walk)
     kinds = [e["event_type"] for e in walk.timeline["events"]]
-    for expected in ("application-submitted", "application-assessed", "allocation-decided", "grant-awarded",
-                     "tranche-scheduled", "tranche-released", "payment-instructed", "payment-settled",
-                     "report-submitted", "report-accepted"):
+    for expected in (
+        "application-submitted",
+        "application-assessed",
+        "allocation-decided",
+        "grant-awarded",
+        "tranche-scheduled",
+        "tranche-released",
+        "payment-instructed",
+        "payment-settled",
+        "report-submitted",
+        "report-accepted",
+    ):
         assert expected in kinds, (expected, kinds)
 
 
-@pytest.mark.parametrize("crash_at", ["payments.before_bank_call", "payments.after_bank_call",
-                                      "payments.before_ack", "payments.after_ack", "payments.relay_after_publish"])
+@pytest.mark.parametrize(
+    "crash_at",
+    [
+        "payments.before_bank_call",
+        "payments.after_bank_call",
+        "payments.before_ack",
+        "payments.after_ack",
+        "payments.relay_after_publish",
+    ],
+)
 def test_the_walk_survives_the_payments_worker_killed(start_system: Any, crash_at: str) -> None:
     running = start_system({"payments-worker": {"GRANTS_CRASH_AT": crash_at}})
     walk = run_walk(running.client, log=lambda _: None)

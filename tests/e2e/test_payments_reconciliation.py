@@ -26,8 +26,11 @@ PAYEE = {"name": "Not a grantee", "sort_code": "040004", "account_number": "1111
 def schedule(client: Any, service: str, grant_id: str, token: str) -> list[tuple[str, str, int, int]]:
     """A grant's live tranches as a service shows them: id, due date, amount, of how many."""
     tranches = client.call("GET", service, f"/grants/{grant_id}", token)["tranches"]
-    return sorted((t["tranche_id"], t["due_on"], t["amount_pence"], t["of_tranches"]) for t in tranches
-                  if t["status"] != "removed")  # fmt: skip
+    return sorted(
+        (t["tranche_id"], t["due_on"], t["amount_pence"], t["of_tranches"])
+        for t in tranches
+        if t["status"] != "removed"
+    )
 
 
 def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(start_system: Any) -> None:
@@ -35,8 +38,12 @@ def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(
     walk = run_walk(running.client, log=lambda _: None)
     client, finance = running.client, running.client.token(Role.FINANCE_OFFICER, subject="fiona")
     bank = running.system.url("sandbox-bank")
-    stray = httpx.post(f"{bank}/payments", headers={"Idempotency-Key": f"outside-{new_id()}"}, timeout=10, json={
-        "amount_pence": 4_321, "currency": "GBP", "payee_account": PAYEE, "reference": "NOT-A-GRANT"}).json()
+    stray = httpx.post(
+        f"{bank}/payments",
+        headers={"Idempotency-Key": f"outside-{new_id()}"},
+        timeout=10,
+        json={"amount_pence": 4_321, "currency": "GBP", "payee_account": PAYEE, "reference": "NOT-A-GRANT"},
+    ).json()
     httpx.post(f"{bank}/control/settle-now", timeout=10).raise_for_status()
 
     def only_the_stray_is_open() -> Any:
@@ -48,8 +55,11 @@ def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(
     assert view["matched_lines"] >= 2  # the walk's two tranches, matched one to one
 
     def published() -> list[dict[str, Any]]:
-        return [e for e in distinct_events(running.redis, ReconciliationDifferenceFound.stream())
-                if e["payload"]["provider_payment_id"] == stray["payment_id"]]  # fmt: skip
+        return [
+            e
+            for e in distinct_events(running.redis, ReconciliationDifferenceFound.stream())
+            if e["payload"]["provider_payment_id"] == stray["payment_id"]
+        ]
 
     raised = wait_for("the outbox relay to publish the difference", published, timeout_s=60)
     assert len(raised) == 1 and raised[0]["payload"]["difference_id"] == view["differences"][0]["difference_id"]
@@ -61,18 +71,40 @@ def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(
     dashboard = wait_for("the dashboard to show the difference", dashboard_shows_it, timeout_s=60)
     assert "1 open differences between the bank and the ledger" in dashboard
 
-    varied = client.call("POST", "payments", f"/grants/{walk.grant_id}/variations", finance,
-                         {"pattern": "annual", "reason": "the partnership prefers yearly payments"})  # fmt: skip
+    varied = client.call(
+        "POST",
+        "payments",
+        f"/grants/{walk.grant_id}/variations",
+        finance,
+        {"pattern": "annual", "reason": "the partnership prefers yearly payments"},
+    )
     assert varied["status"] == "applied"
     operator = client.token(Role.OPERATOR)
-    wait_for("reporting to record the variation", lambda: any(
-        e["event_type"] == "grant-varied"
-        for e in client.call("GET", "reporting", f"/grants/{walk.grant_id}/timeline", operator)["events"]), 60)
-    wait_for("reporting's schedule to match payments'", lambda: schedule(client, "reporting", walk.grant_id, operator)
-             == schedule(client, "payments", walk.grant_id, operator), 60)  # fmt: skip
+    wait_for(
+        "reporting to record the variation",
+        lambda: any(
+            e["event_type"] == "grant-varied"
+            for e in client.call("GET", "reporting", f"/grants/{walk.grant_id}/timeline", operator)["events"]
+        ),
+        60,
+    )
+    wait_for(
+        "reporting's schedule to match payments'",
+        lambda: (
+            schedule(client, "reporting", walk.grant_id, operator)
+            == schedule(client, "payments", walk.grant_id, operator)
+        ),
+        60,
+    )
 
-    closure = client.call("POST", "payments", f"/grants/{walk.grant_id}/close", finance,
-                          {"reason": "the partnership dissolved"}, expect=(202,))  # fmt: skip
+    closure = client.call(
+        "POST",
+        "payments",
+        f"/grants/{walk.grant_id}/close",
+        finance,
+        {"reason": "the partnership dissolved"},
+        expect=(202,),
+    )
     approver = client.token(Role.FINANCE_APPROVER, subject="amara")
     client.call("POST", "payments", f"/grants/{walk.grant_id}/variations/{closure['variation_id']}/approve", approver)
 
@@ -86,7 +118,12 @@ def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(
     assert {t["status"] for t in grant["tranches"][2:]} <= {"cancelled", "removed"}
     position = client.call("GET", "reporting", "/fund/position", operator)
     assert (position["committed_pence"], position["unpaid_commitments_pence"]) == (paid, 0)
-    check = subprocess.run([sys.executable, "-m", "grants_cli.main", "ledger", "check"], capture_output=True,
-                           text=True, env=running.system.base_env(), timeout=120)  # fmt: skip
+    check = subprocess.run(
+        [sys.executable, "-m", "grants_cli.main", "ledger", "check"],
+        capture_output=True,
+        text=True,
+        env=running.system.base_env(),
+        timeout=120,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "ledger check: all invariants hold" in check.stdout and "ok   maker_checker" in check.stdout

@@ -19,13 +19,21 @@ GROUP = "batch-test"
 
 
 def accepted(n: int) -> Envelope[Any]:
-    return wrap(ReportAccepted(report_id=f"r{n}", grant_id="g1", period_number=n, accepted_by="assessor",
-                               accepted_at=datetime.now(UTC)), subject="g1")  # fmt: skip
+    return wrap(
+        ReportAccepted(
+            report_id=f"r{n}", grant_id="g1", period_number=n, accepted_by="assessor", accepted_at=datetime.now(UTC)
+        ),
+        subject="g1",
+    )
 
 
 def scheduled(tranche_id: str) -> Envelope[Any]:
-    return wrap(TrancheScheduled(grant_id="g1", tranche_id=tranche_id, number=1, of_tranches=1,
-                                 due_on=date(2027, 4, 1), amount_pence=100), subject="g1")  # fmt: skip
+    return wrap(
+        TrancheScheduled(
+            grant_id="g1", tranche_id=tranche_id, number=1, of_tranches=1, due_on=date(2027, 4, 1), amount_pence=100
+        ),
+        subject="g1",
+    )
 
 
 def record_effect(envelope: Envelope[Any], uow: UnitOfWork) -> None:

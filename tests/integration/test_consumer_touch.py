@@ -28,8 +28,12 @@ TUNING = ConsumerTuning(batch=50, block_ms=50, claim_idle_ms=150, max_deliveries
 
 
 def accepted(n: int) -> Envelope[Any]:
-    return wrap(ReportAccepted(report_id=f"r{n}", grant_id="g", period_number=n, accepted_by="assessor",
-                               accepted_at=datetime.now(UTC)), subject="g")  # fmt: skip
+    return wrap(
+        ReportAccepted(
+            report_id=f"r{n}", grant_id="g", period_number=n, accepted_by="assessor", accepted_at=datetime.now(UTC)
+        ),
+        subject="g",
+    )
 
 
 def applied(sessions: Any) -> int:
@@ -48,8 +52,9 @@ async def test_the_consumer_carries_on_when_its_touch_loop_swallows_a_cancel(
         uow.session.execute(insert(effects).values(event_id=envelope.event_id, n=envelope.payload.period_number))
 
     group = "touch-test"
-    consumer = await start_consumer(running, sessions, redis_url, group, [Route(ReportAccepted, slow_handler)],
-                                    TUNING, relay=False)  # fmt: skip
+    consumer = await start_consumer(
+        running, sessions, redis_url, group, [Route(ReportAccepted, slow_handler)], TUNING, relay=False
+    )
     real_touch, swallowed = consumer.streams.touch, []
 
     async def touch_that_swallows_the_cancel(entries: list[Entry]) -> None:

@@ -32,8 +32,9 @@ def redis_url(redis_url: str) -> str:
 
 
 def accepted(n: int) -> ReportAccepted:
-    return ReportAccepted(report_id=f"r{n}", grant_id="g1", period_number=n, accepted_by="assessor",
-                          accepted_at=datetime.now(UTC))  # fmt: skip
+    return ReportAccepted(
+        report_id=f"r{n}", grant_id="g1", period_number=n, accepted_by="assessor", accepted_at=datetime.now(UTC)
+    )
 
 
 def record_effect(envelope: Envelope[Any], uow: UnitOfWork) -> None:
@@ -53,10 +54,22 @@ def pending(redis_url: str) -> int:
 async def running(sessions: Any, redis_url: str) -> AsyncIterator[Callable[..., Any]]:
     started = Running()
 
-    async def start(handler: Callable[..., None] = record_effect, relay: bool = True,
-                    tuning: ConsumerTuning = TUNING, consumer: str = "c1") -> Any:  # fmt: skip
-        return await start_consumer(started, sessions, redis_url, GROUP, [Route(ReportAccepted, handler)], tuning,
-                                    consumer=consumer, relay=relay)  # fmt: skip
+    async def start(
+        handler: Callable[..., None] = record_effect,
+        relay: bool = True,
+        tuning: ConsumerTuning = TUNING,
+        consumer: str = "c1",
+    ) -> Any:
+        return await start_consumer(
+            started,
+            sessions,
+            redis_url,
+            GROUP,
+            [Route(ReportAccepted, handler)],
+            tuning,
+            consumer=consumer,
+            relay=relay,
+        )
 
     yield start
     await started.stop()
@@ -70,8 +83,9 @@ async def test_outbox_rows_reach_the_consumer_once_each(sessions: Any, redis_url
     await running()
     await eventually(lambda: count(sessions) == 5)
     with sessions() as s:
-        unsent = s.execute(select(func.count()).select_from(tables.outbox)
-                           .where(tables.outbox.c.published_at.is_(None))).scalar_one()  # fmt: skip
+        unsent = s.execute(
+            select(func.count()).select_from(tables.outbox).where(tables.outbox.c.published_at.is_(None))
+        ).scalar_one()
     assert unsent == 0
     await eventually(lambda: pending(redis_url) == 0)
 
@@ -122,8 +136,9 @@ async def test_dead_lettering_acknowledges_the_message_in_the_same_step(redis_ur
     message_id = publish_raw(redis_url, ReportAccepted.stream(), "{}")
     client.xreadgroup(GROUP, "failing-consumer", {ReportAccepted.stream(): ">"}, count=1)
     assert pending(redis_url) == 1
-    streams = GroupStreams(async_client(redis_url), group=GROUP, consumer="failing-consumer",
-                           streams=[ReportAccepted.stream()], batch=10)  # fmt: skip
+    streams = GroupStreams(
+        async_client(redis_url), group=GROUP, consumer="failing-consumer", streams=[ReportAccepted.stream()], batch=10
+    )
     try:
         await streams.dead_letter(Entry(ReportAccepted.stream(), message_id, {}, deliveries=3), "handler bug")
     finally:
@@ -155,8 +170,12 @@ async def test_an_undecodable_message_goes_straight_to_dead_letters(redis_url: s
 
 async def test_an_envelope_on_another_events_stream_is_refused(redis_url: str, running: Any) -> None:
     await running(relay=False)
-    submitted = wrap(ReportSubmitted(report_id="r1", grant_id="g1", period_number=1, submitted_by="a",
-                                     submitted_at=datetime.now(UTC)), subject="g1")  # fmt: skip
+    submitted = wrap(
+        ReportSubmitted(
+            report_id="r1", grant_id="g1", period_number=1, submitted_by="a", submitted_at=datetime.now(UTC)
+        ),
+        subject="g1",
+    )
     from grants_shared.wire import encode_frame
 
     publish_raw(redis_url, ReportAccepted.stream(), encode_frame(submitted.model_dump_json(), {}))
@@ -245,8 +264,9 @@ async def test_a_writer_commits_while_the_relay_publishes(sessions: Any, redis_u
     assert len(written) == 1
     assert OutboxRelay(sessions, sync_client(redis_url)).publish_pending() == 1  # what was written meanwhile goes next
     with sessions() as s:
-        unsent = s.execute(select(func.count()).select_from(tables.outbox)
-                           .where(tables.outbox.c.published_at.is_(None))).scalar_one()  # fmt: skip
+        unsent = s.execute(
+            select(func.count()).select_from(tables.outbox).where(tables.outbox.c.published_at.is_(None))
+        ).scalar_one()
     assert unsent == 0
 
 
@@ -297,8 +317,15 @@ async def test_a_parked_event_waiting_for_an_id_is_woken_by_that_id_alone(sessio
             publish(redis_url, wrap(accepted(n), subject="g1"))
         await eventually(lambda: count(sessions) == 5)
         assert tries == [0] and parked_ids(sessions) == [waiting.event_id]
-        publish(redis_url, wrap(TrancheScheduled(grant_id="g1", tranche_id="t1", number=1, of_tranches=1,
-                                                 due_on=date(2027, 4, 1), amount_pence=100), subject="g1"))  # fmt: skip
+        publish(
+            redis_url,
+            wrap(
+                TrancheScheduled(
+                    grant_id="g1", tranche_id="t1", number=1, of_tranches=1, due_on=date(2027, 4, 1), amount_pence=100
+                ),
+                subject="g1",
+            ),
+        )
         await eventually(lambda: count(sessions) == 7)
         assert tries == [0, 0] and parked_ids(sessions) == [] and consumer.stats["woken"] == 1
     finally:
@@ -321,8 +348,14 @@ async def test_a_busy_stream_read_in_part_holds_back_later_events_of_other_strea
 
     for grant in range(10):
         for number in range(20):
-            tranche = TrancheScheduled(grant_id=f"g{grant}", tranche_id=str(grant * 20 + number), number=number + 1,
-                                       of_tranches=20, due_on=date(2027, 4, 1), amount_pence=100)  # fmt: skip
+            tranche = TrancheScheduled(
+                grant_id=f"g{grant}",
+                tranche_id=str(grant * 20 + number),
+                number=number + 1,
+                of_tranches=20,
+                due_on=date(2027, 4, 1),
+                amount_pence=100,
+            )
             publish(redis_url, wrap(tranche, subject=f"g{grant}"))
         publish(redis_url, wrap(accepted(grant), subject=f"g{grant}"))
     small = ConsumerTuning(batch=10, block_ms=50, claim_idle_ms=1000, max_deliveries=3, sweep_every_s=3600)
@@ -360,8 +393,9 @@ async def test_an_event_parked_too_long_is_dead_lettered_with_its_reason(
     def never_ready(envelope: Envelope[Any], uow: UnitOfWork) -> None:
         raise NotReady("grant g1 is not known here")
 
-    impatient = ConsumerTuning(batch=50, block_ms=50, claim_idle_ms=150, max_deliveries=3, park_timeout_s=0.2,
-                               sweep_every_s=0.1)  # fmt: skip
+    impatient = ConsumerTuning(
+        batch=50, block_ms=50, claim_idle_ms=150, max_deliveries=3, park_timeout_s=0.2, sweep_every_s=0.1
+    )
     await running(handler=never_ready, relay=False, tuning=impatient)
     envelope = wrap(accepted(6), subject="g1")
     publish(redis_url, envelope)

@@ -39,8 +39,16 @@ def engine(database_url: str) -> Iterator[Any]:
 
 
 def accepted(n: int) -> Envelope[Any]:
-    return wrap(ReportAccepted(report_id=f"r{n}", grant_id=f"g{n % 7}", period_number=n, accepted_by="assessor",
-                               accepted_at=datetime.now(UTC)), subject=f"g{n % 7}")  # fmt: skip
+    return wrap(
+        ReportAccepted(
+            report_id=f"r{n}",
+            grant_id=f"g{n % 7}",
+            period_number=n,
+            accepted_by="assessor",
+            accepted_at=datetime.now(UTC),
+        ),
+        subject=f"g{n % 7}",
+    )
 
 
 def record(envelope: Envelope[Any], uow: UnitOfWork) -> None:
@@ -62,8 +70,9 @@ async def test_a_held_database_lock_delays_events_but_never_dead_letters_them(
     redis.Redis.from_url(redis_url).flushdb()
     sessions = session_factory(engine)
     tuning = ConsumerTuning(batch=20, block_ms=50, claim_idle_ms=150, max_deliveries=1)  # one failure would be fatal
-    consumer = await start_consumer(running, sessions, redis_url, GROUP, [Route(ReportAccepted, record)], tuning,
-                                    relay=False)  # fmt: skip
+    consumer = await start_consumer(
+        running, sessions, redis_url, GROUP, [Route(ReportAccepted, record)], tuning, relay=False
+    )
     release = threading.Event()
     holder = threading.Thread(target=_hold_write_lock, args=(engine, release))
     holder.start()
@@ -99,8 +108,12 @@ async def test_two_replicas_share_a_burst_without_claiming_each_others_work(
         record(envelope, uow)
 
     tuning = ConsumerTuning(batch=100, block_ms=50, claim_idle_ms=150, max_deliveries=3)
-    replicas = [await start_consumer(running, sessions, redis_url, GROUP, [Route(ReportAccepted, slow)], tuning,
-                                     consumer=name, relay=False) for name in ("c1", "c2")]  # fmt: skip
+    replicas = [
+        await start_consumer(
+            running, sessions, redis_url, GROUP, [Route(ReportAccepted, slow)], tuning, consumer=name, relay=False
+        )
+        for name in ("c1", "c2")
+    ]
     for n in range(600):
         publish(redis_url, accepted(n))
     await eventually(lambda: count(sessions) == 600 and pending(redis_url) == 0, timeout=120)
@@ -134,8 +147,9 @@ async def test_an_unexpected_error_in_the_loop_is_logged_and_the_consumer_carrie
     redis.Redis.from_url(redis_url).flushdb()
     sessions = session_factory(engine)
     tuning = ConsumerTuning(batch=20, block_ms=50, claim_idle_ms=150, max_deliveries=3)
-    consumer = await start_consumer(running, sessions, redis_url, GROUP, [Route(ReportAccepted, record)], tuning,
-                                    relay=False)  # fmt: skip
+    consumer = await start_consumer(
+        running, sessions, redis_url, GROUP, [Route(ReportAccepted, record)], tuning, relay=False
+    )
     sweep, failures = consumer.sweep, [RuntimeError("a bug in the sweep")]
 
     async def failing_once() -> None:  # the loop's own code fails once, as a bug would

@@ -69,9 +69,19 @@ def progress(engine: Engine) -> datetime:
     applied = datetime.now(UTC) - timedelta(seconds=APPLIED_AGO_S)
     with UnitOfWork(session_factory(engine)) as uow:
         record_progress(uow.session, GROUP, 5, applied, applied)
-        uow.session.execute(tables.parked.insert().values(
-            consumer_group=GROUP, event_id="e-1", stream=GrantAwarded.stream(), waits_for="grant-1", frame="{}",
-            reason="waits for its grant", parked_at=applied, attempts=0, next_attempt_at=applied))  # fmt: skip
+        uow.session.execute(
+            tables.parked.insert().values(
+                consumer_group=GROUP,
+                event_id="e-1",
+                stream=GrantAwarded.stream(),
+                waits_for="grant-1",
+                frame="{}",
+                reason="waits for its grant",
+                parked_at=applied,
+                attempts=0,
+                next_attempt_at=applied,
+            )
+        )
         uow.commit()
     return applied
 
@@ -88,8 +98,9 @@ def api(db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Te
     bootstrap.reset()
 
 
-def test_lag_counts_pending_unread_parked_and_dead_letters(backlog: redis.Redis, engine: Engine,
-                                                           progress: datetime) -> None:  # fmt: skip
+def test_lag_counts_pending_unread_parked_and_dead_letters(
+    backlog: redis.Redis, engine: Engine, progress: datetime
+) -> None:
     lag = group_lag(backlog, engine, GROUP)
     assert (lag.pending, lag.lag, lag.parked, lag.dead_letters) == (3, 1, 1, 1)
     assert lag.oldest_pending_age_s >= AGO_S and lag.oldest_waiting_age_s >= AGO_S
@@ -131,13 +142,14 @@ def test_read_models_say_how_fresh_they_are(api: TestClient, backlog: redis.Redi
     assert "budget_pence" in api.get("/fund/position", headers=FINANCE).json(), "the old fields stay"
 
 
-def test_the_dashboard_shows_ages_and_the_backlog_per_group(api: TestClient, backlog: redis.Redis,
-                                                            progress: datetime) -> None:  # fmt: skip
+def test_the_dashboard_shows_ages_and_the_backlog_per_group(
+    api: TestClient, backlog: redis.Redis, progress: datetime
+) -> None:
     page = api.get("/dashboard").text
     stamp = progress.strftime("%Y-%m-%d %H:%M:%S")
     assert page.count(f"Figures as of {stamp} UTC") == 5, "one age line per read-model section"
     assert "3 pending, 1 unread, 1 parked" in page
-    row = page[page.index("<td>reporting</td>"):]
+    row = page[page.index("<td>reporting</td>") :]
     cells = [c.split("</td>")[0] for c in row.split("<td>")[1:8]]
     assert cells[:4] == ["reporting", "2", "3", "1"] and cells[5:] == ["1", "1"]
     assert float(cells[4].removesuffix(" s")) >= AGO_S

@@ -15,8 +15,14 @@ def test_a_nul_byte_in_the_query_is_a_422_problem_and_a_large_body_a_413() -> No
     def echo(q: str = "") -> dict[str, str]:
         return {"q": q}
 
-    app = create_service_app(service="guard-test", settings=PlatformSettings(), engine=make_engine("sqlite://"),
-                             routers=[router], description="test", max_body_bytes=100)
+    app = create_service_app(
+        service="guard-test",
+        settings=PlatformSettings(),
+        engine=make_engine("sqlite://"),
+        routers=[router],
+        description="test",
+        max_body_bytes=100,
+    )
     client = TestClient(app)
     refused = client.post("/echo?q=%00")
     assert refused.status_code == 422 and refused.json()["code"] == "nul-byte"

@@ -29,7 +29,6 @@ from tests.support.metrics import Samples, scrape
 OPERATOR = {"Authorization": "Bearer " + mint_token(PlatformSettings(), subject="otto", roles=[Role.OPERATOR])}
 
 
-
 def requests(samples: Samples, route: str, status: int, method: str = "GET", service: str = "allocation") -> float:
     labels = frozenset({"service": service, "method": method, "route": route, "status": str(status)}.items())
     return samples.get(("grants_http_requests_total", labels), 0.0)
@@ -40,8 +39,9 @@ def timed(samples: Samples, route: str, status: int, method: str = "GET", servic
     return samples.get(("grants_http_request_duration_seconds_count", labels), 0.0)
 
 
-def delta(before: Samples, after: Samples, route: str, status: int, method: str = "GET",
-          service: str = "allocation") -> float:
+def delta(
+    before: Samples, after: Samples, route: str, status: int, method: str = "GET", service: str = "allocation"
+) -> float:
     return requests(after, route, status, method, service) - requests(before, route, status, method, service)
 
 
@@ -130,8 +130,13 @@ def test_streamed_responses_pass_through_and_unhandled_errors_count_as_500() -> 
     def boom() -> None:
         raise RuntimeError("boom")
 
-    app = create_service_app(service="metrics-test", settings=PlatformSettings(), engine=make_engine("sqlite://"),
-                             routers=[router], description="test")
+    app = create_service_app(
+        service="metrics-test",
+        settings=PlatformSettings(),
+        engine=make_engine("sqlite://"),
+        routers=[router],
+        description="test",
+    )
     client = TestClient(app, raise_server_exceptions=False)
     before = scrape(client)
     assert client.get("/stream/3").text == "0\n1\n2\n"
@@ -144,8 +149,10 @@ def test_streamed_responses_pass_through_and_unhandled_errors_count_as_500() -> 
 
 def backlog(samples: Samples, service: str = "allocation") -> tuple[float | None, float | None]:
     labels = frozenset({"service": service}.items())
-    return (samples.get(("grants_outbox_unsent", labels)),
-            samples.get(("grants_outbox_oldest_unsent_age_seconds", labels)))
+    return (
+        samples.get(("grants_outbox_unsent", labels)),
+        samples.get(("grants_outbox_oldest_unsent_age_seconds", labels)),
+    )
 
 
 def test_the_outbox_backlog_counts_unsent_rows_and_the_oldest_ones_age(api: TestClient, engine: Engine) -> None:
@@ -159,10 +166,14 @@ def test_the_outbox_backlog_counts_unsent_rows_and_the_oldest_ones_age(api: Test
 
     first, second, _ = [uow.emitted[n].event_id for n in range(3)]
     with engine.begin() as connection:  # the first waited ten minutes; the relay then sends the second
-        connection.execute(update(tables.outbox).where(tables.outbox.c.event_id == first)
-                           .values(created_at=datetime.now(UTC) - timedelta(minutes=10)))
-        connection.execute(update(tables.outbox).where(tables.outbox.c.event_id == second)
-                           .values(published_at=datetime.now(UTC)))
+        connection.execute(
+            update(tables.outbox)
+            .where(tables.outbox.c.event_id == first)
+            .values(created_at=datetime.now(UTC) - timedelta(minutes=10))
+        )
+        connection.execute(
+            update(tables.outbox).where(tables.outbox.c.event_id == second).values(published_at=datetime.now(UTC))
+        )
     unsent, age = backlog(scrape(api))
     assert unsent == 2 and age is not None and 600 <= age < 660
 
@@ -172,8 +183,13 @@ def test_the_outbox_backlog_counts_unsent_rows_and_the_oldest_ones_age(api: Test
 
 
 def test_a_database_without_an_outbox_gives_no_backlog_samples_and_no_error(api: TestClient) -> None:
-    broken = create_service_app(service="metrics-no-outbox", settings=PlatformSettings(),
-                                engine=make_engine("sqlite://"), routers=[], description="test")
+    broken = create_service_app(
+        service="metrics-no-outbox",
+        settings=PlatformSettings(),
+        engine=make_engine("sqlite://"),
+        routers=[],
+        description="test",
+    )
     samples = scrape(TestClient(broken))
     assert backlog(samples, "metrics-no-outbox") == (None, None)
     assert backlog(samples)[0] == 0  # the allocation database still answers on the same scrape

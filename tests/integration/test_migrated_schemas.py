@@ -25,8 +25,9 @@ def test_the_migrated_schema_matches_the_models(service: str, database_url: str)
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), [modules[0].metadata,
-                                                                                     tables.metadata])  # fmt: skip
+            differences = compare_metadata(
+                MigrationContext.configure(connection), [modules[0].metadata, tables.metadata]
+            )
     finally:
         engine.dispose()
     assert differences == [], f"{service}: the models and the migrations disagree (make a migration)"

@@ -97,8 +97,9 @@ def database_app(engine: Engine) -> TestClient:
     def slow(session: ReadSession) -> None:
         session.execute(text("SELECT pg_sleep(5)"))
 
-    app = create_service_app(service="snapshot-test", settings=PlatformSettings(), engine=engine, routers=[router],
-                             description="test")  # fmt: skip
+    app = create_service_app(
+        service="snapshot-test", settings=PlatformSettings(), engine=engine, routers=[router], description="test"
+    )
     return TestClient(app)
 
 
@@ -109,8 +110,9 @@ def test_a_database_that_does_not_answer_in_time_is_a_503_problem(sqlite_engine:
     assert answer.json()["code"] == "database-unavailable"
 
 
-def test_a_read_past_its_statement_timeout_is_a_503_problem(postgresql_engine: Engine,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_read_past_its_statement_timeout_is_a_503_problem(
+    postgresql_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(http_app, "READ_TIMEOUT_MS", 50)
     answer = database_app(postgresql_engine).get("/slow")
     assert answer.status_code == 503 and answer.json()["code"] == "database-unavailable"

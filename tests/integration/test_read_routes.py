@@ -49,6 +49,6 @@ def test_the_snapshot_is_opened_after_the_caller_is_known(service: str) -> None:
     for route in get_routes(service):
         resolved = calls(route.dependant)
         first = min(resolved.index(reader) for reader in READERS if reader in resolved)
-        assert any(getattr(call, "__name__", "") in AUTH for call in resolved[:first]), \
+        assert any(getattr(call, "__name__", "") in AUTH for call in resolved[:first]), (
             f"{service} GET {route.path} opens its snapshot before checking who asks"
-
+        )

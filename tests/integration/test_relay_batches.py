@@ -26,8 +26,9 @@ def redis_url(redis_url: str) -> str:
 
 
 def scheduled(n: int) -> TrancheScheduled:
-    return TrancheScheduled(grant_id="g1", tranche_id=f"t{n}", number=n, of_tranches=9, due_on=date(2026, 1, 1),
-                            amount_pence=100 * n)  # fmt: skip
+    return TrancheScheduled(
+        grant_id="g1", tranche_id=f"t{n}", number=n, of_tranches=9, due_on=date(2026, 1, 1), amount_pence=100 * n
+    )
 
 
 def write_outbox(sessions: Any, n: int, *, headers: dict[str, str] | None = None) -> list[str]:
@@ -105,7 +106,7 @@ def test_without_an_exporter_the_producers_trace_context_is_passed_on(
     ids = write_outbox(sessions, 1, headers={"traceparent": parent})
 
     assert OutboxRelay(sessions, sync_client(redis_url)).publish_pending() == 1
-    (_, fields), = redis.Redis.from_url(redis_url).xrange(STREAM)
+    ((_, fields),) = redis.Redis.from_url(redis_url).xrange(STREAM)
     headers = decode_entry(fields)[1]
     assert headers["event_id"] == ids[0]
     assert headers["traceparent"] == parent

@@ -36,8 +36,12 @@ def probe(redis_url: str, tmp_path: Path) -> Iterator[Probe]:
 
 
 def released(tranche_id: str) -> Any:
-    return wrap(TrancheReleased(grant_id="g1", tranche_id=tranche_id, number=1, amount_pence=100,
-                                released_by="fiona", released_at=NOW), subject="g1")  # fmt: skip
+    return wrap(
+        TrancheReleased(
+            grant_id="g1", tranche_id=tranche_id, number=1, amount_pence=100, released_by="fiona", released_at=NOW
+        ),
+        subject="g1",
+    )
 
 
 def xadd(probe: Probe, envelope: Any) -> str:
@@ -47,9 +51,17 @@ def xadd(probe: Probe, envelope: Any) -> str:
 
 def outbox(probe: Probe, envelope: Any, published: bool = True) -> None:
     with probe.db("payments") as connection:
-        connection.execute(insert(tables.outbox).values(
-            event_id=envelope.event_id, stream=TrancheReleased.stream(), subject="g1", body="{}", headers={},
-            created_at=NOW, published_at=NOW if published else None))
+        connection.execute(
+            insert(tables.outbox).values(
+                event_id=envelope.event_id,
+                stream=TrancheReleased.stream(),
+                subject="g1",
+                body="{}",
+                headers={},
+                created_at=NOW,
+                published_at=NOW if published else None,
+            )
+        )
         connection.commit()
 
 
@@ -92,9 +104,19 @@ def test_a_dead_letter_fails_the_run(probe: Probe) -> None:
 def test_a_parked_event_fails_the_run(probe: Probe) -> None:
     assert checks.nothing_parked(probe).ok
     with probe.db("reporting") as connection:
-        connection.execute(insert(tables.parked).values(
-            consumer_group="reporting", event_id="e1", stream=TrancheReleased.stream(), waits_for="g1", frame="{}",
-            reason="grant unknown", parked_at=NOW, attempts=1, next_attempt_at=NOW))
+        connection.execute(
+            insert(tables.parked).values(
+                consumer_group="reporting",
+                event_id="e1",
+                stream=TrancheReleased.stream(),
+                waits_for="g1",
+                frame="{}",
+                reason="grant unknown",
+                parked_at=NOW,
+                attempts=1,
+                next_attempt_at=NOW,
+            )
+        )
         connection.commit()
     result = checks.nothing_parked(probe)
     assert not result.ok and "reporting:reporting" in result.detail

@@ -21,8 +21,12 @@ def state(process: Process) -> str:
 @pytest.fixture
 def system(tmp_path: Path) -> Iterator[System]:
     system = System(var_dir=tmp_path)
-    sleeper = [sys.executable, "-c", "import os, time; print(os.environ['GRANTS_PROCESS_NAME'], "
-                                     "os.environ.get('MARK', '-'), flush=True); time.sleep(600)"]
+    sleeper = [
+        sys.executable,
+        "-c",
+        "import os, time; print(os.environ['GRANTS_PROCESS_NAME'], "
+        "os.environ.get('MARK', '-'), flush=True); time.sleep(600)",
+    ]
     system.processes["sleeper"] = Process("sleeper", sleeper, system._env_for("sleeper"), tmp_path / "sleeper.log")
     system.processes["sleeper"].start()
     yield system

@@ -61,14 +61,22 @@ async def stop_tasks(tasks: list[asyncio.Task[None]], grace_s: float = 10) -> No
 
 
 async def start_consumer(
-    running: Running, sessions: sessionmaker[Session], redis_url: str, group: str, routes: Sequence[Route],
-    tuning: ConsumerTuning, *, consumer: str = "c1", relay: bool = True,
-) -> GroupConsumer:  # fmt: skip
+    running: Running,
+    sessions: sessionmaker[Session],
+    redis_url: str,
+    group: str,
+    routes: Sequence[Route],
+    tuning: ConsumerTuning,
+    *,
+    consumer: str = "c1",
+    relay: bool = True,
+) -> GroupConsumer:
     """Start a consumer (and, by default, the outbox relay) on their own writer."""
     writer = DatabaseWriter(sessions)
     client = async_client(redis_url, block_ms=tuning.block_ms)
-    started = GroupConsumer(group=group, consumer=consumer, routes=list(routes), writer=writer, redis=client,
-                            tuning=tuning)  # fmt: skip
+    started = GroupConsumer(
+        group=group, consumer=consumer, routes=list(routes), writer=writer, redis=client, tuning=tuning
+    )
     running.consumers.append(started)
     running.writers.append(writer)
     running.clients.append(client)

@@ -59,8 +59,14 @@ def test_emit_stores_the_same_envelope_and_body_as_wrap() -> None:
     withdrawn_at = datetime(2026, 3, 1, tzinfo=UTC)
     payload = ApplicationWithdrawn(application_id="a1", reason="moved away", withdrawn_at=withdrawn_at)
     emitted = uow.emit(payload, subject="a1", event_id="e-1")
-    validated = wrap(payload, subject="a1", event_id="e-1", correlation_id=cause.correlation_id,
-                     causation_id=cause.event_id, occurred_at=emitted.occurred_at)  # fmt: skip
+    validated = wrap(
+        payload,
+        subject="a1",
+        event_id="e-1",
+        correlation_id=cause.correlation_id,
+        causation_id=cause.event_id,
+        occurred_at=emitted.occurred_at,
+    )
     body = uow.rows["outbox"][0]["body"]
     assert body == validated.model_dump_json() == emitted.model_dump_json()
     assert Envelope[ApplicationWithdrawn].model_validate_json(body) == validated

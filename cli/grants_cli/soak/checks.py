@@ -17,9 +17,14 @@ from grants_shared.events import (
 
 SERVICES = ("applications", "allocation", "payments", "reporting")
 # One business fact, one event: a second event id for the same key would mean an effect applied twice.
-ONE_EVENT_PER = ((ApplicationSubmitted, "application_id"), (GrantAwarded, "application_id"),
-                 (TrancheReleased, "tranche_id"), (PaymentInstructed, "tranche_id"), (PaymentSettled, "tranche_id"),
-                 (ReportAccepted, "report_id"))  # fmt: skip
+ONE_EVENT_PER = (
+    (ApplicationSubmitted, "application_id"),
+    (GrantAwarded, "application_id"),
+    (TrancheReleased, "tranche_id"),
+    (PaymentInstructed, "tranche_id"),
+    (PaymentSettled, "tranche_id"),
+    (ReportAccepted, "report_id"),
+)
 LIVE_TRANCHE = ("released", "approved", "instructed", "settled")
 
 
@@ -44,18 +49,26 @@ def no_event_lost(probe: Probe) -> Check:
             if event_id not in streams[stream]:
                 missing.append(f"{service}:{stream}:{event_id}")
     ok = not missing and not unpublished
-    return Check("no event lost", ok, f"{total} outbox events, {unpublished} unpublished, {len(missing)} missing "
-                                      f"from their streams {missing[:3]}")
+    return Check(
+        "no event lost",
+        ok,
+        f"{total} outbox events, {unpublished} unpublished, {len(missing)} missing from their streams {missing[:3]}",
+    )
 
 
 def nothing_pending(probe: Probe) -> Check:
     """Every consumer group has been delivered every entry of its streams and acknowledged it."""
     states = probe.groups()
-    behind = [f"{s.group} on {s.stream}: {s.pending} pending, {s.behind} undelivered" for s in states
-              if not s.caught_up]  # fmt: skip
-    return Check("nothing pending in any consumer group", not behind,
-                 f"{len(states)} group positions; behind: {behind[:5]}" if behind else f"{len(states)} group "
-                 "positions, all caught up")  # fmt: skip
+    behind = [
+        f"{s.group} on {s.stream}: {s.pending} pending, {s.behind} undelivered" for s in states if not s.caught_up
+    ]
+    return Check(
+        "nothing pending in any consumer group",
+        not behind,
+        f"{len(states)} group positions; behind: {behind[:5]}"
+        if behind
+        else f"{len(states)} group positions, all caught up",
+    )
 
 
 def no_dead_letter(probe: Probe) -> Check:
@@ -85,8 +98,12 @@ def one_bank_payment_per_tranche(probe: Probe) -> Check:
     """The bank settled exactly one payment per released tranche, for the instructed amount, and nothing else."""
     bank = [e for e in probe_bank(probe) if e["kind"] == "settled"]
     by_key = Counter(e["idempotency_key"] for e in bank)
-    instructions = {i: (t, a, s) for i, t, a, s in probe.rows(
-        "payments", "SELECT instruction_id, tranche_id, amount_pence, status FROM payment_instructions")}
+    instructions = {
+        i: (t, a, s)
+        for i, t, a, s in probe.rows(
+            "payments", "SELECT instruction_id, tranche_id, amount_pence, status FROM payment_instructions"
+        )
+    }
     released = {t: s for t, s in probe.rows("payments", "SELECT tranche_id, status FROM tranches") if s in LIVE_TRANCHE}
     per_tranche: dict[str, int] = defaultdict(int)
     problems = [f"bank paid key {k} {n} times" for k, n in by_key.items() if n > 1]
@@ -97,8 +114,11 @@ def one_bank_payment_per_tranche(probe: Probe) -> Check:
         else:
             per_tranche[known[0]] += 1
     problems += [f"tranche {t} ({s}) paid {per_tranche[t]} times" for t, s in released.items() if per_tranche[t] != 1]
-    return Check("exactly one bank payment per released tranche", not problems,
-                 f"{len(bank)} bank payments, {len(released)} released tranches; {problems[:5]}")
+    return Check(
+        "exactly one bank payment per released tranche",
+        not problems,
+        f"{len(bank)} bank payments, {len(released)} released tranches; {problems[:5]}",
+    )
 
 
 def probe_bank(probe: Probe) -> list[dict[str, str | int]]:
@@ -111,28 +131,49 @@ def ledger_balanced(probe: Probe) -> Check:
     """Every ledger invariant of payments holds."""
     check = probe.get("payments", "/ledger/check")
     failing = [f"{i['name']}: {i['detail'][:200]}" for i in check["invariants"] if not i["ok"]]
-    return Check("the ledger balanced", bool(check["ok"]), f"{len(check['invariants'])} invariants; failing: "
-                                                          f"{failing}" if failing else "every invariant holds")
+    return Check(
+        "the ledger balanced",
+        bool(check["ok"]),
+        f"{len(check['invariants'])} invariants; failing: {failing}" if failing else "every invariant holds",
+    )
 
 
 def reporting_equals_ledger(probe: Probe) -> Check:
     """Reporting's fund position and every grant's paid figure equal the ledger's, to the penny."""
     ledger = probe.get("payments", "/ledger/balances?limit=1")
     position = probe.get("reporting", "/fund/position")
-    problems = [f"{name}: reporting {position[name]}p, ledger {ledger[name]}p" for name in ("committed_pence",
-                "paid_pence") if position[name] != ledger[name]]  # fmt: skip
-    paid = dict(probe.rows("payments", "SELECT g.grant_id, coalesce(sum(i.amount_pence), 0) FROM grants g LEFT JOIN "
-                                       "payment_instructions i ON i.grant_id = g.grant_id AND i.status = 'settled' "
-                                       "GROUP BY g.grant_id"))  # fmt: skip
+    problems = [
+        f"{name}: reporting {position[name]}p, ledger {ledger[name]}p"
+        for name in ("committed_pence", "paid_pence")
+        if position[name] != ledger[name]
+    ]
+    paid = dict(
+        probe.rows(
+            "payments",
+            "SELECT g.grant_id, coalesce(sum(i.amount_pence), 0) FROM grants g LEFT JOIN "
+            "payment_instructions i ON i.grant_id = g.grant_id AND i.status = 'settled' "
+            "GROUP BY g.grant_id",
+        )
+    )
     shown = dict(probe.rows("reporting", "SELECT grant_id, paid_pence FROM grants"))
     problems += [f"grant {g}: reporting {shown.get(g)}p, payments {p}p" for g, p in paid.items() if shown.get(g) != p]
-    return Check("reporting equals the ledger to the penny", not problems,
-                 f"{len(paid)} grants, paid {ledger['paid_pence']}p; {problems[:5]}")
+    return Check(
+        "reporting equals the ledger to the penny",
+        not problems,
+        f"{len(paid)} grants, paid {ledger['paid_pence']}p; {problems[:5]}",
+    )
 
 
 STATE_CHECKS: tuple[Callable[[Probe], Check], ...] = (
-    no_event_lost, nothing_pending, no_dead_letter, nothing_parked, no_effect_twice, one_bank_payment_per_tranche,
-    ledger_balanced, reporting_equals_ledger)
+    no_event_lost,
+    nothing_pending,
+    no_dead_letter,
+    nothing_parked,
+    no_effect_twice,
+    one_bank_payment_per_tranche,
+    ledger_balanced,
+    reporting_equals_ledger,
+)
 
 
 def run_checks(probe: Probe) -> list[Check]:

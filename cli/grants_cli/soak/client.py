@@ -17,16 +17,22 @@ Hook = Callable[[int, str], None]
 class SoakClient(Client):
     """A `Client` that survives killed and paused services: it retries the same request, keeping its key."""
 
-    def __init__(self, urls: dict[str, str], before_action: Hook | None = None,
-                 after_action: Callable[[str, bool], None] | None = None, give_up_s: float = 300) -> None:
+    def __init__(
+        self,
+        urls: dict[str, str],
+        before_action: Hook | None = None,
+        after_action: Callable[[str, bool], None] | None = None,
+        give_up_s: float = 300,
+    ) -> None:
         super().__init__(urls)
         self.before_action, self.after_action, self.give_up_s = before_action, after_action, give_up_s
         self.actions, self.retries = 0, 0
         self.retry_reasons: Counter[str] = Counter()  # why requests were sent again, for the report
         self.last_action_at = time.monotonic()
 
-    def call(self, method: str, service: str, path: str, token: str, json: Any = None,
-             expect: tuple[int, ...] = (200, 201)) -> Any:
+    def call(
+        self, method: str, service: str, path: str, token: str, json: Any = None, expect: tuple[int, ...] = (200, 201)
+    ) -> Any:
         """Send until answered (same key on every try); a POST is an action, announced to the hooks around it."""
         headers = {"Authorization": f"Bearer {token}"}
         if method == "POST":

@@ -45,11 +45,20 @@ def soak(
     periods: Annotated[int | None, typer.Option(help="Report periods accepted, each releasing a tranche.")] = None,
     short: Annotated[bool, typer.Option(help="A small workload for CI: 8 wards, one period, 7 faults.")] = False,
     backend: Annotated[str, typer.Option(help="sqlite (embedded) or postgresql.")] = "sqlite",
-    postgres_url: Annotated[str | None, typer.Option(envvar="GRANTS_SOAK_POSTGRES_URL", help=(
-        "Admin URL of a PostgreSQL server; a fresh database per service is created for the run."))] = None,
+    postgres_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="GRANTS_SOAK_POSTGRES_URL",
+            help=("Admin URL of a PostgreSQL server; a fresh database per service is created for the run."),
+        ),
+    ] = None,
     converge_s: Annotated[float, typer.Option(help="Seconds after the last action to converge in.")] = 60,
-    reference_data: Annotated[Path | None, typer.Option(envvar="GRANTS_REFERENCE_DATA_DIR", help=(
-        "Folder of the official files (else a synthetic registry)."))] = None,
+    reference_data: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="GRANTS_REFERENCE_DATA_DIR", help=("Folder of the official files (else a synthetic registry).")
+        ),
+    ] = None,
     var_dir: Annotated[Path | None, typer.Option(help="Where databases and logs go (default: a new temp dir).")] = None,
 ) -> None:
     """Soak the whole platform under the fund's workload and seeded faults; exit 1 unless every check is green."""
@@ -73,8 +82,14 @@ def soak(
         raise typer.Exit(1)
 
 
-def run_soak(system: System, databases: dict[str, str], spec: Spec, plan: list[Fault], converge_s: float,
-             reference_data: Path | None) -> Outcome:
+def run_soak(
+    system: System,
+    databases: dict[str, str],
+    spec: Spec,
+    plan: list[Fault],
+    converge_s: float,
+    reference_data: Path | None,
+) -> Outcome:
     """Start the platform, drive the workload with the faults, wait for convergence, check; always stop it."""
     from grants_cli.soak.stage import Supervisor
 
@@ -107,12 +122,17 @@ def drive(system: System, databases: dict[str, str], spec: Spec, plan: list[Faul
     except Exception as error:  # still check and diagnose what the platform did
         outcome.workload_error = f"{type(error).__name__}: {error}"
     injector.finish()
-    typer.echo(f"workload: {client.actions} actions in {time.monotonic() - started:.1f}s, {client.retries} retries, "
-               f"{injector.fired} of {len(plan)} faults fired")
+    typer.echo(
+        f"workload: {client.actions} actions in {time.monotonic() - started:.1f}s, {client.retries} retries, "
+        f"{injector.fired} of {len(plan)} faults fired"
+    )
     if client.retry_reasons:
         typer.echo("retried: " + ", ".join(f"{n} x {why}" for why, n in client.retry_reasons.most_common(6)))
-    probe = Probe(redis.Redis.from_url(system.redis_url or ""), databases,
-                  {**client.urls, "sandbox-bank": system.url("sandbox-bank")})
+    probe = Probe(
+        redis.Redis.from_url(system.redis_url or ""),
+        databases,
+        {**client.urls, "sandbox-bank": system.url("sandbox-bank")},
+    )
     try:
         outcome.converged_after_s, outcome.checks = converge(probe, client.last_action_at, converge_s)
         if plan:
@@ -144,9 +164,12 @@ def crash_check(injector: Injector) -> Check:
 
     crashes = injector.crashes
     bad = [c for c in crashes if not (c.fired and c.replayed)]
-    return Check("a retry after a crash past the commit gets the stored answer", not bad,
-                 f"{len(crashes)} crash(es) after commit; " + ", ".join(
-                     f"{c.process} at action {c.at_action}: fired={c.fired} replayed={c.replayed}" for c in crashes))
+    return Check(
+        "a retry after a crash past the commit gets the stored answer",
+        not bad,
+        f"{len(crashes)} crash(es) after commit; "
+        + ", ".join(f"{c.process} at action {c.at_action}: fired={c.fired} replayed={c.replayed}" for c in crashes),
+    )
 
 
 def report(outcome: Outcome, where: Path) -> None:

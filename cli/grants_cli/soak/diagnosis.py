@@ -24,17 +24,23 @@ def _groups_behind(probe: Probe) -> list[str]:
     totals: Counter[str] = Counter()
     for state in behind:
         totals[state.group] += state.pending + state.behind
-    return [f"group {group} is behind by {n} entries: " + ", ".join(
-        f"{s.stream} ({s.pending} pending, {s.behind} undelivered)" for s in behind if s.group == group)
-        for group, n in totals.most_common()]  # fmt: skip
+    return [
+        f"group {group} is behind by {n} entries: "
+        + ", ".join(f"{s.stream} ({s.pending} pending, {s.behind} undelivered)" for s in behind if s.group == group)
+        for group, n in totals.most_common()
+    ]
 
 
 def _parked(probe: Probe) -> list[str]:
     lines = []
     for service in SERVICES:
-        for group, stream, waits_for, reason, n in probe.rows(service, (
+        for group, stream, waits_for, reason, n in probe.rows(
+            service,
+            (
                 "SELECT consumer_group, stream, waits_for, min(reason), count(*) FROM parked "
-                "GROUP BY consumer_group, stream, waits_for ORDER BY count(*) DESC LIMIT 5")):  # fmt: skip
+                "GROUP BY consumer_group, stream, waits_for ORDER BY count(*) DESC LIMIT 5"
+            ),
+        ):
             lines.append(f"parked in {group}: {n} x {stream} waiting for {waits_for}: {reason[:160]}")
     return lines
 
@@ -42,10 +48,15 @@ def _parked(probe: Probe) -> list[str]:
 def _dead_letters(probe: Probe) -> list[str]:
     entries = deadletter.list_entries(probe.redis)
     kinds = Counter((e.get("dead_letter_stream", ""), e.get("stream", ""), e.get("error", "")[:160]) for e in entries)
-    return [f"dead letters in {dl.removeprefix(deadletter.PREFIX)}: {n} x {stream}: {error}"
-            for (dl, stream, error), n in kinds.most_common(10)]  # fmt: skip
+    return [
+        f"dead letters in {dl.removeprefix(deadletter.PREFIX)}: {n} x {stream}: {error}"
+        for (dl, stream, error), n in kinds.most_common(10)
+    ]
 
 
 def _processes(system: System) -> list[str]:
-    return [f"process {p.name}: {'alive' if p.alive() else 'DOWN'}, restarted {p.restarts} time(s), log {p.log}"
-            for p in system.processes.values() if p.restarts or not p.alive()]  # fmt: skip
+    return [
+        f"process {p.name}: {'alive' if p.alive() else 'DOWN'}, restarted {p.restarts} time(s), log {p.log}"
+        for p in system.processes.values()
+        if p.restarts or not p.alive()
+    ]

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 KILL, PAUSE, REDIS_RESTART, BANK_OUTAGE = "kill", "pause", "redis-restart", "bank-outage"
 DUPLICATE, REORDER, API_AFTER_COMMIT = "duplicate", "reorder", "api-after-commit"
 KINDS = (KILL, PAUSE, REDIS_RESTART, BANK_OUTAGE, DUPLICATE, REORDER, API_AFTER_COMMIT)
-PROCESSES = ("sandbox-bank", *(f"{svc}-{part}" for svc in ("applications", "allocation", "payments", "reporting")
-                               for part in ("api", "worker")))  # fmt: skip
+PROCESSES = (
+    "sandbox-bank",
+    *(f"{svc}-{part}" for svc in ("applications", "allocation", "payments", "reporting") for part in ("api", "worker")),
+)
 NEXT_API = "the API of that action"
 
 
@@ -29,11 +31,15 @@ class Fault:
 
     def describe(self) -> str:
         """One line for the printed plan."""
-        what = {KILL: f"SIGKILL {self.target}", PAUSE: f"SIGSTOP {self.target} for {self.seconds:.1f}s",
-                REDIS_RESTART: "restart Redis", BANK_OUTAGE: f"bank down for {self.seconds:.1f}s",
-                DUPLICATE: f"re-add the last {self.entries} entries of stream #{self.pick} (duplicates)",
-                REORDER: f"re-add the last {self.entries} entries of stream #{self.pick} newest first (reordered)",
-                API_AFTER_COMMIT: f"kill {self.target} after its commit, before its answer"}[self.kind]
+        what = {
+            KILL: f"SIGKILL {self.target}",
+            PAUSE: f"SIGSTOP {self.target} for {self.seconds:.1f}s",
+            REDIS_RESTART: "restart Redis",
+            BANK_OUTAGE: f"bank down for {self.seconds:.1f}s",
+            DUPLICATE: f"re-add the last {self.entries} entries of stream #{self.pick} (duplicates)",
+            REORDER: f"re-add the last {self.entries} entries of stream #{self.pick} newest first (reordered)",
+            API_AFTER_COMMIT: f"kill {self.target} after its commit, before its answer",
+        }[self.kind]
         return f"before action {self.at_action:>5}: {what}"
 
 

@@ -49,8 +49,9 @@ class Injector:
         """Fire the faults planned before action `index` (which goes to `service`)."""
         for fault in self.faults:
             if fault.at_action == index:
-                self.log(f"  fault: {fault.describe()}" + (f" ({service}-api)" if fault.kind == API_AFTER_COMMIT
-                                                            else ""))  # fmt: skip
+                self.log(
+                    f"  fault: {fault.describe()}" + (f" ({service}-api)" if fault.kind == API_AFTER_COMMIT else "")
+                )
                 self.fire(fault, service)
                 self.fired += 1
 
@@ -75,8 +76,12 @@ class Injector:
             self.system.hold_down(fault.target)
             self._later(fault.seconds, lambda: self.system.bring_up(fault.target))
         elif fault.kind in (DUPLICATE, REORDER):
-            readd_entries(redis.Redis.from_url(self.system.redis_url or ""), fault.pick, fault.entries,
-                          newest_first=fault.kind == REORDER)  # fmt: skip
+            readd_entries(
+                redis.Redis.from_url(self.system.redis_url or ""),
+                fault.pick,
+                fault.entries,
+                newest_first=fault.kind == REORDER,
+            )
         elif fault.kind == API_AFTER_COMMIT:
             self._arm(f"{service}-api", fault.at_action)
 

@@ -13,8 +13,12 @@ from grants_cli.ports import free_ports
 from grants_cli.system import DEFAULT_PORTS, SERVICES, System
 
 # The soak is a load test: one operator token makes hundreds of requests a minute, as a fund's staff would together.
-SOAK_ENV = {"GRANTS_RATE_LIMIT_PER_MINUTE": "1000000", "GRANTS_RATE_LIMIT_BURST": "100000",
-            "ALLOCATION_REGISTRY_POLL_S": "0.5", "SANDBOX_BANK_SETTLE_AFTER_SECONDS": "0.5"}
+SOAK_ENV = {
+    "GRANTS_RATE_LIMIT_PER_MINUTE": "1000000",
+    "GRANTS_RATE_LIMIT_BURST": "100000",
+    "ALLOCATION_REGISTRY_POLL_S": "0.5",
+    "SANDBOX_BANK_SETTLE_AFTER_SECONDS": "0.5",
+}
 
 
 @contextmanager

@@ -15,8 +15,15 @@ from grants_cli.walk import wait_for
 from grants_cli.worked_example import POLICY, all_decisions, apply_for, left_behind_wards, wait_for_pool
 from grants_shared.auth import Role
 
-OUTCOMES = {"places_to_meet": 1, "civic_organisations": 2, "residents_engaged": 120, "volunteering_hours": 900,
-            "people_into_education": 15, "people_into_employment": 6, "health_activities": 3}
+OUTCOMES = {
+    "places_to_meet": 1,
+    "civic_organisations": 2,
+    "residents_engaged": 120,
+    "volunteering_hours": 900,
+    "people_into_education": 15,
+    "people_into_employment": 6,
+    "health_activities": 3,
+}
 AWARD_SHARE = 0.4  # about 103 of 225 wards win in a £175m least-first round; the fault plan assumes fewer
 
 
@@ -48,13 +55,16 @@ def expected_actions(spec: Spec) -> int:
 def run_workload(client: SoakClient, spec: Spec, log: Callable[[str], None] = print) -> Done:
     """Carry the whole workload through; returns what it made."""
     done = Done()
-    wards = sorted(left_behind_wards(client), key=lambda w: w["code"])[:spec.wards]
+    wards = sorted(left_behind_wards(client), key=lambda w: w["code"])[: spec.wards]
     log(f"{len(wards)} left-behind wards apply")
     done.applications = apply_for(client, wards, spec.seed)
     wait_for_pool(client, set(done.applications), spec.timeout_s)
     done.run = commit_round(client)
-    awarded = {d["application_id"] for d in all_decisions(client, client.token(Role.OPERATOR), done.run["run_id"])
-               if d["awarded"]}  # fmt: skip
+    awarded = {
+        d["application_id"]
+        for d in all_decisions(client, client.token(Role.OPERATOR), done.run["run_id"])
+        if d["awarded"]
+    }
     log(f"round committed: {len(awarded)} awards")
     done.grants = wait_for_grants(client, awarded, spec.timeout_s)
     agree_and_endorse(client, done.grants)
@@ -69,8 +79,9 @@ def commit_round(client: SoakClient) -> dict[str, Any]:
     """Open the £175m least-first round and commit its run."""
     operator = client.token(Role.OPERATOR)
     round_ = client.call("POST", "allocation", "/rounds", operator, {"name": "Soak: least first, £175m", **POLICY})
-    run: dict[str, Any] = client.call("POST", "allocation", f"/rounds/{round_['id']}/runs", operator,
-                                      {"mode": "commit"})
+    run: dict[str, Any] = client.call(
+        "POST", "allocation", f"/rounds/{round_['id']}/runs", operator, {"mode": "commit"}
+    )
     return run
 
 
@@ -99,10 +110,20 @@ def agree_and_endorse(client: SoakClient, grants: list[dict[str, Any]]) -> None:
     """Record each grant's signed agreement and endorse its plan: tranche 1's conditions."""
     finance, assessor = client.token(Role.FINANCE_OFFICER), client.token(Role.ASSESSOR)
     for grant in grants:
-        client.call("POST", "payments", f"/grants/{grant['grant_id']}/agreement", finance,
-                    {"signed_on": grant["awarded_at"][:10], "reference": f"AGR-{grant['grant_id'][:8]}"})
-        client.call("POST", "payments", f"/grants/{grant['grant_id']}/plan/endorse", assessor,
-                    {"note": "The partnership's plan meets the fund's priorities."})
+        client.call(
+            "POST",
+            "payments",
+            f"/grants/{grant['grant_id']}/agreement",
+            finance,
+            {"signed_on": grant["awarded_at"][:10], "reference": f"AGR-{grant['grant_id'][:8]}"},
+        )
+        client.call(
+            "POST",
+            "payments",
+            f"/grants/{grant['grant_id']}/plan/endorse",
+            assessor,
+            {"note": "The partnership's plan meets the fund's priorities."},
+        )
 
 
 def pay_tranche(client: SoakClient, number: int, timeout_s: float, log: Callable[[str], None]) -> None:
@@ -124,10 +145,27 @@ def report_and_accept(client: SoakClient, grants: list[dict[str, Any]], period: 
     """Each grant's partnership reports on the period and an assessor accepts the report."""
     operator, assessor = client.token(Role.OPERATOR), client.token(Role.ASSESSOR)
     for grant in grants:
-        wait_for("reporting to learn of the grant", lambda g=grant: client.status(  # type: ignore[misc]
-            "reporting", f"/grants/{g['grant_id']}", operator) == 200, timeout_s)
+        wait_for(
+            "reporting to learn of the grant",
+            lambda g=grant: (
+                client.status(  # type: ignore[misc]
+                    "reporting", f"/grants/{g['grant_id']}", operator
+                )
+                == 200
+            ),
+            timeout_s,
+        )
         applicant = client.token(Role.APPLICANT, organisation_id=grant["organisation_id"], subject="resident-chair")
-        report = client.call("POST", "reporting", "/reports", applicant, {
-            "grant_id": grant["grant_id"], "period_number": period, "outcomes": OUTCOMES,
-            "narrative": f"Period {period}: the hub is open and residents are training."})
+        report = client.call(
+            "POST",
+            "reporting",
+            "/reports",
+            applicant,
+            {
+                "grant_id": grant["grant_id"],
+                "period_number": period,
+                "outcomes": OUTCOMES,
+                "narrative": f"Period {period}: the hub is open and residents are training.",
+            },
+        )
         client.call("POST", "reporting", f"/reports/{report['id']}/accept", assessor)

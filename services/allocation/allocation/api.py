@@ -15,6 +15,9 @@ DESCRIPTION = (
 def create_app() -> FastAPI:
     """Build the API app on the configured database."""
     return create_service_app(
-        service="allocation", settings=bootstrap.settings(), engine=bootstrap.engine(),
-        routers=[rounds.router, runs.router, pool.router, registry.router], description=DESCRIPTION,
+        service="allocation",
+        settings=bootstrap.settings(),
+        engine=bootstrap.engine(),
+        routers=[rounds.router, runs.router, pool.router, registry.router],
+        description=DESCRIPTION,
     )

@@ -9,10 +9,17 @@ class Settings(PlatformSettings):
     """Platform settings plus the allocation service's own database and where it reads the registry."""
 
     database_url: str | None = Field(None, validation_alias="ALLOCATION_DATABASE_URL")
-    applications_url: str = Field("http://127.0.0.1:8001", validation_alias="APPLICATIONS_URL",
-                                  description="The applications API, read for every ward of the vintage in force.")
-    registry_poll_s: float = Field(2.0, gt=0, validation_alias="ALLOCATION_REGISTRY_POLL_S",
-                                   description="How often the worker looks for a registry vintage to fetch.")
+    applications_url: str = Field(
+        "http://127.0.0.1:8001",
+        validation_alias="APPLICATIONS_URL",
+        description="The applications API, read for every ward of the vintage in force.",
+    )
+    registry_poll_s: float = Field(
+        2.0,
+        gt=0,
+        validation_alias="ALLOCATION_REGISTRY_POLL_S",
+        description="How often the worker looks for a registry vintage to fetch.",
+    )
 
     def db_url(self) -> str:
         """The database URL: ALLOCATION_DATABASE_URL, else var/allocation.db."""

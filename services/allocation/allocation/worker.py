@@ -25,19 +25,21 @@ from grants_shared.worker import WorkerSpec, create_worker, run
 
 def create_app() -> FastStream:
     """Build the FastStream worker of the allocation service."""
-    return create_worker(WorkerSpec(
-        service="allocation",
-        sessions=bootstrap.sessions(),
-        settings=bootstrap.settings(),
-        consumes=[
-            (ApplicationAssessed, on_application_assessed),
-            (ApplicationWithdrawn, on_application_withdrawn),
-            (PartnershipChanged, on_partnership_changed),
-            (NeighbourhoodRegistryUpdated, on_registry_updated),
-        ],
-        publishes=[RoundOpened, RoundClosed, AllocationDecided, GrantAwarded],
-        loops=[registry_loop],
-    ))
+    return create_worker(
+        WorkerSpec(
+            service="allocation",
+            sessions=bootstrap.sessions(),
+            settings=bootstrap.settings(),
+            consumes=[
+                (ApplicationAssessed, on_application_assessed),
+                (ApplicationWithdrawn, on_application_withdrawn),
+                (PartnershipChanged, on_partnership_changed),
+                (NeighbourhoodRegistryUpdated, on_registry_updated),
+            ],
+            publishes=[RoundOpened, RoundClosed, AllocationDecided, GrantAwarded],
+            loops=[registry_loop],
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,9 @@ def create_app() -> FastAPI:
     """Build the API on the configured database (migrated first when PAYMENTS_MIGRATE_ON_START is true)."""
     bootstrap.prepare_database()
     return create_service_app(
-        service="payments", settings=bootstrap.settings(), engine=bootstrap.engine(),
-        routers=[grants.router, grant_actions.router, tranches.router, ledger.router], description=DESCRIPTION,
-    )  # fmt: skip
+        service="payments",
+        settings=bootstrap.settings(),
+        engine=bootstrap.engine(),
+        routers=[grants.router, grant_actions.router, tranches.router, ledger.router],
+        description=DESCRIPTION,
+    )

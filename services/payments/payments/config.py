@@ -14,18 +14,24 @@ class Settings(PlatformSettings):
         3.0, gt=0, validation_alias="PAYMENTS_PROVIDER_TIMEOUT_S", description="Wait this long for the bank."
     )
     approval_threshold_pence: int = Field(
-        25_000_000, ge=0, validation_alias="PAYMENTS_APPROVAL_THRESHOLD_PENCE",
+        25_000_000,
+        ge=0,
+        validation_alias="PAYMENTS_APPROVAL_THRESHOLD_PENCE",
         description="A tranche above this needs a finance approver other than its releaser.",
-    )  # fmt: skip
+    )
     poll_interval_s: float = Field(0.5, gt=0, validation_alias="PAYMENTS_POLL_INTERVAL_S")
     max_payment_attempts: int = Field(
-        3, ge=1, validation_alias="PAYMENTS_MAX_PAYMENT_ATTEMPTS",
+        3,
+        ge=1,
+        validation_alias="PAYMENTS_MAX_PAYMENT_ATTEMPTS",
         description="Instructions per tranche before a failed tranche waits for a finance officer's retry.",
-    )  # fmt: skip
+    )
     reconcile_grace_s: float = Field(
-        300.0, ge=0, validation_alias="PAYMENTS_RECONCILE_GRACE_S",
+        300.0,
+        ge=0,
+        validation_alias="PAYMENTS_RECONCILE_GRACE_S",
         description="A settlement line or posting unmatched this long (by the bank's clock) is a difference.",
-    )  # fmt: skip
+    )
     migrate_on_start: bool = Field(True, validation_alias="PAYMENTS_MIGRATE_ON_START")
     payee_sort_code: str = Field("040004", pattern=r"^[0-9]{6}$", validation_alias="PAYMENTS_PAYEE_SORT_CODE")
 

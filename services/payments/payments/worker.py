@@ -29,7 +29,7 @@ from grants_shared.events import (
     TrancheReleased,
     TrancheResumed,
     TrancheScheduled,
-)  # fmt: skip
+)
 from grants_shared.worker import WorkerContext, WorkerSpec, create_worker, run
 from payments import bootstrap
 from payments.adapters.provider import PaymentProvider, ProviderError
@@ -44,10 +44,20 @@ from payments.usecases import conditions, reconciliation
 
 log = logging.getLogger(__name__)
 PUBLISHES: list[type[Event]] = [
-    TrancheScheduled, TrancheReleased, TrancheHeld, TrancheResumed, PaymentInstructed, PaymentSettled, PaymentFailed,
-    PaymentReturned, GrantCompleted, GrantVaried, GrantClosed, ReconciliationDifferenceFound,
+    TrancheScheduled,
+    TrancheReleased,
+    TrancheHeld,
+    TrancheResumed,
+    PaymentInstructed,
+    PaymentSettled,
+    PaymentFailed,
+    PaymentReturned,
+    GrantCompleted,
+    GrantVaried,
+    GrantClosed,
+    ReconciliationDifferenceFound,
     ReconciliationDifferenceResolved,
-]  # fmt: skip
+]
 
 
 async def _forever(name: str, context: WorkerContext, turn: Callable[[Database, PaymentProvider], int]) -> None:
@@ -82,8 +92,11 @@ async def _forever(name: str, context: WorkerContext, turn: Callable[[Database, 
 async def dispatch_instructions(context: WorkerContext) -> None:
     """Send created payment instructions to the provider, forever."""
     cfg = bootstrap.settings()
-    await _forever("dispatch_instructions", context, lambda db, p: loops.dispatch_turn(
-        db, p, max_attempts=cfg.max_payment_attempts))  # fmt: skip
+    await _forever(
+        "dispatch_instructions",
+        context,
+        lambda db, p: loops.dispatch_turn(db, p, max_attempts=cfg.max_payment_attempts),
+    )
 
 
 def _guarded(name: str, step: Callable[[], int]) -> None:
@@ -104,10 +117,10 @@ async def poll_settlements(context: WorkerContext) -> None:
         """One turn: outcomes of instructed payments, returns, tranches due, then reconciliation."""
         _guarded("polling", lambda: loops.poll_turn(db, provider, max_attempts=cfg.max_payment_attempts))
         _guarded("returns", lambda: loops.returns_turn(db, provider))
-        _guarded("tranches due", lambda: conditions.due_turn(
-            db, threshold=cfg.approval_threshold_pence, clock=system_clock))  # fmt: skip
-        _guarded("reconciliation", lambda: reconciliation.reconcile_turn(
-            db, provider, grace_s=cfg.reconcile_grace_s))  # fmt: skip
+        _guarded(
+            "tranches due", lambda: conditions.due_turn(db, threshold=cfg.approval_threshold_pence, clock=system_clock)
+        )
+        _guarded("reconciliation", lambda: reconciliation.reconcile_turn(db, provider, grace_s=cfg.reconcile_grace_s))
         return 0  # polling always waits for the interval: the provider settles in its own time
 
     await _forever("poll_settlements", context, turn)
@@ -118,13 +131,20 @@ def create_app() -> FastStream:
     bootstrap.prepare_database()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per provider request drowns the log
     consumes: list[tuple[type[Event], Handler]] = [
-        (GrantAwarded, on_grant_awarded), (ReportAccepted, on_report_accepted),
-        (PartnershipChanged, on_partnership_changed), (RoundOpened, on_round_opened)]  # fmt: skip
+        (GrantAwarded, on_grant_awarded),
+        (ReportAccepted, on_report_accepted),
+        (PartnershipChanged, on_partnership_changed),
+        (RoundOpened, on_round_opened),
+    ]
     app = create_worker(
         WorkerSpec(
-            service="payments", sessions=bootstrap.sessions(), settings=bootstrap.settings(), consumes=consumes,
-            publishes=PUBLISHES, loops=[dispatch_instructions, poll_settlements],
-        )  # fmt: skip
+            service="payments",
+            sessions=bootstrap.sessions(),
+            settings=bootstrap.settings(),
+            consumes=consumes,
+            publishes=PUBLISHES,
+            loops=[dispatch_instructions, poll_settlements],
+        )
     )
     return app
 

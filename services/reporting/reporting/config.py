@@ -10,11 +10,17 @@ class Settings(PlatformSettings):
 
     database_url: str | None = Field(None, validation_alias="REPORTING_DATABASE_URL")
     dashboard_refresh_s: int = Field(
-        15, ge=0, le=3600, validation_alias="REPORTING_DASHBOARD_REFRESH_S",
+        15,
+        ge=0,
+        le=3600,
+        validation_alias="REPORTING_DASHBOARD_REFRESH_S",
         description="How often the dashboard page reloads itself (0: never).",
     )
     dashboard_rows: int = Field(
-        20, ge=1, le=200, validation_alias="REPORTING_DASHBOARD_ROWS",
+        20,
+        ge=1,
+        le=200,
+        validation_alias="REPORTING_DASHBOARD_ROWS",
         description="Tranches listed on the dashboard under due and overdue.",
     )
 

@@ -24,7 +24,7 @@ from .schemas import (
     Health,
     ResetOut,
     SettleNowOut,
-)  # fmt: skip
+)
 
 router = APIRouter()
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)  # far enough for any grant, far from datetime's limits
@@ -95,8 +95,9 @@ def move_clock(data: ClockIn, factory: Sessions) -> ClockOut:
     except OverflowError:
         to = LATEST
     if to >= LATEST:
-        raise Invalid(f"the bank's clock stops short of {LATEST.year}", code="validation-error",
-                      title="Unprocessable Entity")
+        raise Invalid(
+            f"the bank's clock stops short of {LATEST.year}", code="validation-error", title="Unprocessable Entity"
+        )
     with transaction(factory) as session:
         return ClockOut(now=settlement.set_clock(session, to))
 

@@ -29,8 +29,9 @@ def _aware(value: datetime, name: str) -> datetime:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except OverflowError:
         error = {"loc": ["query", name], "msg": "date out of range in UTC", "type": "value_error"}
-        raise Invalid("the request is not valid", code="validation-error", title="Unprocessable Entity",
-                      errors=[error]) from None
+        raise Invalid(
+            "the request is not valid", code="validation-error", title="Unprocessable Entity", errors=[error]
+        ) from None
 
 
 @router.post("/payments", status_code=201, response_model=PaymentOut, tags=["payments"])

@@ -44,12 +44,21 @@ class Injection:
 
 
 def queue(
-    session: Session, behaviour: str, count: int, match_reference: str | None, now: datetime,
+    session: Session,
+    behaviour: str,
+    count: int,
+    match_reference: str | None,
+    now: datetime,
     amount_delta_pence: int | None = None,
-) -> QueuedBehaviour:  # fmt: skip
+) -> QueuedBehaviour:
     """Append a behaviour to the queue."""
-    row = QueuedBehaviour(behaviour=behaviour, remaining=count, match_reference=match_reference, created_at=now,
-                          amount_delta_pence=amount_delta_pence)  # fmt: skip
+    row = QueuedBehaviour(
+        behaviour=behaviour,
+        remaining=count,
+        match_reference=match_reference,
+        created_at=now,
+        amount_delta_pence=amount_delta_pence,
+    )
     session.add(row)
     session.flush()
     return row

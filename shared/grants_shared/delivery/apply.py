@@ -27,9 +27,13 @@ def message_for(envelope: Envelope[Any], route: Route, headers: dict[str, str] |
 
 
 def apply_envelopes(
-    sessions: sessionmaker[Session], group: str, routes: Sequence[Route], envelopes: Iterable[Envelope[Any]],
-    *, raise_failures: bool = True,
-) -> BatchResult:  # fmt: skip
+    sessions: sessionmaker[Session],
+    group: str,
+    routes: Sequence[Route],
+    envelopes: Iterable[Envelope[Any]],
+    *,
+    raise_failures: bool = True,
+) -> BatchResult:
     """Apply envelopes in one transaction as `group` would; a handler's error is raised unless told otherwise.
 
     A conflict with a concurrent transaction that applied the same event first is what the consumer meets when a

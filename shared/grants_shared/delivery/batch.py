@@ -93,8 +93,14 @@ class Batch:
             fresh.append(message)
         for tried in self._attempt(fresh):
             if tried.status == "parked":
-                parking.park(self.session, self.group, tried.message, reason=tried.error or "",
-                             waits_for=tried.waits_for, now=self.now)  # fmt: skip
+                parking.park(
+                    self.session,
+                    self.group,
+                    tried.message,
+                    reason=tried.error or "",
+                    waits_for=tried.waits_for,
+                    now=self.now,
+                )
             self.result.outcomes.append(Outcome(tried.message, tried.status, tried.error, tried.exception))
         self.wake(self.applied_subjects)
         self.finish()
@@ -125,8 +131,15 @@ class Batch:
             parking.unpark(self.session, self.group, tried.message.event_id)
             self.result.woken += 1
         else:
-            parking.repark(self.session, self.group, row, reason=tried.error or "", waits_for=tried.waits_for,
-                           failed=tried.status == "failed", now=self.now)  # fmt: skip
+            parking.repark(
+                self.session,
+                self.group,
+                row,
+                reason=tried.error or "",
+                waits_for=tried.waits_for,
+                failed=tried.status == "failed",
+                now=self.now,
+            )
         return tried.status
 
     def sweep(self, *, limit: int, park_timeout_s: float, max_failures: int) -> list[Any]:
@@ -190,7 +203,7 @@ class Batch:
                 tried.append(self._run(message))
             else:
                 tried.append(Tried(message, "parked", str(waiting), waiting.waits_for or message.envelope.subject))
-            messages = messages[at + 1:]
+            messages = messages[at + 1 :]
         return tried
 
     def _together(self, messages: list[Message]) -> tuple[int, NotReady | None] | None:
@@ -230,9 +243,13 @@ class Batch:
                 write_deferred(self.session)
                 self.session.flush()
             return uow
-        with tracer.start_as_current_span(f"{message.route.stream} process", context=propagate.extract(message.headers),
-                                          kind=trace.SpanKind.CONSUMER, record_exception=False,
-                                          set_status_on_exception=False) as span:  # fmt: skip
+        with tracer.start_as_current_span(
+            f"{message.route.stream} process",
+            context=propagate.extract(message.headers),
+            kind=trace.SpanKind.CONSUMER,
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
             span.set_attribute("messaging.system", "redis")
             span.set_attribute("messaging.consumer.group.name", self.group)
             span.set_attribute("messaging.message.id", envelope.event_id)
@@ -274,8 +291,14 @@ class Batch:
         for name, kept in uow.rows.items():
             self.rows[name].extend(kept)
         self.result.wrote_events = self.result.wrote_events or bool(uow.emitted)
-        self.inbox.append({"consumer_group": self.group, "event_id": envelope.event_id,
-                           "stream": message.route.stream, "processed_at": self.now})  # fmt: skip
+        self.inbox.append(
+            {
+                "consumer_group": self.group,
+                "event_id": envelope.event_id,
+                "stream": message.route.stream,
+                "processed_at": self.now,
+            }
+        )
         self.applied_subjects |= wake_keys(envelope)
         if self.last_event_at is None or envelope.occurred_at > self.last_event_at:
             self.last_event_at = envelope.occurred_at

@@ -39,13 +39,20 @@ class GroupConsumer:
     """One consumer (a name) of a consumer group over the streams its routes name."""
 
     def __init__(
-        self, *, group: str, consumer: str, routes: list[Route], writer: DatabaseWriter, redis: Redis,
+        self,
+        *,
+        group: str,
+        consumer: str,
+        routes: list[Route],
+        writer: DatabaseWriter,
+        redis: Redis,
         tuning: ConsumerTuning,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.group, self.writer, self.tuning = group, writer, tuning
         self.routes = {route.stream: route for route in routes}
-        self.streams = GroupStreams(redis, group=group, consumer=consumer, streams=sorted(self.routes),
-                                    batch=tuning.batch)  # fmt: skip
+        self.streams = GroupStreams(
+            redis, group=group, consumer=consumer, streams=sorted(self.routes), batch=tuning.batch
+        )
         self._stopping = asyncio.Event()
         self._next_claim = self._next_sweep = 0.0
         self._held: list[Entry] = []  # read, but later than a stream that came back full: applied next step
@@ -84,8 +91,9 @@ class GroupConsumer:
         if now >= self._next_claim:
             self._next_claim = now + self.tuning.claim_every_s
             held = {(e.stream, e.entry_id) for e in self._held}
-            claimed = [e for e in await self.streams.claim(self.tuning.claim_idle_ms)
-                       if (e.stream, e.entry_id) not in held]  # fmt: skip
+            claimed = [
+                e for e in await self.streams.claim(self.tuning.claim_idle_ms) if (e.stream, e.entry_id) not in held
+            ]
             self.stats["claimed"] += len(claimed)
             handled += await self.process(claimed)
         if now >= self._next_sweep:
@@ -108,8 +116,11 @@ class GroupConsumer:
             held_last[entry.stream] = max(held_last.get(entry.stream, (0, 0)), entry.position)
         skipped = [s for s, n in held_count.items() if n >= self.streams.batch]
         wanted = [s for s in self.streams.streams if s not in skipped]
-        fresh = await self.streams.read(block_ms=None if self._held else self.tuning.block_ms,
-                                        streams=wanted) if wanted else []  # fmt: skip
+        fresh = (
+            await self.streams.read(block_ms=None if self._held else self.tuning.block_ms, streams=wanted)
+            if wanted
+            else []
+        )
         self.stats["read"] += len(fresh)
         unread = [held_last[s] for s in skipped]
         ready, self._held = split_at_horizon(self._held + fresh, fresh, self.streams.batch, unread)
@@ -128,9 +139,9 @@ class GroupConsumer:
         unsettled = [m.entry for m in messages]
         async with self._touching(unsettled):
             for start in range(0, len(messages), self.tuning.batch):
-                chunk = messages[start:start + self.tuning.batch]
+                chunk = messages[start : start + self.tuning.batch]
                 await self._settle(await self._apply(chunk))
-                del unsettled[:len(chunk)]
+                del unsettled[: len(chunk)]
         return len(entries)
 
     @asynccontextmanager
@@ -207,8 +218,13 @@ class GroupConsumer:
             crash_point(f"{self.group}.after_ack")
         for outcome in result.with_status("failed"):
             entry = outcome.message.entry
-            log.warning("%s failed on %s (delivery %d): %s", self.group, outcome.message.event_id, entry.deliveries,
-                        outcome.error)  # fmt: skip
+            log.warning(
+                "%s failed on %s (delivery %d): %s",
+                self.group,
+                outcome.message.event_id,
+                entry.deliveries,
+                outcome.error,
+            )
             if entry.deliveries >= self.tuning.max_deliveries:
                 await self.streams.dead_letter(entry, outcome.error or "failed")
                 self.stats["dead_lettered"] += 1
@@ -222,8 +238,9 @@ class GroupConsumer:
         for row in given_up:
             entry = Entry(row.stream, f"parked:{row.event_id}", {}, deliveries=row.attempts)
             body = _parked_body(row)
-            record: Any = dead_letter_record(self.group, row.stream, entry.entry_id, body, f"parked: {row.reason}",
-                                             row.attempts)  # fmt: skip
+            record: Any = dead_letter_record(
+                self.group, row.stream, entry.entry_id, body, f"parked: {row.reason}", row.attempts
+            )
             await self.streams.redis.xadd(stream_of(self.group), record)
             await self.writer.run(self._forget, row.event_id)
             self.stats["dead_lettered"] += 1
@@ -231,8 +248,11 @@ class GroupConsumer:
     def _sweep_transaction(self) -> tuple[BatchResult, list[Any]]:
         with self.writer.sessions() as session:
             batch = Batch(session, self.group, self.routes, datetime.now(UTC))
-            given_up = batch.sweep(limit=self.tuning.batch, park_timeout_s=self.tuning.park_timeout_s,
-                                   max_failures=self.tuning.max_deliveries)  # fmt: skip
+            given_up = batch.sweep(
+                limit=self.tuning.batch,
+                park_timeout_s=self.tuning.park_timeout_s,
+                max_failures=self.tuning.max_deliveries,
+            )
             session.commit()
         return batch.result, given_up
 

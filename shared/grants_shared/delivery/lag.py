@@ -133,8 +133,9 @@ def stream_groups(client: Redis, streams: list[str] | None = None) -> dict[str, 
     return groups
 
 
-def redis_lag(client: Redis, group: str, streams: list[str] | None = None,
-              found: list[tuple[str, dict[str, Any]]] | None = None) -> tuple[list[StreamLag], int]:
+def redis_lag(
+    client: Redis, group: str, streams: list[str] | None = None, found: list[tuple[str, dict[str, Any]]] | None = None
+) -> tuple[list[StreamLag], int]:
     """The group's figures on each stream it reads (of `streams`, else every platform stream; or the XINFO
     entries already `found`), and its dead letters."""
     if found is None:
@@ -177,7 +178,8 @@ def database_lag(engine: Engine, group: str) -> DatabaseLag:
     progress = tables.consumer_progress.c
     with read_only(engine) as connection:
         count, oldest = connection.execute(
-            select(func.count(), func.min(parked.parked_at)).where(parked.consumer_group == group)).one()
+            select(func.count(), func.min(parked.parked_at)).where(parked.consumer_group == group)
+        ).one()
         last = connection.execute(select(progress.last_applied_at).where(progress.consumer_group == group)).scalar()
     return DatabaseLag(int(count), _utc(oldest), _utc(last))
 
@@ -208,7 +210,8 @@ def client_for(redis_url: str) -> Redis:
         client = _clients.get(redis_url)
         if client is None:
             client = _clients[redis_url] = Redis.from_url(
-                redis_url, socket_timeout=1, socket_connect_timeout=1, health_check_interval=5)
+                redis_url, socket_timeout=1, socket_connect_timeout=1, health_check_interval=5
+            )
         return client
 
 

@@ -23,11 +23,19 @@ LONGEST_RETRY_S = 60.0
 
 def park(session: Session, group: str, message: Message, *, reason: str, waits_for: str, now: datetime) -> None:
     """Keep a message until an event about `waits_for` is applied (or the sweep retries it)."""
-    session.execute(insert(tables.parked).values(
-        consumer_group=group, event_id=message.event_id, stream=message.route.stream, waits_for=waits_for[:200],
-        frame=message.entry.frame, reason=reason[:2000], parked_at=now, attempts=0,
-        next_attempt_at=now + timedelta(seconds=FIRST_RETRY_S),
-    ))  # fmt: skip
+    session.execute(
+        insert(tables.parked).values(
+            consumer_group=group,
+            event_id=message.event_id,
+            stream=message.route.stream,
+            waits_for=waits_for[:200],
+            frame=message.entry.frame,
+            reason=reason[:2000],
+            parked_at=now,
+            attempts=0,
+            next_attempt_at=now + timedelta(seconds=FIRST_RETRY_S),
+        )
+    )
 
 
 def waiting_for(session: Session, group: str, subjects: set[str]) -> list[Any]:
@@ -58,15 +66,19 @@ def unpark(session: Session, group: str, event_id: str) -> None:
     session.execute(delete(tables.parked).where(P.consumer_group == group, P.event_id == event_id))
 
 
-def repark(
-    session: Session, group: str, row: Any, *, reason: str, waits_for: str, failed: bool, now: datetime
-) -> None:
+def repark(session: Session, group: str, row: Any, *, reason: str, waits_for: str, failed: bool, now: datetime) -> None:
     """A retried event is still waiting (or failed again): note why, and when to try it next."""
     attempts = row.attempts + (1 if failed else 0)
-    session.execute(update(tables.parked).where(P.consumer_group == group, P.event_id == row.event_id).values(
-        reason=reason[:2000], waits_for=waits_for[:200], attempts=attempts,
-        next_attempt_at=now + timedelta(seconds=_delay(row, attempts, now)),
-    ))  # fmt: skip
+    session.execute(
+        update(tables.parked)
+        .where(P.consumer_group == group, P.event_id == row.event_id)
+        .values(
+            reason=reason[:2000],
+            waits_for=waits_for[:200],
+            attempts=attempts,
+            next_attempt_at=now + timedelta(seconds=_delay(row, attempts, now)),
+        )
+    )
 
 
 def expired(row: Any, now: datetime, *, park_timeout_s: float, max_failures: int) -> bool:

@@ -23,15 +23,26 @@ class Progress:
 
 def record_progress(session: Session, group: str, applied: int, now: datetime, last_event_at: datetime | None) -> None:
     """Add `applied` events to the group's count and move its times forward (never back)."""
-    newest = C.last_event_at if last_event_at is None else case(
-        (C.last_event_at.is_(None), last_event_at), (C.last_event_at < last_event_at, last_event_at),
-        else_=C.last_event_at,
-    )  # fmt: skip
-    moved = session.execute(update(tables.consumer_progress).where(C.consumer_group == group).values(
-        applied_total=C.applied_total + applied, last_applied_at=now, last_event_at=newest))  # fmt: skip
+    newest = (
+        C.last_event_at
+        if last_event_at is None
+        else case(
+            (C.last_event_at.is_(None), last_event_at),
+            (C.last_event_at < last_event_at, last_event_at),
+            else_=C.last_event_at,
+        )
+    )
+    moved = session.execute(
+        update(tables.consumer_progress)
+        .where(C.consumer_group == group)
+        .values(applied_total=C.applied_total + applied, last_applied_at=now, last_event_at=newest)
+    )
     if moved.rowcount == 0:  # type: ignore[attr-defined]
-        session.execute(insert(tables.consumer_progress).values(
-            consumer_group=group, applied_total=applied, last_applied_at=now, last_event_at=last_event_at))  # fmt: skip
+        session.execute(
+            insert(tables.consumer_progress).values(
+                consumer_group=group, applied_total=applied, last_applied_at=now, last_event_at=last_event_at
+            )
+        )
 
 
 def read_progress(session: Session, group: str) -> Progress | None:

@@ -15,8 +15,13 @@ RETRYABLE = [ConnectionError, TimeoutError]
 def _options(block_ms: int) -> dict[str, Any]:
     # A connection idle longer than the health check is pinged before use, so one left from before a restart is
     # replaced at once instead of failing each command until the pool has cycled through its stale connections.
-    return {"socket_connect_timeout": 2, "socket_timeout": block_ms / 1000 + 5, "socket_keepalive": True,
-            "health_check_interval": 2, "retry_on_error": RETRYABLE}
+    return {
+        "socket_connect_timeout": 2,
+        "socket_timeout": block_ms / 1000 + 5,
+        "socket_keepalive": True,
+        "health_check_interval": 2,
+        "retry_on_error": RETRYABLE,
+    }
 
 
 def async_client(url: str, *, block_ms: int = 0) -> redis.asyncio.Redis:

@@ -37,9 +37,14 @@ class OutboxRelay:
     """Moves outbox rows to Redis Streams: at least once, never lost, in the order they were written."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], redis: Redis, *, batch: int = 500, interval_s: float = 0.05,
+        self,
+        sessions: sessionmaker[Session],
+        redis: Redis,
+        *,
+        batch: int = 500,
+        interval_s: float = 0.05,
         name: str = "outbox",
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._sessions, self._redis, self._batch, self._interval_s = sessions, redis, batch, interval_s
         self._crash_point = f"{name}.relay_after_publish"
         self._stopping = asyncio.Event()
@@ -91,8 +96,9 @@ class OutboxRelay:
                 return 0
             self._publish(rows)
             crash_point(self._crash_point)  # published but not marked sent: the rows go out again
-            session.execute(update(tables.outbox).where(OUTBOX.id.in_([r.id for r in rows]))
-                            .values(published_at=datetime.now(UTC)))  # fmt: skip
+            session.execute(
+                update(tables.outbox).where(OUTBOX.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC))
+            )
             session.commit()
             return len(rows)
 
@@ -111,8 +117,9 @@ class OutboxRelay:
     @staticmethod
     def _traced_headers(row: Any) -> dict[str, str]:
         """A publish span per row, continuing the producer's trace; its context goes on in the headers."""
-        with tracer.start_as_current_span(f"{row.stream} publish", context=propagate.extract(row.headers or {}),
-                                          kind=trace.SpanKind.PRODUCER) as span:  # fmt: skip
+        with tracer.start_as_current_span(
+            f"{row.stream} publish", context=propagate.extract(row.headers or {}), kind=trace.SpanKind.PRODUCER
+        ) as span:
             span.set_attribute("messaging.system", "redis")
             span.set_attribute("messaging.message.id", row.event_id)
             headers: dict[str, str] = {"event_id": row.event_id}

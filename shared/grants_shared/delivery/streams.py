@@ -71,11 +71,17 @@ class GroupStreams:
     async def read(self, block_ms: int | None, streams: list[str] | None = None) -> list[Entry]:
         """New entries of every stream, or of `streams` (at most `batch` from each), waiting up to `block_ms`."""
         reply: Any = await self.redis.xreadgroup(
-            self.group, self.consumer, dict.fromkeys(self.streams if streams is None else streams, ">"),
-            count=self.batch, block=block_ms,
-        )  # fmt: skip
-        return [Entry(_text(stream), _text(entry_id), fields or {}) for stream, items in reply or []
-                for entry_id, fields in items]  # fmt: skip
+            self.group,
+            self.consumer,
+            dict.fromkeys(self.streams if streams is None else streams, ">"),
+            count=self.batch,
+            block=block_ms,
+        )
+        return [
+            Entry(_text(stream), _text(entry_id), fields or {})
+            for stream, items in reply or []
+            for entry_id, fields in items
+        ]
 
     async def claim(self, min_idle_ms: int) -> list[Entry]:
         """Entries pending longer than `min_idle_ms` in this group, now this consumer's, with their delivery counts."""
@@ -97,9 +103,13 @@ class GroupStreams:
     async def _count_deliveries(self, stream: str, entries: list[Entry]) -> None:
         ids = sorted(entries, key=lambda e: tuple(map(int, e.entry_id.split("-"))))
         found = await self.redis.xpending_range(
-            stream, self.group, min=ids[0].entry_id, max=ids[-1].entry_id, count=len(entries) * 2 + 10,
+            stream,
+            self.group,
+            min=ids[0].entry_id,
+            max=ids[-1].entry_id,
+            count=len(entries) * 2 + 10,
             consumername=self.consumer,
-        )  # fmt: skip
+        )
         counts = {_text(p["message_id"]): int(p["times_delivered"]) for p in found}
         for entry in entries:
             entry.deliveries = counts.get(entry.entry_id, entry.deliveries)
@@ -120,8 +130,14 @@ class GroupStreams:
 
     async def dead_letter(self, entry: Entry, error: str, body: Any = None) -> None:
         """Move an entry to the group's dead-letter stream and acknowledge it, in one MULTI/EXEC."""
-        record = dead_letter_record(self.group, entry.stream, entry.entry_id, body if body is not None else
-                                    _body_of(entry), error, entry.deliveries)  # fmt: skip
+        record = dead_letter_record(
+            self.group,
+            entry.stream,
+            entry.entry_id,
+            body if body is not None else _body_of(entry),
+            error,
+            entry.deliveries,
+        )
         async with self.redis.pipeline(transaction=True) as move:
             move.xadd(stream_of(self.group), record)  # type: ignore[arg-type]
             move.xack(entry.stream, self.group, entry.entry_id)

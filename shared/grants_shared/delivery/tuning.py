@@ -29,6 +29,10 @@ class ConsumerTuning:
     @classmethod
     def from_settings(cls, settings: PlatformSettings) -> "ConsumerTuning":
         """The tuning the environment asks for."""
-        return cls(batch=settings.consumer_batch, block_ms=settings.consumer_block_ms,
-                   claim_idle_ms=settings.claim_idle_ms, max_deliveries=settings.max_deliveries,
-                   park_timeout_s=settings.park_timeout_s)  # fmt: skip
+        return cls(
+            batch=settings.consumer_batch,
+            block_ms=settings.consumer_block_ms,
+            claim_idle_ms=settings.claim_idle_ms,
+            max_deliveries=settings.max_deliveries,
+            park_timeout_s=settings.park_timeout_s,
+        )

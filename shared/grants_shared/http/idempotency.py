@@ -80,8 +80,14 @@ def run_idempotent(
             status, body = work(uow)
             encoded = encode(body)
             if key is not None:
-                row = {"scope": scope, "key": key, "request_hash": digest, "status_code": status,
-                       "response_body": encoded, "created_at": datetime.now(UTC)}  # fmt: skip
+                row = {
+                    "scope": scope,
+                    "key": key,
+                    "request_hash": digest,
+                    "status_code": status,
+                    "response_body": encoded,
+                    "created_at": datetime.now(UTC),
+                }
                 uow.session.execute(_INSERT, row)
             uow.commit()
             crash_point(f"{os.environ.get('GRANTS_PROCESS_NAME', 'api')}.after_commit")  # committed, not answered
@@ -91,5 +97,9 @@ def run_idempotent(
             with UnitOfWork(sessions) as uow:  # a concurrent twin won the race: answer with its response
                 if (row := _stored(uow.session, scope, key)) is not None:
                     return _replay(row, digest)
-        raise Problem(409, "conflict", "The request conflicts with a concurrent change",
-                      "Nothing was written; read the current state and retry.") from error
+        raise Problem(
+            409,
+            "conflict",
+            "The request conflicts with a concurrent change",
+            "Nothing was written; read the current state and retry.",
+        ) from error

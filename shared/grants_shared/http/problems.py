@@ -112,8 +112,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
         # A statement timeout, a lock not granted in time, a lost connection: the request may succeed if repeated.
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
-        response = problem_response(503, "database-unavailable", "The database did not answer in time",
-                                    "Try again shortly (a POST with the same Idempotency-Key).")  # fmt: skip
+        response = problem_response(
+            503,
+            "database-unavailable",
+            "The database did not answer in time",
+            "Try again shortly (a POST with the same Idempotency-Key).",
+        )
         response.headers["Retry-After"] = str(RETRY_AFTER_S)
         return response
 

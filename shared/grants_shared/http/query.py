@@ -70,13 +70,18 @@ async def strict_query(request: Request) -> None:
     dependant = getattr(request.scope.get("route"), "dependant", None)
     if dependant is None:
         return
-    errors = [{"loc": ["query", name], "msg": "unknown query parameter", "type": "extra_forbidden"}
-              for name in unknown(request, dependant)]
-    errors += [{"loc": ["query", name], "msg": "given more than once", "type": "repeated"}
-               for name in repeated(request, dependant)]  # fmt: skip
+    errors = [
+        {"loc": ["query", name], "msg": "unknown query parameter", "type": "extra_forbidden"}
+        for name in unknown(request, dependant)
+    ]
+    errors += [
+        {"loc": ["query", name], "msg": "given more than once", "type": "repeated"}
+        for name in repeated(request, dependant)
+    ]
     if errors:
-        raise Problem(422, "validation-error", "The request is not valid", "See `errors` for each field.",
-                      errors=errors)
+        raise Problem(
+            422, "validation-error", "The request is not valid", "See `errors` for each field.", errors=errors
+        )
 
 
 StrictQuery = [Depends(strict_query)]

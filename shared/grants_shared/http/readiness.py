@@ -22,8 +22,14 @@ def probe_engine(url: str) -> Engine:
         # No BEGIN IMMEDIATE (the service engine's hook is not on this one): a read that never waits on the writer.
         return create_engine(url, connect_args={"timeout": DEADLINE_S, "check_same_thread": False}, poolclass=NullPool)
     millis = int(DEADLINE_S * 1000)
-    return create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=True, pool_timeout=DEADLINE_S,
-                         connect_args={"connect_timeout": 1, "options": f"-c statement_timeout={millis}"})  # fmt: skip
+    return create_engine(
+        url,
+        pool_size=1,
+        max_overflow=0,
+        pool_pre_ping=True,
+        pool_timeout=DEADLINE_S,
+        connect_args={"connect_timeout": 1, "options": f"-c statement_timeout={millis}"},
+    )
 
 
 def _select_one(engine: Engine) -> None:
@@ -56,8 +62,9 @@ class Readiness:
         # A client per probe: a loopback connect costs well under a millisecond, and a client kept between probes
         # would be tied to the event loop that made it.
         try:
-            client = redis.asyncio.Redis.from_url(self.redis_url, socket_timeout=DEADLINE_S,
-                                                  socket_connect_timeout=DEADLINE_S)  # fmt: skip
+            client = redis.asyncio.Redis.from_url(
+                self.redis_url, socket_timeout=DEADLINE_S, socket_connect_timeout=DEADLINE_S
+            )
             async with client:
                 return bool(await asyncio.wait_for(client.ping(), DEADLINE_S))
         except Exception:

@@ -156,5 +156,18 @@ class Award(Base):
 
 
 metadata = Base.metadata
-__all__ = ["AssessedApplication", "Award", "Base", "Decision", "Neighbourhood", "Partnership", "RegistryVintage",
-           "RegistryWard", "Round", "Run", "RunInputs", "Withdrawal", "metadata"]
+__all__ = [
+    "AssessedApplication",
+    "Award",
+    "Base",
+    "Decision",
+    "Neighbourhood",
+    "Partnership",
+    "RegistryVintage",
+    "RegistryWard",
+    "Round",
+    "Run",
+    "RunInputs",
+    "Withdrawal",
+    "metadata",
+]

@@ -43,9 +43,13 @@ def as_pool_application(row: AssessedApplication, partnership: Partnership | Non
     # A partnership not heard of since the assessment is as the assessment found it: compliant.
     compliant = partnership is None or partnership.compliant
     return PoolApplication(
-        application_id=row.application_id, organisation_id=row.organisation_id, partnership_id=row.partnership_id,
-        neighbourhood_code=row.neighbourhood_code, requested_pence=row.requested_pence,
-        duration_months=row.duration_months, assessed_eligible=row.eligible,
+        application_id=row.application_id,
+        organisation_id=row.organisation_id,
+        partnership_id=row.partnership_id,
+        neighbourhood_code=row.neighbourhood_code,
+        requested_pence=row.requested_pence,
+        duration_months=row.duration_months,
+        assessed_eligible=row.eligible,
         assessment_failures=_failures(row.outcomes),
         partnership_compliant=compliant,
         partnership_failures=() if compliant or partnership is None else _failures(partnership.outcomes),
@@ -67,8 +71,13 @@ def _registry(session: Session, applications: tuple[PoolApplication, ...]) -> tu
     codes = {w["code"] for w in wards}
     missing = {a.neighbourhood_code for a in applications} - codes
     extra = [n.snapshot for n in session.scalars(seen.where(Neighbourhood.code.in_(missing)))] if missing else []
-    source = {"source": "registry", "vintage": vintage.name, "inputs_hash": vintage.inputs_hash,
-              "wards": len(wards), "from_assessments": len(extra)}
+    source = {
+        "source": "registry",
+        "vintage": vintage.name,
+        "inputs_hash": vintage.inputs_hash,
+        "wards": len(wards),
+        "from_assessments": len(extra),
+    }
     return [*wards, *extra], source
 
 

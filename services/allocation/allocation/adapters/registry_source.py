@@ -32,8 +32,9 @@ class RegistrySource:
         self.http.close()
 
     def _page(self, path: str, offset: int, **params: Any) -> dict[str, Any]:
-        response = self.http.get(f"{self.base_url}{path}", params={**params, "limit": PAGE, "offset": offset},
-                                 headers=self.headers)
+        response = self.http.get(
+            f"{self.base_url}{path}", params={**params, "limit": PAGE, "offset": offset}, headers=self.headers
+        )
         response.raise_for_status()
         body: dict[str, Any] = response.json()
         return body
@@ -60,8 +61,9 @@ def need_snapshot(ward: dict[str, Any]) -> dict[str, Any]:
     return NeighbourhoodNeed.model_validate({k: ward.get(k) for k in NEED_FIELDS if k in ward}).model_dump(mode="json")
 
 
-def fetch_vintage(source: RegistrySource, inputs_hash: str, name: str, ward_count: int,
-                  left_behind_count: int) -> list[dict[str, Any]]:
+def fetch_vintage(
+    source: RegistrySource, inputs_hash: str, name: str, ward_count: int, left_behind_count: int
+) -> list[dict[str, Any]]:
     """Every ward of the announced vintage as need snapshots; RegistryUnavailable when it cannot be read whole."""
     if (found := source.in_force_hash()) != inputs_hash:
         raise RegistryUnavailable(f"the applications service has {found or 'no vintage'} in force, not {inputs_hash}")

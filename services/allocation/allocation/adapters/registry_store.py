@@ -34,18 +34,25 @@ def held_wards(session: Session, vintage: RegistryVintage) -> tuple[dict[str, An
 
 def store_wards(uow: UnitOfWork, inputs_hash: str, wards: list[dict[str, Any]]) -> bool:
     """Store a pending vintage's wards and mark it held, in the caller's transaction; False if not pending."""
-    vintage = uow.session.scalars(select(RegistryVintage).where(RegistryVintage.inputs_hash == inputs_hash)
-                                  .with_for_update()).first()
+    vintage = uow.session.scalars(
+        select(RegistryVintage).where(RegistryVintage.inputs_hash == inputs_hash).with_for_update()
+    ).first()
     if vintage is None or vintage.status != PENDING:
         return False
     rows = [{"inputs_hash": inputs_hash, "code": w["code"], "snapshot": w} for w in wards]
     for start in range(0, len(rows), BATCH):
-        uow.session.execute(insert(RegistryWard), rows[start:start + BATCH])
+        uow.session.execute(insert(RegistryWard), rows[start : start + BATCH])
     move_vintage(vintage, HELD)
     vintage.wards_held, vintage.fetched_at, vintage.last_error = len(rows), now(), None
     uow.session.flush()
-    uow.audit(actor=ACTOR, action="registry.held", entity_type="registry_vintage", entity_id=inputs_hash,
-              before={"status": PENDING}, after={"status": HELD, "wards": len(rows), "vintage": vintage.name})
+    uow.audit(
+        actor=ACTOR,
+        action="registry.held",
+        entity_type="registry_vintage",
+        entity_id=inputs_hash,
+        before={"status": PENDING},
+        after={"status": HELD, "wards": len(rows), "vintage": vintage.name},
+    )
     return True
 
 
@@ -54,4 +61,3 @@ def record_failure(uow: UnitOfWork, inputs_hash: str, error: str) -> None:
     vintage = uow.session.get(RegistryVintage, inputs_hash)
     if vintage is not None and vintage.status == PENDING:
         vintage.attempts, vintage.last_error = vintage.attempts + 1, error[:1000]
-

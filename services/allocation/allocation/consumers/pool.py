@@ -41,13 +41,23 @@ def on_application_assessed(envelope: Envelope[ApplicationAssessed], uow: UnitOf
     row.neighbourhood_code, row.neighbourhood = p.neighbourhood.code, p.neighbourhood.model_dump(mode="json")
     row.assessed_at, row.event_occurred_at, row.event_id = p.assessed_at, envelope.occurred_at, envelope.event_id
     uow.session.flush()
-    uow.audit(actor=_actor(envelope), action="application.assessed", entity_type="application",
-              entity_id=p.application_id, before=before, after=_pool_view(row))
+    uow.audit(
+        actor=_actor(envelope),
+        action="application.assessed",
+        entity_type="application",
+        entity_id=p.application_id,
+        before=before,
+        after=_pool_view(row),
+    )
 
 
 def _pool_view(row: AssessedApplication) -> dict[str, Any]:
-    return {"eligible": row.eligible, "requested_pence": row.requested_pence,
-            "neighbourhood_code": row.neighbourhood_code, "assessed_at": row.assessed_at}
+    return {
+        "eligible": row.eligible,
+        "requested_pence": row.requested_pence,
+        "neighbourhood_code": row.neighbourhood_code,
+        "assessed_at": row.assessed_at,
+    }
 
 
 def _record_neighbourhood(envelope: Envelope[ApplicationAssessed], uow: UnitOfWork) -> None:
@@ -69,11 +79,19 @@ def on_application_withdrawn(envelope: Envelope[ApplicationWithdrawn], uow: Unit
     p = envelope.payload
     if uow.session.get(Withdrawal, p.application_id) is not None:
         return
-    uow.session.add(Withdrawal(application_id=p.application_id, reason=p.reason, withdrawn_at=p.withdrawn_at,
-                               event_id=envelope.event_id))
+    uow.session.add(
+        Withdrawal(
+            application_id=p.application_id, reason=p.reason, withdrawn_at=p.withdrawn_at, event_id=envelope.event_id
+        )
+    )
     uow.session.flush()
-    uow.audit(actor=_actor(envelope), action="application.withdrawn", entity_type="application",
-              entity_id=p.application_id, after={"reason": p.reason, "withdrawn_at": p.withdrawn_at})
+    uow.audit(
+        actor=_actor(envelope),
+        action="application.withdrawn",
+        entity_type="application",
+        entity_id=p.application_id,
+        after={"reason": p.reason, "withdrawn_at": p.withdrawn_at},
+    )
 
 
 def on_partnership_changed(envelope: Envelope[PartnershipChanged], uow: UnitOfWork) -> None:
@@ -92,5 +110,11 @@ def on_partnership_changed(envelope: Envelope[PartnershipChanged], uow: UnitOfWo
     row.outcomes = [o.model_dump(mode="json") for o in p.outcomes]
     row.changed_at, row.event_occurred_at, row.event_id = p.changed_at, envelope.occurred_at, envelope.event_id
     uow.session.flush()
-    uow.audit(actor=_actor(envelope), action="partnership.changed", entity_type="partnership",
-              entity_id=p.partnership_id, before=before, after={"compliant": p.compliant})
+    uow.audit(
+        actor=_actor(envelope),
+        action="partnership.changed",
+        entity_type="partnership",
+        entity_id=p.partnership_id,
+        before=before,
+        after={"compliant": p.compliant},
+    )

@@ -20,14 +20,22 @@ def on_registry_updated(envelope: Envelope[NeighbourhoodRegistryUpdated], uow: U
     if row is not None and as_utc(row.loaded_at) >= as_utc(p.loaded_at):
         return
     others = select(RegistryVintage).where(RegistryVintage.inputs_hash != p.inputs_hash)
-    newest = session.scalars(others.order_by(RegistryVintage.loaded_at.desc(), RegistryVintage.inputs_hash.desc())
-                             .limit(1)).first()
+    newest = session.scalars(
+        others.order_by(RegistryVintage.loaded_at.desc(), RegistryVintage.inputs_hash.desc()).limit(1)
+    ).first()
     in_force = newest is None or (as_utc(p.loaded_at), p.inputs_hash) > (as_utc(newest.loaded_at), newest.inputs_hash)
     before = None if row is None else {"status": row.status, "loaded_at": row.loaded_at}
     if row is None:
-        row = RegistryVintage(inputs_hash=p.inputs_hash, name=p.vintage, ward_count=p.ward_count,
-                              left_behind_count=p.left_behind_count, synthetic=p.synthetic, wards_held=0,
-                              attempts=0, status=PENDING if in_force else SUPERSEDED)
+        row = RegistryVintage(
+            inputs_hash=p.inputs_hash,
+            name=p.vintage,
+            ward_count=p.ward_count,
+            left_behind_count=p.left_behind_count,
+            synthetic=p.synthetic,
+            wards_held=0,
+            attempts=0,
+            status=PENDING if in_force else SUPERSEDED,
+        )
         session.add(row)
     elif in_force and row.status == SUPERSEDED:
         move_vintage(row, PENDING)  # reinstated: the applications service serves it again
@@ -37,6 +45,11 @@ def on_registry_updated(envelope: Envelope[NeighbourhoodRegistryUpdated], uow: U
         for older in session.scalars(pending):  # one vintage is in force: any other still pending never will be
             move_vintage(older, SUPERSEDED)
     session.flush()
-    uow.audit(actor=f"event:{envelope.producer}:{envelope.event_type}", action="registry.announced",
-              entity_type="registry_vintage", entity_id=p.inputs_hash, before=before,
-              after={"vintage": p.vintage, "status": row.status, "in_force": in_force, "loaded_at": p.loaded_at})
+    uow.audit(
+        actor=f"event:{envelope.producer}:{envelope.event_type}",
+        action="registry.announced",
+        entity_type="registry_vintage",
+        entity_id=p.inputs_hash,
+        before=before,
+        after={"vintage": p.vintage, "status": row.status, "in_force": in_force, "loaded_at": p.loaded_at},
+    )

@@ -85,7 +85,8 @@ def _allocate(inputs: RunInputs, pool: list[PoolApplication], policy: Policy) ->
     snapshots = sorted(inputs.neighbourhoods, key=lambda n: n["code"])
     row_of = {s["code"]: i for i, s in enumerate(snapshots)}
     applications = ApplicationArrays.from_rows(
-        [a.application_id for a in pool], [row_of[a.neighbourhood_code] for a in pool],
+        [a.application_id for a in pool],
+        [row_of[a.neighbourhood_code] for a in pool],
         [a.requested_pence for a in pool],
     )
     return allocate(applications, neighbourhood_arrays(snapshots), policy)
@@ -98,13 +99,20 @@ def _engine_rows(result: AllocationResult, pool: list[PoolApplication]) -> list[
     rows = []
     for i, app in enumerate(pool):
         outcome, constraint = Outcome(outcomes[i]), Constraint(constraints[i])
-        rows.append(DecisionRow(
-            application_id=app.application_id, neighbourhood_code=app.neighbourhood_code,
-            outcome=outcome.name.lower(), awarded=outcome in AWARDED, awarded_pence=int(awarded[i]),
-            rank=ranks[i] or None, ranked_of=result.n_eligible, need_bp=int(need[i]),
-            binding_constraint=None if constraint == Constraint.NONE else constraint.name.lower(),
-            rationale=texts[i],
-        ))
+        rows.append(
+            DecisionRow(
+                application_id=app.application_id,
+                neighbourhood_code=app.neighbourhood_code,
+                outcome=outcome.name.lower(),
+                awarded=outcome in AWARDED,
+                awarded_pence=int(awarded[i]),
+                rank=ranks[i] or None,
+                ranked_of=result.n_eligible,
+                need_bp=int(need[i]),
+                binding_constraint=None if constraint == Constraint.NONE else constraint.name.lower(),
+                rationale=texts[i],
+            )
+        )
     return rows
 
 
@@ -117,7 +125,14 @@ def _excluded_row(app: PoolApplication, ranked_of: int) -> DecisionRow:
         outcome, constraint = "partnership_non_compliant", "partnership"
         text = f"Not funded: the resident partnership does not comply with the rules ({reasons})."
     return DecisionRow(
-        application_id=app.application_id, neighbourhood_code=app.neighbourhood_code, outcome=outcome,
-        awarded=False, awarded_pence=0, rank=None, ranked_of=ranked_of, need_bp=None,
-        binding_constraint=constraint, rationale=text,
+        application_id=app.application_id,
+        neighbourhood_code=app.neighbourhood_code,
+        outcome=outcome,
+        awarded=False,
+        awarded_pence=0,
+        rank=None,
+        ranked_of=ranked_of,
+        need_bp=None,
+        binding_constraint=constraint,
+        rationale=text,
     )

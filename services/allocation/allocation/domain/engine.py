@@ -12,8 +12,9 @@ from allocation.domain.result import AllocationResult, Constraint, Int8Array, Ou
 from allocation.domain.walk import walk
 
 
-def rank_order(applications: ApplicationArrays, neighbourhoods: NeighbourhoodArrays, need_bp: Int64Array,
-               rows: Int64Array) -> tuple[Int64Array, Int64Array]:
+def rank_order(
+    applications: ApplicationArrays, neighbourhoods: NeighbourhoodArrays, need_bp: Int64Array, rows: Int64Array
+) -> tuple[Int64Array, Int64Array]:
     """The rows in rank order (need desc, IMD rank asc, code asc, application id asc), and their neighbourhoods."""
     everyone = len(rows) == len(applications)  # rows is then 0..n-1: skip the copies
     nb = applications.neighbourhood if everyone else applications.neighbourhood[rows]
@@ -30,8 +31,7 @@ def _name_clamps(constraint: Int8Array, rows: Int64Array, requested: Int64Array,
     constraint[plain[requested[plain] > policy.max_award_pence]] = Constraint.MAX_AWARD
 
 
-def allocate(applications: ApplicationArrays, neighbourhoods: NeighbourhoodArrays,
-             policy: Policy) -> AllocationResult:
+def allocate(applications: ApplicationArrays, neighbourhoods: NeighbourhoodArrays, policy: Policy) -> AllocationResult:
     """Decide every application under the policy; integer pence throughout, never over budget."""
     n = len(applications)
     nb = applications.neighbourhood
@@ -61,7 +61,15 @@ def allocate(applications: ApplicationArrays, neighbourhoods: NeighbourhoodArray
     budget_left = np.full(n, policy.available_pence, dtype=np.int64)
     budget_left[ranked] = decided.budget_left
     return AllocationResult(
-        applications=applications, neighbourhoods=neighbourhoods, policy=policy, order=ranked, rank=rank,
-        need_bp=need_nb[nb], award_pence=award, awarded_pence=awarded, outcome=outcome,
-        constraint=constraint, budget_left_pence=budget_left,
+        applications=applications,
+        neighbourhoods=neighbourhoods,
+        policy=policy,
+        order=ranked,
+        rank=rank,
+        need_bp=need_nb[nb],
+        award_pence=award,
+        awarded_pence=awarded,
+        outcome=outcome,
+        constraint=constraint,
+        budget_left_pence=budget_left,
     )

@@ -59,14 +59,25 @@ def inputs_hash(applications: ApplicationArrays, neighbourhoods: NeighbourhoodAr
     renumber = np.array([names.index(name) for name in neighbourhoods.region_names], dtype=np.int64)
     digest.update(json.dumps(names, ensure_ascii=False).encode() + b"\n")
     cni = np.where(neighbourhoods.cni_present, neighbourhoods.cni_score + 0.0, -1.0)  # one form of missing
-    _update(digest, "neighbourhoods", _narrowest(neighbourhoods.code)[by_code],
-            neighbourhoods.imd_rank[by_code], neighbourhoods.imd_decile[by_code],
-            cni[by_code].astype("<f8").view("<i8"), neighbourhoods.left_behind[by_code],
-            renumber[neighbourhoods.region][by_code])
+    _update(
+        digest,
+        "neighbourhoods",
+        _narrowest(neighbourhoods.code)[by_code],
+        neighbourhoods.imd_rank[by_code],
+        neighbourhoods.imd_decile[by_code],
+        cni[by_code].astype("<f8").view("<i8"),
+        neighbourhoods.left_behind[by_code],
+        renumber[neighbourhoods.region][by_code],
+    )
     code_rank = _code_ranks(neighbourhoods)
     order = _application_order(applications, code_rank)
-    _update(digest, "applications", _narrowest(applications.application_id)[order],
-            code_rank[applications.neighbourhood][order], applications.requested_pence[order])
+    _update(
+        digest,
+        "applications",
+        _narrowest(applications.application_id)[order],
+        code_rank[applications.neighbourhood][order],
+        applications.requested_pence[order],
+    )
     return digest.hexdigest()
 
 
@@ -75,7 +86,16 @@ def decisions_digest(result: AllocationResult) -> str:
     digest = hashlib.sha256(b"grants.allocation.decisions.v1\n")
     applications = result.applications
     order = _application_order(applications, _code_ranks(result.neighbourhoods))
-    _update(digest, "decisions", _narrowest(applications.application_id)[order], result.rank[order],
-            result.need_bp[order], result.award_pence[order], result.awarded_pence[order],
-            result.outcome[order], result.constraint[order], result.budget_left_pence[order])
+    _update(
+        digest,
+        "decisions",
+        _narrowest(applications.application_id)[order],
+        result.rank[order],
+        result.need_bp[order],
+        result.award_pence[order],
+        result.awarded_pence[order],
+        result.outcome[order],
+        result.constraint[order],
+        result.budget_left_pence[order],
+    )
     return digest.hexdigest()

@@ -29,8 +29,11 @@ class PoolApplication:
 
     def as_json(self) -> dict[str, Any]:
         """The application as plain JSON values."""
-        return {**self.__dict__, "assessment_failures": list(self.assessment_failures),
-                "partnership_failures": list(self.partnership_failures)}
+        return {
+            **self.__dict__,
+            "assessment_failures": list(self.assessment_failures),
+            "partnership_failures": list(self.partnership_failures),
+        }
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,13 @@ def parse(body: str) -> RunInputs:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError("not an allocation inputs document")
     applications = tuple(
-        PoolApplication(**{**a, "assessment_failures": tuple(a["assessment_failures"]),
-                           "partnership_failures": tuple(a["partnership_failures"])})
+        PoolApplication(
+            **{
+                **a,
+                "assessment_failures": tuple(a["assessment_failures"]),
+                "partnership_failures": tuple(a["partnership_failures"]),
+            }
+        )
         for a in document["applications"]
     )
     return RunInputs(document["policy"], tuple(document["neighbourhoods"]), applications, document.get("registry"))

@@ -49,7 +49,7 @@ def lead_key(ids: BytesArray, place: Int64Array, places: int) -> tuple[UInt64Arr
     matrix, fit = _byte_matrix(ids), (64 - max(int(places - 1).bit_length(), 1)) // 8
     key, taken, end = place.astype(np.uint64), 0, 0
     for start in range(0, matrix.shape[1], 16):
-        block = np.ascontiguousarray(matrix[:, start:start + 16].T)  # a few columns at a time, contiguous
+        block = np.ascontiguousarray(matrix[:, start : start + 16].T)  # a few columns at a time, contiguous
         for offset, column in enumerate(block):
             if taken < fit and len(column) > 1 and (column != column[0]).any():
                 _pack(key, column[None, :])
@@ -66,7 +66,7 @@ def _break_ties(positions: Int64Array, rest: UInt8Array, tied: npt.NDArray[np.bo
     run = np.cumsum(~before[members])
     rows = positions[members]
     sub = np.ascontiguousarray(rest[rows].T)
-    words = [_pack(np.zeros(len(rows), dtype=np.uint64), sub[i:i + 8]) for i in range(0, len(sub), 8)]
+    words = [_pack(np.zeros(len(rows), dtype=np.uint64), sub[i : i + 8]) for i in range(0, len(sub), 8)]
     positions[members] = rows[np.lexsort((*reversed(words), run))]
 
 

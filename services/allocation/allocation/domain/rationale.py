@@ -49,10 +49,14 @@ def budget_spent_tail(result: AllocationResult, left: int) -> str:
         floors = " and region floors" if any(policy.region_floors.values()) else ""
         return f"not funded, the budget ({budget}) was spent by better-ranked neighbourhoods{floors}."
     if policy.partial_awards:
-        return (f"not funded: only {format_gbp(left)} of the budget was left after better-ranked "
-                f"neighbourhoods, less than the {format_gbp(policy.min_award_pence)} minimum award.")
-    return (f"not funded: the budget ran out at a better-ranked neighbourhood whose award did not fit the "
-            f"{format_gbp(left)} left, and awards go strictly in rank order.")
+        return (
+            f"not funded: only {format_gbp(left)} of the budget was left after better-ranked "
+            f"neighbourhoods, less than the {format_gbp(policy.min_award_pence)} minimum award."
+        )
+    return (
+        f"not funded: the budget ran out at a better-ranked neighbourhood whose award did not fit the "
+        f"{format_gbp(left)} left, and awards go strictly in rank order."
+    )
 
 
 def _awarded_tail(result: AllocationResult, i: int, constraint: Constraint, region: str) -> str:
@@ -93,10 +97,14 @@ def tail(result: AllocationResult, i: int) -> str:
     if constraint == Constraint.BUDGET_SPENT:
         return budget_spent_tail(result, left)
     if result.policy.partial_awards:
-        return (f"not funded: the {format_gbp(left)} of the budget left was less than the "
-                f"{format_gbp(result.policy.min_award_pence)} minimum award.")
-    return (f"not funded: its {format_gbp(int(result.award_pence[i]))} award did not fit the "
-            f"{format_gbp(left)} of the budget left, and partial awards are not allowed.")
+        return (
+            f"not funded: the {format_gbp(left)} of the budget left was less than the "
+            f"{format_gbp(result.policy.min_award_pence)} minimum award."
+        )
+    return (
+        f"not funded: its {format_gbp(int(result.award_pence[i]))} award did not fit the "
+        f"{format_gbp(left)} of the budget left, and partial awards are not allowed."
+    )
 
 
 def rationale_for(result: AllocationResult, i: int) -> str:

@@ -63,8 +63,16 @@ class AllocationResult:
 
     def __post_init__(self) -> None:
         """Freeze the output columns so a published result cannot drift."""
-        for name in ("order", "rank", "need_bp", "award_pence", "awarded_pence", "outcome", "constraint",
-                     "budget_left_pence"):
+        for name in (
+            "order",
+            "rank",
+            "need_bp",
+            "award_pence",
+            "awarded_pence",
+            "outcome",
+            "constraint",
+            "budget_left_pence",
+        ):
             getattr(self, name).flags.writeable = False
 
     def __len__(self) -> int:

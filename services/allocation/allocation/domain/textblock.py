@@ -44,8 +44,15 @@ def _template(rank_digits: int, score_digits: int, middle: bytes, tail: bytes) -
     return np.frombuffer(text, dtype=np.uint8), len(b"Ranked "), len(head)
 
 
-def _render_group(ranks: Int64Array, tenths: Int64Array, rank_digits: int, score_digits: int, middle: bytes,
-                  tail: bytes, encoding: str) -> list[str]:
+def _render_group(
+    ranks: Int64Array,
+    tenths: Int64Array,
+    rank_digits: int,
+    score_digits: int,
+    middle: bytes,
+    tail: bytes,
+    encoding: str,
+) -> list[str]:
     """Render rows that share a shape: copy the template, fill the digits, then one decode and one split."""
     template, rank_at, score_at = _template(rank_digits, score_digits, middle, tail)
     matrix = np.empty((len(ranks), len(template)), dtype=np.uint8)
@@ -56,7 +63,7 @@ def _render_group(ranks: Int64Array, tenths: Int64Array, rank_digits: int, score
     for d, column in enumerate(columns):
         matrix[:, rank_at + column] = rank32 // np.int32(10 ** (rank_digits - 1 - d)) % ten + zero
     suffix_at = rank_at + columns[-1] + 1
-    matrix[:, suffix_at:suffix_at + 2] = _SUFFIXES[rank32 % np.int32(100)]
+    matrix[:, suffix_at : suffix_at + 2] = _SUFFIXES[rank32 % np.int32(100)]
     score32 = tenths.astype(np.int32)
     for d in range(score_digits):
         matrix[:, score_at + d] = score32 // np.int32(10 ** (score_digits - d)) % ten + zero
@@ -66,8 +73,15 @@ def _render_group(ranks: Int64Array, tenths: Int64Array, rank_digits: int, score
     return texts
 
 
-def render(out: ObjectArray, targets: Int64Array, ranks: Int64Array, need_bp: Int64Array, tail_ids: Int64Array,
-           tails: list[str], n_eligible: int) -> None:
+def render(
+    out: ObjectArray,
+    targets: Int64Array,
+    ranks: Int64Array,
+    need_bp: Int64Array,
+    tail_ids: Int64Array,
+    tails: list[str],
+    n_eligible: int,
+) -> None:
     """Write into out[targets[k]] the sentence for rank[k], need_bp[k] and tails[tail_ids[k]]."""
     if any("\n" in t for t in tails):
         raise ValueError("a rationale tail may not contain a newline")
@@ -89,7 +103,13 @@ def render(out: ObjectArray, targets: Int64Array, ranks: Int64Array, need_bp: In
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
         first = by_shape[start]
         for lo in range(start, end, CHUNK):
-            rows = by_shape[lo:min(lo + CHUNK, end)]
-            out[targets[rows]] = _render_group(ranks[rows], tenths[rows], int(rank_digits[first]),
-                                      int(score_digits[first]), middle, encoded[tail_ids[first]],
-                                      encodings[tail_ids[first]])
+            rows = by_shape[lo : min(lo + CHUNK, end)]
+            out[targets[rows]] = _render_group(
+                ranks[rows],
+                tenths[rows],
+                int(rank_digits[first]),
+                int(score_digits[first]),
+                middle,
+                encoded[tail_ids[first]],
+                encodings[tail_ids[first]],
+            )

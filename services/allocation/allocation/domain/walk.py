@@ -36,8 +36,9 @@ def _in_region(candidate: BoolArray, region: Int64Array | None, names: tuple[str
     return rows
 
 
-def walk(award: Int64Array, neighbourhood: Int64Array, region: Int64Array | None, names: tuple[str, ...],
-         policy: Policy) -> Walk:
+def walk(
+    award: Int64Array, neighbourhood: Int64Array, region: Int64Array | None, names: tuple[str, ...], policy: Policy
+) -> Walk:
     """Decide every ranked application; the sum of awards never exceeds the available budget."""
     m = len(award)
     if m * policy.max_award_pence >= 2**62:
@@ -78,11 +79,11 @@ def walk(award: Int64Array, neighbourhood: Int64Array, region: Int64Array | None
     stop, left = _within(main, pool)
     if stop < m:
         # The first application that does not fit ends the walk: later ones are declined whatever they ask.
-        later = candidate[stop + 1:].copy()
+        later = candidate[stop + 1 :].copy()
         later[floored[floored > stop] - stop - 1] = False
-        outcome[stop + 1:][later] = Outcome.NOT_FUNDED_BUDGET
-        constraint[stop + 1:][later] = Constraint.BUDGET_SPENT
-        main[stop + 1:] = 0
+        outcome[stop + 1 :][later] = Outcome.NOT_FUNDED_BUDGET
+        constraint[stop + 1 :][later] = Constraint.BUDGET_SPENT
+        main[stop + 1 :] = 0
         if policy.partial_awards and left >= policy.min_award_pence:
             main[stop] = left
             outcome[stop] = Outcome.AWARDED_PARTIAL

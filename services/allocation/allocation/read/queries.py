@@ -51,8 +51,7 @@ def list_runs(session: Session, round_id: str, limit: int, offset: int) -> Rows[
     find_round(session, round_id)
     where = Run.round_id == round_id
     total = session.scalar(select(func.count()).select_from(Run).where(where)) or 0
-    rows = session.scalars(select(Run).where(where).order_by(Run.created_at.desc(), Run.id).limit(limit)
-                           .offset(offset))
+    rows = session.scalars(select(Run).where(where).order_by(Run.created_at.desc(), Run.id).limit(limit).offset(offset))
     return Rows(list(rows), total)
 
 
@@ -76,8 +75,11 @@ def latest_decision(session: Session, application_id: str, principal: Principal)
     ).first()
     staff = principal.has(Role.OPERATOR, Role.ASSESSOR, Role.INTEGRATOR)
     if found is None or not (staff or found[0].organisation_id == principal.organisation_id):
-        raise NotFound(f"No committed run has decided application {application_id} yet.",
-                       code="decision-not-found", title="No committed decision")
+        raise NotFound(
+            f"No committed run has decided application {application_id} yet.",
+            code="decision-not-found",
+            title="No committed decision",
+        )
     return found[0], found[1]
 
 

@@ -24,12 +24,20 @@ RunId = Annotated[str, Path(min_length=1, max_length=100)]
 
 
 def idempotent_post(
-    sessions: sessionmaker[Session], principal: Principal, route: str, key: str | None, payload: Any,
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    route: str,
+    key: str | None,
+    payload: Any,
     work: Callable[[UnitOfWork], tuple[int, Any]],
 ) -> JSONResponse:
     """Run a creating POST once per Idempotency-Key; a concurrent conflicting write becomes a 409 problem."""
     try:
         return run_idempotent(sessions, key=key, scope=f"{principal.subject}:POST {route}", payload=payload, work=work)
     except IntegrityError as error:
-        raise Problem(409, "conflict", "A concurrent change conflicted with this request",
-                      "Nothing was written; read the current state and retry.") from error
+        raise Problem(
+            409,
+            "conflict",
+            "A concurrent change conflicted with this request",
+            "Nothing was written; read the current state and retry.",
+        ) from error

@@ -27,11 +27,18 @@ def _run_answer(done: usecases.RunDone) -> dict[str, Any]:
 
 
 @router.post("/rounds", status_code=201, response_model=RoundOut, summary="Open a funding round")
-def open_round(body: RoundIn, principal: Operator, sessions: Sessions,
-               idempotency_key: IdempotencyKey = None) -> JSONResponse:
+def open_round(
+    body: RoundIn, principal: Operator, sessions: Sessions, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     """Open a round with its budget, award bounds, eligibility and need weights; emits RoundOpened."""
-    return idempotent_post(sessions, principal, "/rounds", idempotency_key, body.model_dump(mode="json"),
-                           lambda uow: (201, round_view(usecases.open_round(uow, opening(body), principal.subject))))
+    return idempotent_post(
+        sessions,
+        principal,
+        "/rounds",
+        idempotency_key,
+        body.model_dump(mode="json"),
+        lambda uow: (201, round_view(usecases.open_round(uow, opening(body), principal.subject))),
+    )
 
 
 @router.get("/rounds", response_model=Page[RoundOut], summary="List rounds, newest first")
@@ -48,26 +55,39 @@ def get_round(round_id: RoundId, _: Reader, session: ReadSession) -> dict[str, A
 
 
 @router.get("/rounds/{round_id}/runs", response_model=Page[RunSummaryOut], summary="List a round's runs")
-def list_runs(round_id: RoundId, _: Reader, session: ReadSession, limit: Limit = 50,
-              offset: Offset = 0) -> dict[str, Any]:
+def list_runs(
+    round_id: RoundId, _: Reader, session: ReadSession, limit: Limit = 50, offset: Offset = 0
+) -> dict[str, Any]:
     """One page of the round's runs (simulated and committed), newest first."""
     rows = queries.list_runs(session, round_id, limit, offset)
     return page([run_summary_view(r) for r in rows.items], rows.total, limit, offset)
 
 
 @router.post("/rounds/{round_id}/close", response_model=RoundOut, summary="Close a round")
-def close_round(round_id: RoundId, principal: Operator, sessions: Sessions,
-                idempotency_key: IdempotencyKey = None) -> JSONResponse:
+def close_round(
+    round_id: RoundId, principal: Operator, sessions: Sessions, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     """Close an open round; emits RoundClosed."""
-    return idempotent_post(sessions, principal, f"/rounds/{round_id}/close", idempotency_key, {},
-                           lambda uow: (200, round_view(usecases.close_round(uow, round_id, principal.subject))))
+    return idempotent_post(
+        sessions,
+        principal,
+        f"/rounds/{round_id}/close",
+        idempotency_key,
+        {},
+        lambda uow: (200, round_view(usecases.close_round(uow, round_id, principal.subject))),
+    )
 
 
 @router.post("/rounds/{round_id}/runs", status_code=201, response_model=RunOut, summary="Run an allocation")
-def run_allocation(round_id: RoundId, body: RunIn, principal: Operator, sessions: Sessions,
-                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+def run_allocation(
+    round_id: RoundId, body: RunIn, principal: Operator, sessions: Sessions, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     """Simulate (nothing published) or commit (decisions and grants published) the round's allocation."""
     return idempotent_post(
-        sessions, principal, f"/rounds/{round_id}/runs", idempotency_key, body.model_dump(mode="json"),
+        sessions,
+        principal,
+        f"/rounds/{round_id}/runs",
+        idempotency_key,
+        body.model_dump(mode="json"),
         lambda uow: (201, _run_answer(usecases.run_allocation(uow, round_id, body.mode, principal.subject))),
     )

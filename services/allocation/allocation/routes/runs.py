@@ -33,8 +33,9 @@ def get_run(run_id: RunId, _: Reader, session: ReadSession) -> dict[str, Any]:
 
 
 @router.get("/runs/{run_id}/decisions", response_model=Page[DecisionOut], summary="Page a run's decisions")
-def list_decisions(run_id: RunId, _: Reader, session: ReadSession, limit: Limit = 50,
-                   offset: Offset = 0) -> dict[str, Any]:
+def list_decisions(
+    run_id: RunId, _: Reader, session: ReadSession, limit: Limit = 50, offset: Offset = 0
+) -> dict[str, Any]:
     """A run's decisions in rank order, unranked ones last."""
     rows = queries.list_decisions(session, run_id, limit, offset)
     return page([decision_view(d) for d in rows.items], rows.total, limit, offset)
@@ -47,9 +48,13 @@ def verify(run_id: RunId, _: Reader, sessions: Sessions) -> dict[str, Any]:
         return asdict(usecases.verify_run(session, run_id))
 
 
-@router.get("/applications/{application_id}/decision", response_model=ApplicationDecisionOut,
-            summary="Why an application was or was not funded")
-def application_decision(application_id: Annotated[str, Path(min_length=1, max_length=100)],
-                         principal: DecisionReader, session: ReadSession) -> dict[str, Any]:
+@router.get(
+    "/applications/{application_id}/decision",
+    response_model=ApplicationDecisionOut,
+    summary="Why an application was or was not funded",
+)
+def application_decision(
+    application_id: Annotated[str, Path(min_length=1, max_length=100)], principal: DecisionReader, session: ReadSession
+) -> dict[str, Any]:
     """The latest committed decision on an application, with its rationale (applicants: their own only)."""
     return application_decision_view(*queries.latest_decision(session, application_id, principal))

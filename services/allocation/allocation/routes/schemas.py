@@ -30,10 +30,12 @@ class RoundIn(BaseModel):
     cni_weight: Weight = 0
     partial_awards: StrictBool = False
     one_award_per_neighbourhood: StrictBool = True
-    region_caps: dict[RegionName, Amount] = Field(default_factory=dict, max_length=50,
-                                                  description="Most a region (by name) may be awarded.")
-    region_floors: dict[RegionName, Amount] = Field(default_factory=dict, max_length=50,
-                                                    description="Least reserved for a region (by name).")
+    region_caps: dict[RegionName, Amount] = Field(
+        default_factory=dict, max_length=50, description="Most a region (by name) may be awarded."
+    )
+    region_floors: dict[RegionName, Amount] = Field(
+        default_factory=dict, max_length=50, description="Least reserved for a region (by name)."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -117,9 +119,11 @@ class RunSummaryOut(BaseModel):
     vintages: list[str] = Field(description="Data vintages of the need measures used.")
     totals: Totals
     registry: dict[str, Any] | None = Field(
-        None, description="Where the need registry came from: 'registry' (every ward of the vintage in force, "
-                          "with its name and inputs hash) or 'applications_seen' (only neighbourhoods seen in "
-                          "assessments, while the vintage in force is not held yet).")
+        None,
+        description="Where the need registry came from: 'registry' (every ward of the vintage in force, "
+        "with its name and inputs hash) or 'applications_seen' (only neighbourhoods seen in "
+        "assessments, while the vintage in force is not held yet).",
+    )
     created_at: datetime
     created_by: str
 

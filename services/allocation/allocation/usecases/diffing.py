@@ -14,8 +14,11 @@ def _result(session: Session, run_id: str) -> AllocationResult:
     find_run(session, run_id)
     recomputed = recompute(stored_inputs(session, run_id))
     if recomputed is None:
-        raise Conflict(f"Run {run_id} fails verification; it cannot be diffed.", code="run-inputs-unreadable",
-                       title="The run's stored inputs cannot be recomputed")
+        raise Conflict(
+            f"Run {run_id} fails verification; it cannot be diffed.",
+            code="run-inputs-unreadable",
+            title="The run's stored inputs cannot be recomputed",
+        )
     return recomputed.result
 
 

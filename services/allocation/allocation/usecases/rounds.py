@@ -19,9 +19,18 @@ from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
 
 POLICY_TERMS = (
-    "budget_pence", "reserve_pence", "min_award_pence", "max_award_pence", "partial_awards",
-    "one_award_per_neighbourhood", "eligibility", "imd_weight", "cni_weight", "region_caps", "region_floors",
-)  # fmt: skip
+    "budget_pence",
+    "reserve_pence",
+    "min_award_pence",
+    "max_award_pence",
+    "partial_awards",
+    "one_award_per_neighbourhood",
+    "eligibility",
+    "imd_weight",
+    "cni_weight",
+    "region_caps",
+    "region_floors",
+)
 """The terms of a round that make its policy."""
 
 
@@ -46,14 +55,28 @@ def open_round(uow: UnitOfWork, command: OpenRound, actor: str) -> Round:
     """Open a round with its published policy; emits RoundOpened."""
     policy = policy_of(command.terms)
     round_ = Round(
-        id=new_id(), name=command.name, status=OPEN, policy=policy.model_dump(mode="json"),
-        policy_hash=policy.sha256(), budget_pence=policy.budget_pence, opened_at=now(), opened_by=actor,
+        id=new_id(),
+        name=command.name,
+        status=OPEN,
+        policy=policy.model_dump(mode="json"),
+        policy_hash=policy.sha256(),
+        budget_pence=policy.budget_pence,
+        opened_at=now(),
+        opened_by=actor,
     )
     uow.session.add(round_)
     uow.session.flush()
-    uow.emit(RoundOpened(round_id=round_.id, name=round_.name, budget_pence=policy.budget_pence,
-                         min_award_pence=policy.min_award_pence, max_award_pence=policy.max_award_pence,
-                         opened_at=round_.opened_at), subject=round_.id)
+    uow.emit(
+        RoundOpened(
+            round_id=round_.id,
+            name=round_.name,
+            budget_pence=policy.budget_pence,
+            min_award_pence=policy.min_award_pence,
+            max_award_pence=policy.max_award_pence,
+            opened_at=round_.opened_at,
+        ),
+        subject=round_.id,
+    )
     uow.audit(actor=actor, action="round.opened", entity_type="round", entity_id=round_.id, after=round_view(round_))
     return round_
 
@@ -68,6 +91,12 @@ def close_round(uow: UnitOfWork, round_id: str, actor: str) -> Round:
     round_.closed_at, round_.closed_by = now(), actor
     uow.session.flush()
     uow.emit(RoundClosed(round_id=round_.id, closed_at=round_.closed_at), subject=round_.id)
-    uow.audit(actor=actor, action="round.closed", entity_type="round", entity_id=round_.id, before=before,
-              after=round_view(round_))
+    uow.audit(
+        actor=actor,
+        action="round.closed",
+        entity_type="round",
+        entity_id=round_.id,
+        before=before,
+        after=round_view(round_),
+    )
     return round_

@@ -57,12 +57,20 @@ def verify_run(session: Session, run_id: str) -> Verification:
     inputs_hash = recomputed.inputs_hash if recomputed else ""
     digest = recomputed.decisions_digest if recomputed else ""
     rows_match = recomputed is not None and stored_decisions(session, run_id) == recomputed.decisions
-    verified = (inputs_hash == run.inputs_hash and digest == run.decisions_digest
-                and document_hash == run.document_hash and rows_match)
+    verified = (
+        inputs_hash == run.inputs_hash
+        and digest == run.decisions_digest
+        and document_hash == run.document_hash
+        and rows_match
+    )
     return Verification(
-        run_id=run.id, verified=verified,
-        inputs_hash=run.inputs_hash, recomputed_inputs_hash=inputs_hash,
-        decisions_digest=run.decisions_digest, recomputed_digest=digest,
-        inputs_document_hash=run.document_hash, recomputed_document_hash=document_hash,
+        run_id=run.id,
+        verified=verified,
+        inputs_hash=run.inputs_hash,
+        recomputed_inputs_hash=inputs_hash,
+        decisions_digest=run.decisions_digest,
+        recomputed_digest=digest,
+        inputs_document_hash=run.document_hash,
+        recomputed_document_hash=document_hash,
         stored_decisions_match=rows_match,
     )

@@ -31,10 +31,22 @@ def wait_healthy(process: Process, url: str, timeout_s: float = 30) -> None:
 def api_process(service: str, env: dict[str, str], log_dir: Path) -> tuple[Process, str]:
     """A uvicorn process of a service's API on a free port (not started), and its base URL."""
     port = free_port()
-    argv = [sys.executable, "-m", "uvicorn", f"{service}.api:create_app", "--factory", "--host", "127.0.0.1",
-            "--port", str(port), "--log-level", "warning"]
-    return Process(f"{service}-api", argv, {**os.environ, **env}, log_dir / f"{service}-api.log"), \
-        f"http://127.0.0.1:{port}"
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"{service}.api:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    return Process(
+        f"{service}-api", argv, {**os.environ, **env}, log_dir / f"{service}-api.log"
+    ), f"http://127.0.0.1:{port}"
 
 
 @contextmanager

@@ -34,25 +34,49 @@ HANDLERS: dict[type, Callable[[Envelope[Any], UnitOfWork], None]] = {
 def need(i: int, *, left_behind: bool = True, imd_mean_rank: float | None = None) -> NeighbourhoodNeed:
     """Neighbourhood i: lower i is more deprived; regions cycle; every third has no CNI score."""
     return NeighbourhoodNeed(
-        code=f"E05{i:06d}", name=f"Ward {i}", region_code=f"E1200000{i % len(REGIONS)}",
-        region_name=REGIONS[i % len(REGIONS)], population=8000 + i,
+        code=f"E05{i:06d}",
+        name=f"Ward {i}",
+        region_code=f"E1200000{i % len(REGIONS)}",
+        region_name=REGIONS[i % len(REGIONS)],
+        population=8000 + i,
         imd_mean_rank=imd_mean_rank if imd_mean_rank is not None else 100.0 + 37.5 * i,
-        imd_decile=1 + min(i // 25, 9), cni_score=None if i % 3 == 0 else 90.0 - i,
-        left_behind=left_behind, vintage="IoD2019-synthetic", synthetic=True,
+        imd_decile=1 + min(i // 25, 9),
+        cni_score=None if i % 3 == 0 else 90.0 - i,
+        left_behind=left_behind,
+        vintage="IoD2019-synthetic",
+        synthetic=True,
     )
 
 
-def assessed(application_id: str, neighbourhood: NeighbourhoodNeed, *, requested_pence: int = 150_000_000,
-             eligible: bool = True, partnership_id: str | None = None, organisation_id: str = "org-1",
-             at: datetime = T0) -> Envelope[Any]:
+def assessed(
+    application_id: str,
+    neighbourhood: NeighbourhoodNeed,
+    *,
+    requested_pence: int = 150_000_000,
+    eligible: bool = True,
+    partnership_id: str | None = None,
+    organisation_id: str = "org-1",
+    at: datetime = T0,
+) -> Envelope[Any]:
     """An ApplicationAssessed envelope."""
-    outcomes = [RuleOutcome(rule="partnership_size", passed=eligible,
-                            detail="8 members" if eligible else "only 5 members, at least 8 needed")]
+    outcomes = [
+        RuleOutcome(
+            rule="partnership_size",
+            passed=eligible,
+            detail="8 members" if eligible else "only 5 members, at least 8 needed",
+        )
+    ]
     payload = ApplicationAssessed(
-        application_id=application_id, organisation_id=organisation_id,
-        partnership_id=partnership_id or f"p-{application_id}", eligible=eligible, outcomes=outcomes,
-        rules_version="2026.1", requested_pence=requested_pence, duration_months=120,
-        neighbourhood=neighbourhood, assessed_at=at,
+        application_id=application_id,
+        organisation_id=organisation_id,
+        partnership_id=partnership_id or f"p-{application_id}",
+        eligible=eligible,
+        outcomes=outcomes,
+        rules_version="2026.1",
+        requested_pence=requested_pence,
+        duration_months=120,
+        neighbourhood=neighbourhood,
+        assessed_at=at,
     )
     return wrap(payload, subject=application_id, occurred_at=at)
 
@@ -65,11 +89,19 @@ def withdrawn(application_id: str, at: datetime = T0) -> Envelope[Any]:
 
 def partnership(partnership_id: str, compliant: bool, at: datetime = T0) -> Envelope[Any]:
     """A PartnershipChanged envelope."""
-    outcome = RuleOutcome(rule="resident_majority", passed=compliant,
-                          detail="5 of 8 are residents" if compliant else "3 of 8 are residents, at least half needed")
+    outcome = RuleOutcome(
+        rule="resident_majority",
+        passed=compliant,
+        detail="5 of 8 are residents" if compliant else "3 of 8 are residents, at least half needed",
+    )
     payload = PartnershipChanged(
-        partnership_id=partnership_id, organisation_id="org-1", neighbourhood_code="E05000001",
-        member_count=8, resident_count=5 if compliant else 3, compliant=compliant, outcomes=[outcome],
+        partnership_id=partnership_id,
+        organisation_id="org-1",
+        neighbourhood_code="E05000001",
+        member_count=8,
+        resident_count=5 if compliant else 3,
+        compliant=compliant,
+        outcomes=[outcome],
         changed_at=at,
     )
     return wrap(payload, subject=partnership_id, occurred_at=at)
@@ -79,22 +111,23 @@ def deliver(sessions: sessionmaker[Session], envelope: Envelope[Any]) -> bool:
     """Apply an event exactly as the worker does (inbox row, handler, one commit); False for a duplicate."""
     handler = HANDLERS[type(envelope.payload)]
     with UnitOfWork(sessions, cause=envelope) as uow:
-        if not first_delivery(uow.session, group="allocation", event_id=envelope.event_id,
-                              stream=type(envelope.payload).stream()):
+        if not first_delivery(
+            uow.session, group="allocation", event_id=envelope.event_id, stream=type(envelope.payload).stream()
+        ):
             return False
         handler(envelope, uow)
         uow.commit()
         return True
 
 
-def seed_pool(sessions: sessionmaker[Session], count: int = 30, *, requested_pence: int = 150_000_000,
-              prefix: str = "app") -> list[str]:
+def seed_pool(
+    sessions: sessionmaker[Session], count: int = 30, *, requested_pence: int = 150_000_000, prefix: str = "app"
+) -> list[str]:
     """Assess `count` applications in distinct neighbourhoods with varied need and requests."""
     ids = []
     for i in range(count):
         application_id = f"{prefix}-{i:04d}"
         asked = requested_pence + (i % 5) * 20_000_000
-        deliver(sessions, assessed(application_id, need(i), requested_pence=asked,
-                                   at=T0 + timedelta(minutes=i)))
+        deliver(sessions, assessed(application_id, need(i), requested_pence=asked, at=T0 + timedelta(minutes=i)))
         ids.append(application_id)
     return ids

@@ -37,8 +37,9 @@ def test_every_route_needs_a_valid_token(client: TestClient, sessions: sessionma
 
 
 @pytest.mark.parametrize("role", [Role.APPLICANT, Role.FINANCE_OFFICER, Role.FINANCE_APPROVER])
-def test_roles_outside_allocation_are_forbidden(client: TestClient, sessions: sessionmaker[Session],
-                                                role: Role) -> None:
+def test_roles_outside_allocation_are_forbidden(
+    client: TestClient, sessions: sessionmaker[Session], role: Role
+) -> None:
     for method, path, body in ROUTES:
         if role == Role.APPLICANT and path.startswith("/applications/"):
             continue  # applicants may ask about their own application (below)
@@ -48,16 +49,18 @@ def test_roles_outside_allocation_are_forbidden(client: TestClient, sessions: se
 
 
 @pytest.mark.parametrize("role", [Role.ASSESSOR, Role.INTEGRATOR])
-def test_readers_may_read_but_not_open_close_or_run(client: TestClient, sessions: sessionmaker[Session],
-                                                   role: Role) -> None:
+def test_readers_may_read_but_not_open_close_or_run(
+    client: TestClient, sessions: sessionmaker[Session], role: Role
+) -> None:
     for method, path, body in OPERATOR_ONLY:
         assert client.request(method, path, json=body, headers=bearer(role)).status_code == 403, path
     assert client.get("/rounds", headers=bearer(role)).status_code == 200
     assert set(written(sessions).values()) == {0}
 
 
-def test_an_applicant_sees_only_its_own_organisations_decision(client: TestClient, operator: dict[str, str],
-                                                               sessions: sessionmaker[Session]) -> None:
+def test_an_applicant_sees_only_its_own_organisations_decision(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     deliver(sessions, assessed("mine", need(1), organisation_id="org-1"))
     deliver(sessions, assessed("theirs", need(2), organisation_id="org-2"))
     round_id = client.post("/rounds", json=ROUND, headers=operator).json()["id"]

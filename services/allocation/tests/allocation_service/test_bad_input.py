@@ -22,8 +22,9 @@ BAD_RUNS: list[Any] = [
 ]
 
 
-def test_a_bad_run_request_is_a_422_problem_and_writes_nothing(client: TestClient, operator: dict[str, str],
-                                                               sessions: sessionmaker[Session]) -> None:
+def test_a_bad_run_request_is_a_422_problem_and_writes_nothing(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     seed_pool(sessions, 3)
     round_id = client.post("/rounds", json=ROUND, headers=operator).json()["id"]
     before = written(sessions)
@@ -34,8 +35,9 @@ def test_a_bad_run_request_is_a_422_problem_and_writes_nothing(client: TestClien
     assert written(sessions) == before
 
 
-def test_bad_paging_and_references_are_problems(client: TestClient, operator: dict[str, str],
-                                                sessions: sessionmaker[Session]) -> None:
+def test_bad_paging_and_references_are_problems(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     for query in ("limit=0", "limit=201", "offset=-1", "limit=abc", "offset=99999999999"):
         for path in ("/rounds", "/runs/x1/decisions"):
             response = client.get(f"{path}?{query}", headers=operator)
@@ -49,15 +51,17 @@ def test_bad_paging_and_references_are_problems(client: TestClient, operator: di
     assert set(written(sessions).values()) == {0}
 
 
-def test_a_bad_idempotency_key_is_refused(client: TestClient, operator: dict[str, str],
-                                          sessions: sessionmaker[Session]) -> None:
+def test_a_bad_idempotency_key_is_refused(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     response = client.post("/rounds", json=ROUND, headers={**operator, "Idempotency-Key": "k" * 201})
     assert response.status_code == 400 and response.json()["code"] == "bad-idempotency-key"
     assert set(written(sessions).values()) == {0}
 
 
-def test_an_oversized_body_is_a_413_problem(client: TestClient, operator: dict[str, str],
-                                            sessions: sessionmaker[Session]) -> None:
+def test_an_oversized_body_is_a_413_problem(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     response = client.post("/rounds", json={**ROUND, "name": "x" * 300_000}, headers=operator)
     assert response.status_code == 413 and response.json()["code"] == "body-too-large"
     assert set(written(sessions).values()) == {0}
@@ -65,9 +69,11 @@ def test_an_oversized_body_is_a_413_problem(client: TestClient, operator: dict[s
 
 def test_unknown_or_repeated_query_parameters_are_refused(client: TestClient, operator: dict[str, str]) -> None:
     # A misspelt or doubled filter would otherwise be ignored, or cut to its last value, and change the answer silently.
-    for path, expected in (("/pool?limt=5", [["query", "limt"], "extra_forbidden"]),
-                           ("/runs/diff?a=x1&a=x2&b=x3", [["query", "a"], "repeated"]),
-                           ("/rounds?limit=5&limit=6", [["query", "limit"], "repeated"])):  # fmt: skip
+    for path, expected in (
+        ("/pool?limt=5", [["query", "limt"], "extra_forbidden"]),
+        ("/runs/diff?a=x1&a=x2&b=x3", [["query", "a"], "repeated"]),
+        ("/rounds?limit=5&limit=6", [["query", "limit"], "repeated"]),
+    ):
         response = client.get(path, headers=operator)
         assert response.status_code == 422 and response.json()["code"] == "validation-error", path
         assert [[e["loc"], e["type"]] for e in response.json()["errors"]] == [expected], path

@@ -25,8 +25,7 @@ from grants_shared.auth import Role
 @pytest.fixture(scope="module")
 def api_url(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The allocation API as a real process on the test database (emptied before each test by db_url)."""
-    process, url = api_process("allocation", {"ALLOCATION_DATABASE_URL": migrated_url},
-                               tmp_path_factory.mktemp("cli"))
+    process, url = api_process("allocation", {"ALLOCATION_DATABASE_URL": migrated_url}, tmp_path_factory.mktemp("cli"))
     with running(process, f"{url}/healthz"):
         yield url
 
@@ -50,8 +49,24 @@ def api(url: str, path: str) -> Any:
 
 def test_an_operator_runs_a_round_from_the_command_line(api_url: str, sessions: sessionmaker[Session]) -> None:
     applications = seed_pool(sessions, 12)
-    opened = as_json(api_url, "rounds", "open", "--name", "Spring", "--budget", "£10m", "--min-award", "1m",
-                     "--max-award", "2,500,000", "--reserve", "0.5m", "--cap", "North East=3m", "--partial-awards")
+    opened = as_json(
+        api_url,
+        "rounds",
+        "open",
+        "--name",
+        "Spring",
+        "--budget",
+        "£10m",
+        "--min-award",
+        "1m",
+        "--max-award",
+        "2,500,000",
+        "--reserve",
+        "0.5m",
+        "--cap",
+        "North East=3m",
+        "--partial-awards",
+    )
     policy = opened["policy"]
     assert (policy["budget_pence"], policy["min_award_pence"], policy["max_award_pence"]) == (10**9, 10**8, 25 * 10**7)
     assert policy["reserve_pence"] == 5 * 10**7 and policy["region_caps"] == {"North East": 3 * 10**8}
@@ -85,8 +100,19 @@ def test_breadth_against_depth_is_a_diff_of_two_simulations(api_url: str, sessio
     seed_pool(sessions, 12)
     runs = []
     for most in ("2.5m", "1m"):
-        round_id = as_json(api_url, "rounds", "open", "--name", f"max {most}", "--budget", "10m", "--min-award",
-                           "1m", "--max-award", most)["id"]
+        round_id = as_json(
+            api_url,
+            "rounds",
+            "open",
+            "--name",
+            f"max {most}",
+            "--budget",
+            "10m",
+            "--min-award",
+            "1m",
+            "--max-award",
+            most,
+        )["id"]
         runs.append(as_json(api_url, "runs", "simulate", round_id)["run_id"])
     diff = api(api_url, f"/runs/diff?a={runs[0]}&b={runs[1]}")
     assert diff["gainers"] and diff["losers"]
@@ -99,8 +125,9 @@ def test_problems_exit_1_with_the_problem_title(api_url: str, sessions: sessionm
     missing = grants(api_url, "why", "nope")
     assert missing.exit_code == 1 and "404 No committed decision" in missing.output
     assert "404 No such run" in grants(api_url, "runs", "verify", "nope").output
-    refused = grants(api_url, "rounds", "open", "--name", "R", "--budget", "1m", "--min-award", "2m",
-                     "--max-award", "3m")
+    refused = grants(
+        api_url, "rounds", "open", "--name", "R", "--budget", "1m", "--min-award", "2m", "--max-award", "3m"
+    )
     assert refused.exit_code == 1 and "422" in refused.output
     applicant = bearer(Role.APPLICANT, organisation_id="org-1")["Authorization"].split()[1]
     forbidden = grants(api_url, "rounds", "list", "--token", applicant)
@@ -112,8 +139,9 @@ def test_problems_exit_1_with_the_problem_title(api_url: str, sessions: sessionm
 
 def test_verify_exits_1_when_stored_decisions_were_changed(api_url: str, sessions: sessionmaker[Session]) -> None:
     seed_pool(sessions, 4)
-    round_id = as_json(api_url, "rounds", "open", "--name", "R", "--budget", "10m", "--min-award", "1m",
-                       "--max-award", "2.5m")["id"]
+    round_id = as_json(
+        api_url, "rounds", "open", "--name", "R", "--budget", "10m", "--min-award", "1m", "--max-award", "2.5m"
+    )["id"]
     run_id = as_json(api_url, "runs", "simulate", round_id)["run_id"]
     with sessions() as session:
         session.execute(update(Decision).where(Decision.run_id == run_id).values(rationale="edited"))
@@ -122,10 +150,18 @@ def test_verify_exits_1_when_stored_decisions_were_changed(api_url: str, session
     assert tampered.exit_code == 1 and "NOT verified" in tampered.output
 
 
-@pytest.mark.parametrize(("typed", "pence"), [
-    ("175m", 17_500_000_000), ("1.5m", 150_000_000), ("£2,500,000", 250_000_000), ("2500k", 250_000_000),
-    ("0.01", 1), ("1bn", 100_000_000_000), ("0", 0),
-])
+@pytest.mark.parametrize(
+    ("typed", "pence"),
+    [
+        ("175m", 17_500_000_000),
+        ("1.5m", 150_000_000),
+        ("£2,500,000", 250_000_000),
+        ("2500k", 250_000_000),
+        ("0.01", 1),
+        ("1bn", 100_000_000_000),
+        ("0", 0),
+    ],
+)
 def test_amounts_in_pounds_become_exact_pence(typed: str, pence: int) -> None:
     assert parse_pounds(typed) == pence
 

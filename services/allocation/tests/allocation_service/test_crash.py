@@ -28,8 +28,12 @@ def test_a_crash_mid_commit_leaves_nothing_then_a_retry_commits_everything(
 ) -> None:
     seed_pool(sessions, 10)
     round_id = client.post("/rounds", json=ROUND, headers=operator).json()["id"]
-    env = {**os.environ, "ALLOCATION_DATABASE_URL": db_url, "GRANTS_CRASH_AT": "allocation.mid_commit",
-           "GRANTS_CRASH_MARKER_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "ALLOCATION_DATABASE_URL": db_url,
+        "GRANTS_CRASH_AT": "allocation.mid_commit",
+        "GRANTS_CRASH_MARKER_DIR": str(tmp_path),
+    }
     crashed = subprocess.run([sys.executable, "-c", COMMIT, round_id], env=env, capture_output=True, timeout=60)
     assert crashed.returncode == -9, crashed.stderr.decode()
     assert (tmp_path / "crash-allocation.mid_commit.fired").exists()

@@ -24,8 +24,12 @@ from grants_shared.wire import decode_entry
 from tests.support.infra import database_backends, fresh_database
 
 pytestmark = pytest.mark.e2e
-FAST = {"GRANTS_CLAIM_IDLE_MS": "400", "GRANTS_ENV": "test", "SANDBOX_BANK_SETTLE_AFTER_SECONDS": "0.2",
-        "PAYMENTS_POLL_INTERVAL_S": "0.2"}
+FAST = {
+    "GRANTS_CLAIM_IDLE_MS": "400",
+    "GRANTS_ENV": "test",
+    "SANDBOX_BANK_SETTLE_AFTER_SECONDS": "0.2",
+    "PAYMENTS_POLL_INTERVAL_S": "0.2",
+}
 CRASH = "allocation.mid_commit"
 
 
@@ -37,11 +41,13 @@ def system(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str) -> It
         env = dict(FAST)
         for svc in ("applications", "allocation") if request.param != "sqlite" else ():
             env[f"{svc.upper()}_DATABASE_URL"] = stack.enter_context(fresh_database(request.param, tmp_path, svc))
-        platform = example_system(tmp_path / "var", redis_url, env, {"allocation-api": {"GRANTS_CRASH_AT": CRASH}},
-                                  kind=TwoServices)
+        platform = example_system(
+            tmp_path / "var", redis_url, env, {"allocation-api": {"GRANTS_CRASH_AT": CRASH}}, kind=TwoServices
+        )
         stop = threading.Event()
-        supervisor = threading.Thread(target=lambda: [platform.supervise_once() for _ in iter(lambda: stop.wait(0.2),
-                                                                                                True)], daemon=True)
+        supervisor = threading.Thread(
+            target=lambda: [platform.supervise_once() for _ in iter(lambda: stop.wait(0.2), True)], daemon=True
+        )
         try:
             platform.start()
             supervisor.start()
@@ -81,9 +87,18 @@ def test_each_decision_and_award_is_published_once_after_kills(system: System) -
     applied = time.perf_counter()
     wait_for_pool(client, set(bids), timeout_s=60)
     pooled = time.perf_counter()
-    round_id = client.call("POST", "allocation", "/rounds", operator, {
-        "name": "Crash round", "budget_pence": 1_000_000_000, "min_award_pence": 100_000_000,
-        "max_award_pence": 250_000_000})["id"]
+    round_id = client.call(
+        "POST",
+        "allocation",
+        "/rounds",
+        operator,
+        {
+            "name": "Crash round",
+            "budget_pence": 1_000_000_000,
+            "min_award_pence": 100_000_000,
+            "max_award_pence": 250_000_000,
+        },
+    )["id"]
     with pytest.raises(httpx.HTTPError):  # the API process dies before its transaction commits
         client.call("POST", "allocation", f"/rounds/{round_id}/runs", operator, {"mode": "commit"})
     assert (system.var_dir / "crash" / f"crash-{CRASH}.fired").exists(), "the crash point never fired"
@@ -100,18 +115,23 @@ def test_each_decision_and_award_is_published_once_after_kills(system: System) -
     assert run["registry"]["source"] == "registry" and decided == set(bids) and awarded
 
     def published() -> bool:
-        return (len(events_of(streams, AllocationDecided.stream(), run["run_id"])[1]) == len(decided)
-                and len(events_of(streams, GrantAwarded.stream(), run["run_id"])[1]) == len(awarded))
+        return len(events_of(streams, AllocationDecided.stream(), run["run_id"])[1]) == len(decided) and len(
+            events_of(streams, GrantAwarded.stream(), run["run_id"])[1]
+        ) == len(awarded)
 
     wait_for("every event of the run to be published", published, 60)
-    print(f"\napply {applied - started:.1f} s, pool and registry {pooled - applied:.1f} s, crash and restart "
-          f"{restarted - pooled:.1f} s, publish {time.perf_counter() - restarted:.1f} s")
+    print(
+        f"\napply {applied - started:.1f} s, pool and registry {pooled - applied:.1f} s, crash and restart "
+        f"{restarted - pooled:.1f} s, publish {time.perf_counter() - restarted:.1f} s"
+    )
     time.sleep(1)  # a late repeat by the restarted relay would show up now
     raw_decided, decisions = events_of(streams, AllocationDecided.stream(), run["run_id"])
     raw_awarded, grants = events_of(streams, GrantAwarded.stream(), run["run_id"])
-    print(f"worker killed with {seen_at_kill} of {len(decided)} decisions on the stream; afterwards "
-          f"{raw_decided} decision entries ({len(decisions)} distinct), {raw_awarded} award entries "
-          f"({len(grants)} distinct); worker restarts {system.processes['allocation-worker'].restarts}")
+    print(
+        f"worker killed with {seen_at_kill} of {len(decided)} decisions on the stream; afterwards "
+        f"{raw_decided} decision entries ({len(decisions)} distinct), {raw_awarded} award entries "
+        f"({len(grants)} distinct); worker restarts {system.processes['allocation-worker'].restarts}"
+    )
     assert sorted(e["payload"]["application_id"] for e in decisions.values()) == sorted(decided)
     assert sorted(e["payload"]["application_id"] for e in grants.values()) == sorted(awarded)
     assert len({e["payload"]["grant_id"] for e in grants.values()}) == len(awarded)

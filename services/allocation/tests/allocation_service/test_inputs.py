@@ -5,9 +5,18 @@ import json
 from allocation.domain.inputs import PoolApplication, RunInputs, parse
 from allocation_service.seed import need
 
-APP = PoolApplication(application_id="a1", organisation_id="o1", partnership_id="p1", neighbourhood_code="E05000001",
-                      requested_pence=150_000_000, duration_months=120, assessed_eligible=True,
-                      assessment_failures=(), partnership_compliant=True, partnership_failures=())
+APP = PoolApplication(
+    application_id="a1",
+    organisation_id="o1",
+    partnership_id="p1",
+    neighbourhood_code="E05000001",
+    requested_pence=150_000_000,
+    duration_months=120,
+    assessed_eligible=True,
+    assessment_failures=(),
+    partnership_compliant=True,
+    partnership_failures=(),
+)
 WARDS = (need(2).model_dump(mode="json"), need(1).model_dump(mode="json"))
 
 

@@ -14,21 +14,33 @@ from allocation_service.kit import ROUND
 from allocation_service.seed import REGIONS, T0, assessed, deliver, need
 
 EVERY_RULE: dict[str, Any] = {
-    "reserve_pence": 50_000_000, "eligibility": "imd_decile_1_2", "imd_weight": 60, "cni_weight": 40,
-    "partial_awards": True, "one_award_per_neighbourhood": False,
-    "region_caps": {"North East": 300_000_000}, "region_floors": {"West Midlands": 150_000_000},
+    "reserve_pence": 50_000_000,
+    "eligibility": "imd_decile_1_2",
+    "imd_weight": 60,
+    "cni_weight": 40,
+    "partial_awards": True,
+    "one_award_per_neighbourhood": False,
+    "region_caps": {"North East": 300_000_000},
+    "region_floors": {"West Midlands": 150_000_000},
 }
 DEFAULTS: dict[str, Any] = {
-    "reserve_pence": 0, "eligibility": "left_behind", "imd_weight": 100, "cni_weight": 0, "partial_awards": False,
-    "one_award_per_neighbourhood": True, "region_caps": {}, "region_floors": {},
+    "reserve_pence": 0,
+    "eligibility": "left_behind",
+    "imd_weight": 100,
+    "cni_weight": 0,
+    "partial_awards": False,
+    "one_award_per_neighbourhood": True,
+    "region_caps": {},
+    "region_floors": {},
 }
 Decisions = dict[str, dict[str, Any]]
 
 
 def published_hash(policy: dict[str, Any]) -> str:
     """The documented policy hash: SHA-256 of the policy as sorted, compact UTF-8 JSON."""
-    return hashlib.sha256(json.dumps(policy, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-                          .encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        json.dumps(policy, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
 
 
 def test_every_rule_is_settable_shown_and_hashed(client: TestClient, operator: dict[str, str]) -> None:
@@ -72,8 +84,11 @@ def simulate(client: TestClient, headers: dict[str, str], **rules: Any) -> Decis
 
 def region_total(decisions: Decisions, region: str) -> int:
     """Pence awarded in a region (the seed's wards cycle through REGIONS by number)."""
-    return sum(d["awarded_pence"] for d in decisions.values()
-               if REGIONS[int(d["neighbourhood_code"][3:]) % len(REGIONS)] == region)
+    return sum(
+        d["awarded_pence"]
+        for d in decisions.values()
+        if REGIONS[int(d["neighbourhood_code"][3:]) % len(REGIONS)] == region
+    )
 
 
 def order(decisions: Decisions) -> list[str]:
@@ -82,31 +97,49 @@ def order(decisions: Decisions) -> list[str]:
 
 
 CHECKS: dict[str, tuple[dict[str, Any], Callable[[Decisions, Decisions], bool]]] = {
-    "reserve": ({"reserve_pence": 200_000_000},
-                lambda base, d: sum(x["awarded_pence"] for x in d.values()) <= 800_000_000
-                < sum(x["awarded_pence"] for x in base.values())),
-    "eligibility": ({"eligibility": "imd_decile_1_2"},
-                    lambda base, d: base["other-12"]["outcome"] == "ineligible" and d["other-12"]["rank"] is not None),
+    "reserve": (
+        {"reserve_pence": 200_000_000},
+        lambda base, d: (
+            sum(x["awarded_pence"] for x in d.values()) <= 800_000_000 < sum(x["awarded_pence"] for x in base.values())
+        ),
+    ),
+    "eligibility": (
+        {"eligibility": "imd_decile_1_2"},
+        lambda base, d: base["other-12"]["outcome"] == "ineligible" and d["other-12"]["rank"] is not None,
+    ),
     "weights": ({"imd_weight": 0, "cni_weight": 100}, lambda base, d: order(base) != order(d)),
-    "partial awards": ({"partial_awards": True},
-                       lambda base, d: "awarded_partial" not in {x["outcome"] for x in base.values()}
-                       and [x["awarded_pence"] for x in d.values() if x["outcome"] == "awarded_partial"]
-                       == [100_000_000]),
-    "one award per neighbourhood": ({"one_award_per_neighbourhood": False},
-                                    lambda base, d: base["lb-11-second"]["outcome"] == "duplicate_neighbourhood"
-                                    and d["lb-11-second"]["awarded"]),
-    "region cap": ({"region_caps": {"North East": 100_000_000}},
-                   lambda base, d: region_total(base, "North East") > 100_000_000
-                   >= region_total(d, "North East") and "region_cap" in {x["binding_constraint"] for x in d.values()}),
-    "region floor": ({"region_floors": {"West Midlands": 450_000_000}},
-                     lambda base, d: "region_floor" in {x["binding_constraint"] for x in d.values()}
-                     and region_total(d, "West Midlands") > region_total(base, "West Midlands")),
+    "partial awards": (
+        {"partial_awards": True},
+        lambda base, d: (
+            "awarded_partial" not in {x["outcome"] for x in base.values()}
+            and [x["awarded_pence"] for x in d.values() if x["outcome"] == "awarded_partial"] == [100_000_000]
+        ),
+    ),
+    "one award per neighbourhood": (
+        {"one_award_per_neighbourhood": False},
+        lambda base, d: base["lb-11-second"]["outcome"] == "duplicate_neighbourhood" and d["lb-11-second"]["awarded"],
+    ),
+    "region cap": (
+        {"region_caps": {"North East": 100_000_000}},
+        lambda base, d: (
+            region_total(base, "North East") > 100_000_000 >= region_total(d, "North East")
+            and "region_cap" in {x["binding_constraint"] for x in d.values()}
+        ),
+    ),
+    "region floor": (
+        {"region_floors": {"West Midlands": 450_000_000}},
+        lambda base, d: (
+            "region_floor" in {x["binding_constraint"] for x in d.values()}
+            and region_total(d, "West Midlands") > region_total(base, "West Midlands")
+        ),
+    ),
 }
 
 
 @pytest.mark.parametrize("rule", sorted(CHECKS))
-def test_each_rule_changes_the_decisions_as_it_says(rule: str, client: TestClient, operator: dict[str, str],
-                                                    sessions: sessionmaker[Session]) -> None:
+def test_each_rule_changes_the_decisions_as_it_says(
+    rule: str, client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     seed(sessions)
     base = simulate(client, operator)
     overrides, holds = CHECKS[rule]

@@ -7,8 +7,9 @@ from allocation_service.kit import ROUND
 from allocation_service.seed import assessed, deliver, need, partnership, seed_pool, withdrawn
 
 
-def test_the_pool_lists_waiting_applications_and_pages(client: TestClient, operator: dict[str, str],
-                                                      sessions: sessionmaker[Session]) -> None:
+def test_the_pool_lists_waiting_applications_and_pages(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     ids = seed_pool(sessions, 6)
     deliver(sessions, withdrawn(ids[0]))
     deliver(sessions, assessed("late", need(40), eligible=False))

@@ -19,8 +19,14 @@ from grants_shared.events import Envelope, NeighbourhoodRegistryUpdated, wrap
 def announced(inputs_hash: str, at_hours: int, name: str | None = None) -> Envelope[Any]:
     """A NeighbourhoodRegistryUpdated envelope for a vintage loaded `at_hours` after T0."""
     at = T0 + timedelta(hours=at_hours)
-    payload = NeighbourhoodRegistryUpdated(vintage=name or f"v-{inputs_hash}", inputs_hash=inputs_hash * 8,
-                                           ward_count=10, left_behind_count=2, synthetic=True, loaded_at=at)
+    payload = NeighbourhoodRegistryUpdated(
+        vintage=name or f"v-{inputs_hash}",
+        inputs_hash=inputs_hash * 8,
+        ward_count=10,
+        left_behind_count=2,
+        synthetic=True,
+        loaded_at=at,
+    )
     return wrap(payload, subject=inputs_hash, occurred_at=at)
 
 
@@ -71,6 +77,10 @@ def test_without_a_held_registry_a_run_says_it_scored_against_applications_seen(
     deliver(sessions, announced("a", 1))
     round_id = client.post("/rounds", json=ROUND, headers=operator).json()["id"]
     run = client.post(f"/rounds/{round_id}/runs", json={"mode": "simulate"}, headers=operator).json()
-    assert run["registry"] == {"source": "applications_seen", "neighbourhoods": 3, "pending_vintage": "v-a",
-                               "pending_inputs_hash": "a" * 8}
+    assert run["registry"] == {
+        "source": "applications_seen",
+        "neighbourhoods": 3,
+        "pending_vintage": "v-a",
+        "pending_inputs_hash": "a" * 8,
+    }
     assert client.post(f"/runs/{run['run_id']}/verify", headers=operator).json()["verified"] is True

@@ -47,8 +47,13 @@ def vintage_in_force(url: str) -> dict[str, Any]:
 def announce(sessions: sessionmaker[Session], vintage: dict[str, Any], inputs_hash: str | None = None) -> None:
     """Deliver the NeighbourhoodRegistryUpdated the applications service published for the vintage."""
     payload = NeighbourhoodRegistryUpdated(
-        vintage=vintage["name"], inputs_hash=inputs_hash or vintage["inputs_hash"], ward_count=vintage["ward_count"],
-        left_behind_count=vintage["left_behind_count"], synthetic=True, loaded_at=vintage["loaded_at"])
+        vintage=vintage["name"],
+        inputs_hash=inputs_hash or vintage["inputs_hash"],
+        ward_count=vintage["ward_count"],
+        left_behind_count=vintage["left_behind_count"],
+        synthetic=True,
+        loaded_at=vintage["loaded_at"],
+    )
     deliver(sessions, wrap(payload, subject=vintage["id"]))
 
 
@@ -80,8 +85,13 @@ def test_need_is_scored_over_the_whole_vintage_once_held(
     assert fetch_once(Database(sessions), lambda: source(applications_api)) == "idle"
     assert count(sessions, "registry_wards") == WARDS
     registry, three = scores(client, operator, round_id)
-    assert registry == {"source": "registry", "vintage": vintage["name"], "inputs_hash": vintage["inputs_hash"],
-                        "wards": WARDS, "from_assessments": 0}
+    assert registry == {
+        "source": "registry",
+        "vintage": vintage["name"],
+        "inputs_hash": vintage["inputs_hash"],
+        "wards": WARDS,
+        "from_assessments": 0,
+    }
     for i, ward in enumerate(wards[3:], start=3):
         deliver(sessions, assessed(f"a{i}", ward))
     _, everyone = scores(client, operator, round_id)

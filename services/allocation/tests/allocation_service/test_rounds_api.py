@@ -10,8 +10,9 @@ from allocation_service.kit import ROUND
 from grants_shared.events import RoundClosed, RoundOpened
 
 
-def test_opening_a_round_publishes_round_opened(client: TestClient, operator: dict[str, str],
-                                                sessions: sessionmaker[Session]) -> None:
+def test_opening_a_round_publishes_round_opened(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     response = client.post("/rounds", json=ROUND, headers=operator)
     assert response.status_code == 201, response.text
     body = response.json()
@@ -24,8 +25,9 @@ def test_opening_a_round_publishes_round_opened(client: TestClient, operator: di
     assert listed["total"] == 1 and listed["items"] == [body]
 
 
-def test_closing_a_round_publishes_round_closed_once(client: TestClient, operator: dict[str, str],
-                                                     sessions: sessionmaker[Session]) -> None:
+def test_closing_a_round_publishes_round_closed_once(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     round_id = client.post("/rounds", json=ROUND, headers=operator).json()["id"]
     closed = client.post(f"/rounds/{round_id}/close", headers=operator)
     assert closed.status_code == 200 and closed.json()["status"] == "closed" and closed.json()["closed_at"]
@@ -34,8 +36,9 @@ def test_closing_a_round_publishes_round_closed_once(client: TestClient, operato
     assert outbox(sessions, RoundClosed.stream()) == 1
 
 
-def test_a_retried_post_with_the_same_key_opens_one_round(client: TestClient, operator: dict[str, str],
-                                                          sessions: sessionmaker[Session]) -> None:
+def test_a_retried_post_with_the_same_key_opens_one_round(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     headers = {**operator, "Idempotency-Key": "round-1"}
     first = client.post("/rounds", json=ROUND, headers=headers)
     second = client.post("/rounds", json=ROUND, headers=headers)
@@ -69,8 +72,9 @@ BAD_ROUNDS: list[dict[str, Any]] = [
 ]
 
 
-def test_a_bad_round_is_a_422_problem_and_writes_nothing(client: TestClient, operator: dict[str, str],
-                                                         sessions: sessionmaker[Session]) -> None:
+def test_a_bad_round_is_a_422_problem_and_writes_nothing(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     for body in BAD_ROUNDS:
         response = client.post("/rounds", json=body, headers={**operator, "Idempotency-Key": "k"})
         assert response.status_code == 422, (body, response.text)
@@ -79,15 +83,17 @@ def test_a_bad_round_is_a_422_problem_and_writes_nothing(client: TestClient, ope
     assert set(written(sessions).values()) == {0}
 
 
-def test_malformed_json_is_a_problem(client: TestClient, operator: dict[str, str],
-                                     sessions: sessionmaker[Session]) -> None:
+def test_malformed_json_is_a_problem(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     response = client.post("/rounds", content=b"{not json", headers={**operator, "Content-Type": "application/json"})
     assert response.status_code == 422 and response.json()["code"] == "validation-error"
     assert set(written(sessions).values()) == {0}
 
 
-def test_unknown_rounds_are_404_problems(client: TestClient, operator: dict[str, str],
-                                        sessions: sessionmaker[Session]) -> None:
+def test_unknown_rounds_are_404_problems(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     assert client.get("/rounds/nope", headers=operator).json()["code"] == "round-not-found"
     closed = client.post("/rounds/nope/close", headers=operator)
     run = client.post("/rounds/nope/runs", json={"mode": "simulate"}, headers=operator)

@@ -32,8 +32,9 @@ def run(client: TestClient, headers: dict[str, str], round_id: str, mode: str) -
     return body
 
 
-def test_a_simulation_decides_everyone_and_publishes_nothing(client: TestClient, operator: dict[str, str],
-                                                             sessions: sessionmaker[Session]) -> None:
+def test_a_simulation_decides_everyone_and_publishes_nothing(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     ids = seed_pool(sessions, 30)
     round_id = open_round(client, operator)
     before = outbox(sessions)
@@ -54,8 +55,9 @@ def test_a_simulation_decides_everyone_and_publishes_nothing(client: TestClient,
     assert count(sessions, "awards") == 0
 
 
-def test_a_simulation_is_repeatable_byte_for_byte(client: TestClient, operator: dict[str, str],
-                                                  sessions: sessionmaker[Session]) -> None:
+def test_a_simulation_is_repeatable_byte_for_byte(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     seed_pool(sessions, 12)
     round_id = open_round(client, operator)
     a, b = run(client, operator, round_id, "simulate"), run(client, operator, round_id, "simulate")
@@ -75,8 +77,9 @@ def test_a_commit_publishes_one_decision_each_and_one_grant_per_award(
     for decision in awards:
         assert decision["grant_id"] == stable_id("grant", body["run_id"], decision["application_id"])
     with sessions() as session:
-        rows = session.execute(select(tables.outbox.c.subject, tables.outbox.c.body)
-                               .where(tables.outbox.c.stream == AWARDED)).all()
+        rows = session.execute(
+            select(tables.outbox.c.subject, tables.outbox.c.body).where(tables.outbox.c.stream == AWARDED)
+        ).all()
     grants = {json.loads(r.body)["payload"]["grant_id"]: (r.subject, json.loads(r.body)["payload"]) for r in rows}
     assert set(grants) == {d["grant_id"] for d in awards}
     for grant_id, (subject, payload) in grants.items():
@@ -86,8 +89,9 @@ def test_a_commit_publishes_one_decision_each_and_one_grant_per_award(
     assert client.get(f"/runs/{body['run_id']}", headers=operator).json()["totals"] == body["totals"]
 
 
-def test_a_second_commit_in_a_round_is_refused(client: TestClient, operator: dict[str, str],
-                                               sessions: sessionmaker[Session]) -> None:
+def test_a_second_commit_in_a_round_is_refused(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     seed_pool(sessions, 5)
     round_id = open_round(client, operator)
     first = run(client, operator, round_id, "commit")
@@ -97,8 +101,9 @@ def test_a_second_commit_in_a_round_is_refused(client: TestClient, operator: dic
     assert again.json()["run_id"] == first["run_id"] and written(sessions) == before
 
 
-def test_awarded_applications_leave_the_pool_for_later_rounds(client: TestClient, operator: dict[str, str],
-                                                              sessions: sessionmaker[Session]) -> None:
+def test_awarded_applications_leave_the_pool_for_later_rounds(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     ids = seed_pool(sessions, 10)
     first = run(client, operator, open_round(client, operator), "commit")
     awarded = {d["application_id"] for d in first["decisions"] if d["awarded"]}
@@ -106,8 +111,9 @@ def test_awarded_applications_leave_the_pool_for_later_rounds(client: TestClient
     assert {d["application_id"] for d in second["decisions"]} == set(ids) - awarded
 
 
-def test_ineligible_withdrawn_and_non_compliant_applications(client: TestClient, operator: dict[str, str],
-                                                             sessions: sessionmaker[Session]) -> None:
+def test_ineligible_withdrawn_and_non_compliant_applications(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     deliver(sessions, assessed("fine", need(1)))
     deliver(sessions, assessed("ineligible", need(2), eligible=False))
     deliver(sessions, assessed("gone", need(3)))
@@ -115,12 +121,14 @@ def test_ineligible_withdrawn_and_non_compliant_applications(client: TestClient,
     deliver(sessions, assessed("shaky", need(4), partnership_id="p-shaky"))
     deliver(sessions, partnership("p-shaky", compliant=False))
     deliver(sessions, assessed("not-left-behind", need(5, left_behind=False)))
-    decisions = {d["application_id"]: d for d in run(client, operator, open_round(client, operator),
-                                                         "commit")["decisions"]}
+    decisions = {
+        d["application_id"]: d for d in run(client, operator, open_round(client, operator), "commit")["decisions"]
+    }
     assert set(decisions) == {"fine", "ineligible", "shaky", "not-left-behind"}
     assert decisions["fine"]["awarded"] and decisions["fine"]["rank"] == 1 and decisions["fine"]["ranked_of"] == 1
-    assert decisions["ineligible"]["outcome"] == "ineligible" and "only 5 members" in decisions["ineligible"][
-        "rationale"]
+    assert (
+        decisions["ineligible"]["outcome"] == "ineligible" and "only 5 members" in decisions["ineligible"]["rationale"]
+    )
     assert decisions["shaky"]["outcome"] == "partnership_non_compliant" and not decisions["shaky"]["awarded"]
     assert "3 of 8 are residents" in decisions["shaky"]["rationale"]
     assert decisions["not-left-behind"]["outcome"] == "ineligible"
@@ -128,8 +136,9 @@ def test_ineligible_withdrawn_and_non_compliant_applications(client: TestClient,
     assert outbox(sessions, DECIDED) == 4 and outbox(sessions, AWARDED) == 1
 
 
-def test_an_empty_pool_cannot_be_committed(client: TestClient, operator: dict[str, str],
-                                           sessions: sessionmaker[Session]) -> None:
+def test_an_empty_pool_cannot_be_committed(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     round_id = open_round(client, operator)
     assert run(client, operator, round_id, "simulate")["decisions"] == []
     refused = client.post(f"/rounds/{round_id}/runs", json={"mode": "commit"}, headers=operator)
@@ -137,8 +146,9 @@ def test_an_empty_pool_cannot_be_committed(client: TestClient, operator: dict[st
     assert count(sessions, "runs", mode="commit") == 0
 
 
-def test_a_closed_round_takes_no_commit(client: TestClient, operator: dict[str, str],
-                                        sessions: sessionmaker[Session]) -> None:
+def test_a_closed_round_takes_no_commit(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     seed_pool(sessions, 3)
     round_id = open_round(client, operator)
     client.post(f"/rounds/{round_id}/close", headers=operator)
@@ -165,31 +175,36 @@ def test_verify_passes_then_fails_when_stored_inputs_are_tampered(
     assert tampered["recomputed_digest"] != body["decisions_digest"]
 
 
-def test_verify_fails_when_stored_decisions_are_tampered(client: TestClient, operator: dict[str, str],
-                                                         sessions: sessionmaker[Session]) -> None:
+def test_verify_fails_when_stored_decisions_are_tampered(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     seed_pool(sessions, 8)
     body = run(client, operator, open_round(client, operator), "simulate")
     with sessions() as session:
-        session.execute(update(Decision).where(Decision.run_id == body["run_id"], Decision.rank == 1)
-                        .values(awarded_pence=1))
+        session.execute(
+            update(Decision).where(Decision.run_id == body["run_id"], Decision.rank == 1).values(awarded_pence=1)
+        )
         session.commit()
     result = client.post(f"/runs/{body['run_id']}/verify", headers=operator).json()
     assert result["verified"] is False and result["stored_decisions_match"] is False
     assert result["recomputed_digest"] == body["decisions_digest"]  # the inputs still recompute
 
 
-def test_decisions_are_paged_in_rank_order(client: TestClient, operator: dict[str, str],
-                                           sessions: sessionmaker[Session]) -> None:
+def test_decisions_are_paged_in_rank_order(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     seed_pool(sessions, 12)
     body = run(client, operator, open_round(client, operator), "simulate")
-    pages = [client.get(f"/runs/{body['run_id']}/decisions?limit=5&offset={o}", headers=operator).json()
-             for o in (0, 5, 10)]
+    pages = [
+        client.get(f"/runs/{body['run_id']}/decisions?limit=5&offset={o}", headers=operator).json() for o in (0, 5, 10)
+    ]
     assert [p["total"] for p in pages] == [12, 12, 12]
     assert [d for p in pages for d in p["items"]] == body["decisions"]
 
 
-def test_an_application_shows_its_latest_committed_decision(client: TestClient, operator: dict[str, str],
-                                                            sessions: sessionmaker[Session]) -> None:
+def test_an_application_shows_its_latest_committed_decision(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     seed_pool(sessions, 12)
     round_id = open_round(client, operator, budget_pence=300_000_000)
     simulated = run(client, operator, round_id, "simulate")
@@ -217,8 +232,9 @@ def test_two_runs_can_be_diffed(client: TestClient, operator: dict[str, str], se
     assert missing.status_code == 404 and missing.json()["code"] == "run-not-found"
 
 
-def test_a_retried_commit_with_the_same_key_commits_once(client: TestClient, operator: dict[str, str],
-                                                         sessions: sessionmaker[Session]) -> None:
+def test_a_retried_commit_with_the_same_key_commits_once(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     seed_pool(sessions, 6)
     round_id = open_round(client, operator)
     headers = {**operator, "Idempotency-Key": "commit-1"}
@@ -237,12 +253,16 @@ def test_a_late_reassessment_does_not_return_an_award_to_the_pool(
     assert run(client, operator, open_round(client, operator, name="Round two"), "simulate")["decisions"] == []
 
 
-def test_two_concurrent_commits_make_one_committed_run(client: TestClient, operator: dict[str, str],
-                                                       sessions: sessionmaker[Session]) -> None:
+def test_two_concurrent_commits_make_one_committed_run(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     seed_pool(sessions, 8)
     round_id = open_round(client, operator)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        responses = list(pool.map(
-            lambda _: client.post(f"/rounds/{round_id}/runs", json={"mode": "commit"}, headers=operator), range(2)))
+        responses = list(
+            pool.map(
+                lambda _: client.post(f"/rounds/{round_id}/runs", json={"mode": "commit"}, headers=operator), range(2)
+            )
+        )
     assert sorted(r.status_code for r in responses) == [201, 409]
     assert count(sessions, "runs", mode="commit") == 1 and outbox(sessions, DECIDED) == 8

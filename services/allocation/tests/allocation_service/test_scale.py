@@ -8,12 +8,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from allocation_service.db import AWARDED, DECIDED, outbox
 from allocation_service.seed import seed_pool
 
-FUND = {"name": "Community Wealth Fund", "budget_pence": 17_500_000_000, "min_award_pence": 100_000_000,
-        "max_award_pence": 250_000_000}
+FUND = {
+    "name": "Community Wealth Fund",
+    "budget_pence": 17_500_000_000,
+    "min_award_pence": 100_000_000,
+    "max_award_pence": 250_000_000,
+}
 
 
-def test_a_run_over_225_applications(client: TestClient, operator: dict[str, str],
-                                     sessions: sessionmaker[Session]) -> None:
+def test_a_run_over_225_applications(
+    client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     seed_pool(sessions, 225)
     round_id = client.post("/rounds", json=FUND, headers=operator).json()["id"]
     timings = {}
@@ -23,8 +28,10 @@ def test_a_run_over_225_applications(client: TestClient, operator: dict[str, str
         timings[mode] = time.perf_counter() - started
         assert response.status_code == 201, response.text
     body = response.json()
-    print(f"\n225 applications: simulate {timings['simulate'] * 1000:.0f} ms, commit {timings['commit'] * 1000:.0f} ms"
-          f" ({body['totals']['awards']} awards, {body['totals']['awarded_pence']} pence)")
+    print(
+        f"\n225 applications: simulate {timings['simulate'] * 1000:.0f} ms, commit {timings['commit'] * 1000:.0f} ms"
+        f" ({body['totals']['awards']} awards, {body['totals']['awarded_pence']} pence)"
+    )
     assert body["totals"]["considered"] == 225 and body["totals"]["awarded_pence"] <= FUND["budget_pence"]
     assert outbox(sessions, DECIDED) == 225 and outbox(sessions, AWARDED) == body["totals"]["awards"]
     started = time.perf_counter()

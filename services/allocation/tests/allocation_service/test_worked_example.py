@@ -19,10 +19,17 @@ def example(client: TestClient, sessions: sessionmaker[Session]) -> Example:
     """The example's allocation over a seeded pool, through the API (the TestClient is the HTTP client)."""
     ids = seed_pool(sessions, WARDS)
     wards = {need(i).code: {**need(i).model_dump(), "imd_decile": 1 + i % 3} for i in range(WARDS)}
-    applications = {a: {"ward": need(i).code, "requested_pence": 150_000_000 + (i % 5) * 20_000_000,
-                        "duration_months": 120} for i, a in enumerate(ids)}
-    registry = {"vintage": "IoD2019-synthetic", "inputs_hash": "0" * 64, "ward_count": WARDS,
-                "left_behind_count": WARDS, "wards_held": 0}
+    applications = {
+        a: {"ward": need(i).code, "requested_pence": 150_000_000 + (i % 5) * 20_000_000, "duration_months": 120}
+        for i, a in enumerate(ids)
+    }
+    registry = {
+        "vintage": "IoD2019-synthetic",
+        "inputs_hash": "0" * 64,
+        "ward_count": WARDS,
+        "left_behind_count": WARDS,
+        "wards_held": 0,
+    }
     http = Client({"allocation": ""})
     http.http = client
     return allocate_and_compare(http, 7, registry, wards, applications, {})
@@ -66,9 +73,18 @@ def test_the_report_adds_up_to_the_committed_run(client: TestClient, sessions: s
     assert format_gbp(totals["budget_left_pence"]) in report and set(made.timings_ms) >= {"simulate", "commit"}
 
 
-@pytest.mark.parametrize(("part", "whole", "text"), [
-    (1, 3, "33.33%"), (2, 3, "66.67%"), (1, 8, "12.50%"), (1, 20_000, "0.01%"), (1, 20_001, "0.00%"),
-    (5, 5, "100.00%"), (0, 7, "0.00%"), (3, 0, "-"),
-])
+@pytest.mark.parametrize(
+    ("part", "whole", "text"),
+    [
+        (1, 3, "33.33%"),
+        (2, 3, "66.67%"),
+        (1, 8, "12.50%"),
+        (1, 20_000, "0.01%"),
+        (1, 20_001, "0.00%"),
+        (5, 5, "100.00%"),
+        (0, 7, "0.00%"),
+        (3, 0, "-"),
+    ],
+)
 def test_shares_are_exact_and_round_half_up(part: int, whole: int, text: str) -> None:
     assert share(part, whole) == text

@@ -56,8 +56,9 @@ def pool(sessions: sessionmaker[Session]) -> list[str]:
         return [a.application_id for a in load_inputs(session, {}).applications]
 
 
-async def test_the_worker_consumes_events_and_relays_its_outbox(worker_sessions: sessionmaker[Session],
-                                                                redis_url: str) -> None:
+async def test_the_worker_consumes_events_and_relays_its_outbox(
+    worker_sessions: sessionmaker[Session], redis_url: str
+) -> None:
     app = worker.create_app()
     await app.start()
     try:

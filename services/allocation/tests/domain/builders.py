@@ -14,9 +14,15 @@ from allocation.domain import ApplicationArrays, NeighbourhoodArrays, Policy
 REGIONS = ("London", "North East", "Yorkshire and The Humber")
 
 
-def registry(imd_rank: Sequence[int], *, cni: Sequence[float] | None = None, decile: Sequence[int] | None = None,
-             left_behind: Sequence[bool] | None = None, region: Sequence[int] | None = None,
-             codes: Sequence[str] | None = None) -> NeighbourhoodArrays:
+def registry(
+    imd_rank: Sequence[int],
+    *,
+    cni: Sequence[float] | None = None,
+    decile: Sequence[int] | None = None,
+    left_behind: Sequence[bool] | None = None,
+    region: Sequence[int] | None = None,
+    codes: Sequence[str] | None = None,
+) -> NeighbourhoodArrays:
     """Neighbourhoods N0, N1, ... with the given IMD ranks and optional other columns."""
     n = len(imd_rank)
     return NeighbourhoodArrays(
@@ -37,8 +43,12 @@ def applications(rows: Sequence[tuple[str, int, int]]) -> ApplicationArrays:
 
 def policy(**overrides: Any) -> Policy:
     """A small-money policy: budget 1000p, awards 100p to 300p, everyone eligible."""
-    fields: dict[str, Any] = {"budget_pence": 1000, "min_award_pence": 100, "max_award_pence": 300,
-                              "eligibility": "any"}
+    fields: dict[str, Any] = {
+        "budget_pence": 1000,
+        "min_award_pence": 100,
+        "max_award_pence": 300,
+        "eligibility": "any",
+    }
     fields.update(overrides)
     return Policy(**fields)
 
@@ -68,10 +78,17 @@ def policies(draw: st.DrawFn, regions: Sequence[str] = REGIONS) -> Policy:
             floors[r] = draw(st.integers(0, min(room, caps.get(r, room))))
             room -= floors[r]
     return Policy(
-        budget_pence=budget, reserve_pence=reserve, min_award_pence=low, max_award_pence=high,
-        partial_awards=draw(st.booleans()), one_award_per_neighbourhood=draw(st.booleans()),
+        budget_pence=budget,
+        reserve_pence=reserve,
+        min_award_pence=low,
+        max_award_pence=high,
+        partial_awards=draw(st.booleans()),
+        one_award_per_neighbourhood=draw(st.booleans()),
         eligibility=draw(st.sampled_from(["left_behind", "imd_decile_1_2", "any"])),
-        imd_weight=imd_weight, cni_weight=100 - imd_weight, region_caps=caps, region_floors=floors,
+        imd_weight=imd_weight,
+        cni_weight=100 - imd_weight,
+        region_caps=caps,
+        region_floors=floors,
     )
 
 

@@ -14,8 +14,7 @@ def test_diff_names_who_gains_who_loses_and_where_the_money_went() -> None:
     depth = allocate(apps, nbs, policy(budget_pence=900, min_award_pence=300, max_award_pence=300))
     breadth = allocate(apps, nbs, policy(budget_pence=900, min_award_pence=200, max_award_pence=200))
     diff = diff_runs(depth, breadth)
-    assert diff.changes == (Change("a", 300, 200), Change("b", 300, 200), Change("c", 300, 200),
-                            Change("d", 0, 200))
+    assert diff.changes == (Change("a", 300, 200), Change("b", 300, 200), Change("c", 300, 200), Change("d", 0, 200))
     assert [c.application_id for c in diff.gainers] == ["d"]
     assert [c.application_id for c in diff.losers] == ["a", "b", "c"]
     assert diff.by_region == {"London": -200, "North East": -100, "Yorkshire and The Humber": 200}

@@ -14,8 +14,14 @@ from allocation.domain.ranking import rank_rows
 
 from .builders import applications, policy, registry
 
-A, P, B, CAP, DUP, INEL = (Outcome.AWARDED, Outcome.AWARDED_PARTIAL, Outcome.NOT_FUNDED_BUDGET,
-                           Outcome.NOT_FUNDED_REGION_CAP, Outcome.DUPLICATE_NEIGHBOURHOOD, Outcome.INELIGIBLE)
+A, P, B, CAP, DUP, INEL = (
+    Outcome.AWARDED,
+    Outcome.AWARDED_PARTIAL,
+    Outcome.NOT_FUNDED_BUDGET,
+    Outcome.NOT_FUNDED_REGION_CAP,
+    Outcome.DUPLICATE_NEIGHBOURHOOD,
+    Outcome.INELIGIBLE,
+)
 
 
 def run(rows: list[tuple[str, int, int]], nbs: NeighbourhoodArrays | None = None, **overrides: Any) -> AllocationResult:
@@ -173,9 +179,13 @@ ID_BYTES = st.binary(min_size=1, max_size=40).filter(lambda b: not b.endswith(b"
 
 
 @settings(deadline=None)
-@given(st.lists(st.tuples(st.one_of(ID_BYTES, st.sampled_from([b"APP-1", b"APP-12", b"APP-2", b"AP"])),
-                          st.integers(0, 9000)), unique_by=lambda row: row[0]),
-       st.sampled_from([1, 9001, 2**20, 2**40]))
+@given(
+    st.lists(
+        st.tuples(st.one_of(ID_BYTES, st.sampled_from([b"APP-1", b"APP-12", b"APP-2", b"AP"])), st.integers(0, 9000)),
+        unique_by=lambda row: row[0],
+    ),
+    st.sampled_from([1, 9001, 2**20, 2**40]),
+)
 def test_rank_rows_orders_exactly_by_place_then_id_bytes(rows: list[tuple[bytes, int]], places: int) -> None:
     ids = np.array([r[0] for r in rows], dtype=np.bytes_) if rows else np.zeros(0, "S1")
     place = np.array([min(r[1], places - 1) for r in rows], dtype=np.int64)

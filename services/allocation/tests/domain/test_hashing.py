@@ -23,7 +23,8 @@ def test_hash_ignores_the_width_of_the_id_dtype() -> None:
 def test_missing_cni_hashes_the_same_however_it_is_written() -> None:
     apps = applications(ROWS)
     assert inputs_hash(apps, registry([1, 2, 3], cni=[np.nan, 5.0, -1.0]), policy()) == inputs_hash(
-        apps, registry([1, 2, 3], cni=[-1.0, 5.0, np.nan]), policy())
+        apps, registry([1, 2, 3], cni=[-1.0, 5.0, np.nan]), policy()
+    )
 
 
 def test_every_input_changes_the_hash() -> None:
@@ -46,7 +47,8 @@ def test_every_input_changes_the_hash() -> None:
 def test_digest_changes_when_a_decision_changes() -> None:
     apps, nbs = applications(ROWS), registry([1, 2, 3])
     assert decisions_digest(allocate(apps, nbs, policy())) != decisions_digest(
-        allocate(apps, nbs, policy(budget_pence=600)))
+        allocate(apps, nbs, policy(budget_pence=600))
+    )
     assert decisions_digest(allocate(apps, nbs, policy())) == decisions_digest(allocate(apps, nbs, policy()))
 
 

@@ -15,7 +15,7 @@ from allocation.domain.lifecycle import (
     IllegalMove,
     close_round,
     move_vintage,
-)  # fmt: skip
+)
 from grants_shared.errors import Conflict
 
 
@@ -40,9 +40,9 @@ def test_a_vintage_makes_its_allowed_moves(start: str, to: str) -> None:
     assert vintage.status == to
 
 
-@pytest.mark.parametrize(("start", "to"), [
-    (start, to) for start in VINTAGE_MOVES for to in VINTAGE_MOVES if to not in VINTAGE_MOVES[start]
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("start", "to"), [(start, to) for start in VINTAGE_MOVES for to in VINTAGE_MOVES if to not in VINTAGE_MOVES[start]]
+)
 def test_a_vintage_refuses_every_other_move(start: str, to: str) -> None:
     vintage = Thing(start)
     with pytest.raises(IllegalMove):

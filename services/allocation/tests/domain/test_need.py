@@ -52,8 +52,20 @@ def test_blend_rounding_is_half_up() -> None:
     assert need_scores_bp(nbs, policy(imd_weight=51, cni_weight=49)).tolist() == [5100, 5033, 4966, 4900]
 
 
-@pytest.mark.parametrize(("bp", "text"), [(6134, "61.3"), (6135, "61.4"), (10000, "100.0"), (0, "0.0"),
-                                          (4, "0.0"), (5, "0.1"), (44, "0.4"), (45, "0.5"), (995, "10.0")])
+@pytest.mark.parametrize(
+    ("bp", "text"),
+    [
+        (6134, "61.3"),
+        (6135, "61.4"),
+        (10000, "100.0"),
+        (0, "0.0"),
+        (4, "0.0"),
+        (5, "0.1"),
+        (44, "0.4"),
+        (45, "0.5"),
+        (995, "10.0"),
+    ],
+)
 def test_score_text_has_one_decimal_half_up(bp: int, text: str) -> None:
     assert format_score(bp) == text
 

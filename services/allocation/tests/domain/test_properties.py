@@ -66,7 +66,7 @@ def test_no_needier_application_is_declined_for_a_less_needy_one_without_a_named
     ranked = [int(i) for i in result.order]
     for position, i in enumerate(ranked):
         outcome = result.outcome[i]
-        later_awards = [j for j in ranked[position + 1:] if result.outcome[j] in AWARDED]
+        later_awards = [j for j in ranked[position + 1 :] if result.outcome[j] in AWARDED]
         if outcome == Outcome.NOT_FUNDED_BUDGET:
             assert "budget" in texts[i]
             assert all(result.constraint[j] == Constraint.REGION_FLOOR for j in later_awards)
@@ -97,7 +97,8 @@ def test_decisions_do_not_depend_on_arrival_order(s: Scenario, rnd: random.Rando
         assert getattr(second, column).tolist() == getattr(first, column)[perm].tolist(), column
     assert decisions_digest(second) == decisions_digest(first)
     assert inputs_hash(_permuted(s.applications, perm), s.neighbourhoods, s.policy) == inputs_hash(
-        s.applications, s.neighbourhoods, s.policy)
+        s.applications, s.neighbourhoods, s.policy
+    )
     assert rationales(second) == [rationales(first)[p] for p in perm]
 
 
@@ -110,8 +111,15 @@ def test_registry_row_order_and_region_numbering_do_not_matter(s: Scenario, rnd:
     names = list(nbs.region_names)
     rnd.shuffle(names)
     renumber = np.array([names.index(n) for n in nbs.region_names])
-    shuffled = NeighbourhoodArrays(nbs.code[rows], nbs.imd_rank[rows], nbs.imd_decile[rows], nbs.cni_score[rows],
-                                   nbs.left_behind[rows], renumber[nbs.region[rows]], tuple(names))
+    shuffled = NeighbourhoodArrays(
+        nbs.code[rows],
+        nbs.imd_rank[rows],
+        nbs.imd_decile[rows],
+        nbs.cni_score[rows],
+        nbs.left_behind[rows],
+        renumber[nbs.region[rows]],
+        tuple(names),
+    )
     apps = s.applications
     moved = ApplicationArrays(apps.application_id, np.argsort(rows)[apps.neighbourhood], apps.requested_pence)
     assert inputs_hash(moved, shuffled, s.policy) == inputs_hash(apps, nbs, s.policy)
@@ -121,8 +129,9 @@ def test_registry_row_order_and_region_numbering_do_not_matter(s: Scenario, rnd:
 @PROPERTY
 @given(scenarios())
 def test_same_inputs_same_bytes(s: Scenario) -> None:
-    copy = ApplicationArrays(s.applications.application_id.copy(), s.applications.neighbourhood.copy(),
-                             s.applications.requested_pence.copy())
+    copy = ApplicationArrays(
+        s.applications.application_id.copy(), s.applications.neighbourhood.copy(), s.applications.requested_pence.copy()
+    )
     first, second = decide(s), allocate(copy, s.neighbourhoods, s.policy)
     assert decisions_digest(first) == decisions_digest(second)
     assert rationales(first) == rationales(second)

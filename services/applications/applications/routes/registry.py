@@ -42,8 +42,9 @@ async def list_neighbourhoods(
     return Response(body, media_type="application/json")
 
 
-def _neighbourhoods(session: Session, region: str | None, left_behind: bool | None, imd_decile: int | None,
-                    limit: int, offset: int) -> bytes:  # fmt: skip
+def _neighbourhoods(
+    session: Session, region: str | None, left_behind: bool | None, imd_decile: int | None, limit: int, offset: int
+) -> bytes:
     vintage = queries.vintage_in_force(session)
     if vintage is None:
         return Page[NeighbourhoodOut](items=[], total=0, limit=limit, offset=offset).model_dump_json().encode()

@@ -10,8 +10,15 @@ from applications import bootstrap
 
 from .lifecycle_model import Model, content_passes, partnership_complies, snapshot
 
-FROZEN = ("partnership_id", "organisation_id", "neighbourhood_code", "requested_pence", "duration_months", "themes",
-          "summary")  # fmt: skip
+FROZEN = (
+    "partnership_id",
+    "organisation_id",
+    "neighbourhood_code",
+    "requested_pence",
+    "duration_months",
+    "themes",
+    "summary",
+)
 
 
 class Steps:
@@ -77,8 +84,12 @@ class Steps:
             if app.partnership_id != partnership or snap.assessments.get(app.id, 0) == before.get(app.id, 0):
                 continue
             results = {o["rule"]: o["passed"] for o in snap.latest[app.id].outcomes}
-            facts = {"id": app.id, "requested_pence": app.requested_pence, "duration_months": app.duration_months,
-                     "neighbourhood_code": app.neighbourhood_code}  # fmt: skip
+            facts = {
+                "id": app.id,
+                "requested_pence": app.requested_pence,
+                "duration_months": app.duration_months,
+                "neighbourhood_code": app.neighbourhood_code,
+            }
             expect = self.expected(facts, members, others_live=False)
             del expect["one_live_application_per_neighbourhood"], results["one_live_application_per_neighbourhood"]
             assert results == expect, (app.id, results, expect)

@@ -20,8 +20,17 @@ from .kit import JOINED, OPERATOR, application_body, counts, members, organisati
 
 # Callers: app = applicant, ass = assessor, op = operator, int = integrator, fo = finance_officer,
 # fa = finance_approver, none = no token, exp = expired token, aud = token for another audience.
-CALLERS = {"app": "applicant", "ass": "assessor", "op": "operator", "int": "integrator", "fo": "finance_officer",
-           "fa": "finance_approver", "none": "no_token", "exp": "expired", "aud": "wrong_audience"}  # fmt: skip
+CALLERS = {
+    "app": "applicant",
+    "ass": "assessor",
+    "op": "operator",
+    "int": "integrator",
+    "fo": "finance_officer",
+    "fa": "finance_approver",
+    "none": "no_token",
+    "exp": "expired",
+    "aud": "wrong_audience",
+}
 MATRIX = """
 method route                                           whose app  ass  op   int  fo   fa   none exp  aud
 GET    /organisations/{org}                            own   200  200  200  403  403  403  401  401  401

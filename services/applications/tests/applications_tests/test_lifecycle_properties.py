@@ -55,9 +55,11 @@ MONTHS = st.sampled_from([120] * 4 + [150, 180, 114, 123, 186])
 MEMBERS = st.sampled_from([8] * 4 + [9, 10, 7, 0, 3])
 RESIDENT_SHARES = st.sampled_from([0.5] * 4 + [0.75, 1.0, 0.25, 0.0])
 THEMES = st.lists(st.sampled_from([t.value for t in Theme]), min_size=1, max_size=3, unique=True)
-JUNK = st.dictionaries(st.sampled_from(["status", "version", "requested_pence", "themes", "owner", "summary"]),
-                       st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.integers(), max_size=2)),
-                       max_size=3)  # fmt: skip
+JUNK = st.dictionaries(
+    st.sampled_from(["status", "version", "requested_pence", "themes", "owner", "summary"]),
+    st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.integers(), max_size=2)),
+    max_size=3,
+)
 REGISTRY = synthetic_registry(seed=0, wards=60)
 FLAGGED = [w.code for w in REGISTRY.left_behind_wards()][:2]
 WARDS = [*FLAGGED, *FLAGGED, next(w.code for w in REGISTRY.wards if not w.left_behind)]
@@ -102,8 +104,12 @@ class Lifecycle(Steps, RuleBasedStateMachine):
     @rule(target=orgs, due_diligence=st.sampled_from(["passed"] * 5 + ["pending", "failed"]))
     def create_org(self, due_diligence: str) -> str:
         n = len(self.model.orgs) + 1
-        body = {"name": f"Trust {n}", "org_id": f"GB-CHC-{2000000 + n}", "fund_holding": True,
-                "due_diligence": due_diligence}  # fmt: skip
+        body = {
+            "name": f"Trust {n}",
+            "org_id": f"GB-CHC-{2000000 + n}",
+            "fund_holding": True,
+            "due_diligence": due_diligence,
+        }
         org = self.call("POST", "/organisations", OPERATOR, body, {201})
         self.model.orgs[org["id"]] = Org(org["id"], due_diligence, auth(Role.APPLICANT, org=org["id"], subject=f"a{n}"))
         return str(org["id"])
@@ -140,8 +146,13 @@ class Lifecycle(Steps, RuleBasedStateMachine):
 
     @rule(target=applications, p=partnerships, pence=AMOUNTS, months=MONTHS, themes=THEMES)
     def create_application(self, p: str, pence: int, months: int, themes: list[str]) -> Any:
-        body = {"partnership_id": p, "requested_pence": pence, "duration_months": months, "themes": themes,
-                "summary": "Resident-led plan."}  # fmt: skip
+        body = {
+            "partnership_id": p,
+            "requested_pence": pence,
+            "duration_months": months,
+            "themes": themes,
+            "summary": "Resident-led plan.",
+        }
         app = self.call("POST", "/applications", self.of(p), body, {201})
         assert (app["status"], app["version"]) == ("draft", 0)
         self.owner[app["id"]] = self.owner[p]
@@ -149,8 +160,13 @@ class Lifecycle(Steps, RuleBasedStateMachine):
 
     @rule(target=applications, p=partnerships, pence=AMOUNTS, months=MONTHS)
     def draft_and_submit(self, p: str, pence: int, months: int) -> Any:
-        body = {"partnership_id": p, "requested_pence": pence, "duration_months": months, "themes": ["youth"],
-                "summary": "Resident-led plan."}  # fmt: skip
+        body = {
+            "partnership_id": p,
+            "requested_pence": pence,
+            "duration_months": months,
+            "themes": ["youth"],
+            "summary": "Resident-led plan.",
+        }
         app = self.call("POST", "/applications", self.of(p), body, {201})
         self.owner[app["id"]] = self.owner[p]
         self.check_submission(self.call("POST", f"/applications/{app['id']}/submit", self.of(p), None, {200}))
@@ -159,8 +175,9 @@ class Lifecycle(Steps, RuleBasedStateMachine):
     @rule(app=applications, pence=AMOUNTS, months=MONTHS)
     def patch(self, app: str, pence: int, months: int) -> None:
         expect = {200} if self.status(app) == "draft" else {409}
-        self.call("PATCH", f"/applications/{app}", self.of(app), {"requested_pence": pence, "duration_months": months},
-                  expect)  # fmt: skip
+        self.call(
+            "PATCH", f"/applications/{app}", self.of(app), {"requested_pence": pence, "duration_months": months}, expect
+        )
 
     @rule(app=applications)
     def submit(self, app: str) -> None:
@@ -179,8 +196,12 @@ class Lifecycle(Steps, RuleBasedStateMachine):
         if self.owner[app] == org:
             return
         stranger = self.model.orgs[org].headers
-        for method, path, body in (("GET", "", None), ("PATCH", "", {"summary": "x"}), ("POST", "/submit", None),
-                                   ("POST", "/withdraw", {"reason": "x"})):  # fmt: skip
+        for method, path, body in (
+            ("GET", "", None),
+            ("PATCH", "", {"summary": "x"}),
+            ("POST", "/submit", None),
+            ("POST", "/withdraw", {"reason": "x"}),
+        ):
             self.call(method, f"/applications/{app}{path}", stranger, body, {404})
 
     @rule(app=applications, junk=JUNK)
@@ -219,9 +240,13 @@ def run(template: Path, monkeypatch: pytest.MonkeyPatch, examples: int, steps: i
     start = time.perf_counter()
     run_state_machine_as_test(
         Lifecycle,
-        settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]),
-    )  # fmt: skip
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=steps,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
     print(f"\n[lifecycle] {examples} examples x up to {steps} steps: {time.perf_counter() - start:.1f} s")
     print("[lifecycle] exercised: " + ", ".join(f"{k} x{v}" for k, v in sorted(Lifecycle.seen.items())))
 

@@ -135,13 +135,25 @@ def failing_reassessment(migrated: str) -> Any:
     engine = create_engine(migrated)
     with engine.begin() as c:
         if engine.dialect.name == "sqlite":
-            c.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON assessments WHEN NEW.trigger = 'partnership_changed'"
-                           " BEGIN SELECT RAISE(ABORT, 'injected'); END"))  # fmt: skip
+            c.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON assessments WHEN NEW.trigger = 'partnership_changed'"
+                    " BEGIN SELECT RAISE(ABORT, 'injected'); END"
+                )
+            )
         else:
-            c.execute(text("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$"
-                           " LANGUAGE plpgsql"))  # fmt: skip
-            c.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON assessments FOR EACH ROW"
-                           " WHEN (NEW.trigger = 'partnership_changed') EXECUTE FUNCTION refuse()"))  # fmt: skip
+            c.execute(
+                text(
+                    "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$"
+                    " LANGUAGE plpgsql"
+                )
+            )
+            c.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON assessments FOR EACH ROW"
+                    " WHEN (NEW.trigger = 'partnership_changed') EXECUTE FUNCTION refuse()"
+                )
+            )
     engine.dispose()
 
 

@@ -68,8 +68,10 @@ def check_wards(client: TestClient, folder: Path) -> None:
     norton, dunstans = wards[NORTON_SOUTH]["iod2025"], wards[ST_DUNSTANS]["iod2025"]
     # By hand: (57.129 + 48.137 + 64.605 + 42.479 + 16.364) / 5 = 45.7428; incomes 2.263 / 5 = 0.4526.
     assert (norton["lsoa21_count"], norton["imd_score_mean"], norton["domain_score_means"]["income"]) == (
-        5, 45.743, 0.453
-    )  # fmt: skip
+        5,
+        45.743,
+        0.453,
+    )
     assert dunstans["imd_score_mean"] == 34.226  # 205.353 / 6 = 34.2255, a tie, to the even thousandth
     for code, (mean, lsoa21) in plain_means(folder, (NORTON_SOUTH, BETHNAL_GREEN, ST_DUNSTANS)).items():
         body = client.get(f"/neighbourhoods/{code}", headers=OPERATOR).json()

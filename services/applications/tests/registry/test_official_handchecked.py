@@ -86,8 +86,11 @@ def test_named_ward_by_hand(
     # figures typed in by hand (left-behind ones as in the derived 225 list)
     assert (ward.name, ward.lad_name, ward.region_name) == (name, lad, region)
     assert (ward.lsoa_count, ward.imd_rank_min, ward.imd_decile_counts[0], ward.population) == (
-        lsoas, rank_min, in_decile1, population,
-    )  # fmt: skip
+        lsoas,
+        rank_min,
+        in_decile1,
+        population,
+    )
     # the same figures recomputed from the raw rows
     assert ward.lsoa_codes == raw["codes"]
     assert ward.population == raw["population"]
@@ -118,20 +121,37 @@ def test_all_225_match_derived_list(data_dir: Path, iod2019: RegistryImport) -> 
         ward = ours[row["ward17_code"]]
         assert ward.cni is not None
         expected = (
-            row["ward17_name"], row["lad_code_pre2019"], row["rgn17_code"], row["rgn17_name"],
-            int(row["lsoa_count"]), int(row["imd2019_lsoa_rank_min"]), int(row["lsoas_in_imd_decile1"]),
-            int(row["pop_mid2015"]), float(row["imd2019_lsoa_rank_median"]),
-            Decimal(row["Community Needs Index score"]), int(row["Community Needs Index rank"]),
-            Decimal(row["Civic Assets score"]), Decimal(row["Connectedness score"]),
+            row["ward17_name"],
+            row["lad_code_pre2019"],
+            row["rgn17_code"],
+            row["rgn17_name"],
+            int(row["lsoa_count"]),
+            int(row["imd2019_lsoa_rank_min"]),
+            int(row["lsoas_in_imd_decile1"]),
+            int(row["pop_mid2015"]),
+            float(row["imd2019_lsoa_rank_median"]),
+            Decimal(row["Community Needs Index score"]),
+            int(row["Community Needs Index rank"]),
+            Decimal(row["Civic Assets score"]),
+            Decimal(row["Connectedness score"]),
             Decimal(row["Engaged community score"]),
-        )  # fmt: skip
+        )
         actual = (
-            ward.name, ward.lad_code, ward.region_code, ward.region_name,
-            ward.lsoa_count, ward.imd_rank_min, ward.imd_decile_counts[0],
-            ward.population, float(statistics.median(lsoa_rank[c] for c in ward.lsoa_codes)),
-            ward.cni.score, ward.cni.rank,
-            ward.cni.civic_assets_score, ward.cni.connectedness_score, ward.cni.engaged_community_score,
-        )  # fmt: skip
+            ward.name,
+            ward.lad_code,
+            ward.region_code,
+            ward.region_name,
+            ward.lsoa_count,
+            ward.imd_rank_min,
+            ward.imd_decile_counts[0],
+            ward.population,
+            float(statistics.median(lsoa_rank[c] for c in ward.lsoa_codes)),
+            ward.cni.score,
+            ward.cni.rank,
+            ward.cni.civic_assets_score,
+            ward.cni.connectedness_score,
+            ward.cni.engaged_community_score,
+        )
         if actual != expected:
             mismatches.append((row["ward17_code"], actual, expected))
     assert mismatches == []

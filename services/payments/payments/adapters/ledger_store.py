@@ -39,19 +39,33 @@ def post_once(session: Session, key: str, build: Builder) -> bool:
 def post(session: Session, key: str, build: Builder) -> None:
     """Post `build(transaction_id)` under `key`, which the caller knows is not posted yet (two statements)."""
     txn = build(stable_id("ledger", key))
-    session.execute(INSERT_TRANSACTION, {
-        "transaction_id": txn.transaction_id, "posting_key": key, "kind": str(txn.kind), "grant_id": txn.grant_id,
-        "tranche_id": txn.tranche_id, "instruction_id": txn.instruction_id, "reverses": txn.reverses,
-        "effective_at": utc(txn.effective_at), "posted_at": now(),
-    })  # fmt: skip
+    session.execute(
+        INSERT_TRANSACTION,
+        {
+            "transaction_id": txn.transaction_id,
+            "posting_key": key,
+            "kind": str(txn.kind),
+            "grant_id": txn.grant_id,
+            "tranche_id": txn.tranche_id,
+            "instruction_id": txn.instruction_id,
+            "reverses": txn.reverses,
+            "effective_at": utc(txn.effective_at),
+            "posted_at": now(),
+        },
+    )
     session.execute(
         INSERT_POSTINGS,
         [
-            {"transaction_id": txn.transaction_id, "line": line, "account": p.account,
-             "debit_pence": p.debit_pence, "credit_pence": p.credit_pence}
+            {
+                "transaction_id": txn.transaction_id,
+                "line": line,
+                "account": p.account,
+                "debit_pence": p.debit_pence,
+                "credit_pence": p.credit_pence,
+            }
             for line, p in enumerate(txn.postings, start=1)
         ],
-    )  # fmt: skip
+    )
 
 
 def stored_transactions(session: Session) -> list[tuple[LedgerTransactionRow, list[LedgerPosting]]]:
@@ -66,11 +80,15 @@ def stored_transactions(session: Session) -> list[tuple[LedgerTransactionRow, li
 def to_domain(row: LedgerTransactionRow, postings: list[LedgerPosting]) -> LedgerTransaction:
     """Rebuild the domain transaction (raises LedgerError when the stored rows break the ledger's rules)."""
     return LedgerTransaction(
-        transaction_id=row.transaction_id, kind=TransactionKind(row.kind), grant_id=row.grant_id,
+        transaction_id=row.transaction_id,
+        kind=TransactionKind(row.kind),
+        grant_id=row.grant_id,
         tranche_id=row.tranche_id,
         postings=tuple(Posting(p.account, int(p.debit_pence), int(p.credit_pence)) for p in postings),
-        effective_at=utc(row.effective_at), instruction_id=row.instruction_id, reverses=row.reverses,
-    )  # fmt: skip
+        effective_at=utc(row.effective_at),
+        instruction_id=row.instruction_id,
+        reverses=row.reverses,
+    )
 
 
 def balances(session: Session, as_of: datetime | None) -> dict[str, int]:
@@ -89,7 +107,8 @@ def balances(session: Session, as_of: datetime | None) -> dict[str, int]:
 def account_balance(session: Session, account: str) -> int:
     """One account's balance now (debits minus credits, pence)."""
     total = session.execute(
-        select(func.coalesce(func.sum(LedgerPosting.debit_pence - LedgerPosting.credit_pence), 0))
-        .where(LedgerPosting.account == account)
-    ).scalar_one()  # fmt: skip
+        select(func.coalesce(func.sum(LedgerPosting.debit_pence - LedgerPosting.credit_pence), 0)).where(
+            LedgerPosting.account == account
+        )
+    ).scalar_one()
     return int(total)

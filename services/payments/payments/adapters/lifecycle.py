@@ -60,7 +60,7 @@ def move_instruction(session: Session, instruction_id: str, event: InstructionEv
         .where(PaymentInstruction.instruction_id == instruction_id, PaymentInstruction.status.in_(life.sources(event)))
         .values(status=life.target(event), **values)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     return bool(moved.rowcount == 1)  # type: ignore[attr-defined]
 
 
@@ -70,5 +70,6 @@ def move_instructions_of_grant(session: Session, grant_id: str, event: Instructi
     session.execute(
         update(PaymentInstruction)
         .where(PaymentInstruction.grant_id == grant_id, PaymentInstruction.status.in_(life.sources(event)))
-        .values(status=life.target(event)).execution_options(synchronize_session=False)
-    )  # fmt: skip
+        .values(status=life.target(event))
+        .execution_options(synchronize_session=False)
+    )

@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
-)  # fmt: skip
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(100)
@@ -95,9 +95,12 @@ class PaymentInstruction(Base):
         CheckConstraint("amount_pence > 0", name="positive"),
         # The database itself refuses a second live instruction for a tranche.
         Index(
-            "uq_payment_instructions_live_tranche", "tranche_id", unique=True,
-            sqlite_where=text(LIVE_INSTRUCTION), postgresql_where=text(LIVE_INSTRUCTION),
-        ),  # fmt: skip
+            "uq_payment_instructions_live_tranche",
+            "tranche_id",
+            unique=True,
+            sqlite_where=text(LIVE_INSTRUCTION),
+            postgresql_where=text(LIVE_INSTRUCTION),
+        ),
         Index("ix_payment_instructions_status_created", "status", "created_at"),
     )
 

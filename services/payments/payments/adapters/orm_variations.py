@@ -20,8 +20,13 @@ class Variation(Base):
     __tablename__ = "variations"
     __table_args__ = (
         # The database itself refuses a second pending variation for a grant.
-        Index("uq_variations_pending_grant", "grant_id", unique=True,
-              sqlite_where=text(PENDING), postgresql_where=text(PENDING)),  # fmt: skip
+        Index(
+            "uq_variations_pending_grant",
+            "grant_id",
+            unique=True,
+            sqlite_where=text(PENDING),
+            postgresql_where=text(PENDING),
+        ),
     )
 
     variation_id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -105,11 +105,16 @@ def _payment(data: dict[str, Any]) -> ProviderPayment:
         return datetime.fromisoformat(data[name]) if data.get(name) else None
 
     return ProviderPayment(
-        payment_id=data["payment_id"], idempotency_key=data["idempotency_key"], status=data["status"],
-        amount_pence=int(data["amount_pence"]), created_at=datetime.fromisoformat(data["created_at"]),
-        settled_at=at("settled_at"), returned_at=at("returned_at"), failure_reason=data.get("failure_reason"),
+        payment_id=data["payment_id"],
+        idempotency_key=data["idempotency_key"],
+        status=data["status"],
+        amount_pence=int(data["amount_pence"]),
+        created_at=datetime.fromisoformat(data["created_at"]),
+        settled_at=at("settled_at"),
+        returned_at=at("returned_at"),
+        failure_reason=data.get("failure_reason"),
         return_reason=data.get("return_reason"),
-    )  # fmt: skip
+    )
 
 
 class SandboxBankProvider:
@@ -169,10 +174,14 @@ class SandboxBankProvider:
         data = self._send("GET", "/settlements", params=params).json()
         lines = [
             SettlementLine(
-                payment_id=line["payment_id"], idempotency_key=line["idempotency_key"], kind=line["kind"],
-                occurred_at=datetime.fromisoformat(line["occurred_at"]), reason=line.get("reason"),
-                amount_pence=int(line["amount_pence"]), reference=str(line.get("reference", "")),
+                payment_id=line["payment_id"],
+                idempotency_key=line["idempotency_key"],
+                kind=line["kind"],
+                occurred_at=datetime.fromisoformat(line["occurred_at"]),
+                reason=line.get("reason"),
+                amount_pence=int(line["amount_pence"]),
+                reference=str(line.get("reference", "")),
             )
             for line in data["entries"]
-        ]  # fmt: skip
+        ]
         return SettlementReport(until=datetime.fromisoformat(data["until"]), lines=lines)

@@ -10,17 +10,45 @@ from payments.adapters.orm_variations import Variation
 RECONCILIATION_CURSOR = "reconciliation"  # how far reconciliation has read the bank's settlement report
 SETTLEMENTS_CURSOR = "settlements"  # how far the returns loop has read it
 
-VARIATION_FIELDS = ("variation_id", "grant_id", "kind", "status", "reason", "requested_by", "new_total_pence",
-                    "pattern", "first_tranche_bps", "previous_total_pence", "decided_by", "outcome")  # fmt: skip
-DIFFERENCE_FIELDS = ("difference_id", "kind", "subject", "provider_payment_id", "instruction_id", "grant_id",
-                     "tranche_id", "bank_amount_pence", "ledger_amount_pence", "detail", "found_at", "resolved_at",
-                     "resolved_by", "resolution_note")  # fmt: skip
+VARIATION_FIELDS = (
+    "variation_id",
+    "grant_id",
+    "kind",
+    "status",
+    "reason",
+    "requested_by",
+    "new_total_pence",
+    "pattern",
+    "first_tranche_bps",
+    "previous_total_pence",
+    "decided_by",
+    "outcome",
+)
+DIFFERENCE_FIELDS = (
+    "difference_id",
+    "kind",
+    "subject",
+    "provider_payment_id",
+    "instruction_id",
+    "grant_id",
+    "tranche_id",
+    "bank_amount_pence",
+    "ledger_amount_pence",
+    "detail",
+    "found_at",
+    "resolved_at",
+    "resolved_by",
+    "resolution_note",
+)
 
 
 def variation_record(v: Variation) -> dict[str, Any]:
     """The public record of a variation."""
-    return {**{n: getattr(v, n) for n in VARIATION_FIELDS}, "requested_at": as_utc(v.requested_at),
-            "decided_at": v.decided_at and as_utc(v.decided_at)}  # fmt: skip
+    return {
+        **{n: getattr(v, n) for n in VARIATION_FIELDS},
+        "requested_at": as_utc(v.requested_at),
+        "decided_at": v.decided_at and as_utc(v.decided_at),
+    }
 
 
 def difference_record(d: ReconciliationDifference) -> dict[str, Any]:

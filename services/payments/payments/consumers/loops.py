@@ -42,11 +42,15 @@ def dispatch_turn(
     """
     with db.reading() as session:
         rows = session.execute(
-            select(PaymentInstruction, Grant).join(Grant, Grant.grant_id == PaymentInstruction.grant_id)
-            .where(PaymentInstruction.status == CREATED).order_by(PaymentInstruction.created_at).limit(batch)
-        ).all()  # fmt: skip
-    answered = sum(dispatch_one(db, provider, ins, grant, max_attempts=max_attempts, clock=clock)
-                   for ins, grant in rows)  # fmt: skip
+            select(PaymentInstruction, Grant)
+            .join(Grant, Grant.grant_id == PaymentInstruction.grant_id)
+            .where(PaymentInstruction.status == CREATED)
+            .order_by(PaymentInstruction.created_at)
+            .limit(batch)
+        ).all()
+    answered = sum(
+        dispatch_one(db, provider, ins, grant, max_attempts=max_attempts, clock=clock) for ins, grant in rows
+    )
     if rows and not answered:
         raise ProviderError(f"the provider answered none of {len(rows)} instruction(s)")
     return answered
@@ -62,9 +66,14 @@ def _ask(provider: PaymentProvider, key: str) -> ProviderPayment | None:
 
 
 def dispatch_one(
-    db: Database, provider: PaymentProvider, ins: PaymentInstruction, grant: Grant, *, max_attempts: int,
+    db: Database,
+    provider: PaymentProvider,
+    ins: PaymentInstruction,
+    grant: Grant,
+    *,
+    max_attempts: int,
     clock: Clock = system_clock,
-) -> bool:  # fmt: skip
+) -> bool:
     """One instruction: call the provider with its id as idempotency key, then record the answer once.
 
     Returns whether the provider answered (False: it stays created and goes again, with the same key).
@@ -107,8 +116,10 @@ def poll_turn(
     with db.reading() as session:
         rows = session.execute(
             select(PaymentInstruction.instruction_id, PaymentInstruction.provider_payment_id)
-            .where(PaymentInstruction.status == INSTRUCTED).order_by(PaymentInstruction.instructed_at).limit(batch)
-        ).all()  # fmt: skip
+            .where(PaymentInstruction.status == INSTRUCTED)
+            .order_by(PaymentInstruction.instructed_at)
+            .limit(batch)
+        ).all()
     outcomes, unanswered = [], 0
     for instruction_id, payment_id in rows:
         if payment_id is None:
@@ -124,8 +135,11 @@ def poll_turn(
     if rows and unanswered == len(rows):
         raise ProviderError(f"the provider answered none of {len(rows)} poll(s)")
     for instruction_id, payment in outcomes:  # one transaction each: one bad outcome holds up no other
-        db.transact(partial(_apply_outcome, instruction_id=instruction_id, payment=payment, max_attempts=max_attempts,
-                            clock=clock))  # fmt: skip
+        db.transact(
+            partial(
+                _apply_outcome, instruction_id=instruction_id, payment=payment, max_attempts=max_attempts, clock=clock
+            )
+        )
     return len(rows) - unanswered
 
 

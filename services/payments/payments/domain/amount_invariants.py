@@ -18,9 +18,7 @@ def check_commitments_covered(transactions: Iterable[LedgerTransaction]) -> Inva
         account = grant_commitment(t.grant_id)
         owed[t.grant_id] += sum(p.credit_pence - p.debit_pence for p in t.postings if p.account == account)
         if owed[t.grant_id] < 0:
-            breaches.append(
-                f"grant {t.grant_id}: commitment overdrawn by {-owed[t.grant_id]}p at {t.transaction_id}"
-            )
+            breaches.append(f"grant {t.grant_id}: commitment overdrawn by {-owed[t.grant_id]}p at {t.transaction_id}")
     return result("commitments_not_overdrawn", f"{sum(owed.values())}p committed, not instructed", breaches)
 
 
@@ -32,6 +30,4 @@ def check_within_budget(transactions: Iterable[LedgerTransaction], budget_pence:
         peak = max(peak, committed)
         if committed > budget_pence:
             breaches.append(f"committed {committed}p > budget {budget_pence}p at {t.transaction_id}")
-    return result(
-        "within_budget", f"committed {committed}p (peak {peak}p) of budget {budget_pence}p", breaches
-    )
+    return result("within_budget", f"committed {committed}p (peak {peak}p) of budget {budget_pence}p", breaches)

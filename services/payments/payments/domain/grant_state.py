@@ -41,11 +41,21 @@ class GrantStateError(LifecycleError):
 
 
 G, V = GrantStatus, VariationStatus
-LIFECYCLE = Lifecycle("grant", initial=(G.ACTIVE,), moves={
-    GrantEvent.COMPLETE: ((G.ACTIVE,), G.COMPLETED),
-    GrantEvent.CLOSE: ((G.ACTIVE,), G.CLOSED),
-}, error=GrantStateError)  # fmt: skip
-VARIATION_LIFECYCLE = Lifecycle("variation", initial=(V.PENDING,), moves={
-    VariationEvent.APPLY: ((V.PENDING,), V.APPLIED),
-    VariationEvent.REJECT: ((V.PENDING,), V.REJECTED),
-}, error=GrantStateError)  # fmt: skip
+LIFECYCLE = Lifecycle(
+    "grant",
+    initial=(G.ACTIVE,),
+    moves={
+        GrantEvent.COMPLETE: ((G.ACTIVE,), G.COMPLETED),
+        GrantEvent.CLOSE: ((G.ACTIVE,), G.CLOSED),
+    },
+    error=GrantStateError,
+)
+VARIATION_LIFECYCLE = Lifecycle(
+    "variation",
+    initial=(V.PENDING,),
+    moves={
+        VariationEvent.APPLY: ((V.PENDING,), V.APPLIED),
+        VariationEvent.REJECT: ((V.PENDING,), V.REJECTED),
+    },
+    error=GrantStateError,
+)

@@ -37,15 +37,20 @@ class InstructionStateError(LifecycleError):
 
 
 S, E = InstructionStatus, InstructionEvent
-LIFECYCLE = Lifecycle("instruction", initial=(S.AWAITING_APPROVAL, S.CREATED), moves={
-    E.APPROVE: ((S.AWAITING_APPROVAL,), S.CREATED),
-    E.CANCEL: ((S.AWAITING_APPROVAL,), S.CANCELLED),
-    E.ACCEPT: ((S.CREATED,), S.INSTRUCTED),
-    E.REJECT: ((S.CREATED,), S.FAILED),
-    E.FAIL: ((S.INSTRUCTED,), S.FAILED),
-    E.SETTLE: ((S.INSTRUCTED,), S.SETTLED),
-    E.RETURN: ((S.SETTLED,), S.RETURNED),
-}, error=InstructionStateError)  # fmt: skip
+LIFECYCLE = Lifecycle(
+    "instruction",
+    initial=(S.AWAITING_APPROVAL, S.CREATED),
+    moves={
+        E.APPROVE: ((S.AWAITING_APPROVAL,), S.CREATED),
+        E.CANCEL: ((S.AWAITING_APPROVAL,), S.CANCELLED),
+        E.ACCEPT: ((S.CREATED,), S.INSTRUCTED),
+        E.REJECT: ((S.CREATED,), S.FAILED),
+        E.FAIL: ((S.INSTRUCTED,), S.FAILED),
+        E.SETTLE: ((S.INSTRUCTED,), S.SETTLED),
+        E.RETURN: ((S.SETTLED,), S.RETURNED),
+    },
+    error=InstructionStateError,
+)
 
 
 def initial_status(needs_approval: bool) -> InstructionStatus:

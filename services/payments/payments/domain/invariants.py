@@ -17,10 +17,18 @@ from payments.domain.transactions import LedgerTransaction, TransactionKind
 from payments.domain.transfer_invariants import check_one_live_instruction, check_pending_transfers
 
 __all__ = [
-    "InvariantResult", "balances", "check_all", "check_append_only", "check_balanced",
-    "check_commitments_covered", "check_one_live_instruction", "check_paid_within_awarded",
-    "check_pending_transfers", "check_single_settlement", "check_within_budget",
-]  # fmt: skip
+    "InvariantResult",
+    "balances",
+    "check_all",
+    "check_append_only",
+    "check_balanced",
+    "check_commitments_covered",
+    "check_one_live_instruction",
+    "check_paid_within_awarded",
+    "check_pending_transfers",
+    "check_single_settlement",
+    "check_within_budget",
+]
 Kind = TransactionKind
 
 
@@ -65,9 +73,7 @@ def check_balanced(transactions: Iterable[LedgerTransaction]) -> InvariantResult
 def check_append_only(transactions: Iterable[LedgerTransaction]) -> InvariantResult:
     """Each transaction id is posted once; each reversal exactly mirrors one earlier transaction, once."""
     txns = list(transactions)
-    breaches = [
-        f"{tid} posted {n} times" for tid, n in Counter(t.transaction_id for t in txns).items() if n > 1
-    ]
+    breaches = [f"{tid} posted {n} times" for tid, n in Counter(t.transaction_id for t in txns).items() if n > 1]
     earlier: dict[str, LedgerTransaction] = {}
     reversed_ids: Counter[str] = Counter()
     for t in txns:
@@ -75,9 +81,7 @@ def check_append_only(transactions: Iterable[LedgerTransaction]) -> InvariantRes
             reversed_ids[t.reverses] += 1
             original = earlier.get(t.reverses)
             if original is None or original.kind is Kind.REVERSAL:
-                breaches.append(
-                    f"{t.transaction_id} reverses {t.reverses}: not an earlier original transaction"
-                )
+                breaches.append(f"{t.transaction_id} reverses {t.reverses}: not an earlier original transaction")
             elif sorted((p.account, p.credit_pence, p.debit_pence) for p in original.postings) != sorted(
                 (p.account, p.debit_pence, p.credit_pence) for p in t.postings
             ):
@@ -116,23 +120,23 @@ def check_paid_within_awarded(transactions: Iterable[LedgerTransaction]) -> Inva
             awarded[t.grant_id] += sign * award_sign * t.amount_pence
             paid[t.grant_id] += sign * paid_sign * t.amount_pence
             if paid[t.grant_id] > awarded[t.grant_id]:
-                breaches.append(
-                    f"grant {t.grant_id}: paid {paid[t.grant_id]}p > awarded {awarded[t.grant_id]}p"
-                )
+                breaches.append(f"grant {t.grant_id}: paid {paid[t.grant_id]}p > awarded {awarded[t.grant_id]}p")
     figure = f"paid {sum(paid.values())}p of awarded {sum(awarded.values())}p over {len(awarded)} grants"
     return result("paid_within_awarded", figure, breaches)
 
 
-def check_all(
-    transactions: Iterable[LedgerTransaction], budget_pence: int | None = None
-) -> list[InvariantResult]:
+def check_all(transactions: Iterable[LedgerTransaction], budget_pence: int | None = None) -> list[InvariantResult]:
     """Run every ledger invariant (the budget one only when a budget is given)."""
     txns = list(transactions)
     checks = [
-        check_balanced(txns), check_append_only(txns), check_single_settlement(txns),
-        check_pending_transfers(txns), check_one_live_instruction(txns), check_paid_within_awarded(txns),
+        check_balanced(txns),
+        check_append_only(txns),
+        check_single_settlement(txns),
+        check_pending_transfers(txns),
+        check_one_live_instruction(txns),
+        check_paid_within_awarded(txns),
         check_commitments_covered(txns),
-    ]  # fmt: skip
+    ]
     if budget_pence is not None:
         checks.append(check_within_budget(txns, budget_pence))
     return checks

@@ -20,11 +20,25 @@ from payments.domain.accounts import (
 from payments.domain.transactions import LedgerError, LedgerTransaction, Posting, TransactionKind
 
 __all__ = [
-    "CASH_PAID", "FUND_AWARDED", "PAYMENTS_IN_FLIGHT", "RETURNED", "RETURNS_RECEIVABLE", "LedgerError",
-    "LedgerTransaction", "Posting", "TransactionKind", "award_commitment", "fail_payment", "grant_commitment",
-    "instruct_payment", "is_grant_commitment", "release_commitment", "return_payment", "reversal",
+    "CASH_PAID",
+    "FUND_AWARDED",
+    "PAYMENTS_IN_FLIGHT",
+    "RETURNED",
+    "RETURNS_RECEIVABLE",
+    "LedgerError",
+    "LedgerTransaction",
+    "Posting",
+    "TransactionKind",
+    "award_commitment",
+    "fail_payment",
+    "grant_commitment",
+    "instruct_payment",
+    "is_grant_commitment",
+    "release_commitment",
+    "return_payment",
+    "reversal",
     "settle_payment",
-]  # fmt: skip
+]
 
 Kind = TransactionKind
 
@@ -42,17 +56,13 @@ def _commitment(grant_id: str) -> str:
         raise LedgerError(str(exc)) from exc
 
 
-def award_commitment(
-    grant_id: str, amount: int, *, transaction_id: str, effective_at: datetime
-) -> LedgerTransaction:
+def award_commitment(grant_id: str, amount: int, *, transaction_id: str, effective_at: datetime) -> LedgerTransaction:
     """A grant is awarded: Dr fund_awarded, Cr the grant's commitment."""
     postings = _move(FUND_AWARDED, _commitment(grant_id), amount)
     return LedgerTransaction(transaction_id, Kind.AWARD, grant_id, None, postings, effective_at)
 
 
-def release_commitment(
-    grant_id: str, amount: int, *, transaction_id: str, effective_at: datetime
-) -> LedgerTransaction:
+def release_commitment(grant_id: str, amount: int, *, transaction_id: str, effective_at: datetime) -> LedgerTransaction:
     """Early closure or variation down, the unspent commitment goes back: Dr commitment, Cr fund_awarded."""
     postings = _move(_commitment(grant_id), FUND_AWARDED, amount)
     return LedgerTransaction(transaction_id, Kind.RELEASE, grant_id, None, postings, effective_at)
@@ -85,9 +95,7 @@ def settle_payment(
 ) -> LedgerTransaction:
     """The bank settles the pending transfer (money has left the fund): Dr in flight, Cr cash paid."""
     postings = _move(PAYMENTS_IN_FLIGHT, CASH_PAID, amount)
-    return LedgerTransaction(
-        transaction_id, Kind.SETTLE, grant_id, tranche_id, postings, effective_at, instruction_id
-    )
+    return LedgerTransaction(transaction_id, Kind.SETTLE, grant_id, tranche_id, postings, effective_at, instruction_id)
 
 
 def fail_payment(
@@ -101,9 +109,7 @@ def fail_payment(
 ) -> LedgerTransaction:
     """The pending transfer fails and the grant is owed the money again: Dr in flight, Cr commitment."""
     postings = _move(PAYMENTS_IN_FLIGHT, _commitment(grant_id), amount)
-    return LedgerTransaction(
-        transaction_id, Kind.FAIL, grant_id, tranche_id, postings, effective_at, instruction_id
-    )
+    return LedgerTransaction(transaction_id, Kind.FAIL, grant_id, tranche_id, postings, effective_at, instruction_id)
 
 
 def return_payment(
@@ -121,9 +127,7 @@ def return_payment(
     grant is still owed it: a variation (reprofile) pays it again, or `release_commitment` gives it up.
     """
     postings = _move(RETURNED, _commitment(grant_id), amount)
-    return LedgerTransaction(
-        transaction_id, Kind.RETURN, grant_id, tranche_id, postings, effective_at, instruction_id
-    )
+    return LedgerTransaction(transaction_id, Kind.RETURN, grant_id, tranche_id, postings, effective_at, instruction_id)
 
 
 def reversal(txn: LedgerTransaction, *, transaction_id: str, effective_at: datetime) -> LedgerTransaction:
@@ -136,6 +140,12 @@ def reversal(txn: LedgerTransaction, *, transaction_id: str, effective_at: datet
         raise LedgerError(f"a reversal cannot take effect before {txn.transaction_id} ({txn.effective_at})")
     mirrored = tuple(Posting(p.account, p.credit_pence, p.debit_pence) for p in txn.postings)
     return LedgerTransaction(
-        transaction_id, Kind.REVERSAL, txn.grant_id, txn.tranche_id, mirrored, effective_at,
-        txn.instruction_id, reverses=txn.transaction_id,
-    )  # fmt: skip
+        transaction_id,
+        Kind.REVERSAL,
+        txn.grant_id,
+        txn.tranche_id,
+        mirrored,
+        effective_at,
+        txn.instruction_id,
+        reverses=txn.transaction_id,
+    )

@@ -22,13 +22,17 @@ class Lifecycle:
     """The moves of one aggregate's status: event -> (the statuses it may start from, the status it leads to)."""
 
     def __init__(
-        self, name: str, initial: Iterable[str], moves: Mapping[str, tuple[Iterable[str], str]],
+        self,
+        name: str,
+        initial: Iterable[str],
+        moves: Mapping[str, tuple[Iterable[str], str]],
         error: type[LifecycleError] = LifecycleError,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.name = name
         self.initial = frozenset(str(s) for s in initial)
-        self.moves = {str(event): (frozenset(str(s) for s in sources), str(target))
-                      for event, (sources, target) in moves.items()}  # fmt: skip
+        self.moves = {
+            str(event): (frozenset(str(s) for s in sources), str(target)) for event, (sources, target) in moves.items()
+        }
         self.error = error
 
     def move(self, current: str, event: str) -> str:

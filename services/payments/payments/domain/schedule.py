@@ -89,8 +89,7 @@ def build_schedule(
     period = pattern.period_months
     if period <= 0 or duration_months % period:
         raise ScheduleError(
-            f"duration {duration_months} months is not a multiple of the {pattern.kind} period"
-            f" ({period} months)"
+            f"duration {duration_months} months is not a multiple of the {pattern.kind} period ({period} months)"
         )
     count = duration_months // period
     if pattern.kind is PatternKind.FRONT_LOADED:

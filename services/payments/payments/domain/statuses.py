@@ -14,8 +14,12 @@ TRANCHE_SCHEDULED = str(TrancheStatus.SCHEDULED)
 UNRELEASED = (str(TrancheStatus.SCHEDULED), str(TrancheStatus.HELD))
 TRANCHE_CANCELLED = str(TrancheStatus.CANCELLED)
 # Cancellable at closure: nothing of theirs is at the bank or on its way there.
-CANCELLABLE = (*UNRELEASED, str(TrancheStatus.AWAITING_APPROVAL), str(TrancheStatus.FAILED),
-               str(TrancheStatus.RETURNED))  # fmt: skip
+CANCELLABLE = (
+    *UNRELEASED,
+    str(TrancheStatus.AWAITING_APPROVAL),
+    str(TrancheStatus.FAILED),
+    str(TrancheStatus.RETURNED),
+)
 
 I = InstructionStatus  # noqa: E741
 AWAITING_APPROVAL = str(I.AWAITING_APPROVAL)

@@ -75,19 +75,24 @@ CANCELLABLE = (*UNRELEASED, S.AWAITING_APPROVAL, S.FAILED, S.RETURNED)  # nothin
 # What the service stores: one write may stand for a path of TRANSITIONS (a release above the threshold is released,
 # then awaits approval; at or below it the release is its approval, so a released tranche is instructed directly;
 # a refused instruction was instructed and failed). `test_lifecycles` checks each is such a path.
-LIFECYCLE = Lifecycle("tranche", initial=(S.SCHEDULED,), moves={
-    E.HOLD: (UNRELEASED, S.HELD),
-    E.RESUME: ((S.HELD,), S.SCHEDULED),
-    E.RELEASE: ((S.SCHEDULED, S.RETURNED), S.RELEASED),
-    E.RELEASE_FOR_APPROVAL: ((S.SCHEDULED, S.RETURNED), S.AWAITING_APPROVAL),
-    E.APPROVE: ((S.AWAITING_APPROVAL,), S.APPROVED),
-    E.INSTRUCT: ((S.RELEASED, S.APPROVED), S.INSTRUCTED),
-    E.FAIL: ((S.RELEASED, S.APPROVED, S.INSTRUCTED), S.FAILED),
-    E.SETTLE: ((S.INSTRUCTED,), S.SETTLED),
-    E.RETURN: ((S.SETTLED,), S.RETURNED),
-    E.RETRY: ((S.FAILED,), S.RELEASED),
-    E.CANCEL: (CANCELLABLE, S.CANCELLED),
-}, error=TrancheStateError)  # fmt: skip
+LIFECYCLE = Lifecycle(
+    "tranche",
+    initial=(S.SCHEDULED,),
+    moves={
+        E.HOLD: (UNRELEASED, S.HELD),
+        E.RESUME: ((S.HELD,), S.SCHEDULED),
+        E.RELEASE: ((S.SCHEDULED, S.RETURNED), S.RELEASED),
+        E.RELEASE_FOR_APPROVAL: ((S.SCHEDULED, S.RETURNED), S.AWAITING_APPROVAL),
+        E.APPROVE: ((S.AWAITING_APPROVAL,), S.APPROVED),
+        E.INSTRUCT: ((S.RELEASED, S.APPROVED), S.INSTRUCTED),
+        E.FAIL: ((S.RELEASED, S.APPROVED, S.INSTRUCTED), S.FAILED),
+        E.SETTLE: ((S.INSTRUCTED,), S.SETTLED),
+        E.RETURN: ((S.SETTLED,), S.RETURNED),
+        E.RETRY: ((S.FAILED,), S.RELEASED),
+        E.CANCEL: (CANCELLABLE, S.CANCELLED),
+    },
+    error=TrancheStateError,
+)
 
 
 def release_event(amount_pence: int, threshold_pence: int) -> TrancheEvent:
@@ -197,9 +202,7 @@ class Tranche:
     def instruct(self, instruction_id: str) -> Tranche:
         """Instruct payment (first time, or a retry after failure) with a new instruction id."""
         if not instruction_id.strip() or instruction_id in self.instruction_ids:
-            raise TrancheStateError(
-                f"instruction id {instruction_id!r} is empty or already used for this tranche"
-            )
+            raise TrancheStateError(f"instruction id {instruction_id!r} is empty or already used for this tranche")
         return replace(self._to(S.INSTRUCTED), instruction_ids=(*self.instruction_ids, instruction_id))
 
     def settle(self, instruction_id: str) -> Tranche:

@@ -50,8 +50,7 @@ class Posting:
         require_id(self.account, "account")
         if not (_is_pence(self.debit_pence) and _is_pence(self.credit_pence)):
             raise LedgerError(
-                f"posting amounts must be non-negative integer pence:"
-                f" {self.debit_pence!r}/{self.credit_pence!r}"
+                f"posting amounts must be non-negative integer pence: {self.debit_pence!r}/{self.credit_pence!r}"
             )
         if (self.debit_pence > 0) == (self.credit_pence > 0):
             raise LedgerError(f"a posting to {self.account} must be a debit or a credit, not both or neither")

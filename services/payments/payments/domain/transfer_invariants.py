@@ -68,9 +68,7 @@ def _replay(txns: Sequence[LedgerTransaction]) -> _Replay:
                 continue
             stack = steps[original.instruction_id]
             if not stack or stack[-1][0] != original.transaction_id:
-                out.resolution_breaches.append(
-                    f"{t.transaction_id} reverses {original.transaction_id} out of order"
-                )
+                out.resolution_breaches.append(f"{t.transaction_id} reverses {original.transaction_id} out of order")
                 continue
             stack.pop()
             tranche = move(original.instruction_id, stack[-1][1] if stack else None)
@@ -90,15 +88,11 @@ def _replay(txns: Sequence[LedgerTransaction]) -> _Replay:
                 t.tranche_id,
                 t.amount_pence,
             ):
-                out.resolution_breaches.append(
-                    f"{t.transaction_id} does not match instruction {t.instruction_id}"
-                )
+                out.resolution_breaches.append(f"{t.transaction_id} does not match instruction {t.instruction_id}")
             stack.append((t.transaction_id, after))
             tranche = move(t.instruction_id, after)
         else:
             continue
         if live[tranche] > 1:
-            out.live_breaches.append(
-                f"tranche {tranche} has {live[tranche]} live instructions at {t.transaction_id}"
-            )
+            out.live_breaches.append(f"tranche {tranche} has {live[tranche]} live instructions at {t.transaction_id}")
     return out

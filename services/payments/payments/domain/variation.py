@@ -47,9 +47,14 @@ def months_between(start: date, end: date) -> int:
 
 
 def reprofile_remaining(
-    remaining: Sequence[TrancheDue], *, last_number: int, committed_pence: int, new_total_pence: int,
-    pattern: SchedulePattern | None, ends_on: date,
-) -> Reprofiled:  # fmt: skip
+    remaining: Sequence[TrancheDue],
+    *,
+    last_number: int,
+    committed_pence: int,
+    new_total_pence: int,
+    pattern: SchedulePattern | None,
+    ends_on: date,
+) -> Reprofiled:
     """Spread `new_total_pence - committed_pence` over the remaining tranches, in a new pattern when given."""
     if not remaining:
         raise VariationError("no tranche is left to re-profile: every one is released, paid or cancelled")

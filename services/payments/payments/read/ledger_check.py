@@ -24,13 +24,21 @@ def run_checks(session: Session) -> list[InvariantResult]:
     """Every invariant, each with its headline figure."""
     txns, well_formed = load_ledger(session)
     return [
-        check_balanced(session), well_formed, invariants.check_append_only(txns),
-        invariants.check_single_settlement(txns), transfer_invariants.check_pending_transfers(txns),
-        transfer_invariants.check_one_live_instruction(txns), check_live_instructions(session),
-        invariants.check_paid_within_awarded(txns), amount_invariants.check_commitments_covered(txns),
-        check_instructions_match_ledger(session, txns), check_schedules(session), check_round_budgets(session, txns),
-        check_closed_grants(session), check_maker_checker(session),
-    ]  # fmt: skip
+        check_balanced(session),
+        well_formed,
+        invariants.check_append_only(txns),
+        invariants.check_single_settlement(txns),
+        transfer_invariants.check_pending_transfers(txns),
+        transfer_invariants.check_one_live_instruction(txns),
+        check_live_instructions(session),
+        invariants.check_paid_within_awarded(txns),
+        amount_invariants.check_commitments_covered(txns),
+        check_instructions_match_ledger(session, txns),
+        check_schedules(session),
+        check_round_budgets(session, txns),
+        check_closed_grants(session),
+        check_maker_checker(session),
+    ]
 
 
 def main() -> None:

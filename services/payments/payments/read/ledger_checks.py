@@ -15,19 +15,24 @@ from payments.domain.statuses import GRANT_CLOSED, LIVE_INSTRUCTIONS, TRANCHE_CA
 K = TransactionKind
 # The ledger postings each instruction status implies (a failure after a refusal posts nothing).
 EXPECTED_POSTINGS: dict[str, list[set[TransactionKind]]] = {
-    "awaiting_approval": [set()], "created": [set()], "instructed": [{K.INSTRUCT}],
-    "settled": [{K.INSTRUCT, K.SETTLE}], "failed": [set(), {K.INSTRUCT, K.FAIL}],
-    "returned": [{K.INSTRUCT, K.SETTLE, K.RETURN}], "cancelled": [set()],
-}  # fmt: skip
+    "awaiting_approval": [set()],
+    "created": [set()],
+    "instructed": [{K.INSTRUCT}],
+    "settled": [{K.INSTRUCT, K.SETTLE}],
+    "failed": [set(), {K.INSTRUCT, K.FAIL}],
+    "returned": [{K.INSTRUCT, K.SETTLE, K.RETURN}],
+    "cancelled": [set()],
+}
 
 
 def check_balanced(session: Session) -> InvariantResult:
     """Debits equal credits in every transaction and over the whole ledger (summed by the database)."""
     debit, credit = func.sum(LedgerPosting.debit_pence), func.sum(LedgerPosting.credit_pence)
     unbalanced = session.execute(
-        select(LedgerPosting.transaction_id, debit, credit).group_by(LedgerPosting.transaction_id)
+        select(LedgerPosting.transaction_id, debit, credit)
+        .group_by(LedgerPosting.transaction_id)
         .having(debit != credit)
-    ).all()  # fmt: skip
+    ).all()
     breaches = [f"{tid}: debits {d}p != credits {c}p" for tid, d, c in unbalanced]
     debits, credits = session.execute(select(func.coalesce(debit, 0), func.coalesce(credit, 0))).one()
     if debits != credits:
@@ -50,9 +55,11 @@ def load_ledger(session: Session) -> tuple[list[LedgerTransaction], InvariantRes
 def check_live_instructions(session: Session) -> InvariantResult:
     """At most one live payment instruction per tranche in the instructions table."""
     rows = session.execute(
-        select(PaymentInstruction.tranche_id, func.count()).where(PaymentInstruction.status.in_(LIVE_INSTRUCTIONS))
-        .group_by(PaymentInstruction.tranche_id).having(func.count() > 1)
-    ).all()  # fmt: skip
+        select(PaymentInstruction.tranche_id, func.count())
+        .where(PaymentInstruction.status.in_(LIVE_INSTRUCTIONS))
+        .group_by(PaymentInstruction.tranche_id)
+        .having(func.count() > 1)
+    ).all()
     live = session.execute(
         select(func.count()).select_from(PaymentInstruction).where(PaymentInstruction.status.in_(LIVE_INSTRUCTIONS))
     ).scalar_one()
@@ -82,17 +89,22 @@ def net_awarded_by_grant(session: Session) -> dict[str, int]:
     rows = session.execute(
         select(LedgerTransactionRow.grant_id, func.sum(LedgerPosting.debit_pence - LedgerPosting.credit_pence))
         .join(LedgerTransactionRow, LedgerTransactionRow.transaction_id == LedgerPosting.transaction_id)
-        .where(LedgerPosting.account == FUND_AWARDED).group_by(LedgerTransactionRow.grant_id)
-    ).all()  # fmt: skip
+        .where(LedgerPosting.account == FUND_AWARDED)
+        .group_by(LedgerTransactionRow.grant_id)
+    ).all()
     return {grant_id: int(total) for grant_id, total in rows}
 
 
 def check_schedules(session: Session) -> InvariantResult:
     """Each grant's tranches (cancelled ones aside) sum exactly to its net commitment in the ledger and its award."""
-    tranche_sums = {grant_id: int(total) for grant_id, total in session.execute(
-        select(Tranche.grant_id, func.sum(Tranche.amount_pence)).where(Tranche.status != TRANCHE_CANCELLED)
-        .group_by(Tranche.grant_id)
-    )}  # fmt: skip
+    tranche_sums = {
+        grant_id: int(total)
+        for grant_id, total in session.execute(
+            select(Tranche.grant_id, func.sum(Tranche.amount_pence))
+            .where(Tranche.status != TRANCHE_CANCELLED)
+            .group_by(Tranche.grant_id)
+        )
+    }
     net = net_awarded_by_grant(session)
     grants = session.execute(select(Grant.grant_id, Grant.amount_pence, Grant.status)).all()
     breaches = []

@@ -20,7 +20,7 @@ from payments.domain.statuses import (
     SETTLED,
     TRANCHE_CANCELLED,
     VARIATION_APPLIED,
-)  # fmt: skip
+)
 
 PENDING = (AWAITING_APPROVAL, *IN_FLIGHT)
 DONE = (SETTLED, TRANCHE_CANCELLED)
@@ -37,8 +37,12 @@ def check_round_budgets(session: Session, txns: list[LedgerTransaction]) -> Inva
     for round_id, budget in sorted(budgets.items()):
         checked = check_within_budget(by_round.get(round_id, []), int(budget))
         breaches += [f"round {round_id}: {checked.detail}"] if not checked.ok else []
-        committed += sum(p.debit_pence - p.credit_pence for t in by_round.get(round_id, [])
-                         for p in t.postings if p.account == FUND_AWARDED)  # fmt: skip
+        committed += sum(
+            p.debit_pence - p.credit_pence
+            for t in by_round.get(round_id, [])
+            for p in t.postings
+            if p.account == FUND_AWARDED
+        )
     unknown = len({r for r in round_of.values() if r not in budgets})
     figure = f"{len(budgets)} rounds: committed {committed}p of {sum(budgets.values())}p; {unknown} rounds unannounced"
     return result("within_round_budgets", figure, breaches)
@@ -50,13 +54,19 @@ def check_closed_grants(session: Session) -> InvariantResult:
     breaches = []
     for grant_id in closed:
         held = -account_balance(session, grant_commitment(grant_id))
-        open_tranches = session.execute(select(func.count()).select_from(Tranche).where(
-            Tranche.grant_id == grant_id, Tranche.status.not_in(DONE))).scalar_one()  # fmt: skip
-        pending = session.execute(select(func.count()).select_from(PaymentInstruction).where(
-            PaymentInstruction.grant_id == grant_id, PaymentInstruction.status.in_(PENDING))).scalar_one()  # fmt: skip
+        open_tranches = session.execute(
+            select(func.count()).select_from(Tranche).where(Tranche.grant_id == grant_id, Tranche.status.not_in(DONE))
+        ).scalar_one()
+        pending = session.execute(
+            select(func.count())
+            .select_from(PaymentInstruction)
+            .where(PaymentInstruction.grant_id == grant_id, PaymentInstruction.status.in_(PENDING))
+        ).scalar_one()
         if held or open_tranches or pending:
-            breaches.append(f"closed grant {grant_id}: {held}p still committed, {open_tranches} unpaid tranches, "
-                            f"{pending} payments pending")  # fmt: skip
+            breaches.append(
+                f"closed grant {grant_id}: {held}p still committed, {open_tranches} unpaid tranches, "
+                f"{pending} payments pending"
+            )
     return result("closed_grants_hold_nothing", f"{len(closed)} grants closed early", breaches)
 
 
@@ -67,17 +77,30 @@ def _same(a: str | None, b: str | None) -> bool:
 def check_maker_checker(session: Session) -> InvariantResult:
     """No tranche above its threshold approved by its releaser; no amount change or closure decided by its requester."""
     tranches = session.execute(
-        select(Tranche.tranche_id, Tranche.released_by, Tranche.approved_by)
-        .where(Tranche.approved_by.is_not(None), Tranche.amount_pence > Tranche.threshold_pence)
-    ).all()  # fmt: skip
+        select(Tranche.tranche_id, Tranche.released_by, Tranche.approved_by).where(
+            Tranche.approved_by.is_not(None), Tranche.amount_pence > Tranche.threshold_pence
+        )
+    ).all()
     variations = session.execute(
-        select(Variation.variation_id, Variation.kind, Variation.requested_by, Variation.decided_by,
-               Variation.new_total_pence, Variation.previous_total_pence).where(Variation.status == VARIATION_APPLIED)
-    ).all()  # fmt: skip
+        select(
+            Variation.variation_id,
+            Variation.kind,
+            Variation.requested_by,
+            Variation.decided_by,
+            Variation.new_total_pence,
+            Variation.previous_total_pence,
+        ).where(Variation.status == VARIATION_APPLIED)
+    ).all()
     breaches = [f"tranche {tid}: released and approved by {rel}" for tid, rel, app in tranches if _same(rel, app)]
-    money_moved = [v for v in variations if v.kind == CLOSURE or
-                   (v.new_total_pence is not None and v.new_total_pence != v.previous_total_pence)]  # fmt: skip
-    breaches += [f"variation {v.variation_id}: requested and approved by {v.requested_by}"
-                 for v in money_moved if _same(v.requested_by, v.decided_by)]  # fmt: skip
+    money_moved = [
+        v
+        for v in variations
+        if v.kind == CLOSURE or (v.new_total_pence is not None and v.new_total_pence != v.previous_total_pence)
+    ]
+    breaches += [
+        f"variation {v.variation_id}: requested and approved by {v.requested_by}"
+        for v in money_moved
+        if _same(v.requested_by, v.decided_by)
+    ]
     figure = f"{len(tranches)} approvals above the threshold, {len(money_moved)} approved amount changes"
     return result("maker_checker", figure, breaches)

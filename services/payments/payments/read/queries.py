@@ -20,25 +20,38 @@ def tranche_view(tranche: Tranche, partnership_compliant: bool) -> dict[str, Any
     facts = {**tranche.facts, PARTNERSHIP_COMPLIANT: partnership_compliant}
     unmet = evaluate(tranche.conditions, facts) if tranche.status in UNRELEASED else []
     return {
-        "tranche_id": tranche.tranche_id, "grant_id": tranche.grant_id, "number": tranche.number,
-        "of_tranches": tranche.of_tranches, "due_on": tranche.due_on.isoformat(),
-        "amount_pence": tranche.amount_pence, "status": tranche.status,
+        "tranche_id": tranche.tranche_id,
+        "grant_id": tranche.grant_id,
+        "number": tranche.number,
+        "of_tranches": tranche.of_tranches,
+        "due_on": tranche.due_on.isoformat(),
+        "amount_pence": tranche.amount_pence,
+        "status": tranche.status,
         "held_reasons": [h["reason"] for h in tranche.holds],
-        "conditions": tranche.conditions, "unmet_conditions": unmet,
-        "released_by": tranche.released_by, "approved_by": tranche.approved_by,
-    }  # fmt: skip
+        "conditions": tranche.conditions,
+        "unmet_conditions": unmet,
+        "released_by": tranche.released_by,
+        "approved_by": tranche.approved_by,
+    }
 
 
 def _grant_view(grant: Grant, tranches: list[Tranche], paid: int, compliant: bool) -> dict[str, Any]:
     return {
-        "grant_id": grant.grant_id, "application_id": grant.application_id, "organisation_id": grant.organisation_id,
-        "partnership_id": grant.partnership_id, "round_id": grant.round_id,
-        "neighbourhood_code": grant.neighbourhood_code, "region_code": grant.region_code,
-        "amount_pence": grant.amount_pence, "paid_pence": paid, "status": grant.status,
-        "duration_months": grant.duration_months, "awarded_at": as_utc(grant.awarded_at),
+        "grant_id": grant.grant_id,
+        "application_id": grant.application_id,
+        "organisation_id": grant.organisation_id,
+        "partnership_id": grant.partnership_id,
+        "round_id": grant.round_id,
+        "neighbourhood_code": grant.neighbourhood_code,
+        "region_code": grant.region_code,
+        "amount_pence": grant.amount_pence,
+        "paid_pence": paid,
+        "status": grant.status,
+        "duration_months": grant.duration_months,
+        "awarded_at": as_utc(grant.awarded_at),
         "completed_at": grant.completed_at and as_utc(grant.completed_at),
         "tranches": [tranche_view(t, compliant) for t in sorted(tranches, key=lambda t: t.number)],
-    }  # fmt: skip
+    }
 
 
 def _paid_by_grant(session: Session, grant_ids: list[str]) -> dict[str, int]:
@@ -46,7 +59,7 @@ def _paid_by_grant(session: Session, grant_ids: list[str]) -> dict[str, int]:
         select(PaymentInstruction.grant_id, func.sum(PaymentInstruction.amount_pence))
         .where(PaymentInstruction.grant_id.in_(grant_ids), PaymentInstruction.status == SETTLED)
         .group_by(PaymentInstruction.grant_id)
-    )  # fmt: skip
+    )
     return {grant_id: int(total) for grant_id, total in rows}
 
 
@@ -58,8 +71,13 @@ def grant_views(session: Session, grants: list[Grant]) -> list[dict[str, Any]]:
         tranches[tranche.grant_id].append(tranche)
     paid = _paid_by_grant(session, ids)
     partnership_ids = {g.partnership_id for g in grants}
-    non_compliant = set(session.scalars(select(Partnership.partnership_id).where(
-        Partnership.partnership_id.in_(partnership_ids), Partnership.compliant.is_(False))))  # fmt: skip
+    non_compliant = set(
+        session.scalars(
+            select(Partnership.partnership_id).where(
+                Partnership.partnership_id.in_(partnership_ids), Partnership.compliant.is_(False)
+            )
+        )
+    )
     return [
         _grant_view(g, tranches[g.grant_id], paid.get(g.grant_id, 0), g.partnership_id not in non_compliant)
         for g in grants
@@ -82,9 +100,24 @@ def page_of_grants(
 
 def instruction_view(ins: PaymentInstruction) -> dict[str, Any]:
     """The public view of a payment instruction."""
-    names = ("instruction_id", "grant_id", "tranche_id", "attempt", "amount_pence", "status", "provider",
-             "provider_payment_id", "reference", "failure_reason", "return_reason", "created_at", "instructed_at",
-             "settled_at", "failed_at", "returned_at")  # fmt: skip
+    names = (
+        "instruction_id",
+        "grant_id",
+        "tranche_id",
+        "attempt",
+        "amount_pence",
+        "status",
+        "provider",
+        "provider_payment_id",
+        "reference",
+        "failure_reason",
+        "return_reason",
+        "created_at",
+        "instructed_at",
+        "settled_at",
+        "failed_at",
+        "returned_at",
+    )
     values = {name: getattr(ins, name) for name in names}
     return {name: as_utc(v) if isinstance(v, datetime) else v for name, v in values.items()}
 

@@ -49,9 +49,13 @@ def check_can_see(principal: Principal, grant: Grant | None, grant_id: str) -> G
 
 
 def idempotent(
-    sessions: sessionmaker[Session], principal: Principal, route: str, payload: dict[str, Any], key: str | None,
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    route: str,
+    payload: dict[str, Any],
+    key: str | None,
     work: Callable[[UnitOfWork], tuple[int, Any]],
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     """Run a state change once per Idempotency-Key and caller: a retry gets the first answer."""
 
     def encoded(uow: UnitOfWork) -> tuple[int, Any]:

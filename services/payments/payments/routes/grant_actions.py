@@ -36,32 +36,80 @@ VariationId = Annotated[str, Path(min_length=1, max_length=36)]
 
 
 @router.post("/grants/{grant_id}/agreement", response_model=GrantOut, responses=PROBLEMS)
-def record_agreement(request: Request, grant_id: GrantId, body: AgreementIn, sessions: Sessions, principal: Officer,
-                     key: IdempotencyKey = None) -> JSONResponse:  # fmt: skip
+def record_agreement(
+    request: Request,
+    grant_id: GrantId,
+    body: AgreementIn,
+    sessions: Sessions,
+    principal: Officer,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
     """A finance officer records the grant agreement as signed (a condition of tranche 1)."""
     threshold = settings_of(request).approval_threshold_pence
-    return idempotent(sessions, principal, "/grants/{grant_id}/agreement", {"grant_id": grant_id, **body.model_dump()},
-                      key, lambda uow: (200, _grant(uow, conditions.record_agreement(
-                          uow, grant_id, principal, signed_on=body.signed_on, reference=body.reference,
-                          threshold=threshold, clock=system_clock))))  # fmt: skip
+    return idempotent(
+        sessions,
+        principal,
+        "/grants/{grant_id}/agreement",
+        {"grant_id": grant_id, **body.model_dump()},
+        key,
+        lambda uow: (
+            200,
+            _grant(
+                uow,
+                conditions.record_agreement(
+                    uow,
+                    grant_id,
+                    principal,
+                    signed_on=body.signed_on,
+                    reference=body.reference,
+                    threshold=threshold,
+                    clock=system_clock,
+                ),
+            ),
+        ),
+    )
 
 
 @router.post("/grants/{grant_id}/plan/endorse", response_model=GrantOut, responses=PROBLEMS)
-def endorse_plan(request: Request, grant_id: GrantId, sessions: Sessions, principal: Assessor,
-                 key: IdempotencyKey = None, body: EndorsementIn | None = None) -> JSONResponse:  # fmt: skip
+def endorse_plan(
+    request: Request,
+    grant_id: GrantId,
+    sessions: Sessions,
+    principal: Assessor,
+    key: IdempotencyKey = None,
+    body: EndorsementIn | None = None,
+) -> JSONResponse:
     """An assessor endorses the partnership's plan (the other condition of tranche 1)."""
     threshold, note = settings_of(request).approval_threshold_pence, body.note if body else None
-    return idempotent(sessions, principal, "/grants/{grant_id}/plan/endorse", {"grant_id": grant_id, "note": note},
-                      key, lambda uow: (200, _grant(uow, conditions.endorse_plan(
-                          uow, grant_id, principal, note=note, threshold=threshold, clock=system_clock))))  # fmt: skip
+    return idempotent(
+        sessions,
+        principal,
+        "/grants/{grant_id}/plan/endorse",
+        {"grant_id": grant_id, "note": note},
+        key,
+        lambda uow: (
+            200,
+            _grant(
+                uow,
+                conditions.endorse_plan(uow, grant_id, principal, note=note, threshold=threshold, clock=system_clock),
+            ),
+        ),
+    )
 
 
 def _grant(uow: UnitOfWork, grant: Grant) -> dict[str, Any]:
     return grant_views(uow.session, [grant])[0]
 
 
-def _ask(request: Request, sessions: Any, principal: Principal, grant_id: str, ask: variations.VariationRequest,
-         route: str, key: str | None) -> JSONResponse:  # fmt: skip
+def _ask(
+    request: Request,
+    sessions: Any,
+    principal: Principal,
+    grant_id: str,
+    ask: variations.VariationRequest,
+    route: str,
+    key: str | None,
+) -> JSONResponse:
     threshold = settings_of(request).approval_threshold_pence
 
     def work(uow: UnitOfWork) -> tuple[int, Any]:
@@ -71,19 +119,36 @@ def _ask(request: Request, sessions: Any, principal: Principal, grant_id: str, a
     return idempotent(sessions, principal, route, {"grant_id": grant_id, **ask.__dict__}, key, work)
 
 
-@router.post("/grants/{grant_id}/variations", response_model=VariationOut, status_code=201,
-             responses={**PROBLEMS, 202: {"model": VariationOut, "description": "Awaits a second person's approval"}})
-def request_variation(request: Request, grant_id: GrantId, body: VariationIn, sessions: Sessions, principal: Officer,
-                      key: IdempotencyKey = None) -> JSONResponse:  # fmt: skip
+@router.post(
+    "/grants/{grant_id}/variations",
+    response_model=VariationOut,
+    status_code=201,
+    responses={**PROBLEMS, 202: {"model": VariationOut, "description": "Awaits a second person's approval"}},
+)
+def request_variation(
+    request: Request,
+    grant_id: GrantId,
+    body: VariationIn,
+    sessions: Sessions,
+    principal: Officer,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
     """Re-profile the remaining tranches; applied at once (201), or awaiting approval when the amount changes (202)."""
-    ask = variations.VariationRequest(REPROFILE, body.reason, body.new_total_pence, body.pattern,
-                                      body.first_tranche_bps)  # fmt: skip
+    ask = variations.VariationRequest(
+        REPROFILE, body.reason, body.new_total_pence, body.pattern, body.first_tranche_bps
+    )
     return _ask(request, sessions, principal, grant_id, ask, "/grants/{grant_id}/variations", key)
 
 
 @router.post("/grants/{grant_id}/close", response_model=VariationOut, status_code=202, responses=PROBLEMS)
-def close_grant(request: Request, grant_id: GrantId, body: ClosureIn, sessions: Sessions, principal: Officer,
-                key: IdempotencyKey = None) -> JSONResponse:  # fmt: skip
+def close_grant(
+    request: Request,
+    grant_id: GrantId,
+    body: ClosureIn,
+    sessions: Sessions,
+    principal: Officer,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
     """Ask to close the grant early; a finance approver other than the requester approves it as a variation."""
     ask = variations.VariationRequest(CLOSURE, body.reason)
     return _ask(request, sessions, principal, grant_id, ask, "/grants/{grant_id}/close", key)
@@ -97,25 +162,54 @@ def list_variations(grant_id: GrantId, principal: Finance, session: ReadSession)
     return {"items": variations_of(session, grant_id)}
 
 
-def _decide(request: Request, sessions: Any, principal: Principal, grant_id: str, variation_id: str, approve: bool,
-            key: str | None) -> JSONResponse:  # fmt: skip
+def _decide(
+    request: Request,
+    sessions: Any,
+    principal: Principal,
+    grant_id: str,
+    variation_id: str,
+    approve: bool,
+    key: str | None,
+) -> JSONResponse:
     threshold, action = settings_of(request).approval_threshold_pence, "approve" if approve else "reject"
-    return idempotent(sessions, principal, f"/grants/{{grant_id}}/variations/{{variation_id}}/{action}",
-                      {"grant_id": grant_id, "variation_id": variation_id}, key,
-                      lambda uow: (200, variation_record(variations.decide(
-                          uow, grant_id, variation_id, principal, approve=approve, threshold=threshold,
-                          clock=system_clock))))  # fmt: skip
+    return idempotent(
+        sessions,
+        principal,
+        f"/grants/{{grant_id}}/variations/{{variation_id}}/{action}",
+        {"grant_id": grant_id, "variation_id": variation_id},
+        key,
+        lambda uow: (
+            200,
+            variation_record(
+                variations.decide(
+                    uow, grant_id, variation_id, principal, approve=approve, threshold=threshold, clock=system_clock
+                )
+            ),
+        ),
+    )
 
 
 @router.post("/grants/{grant_id}/variations/{variation_id}/approve", response_model=VariationOut, responses=PROBLEMS)
-def approve_variation(request: Request, grant_id: GrantId, variation_id: VariationId, sessions: Sessions,
-                      principal: Approver, key: IdempotencyKey = None) -> JSONResponse:  # fmt: skip
+def approve_variation(
+    request: Request,
+    grant_id: GrantId,
+    variation_id: VariationId,
+    sessions: Sessions,
+    principal: Approver,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
     """Approve and apply a pending variation or closure; its requester cannot (409)."""
     return _decide(request, sessions, principal, grant_id, variation_id, True, key)
 
 
 @router.post("/grants/{grant_id}/variations/{variation_id}/reject", response_model=VariationOut, responses=PROBLEMS)
-def reject_variation(request: Request, grant_id: GrantId, variation_id: VariationId, sessions: Sessions,
-                     principal: Approver, key: IdempotencyKey = None) -> JSONResponse:  # fmt: skip
+def reject_variation(
+    request: Request,
+    grant_id: GrantId,
+    variation_id: VariationId,
+    sessions: Sessions,
+    principal: Approver,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
     """Reject a pending variation or closure; nothing changes."""
     return _decide(request, sessions, principal, grant_id, variation_id, False, key)

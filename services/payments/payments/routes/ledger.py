@@ -50,13 +50,13 @@ def _as_utc(value: datetime) -> datetime:
         raise Problem(422, "validation-error", "as_of cannot be expressed in UTC", "Give a nearer date.") from None
 
 
-@router.get("/ledger/balances", response_model=BalancesOut, responses=PROBLEMS,
-            summary="Account balances as of a moment")  # fmt: skip
+@router.get(
+    "/ledger/balances", response_model=BalancesOut, responses=PROBLEMS, summary="Account balances as of a moment"
+)
 def ledger_balances(
     principal: Finance,
     session: ReadSession,
-    as_of: Annotated[datetime | None, Query(description="ISO 8601; naive is UTC. Default: now."),
-                     ISO_MOMENT] = None,  # fmt: skip
+    as_of: Annotated[datetime | None, Query(description="ISO 8601; naive is UTC. Default: now."), ISO_MOMENT] = None,
     limit: Limit = 200,
     offset: Offset = 0,
 ) -> Any:
@@ -65,11 +65,16 @@ def ledger_balances(
     totals = balances(session, moment)
     page = list(totals.items())[offset : offset + limit]
     return {
-        "as_of": moment, "balances": [{"account": a, "balance_pence": b} for a, b in page],
-        "total": len(totals), "limit": limit, "offset": offset,
-        "committed_pence": totals.get(FUND_AWARDED, 0), "in_flight_pence": -totals.get(PAYMENTS_IN_FLIGHT, 0),
-        "paid_pence": -totals.get(CASH_PAID, 0), "returned_pence": totals.get(RETURNED, 0),
-    }  # fmt: skip
+        "as_of": moment,
+        "balances": [{"account": a, "balance_pence": b} for a, b in page],
+        "total": len(totals),
+        "limit": limit,
+        "offset": offset,
+        "committed_pence": totals.get(FUND_AWARDED, 0),
+        "in_flight_pence": -totals.get(PAYMENTS_IN_FLIGHT, 0),
+        "paid_pence": -totals.get(CASH_PAID, 0),
+        "returned_pence": totals.get(RETURNED, 0),
+    }
 
 
 @router.get("/ledger/check", response_model=LedgerCheckOut, responses=PROBLEMS, summary="Check every ledger invariant")
@@ -79,8 +84,12 @@ def ledger_check(principal: Finance, session: ReadSession) -> Any:
     return {"ok": all(r.ok for r in results), "invariants": [r.__dict__ for r in results]}
 
 
-@router.get("/reconciliation", response_model=ReconciliationOut, responses=PROBLEMS,
-            summary="The bank's report against the ledger")  # fmt: skip
+@router.get(
+    "/reconciliation",
+    response_model=ReconciliationOut,
+    responses=PROBLEMS,
+    summary="The bank's report against the ledger",
+)
 def reconciliation(
     principal: Finance,
     session: ReadSession,
@@ -92,13 +101,27 @@ def reconciliation(
     return summary(session, status=status, limit=limit, offset=offset)
 
 
-@router.post("/reconciliation/differences/{difference_id}/resolve", response_model=DifferenceOut, responses=PROBLEMS,
-             summary="Resolve a difference by hand")  # fmt: skip
-def resolve_difference(difference_id: DifferenceId, body: ResolutionIn, sessions: Sessions, principal: Approver,
-                       key: IdempotencyKey = None) -> JSONResponse:  # fmt: skip
+@router.post(
+    "/reconciliation/differences/{difference_id}/resolve",
+    response_model=DifferenceOut,
+    responses=PROBLEMS,
+    summary="Resolve a difference by hand",
+)
+def resolve_difference(
+    difference_id: DifferenceId, body: ResolutionIn, sessions: Sessions, principal: Approver, key: IdempotencyKey = None
+) -> JSONResponse:
     """A finance approver closes a difference no match will (a stray bank payment, an amount the bank changed), with
     a note saying why; announced once as reconciliation-difference-resolved. 409 when it is already resolved."""
-    return idempotent(sessions, principal, "/reconciliation/differences/{difference_id}/resolve",
-                      {"difference_id": difference_id, **body.model_dump()}, key,
-                      lambda uow: (200, difference_record(differences.resolve_by_hand(
-                          uow, difference_id, principal, note=body.note, clock=system_clock))))  # fmt: skip
+    return idempotent(
+        sessions,
+        principal,
+        "/reconciliation/differences/{difference_id}/resolve",
+        {"difference_id": difference_id, **body.model_dump()},
+        key,
+        lambda uow: (
+            200,
+            difference_record(
+                differences.resolve_by_hand(uow, difference_id, principal, note=body.note, clock=system_clock)
+            ),
+        ),
+    )

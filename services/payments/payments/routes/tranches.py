@@ -25,24 +25,42 @@ Officer = Annotated[Principal, Depends(require(Role.FINANCE_OFFICER))]
 
 
 def _run(
-    sessions: Any, principal: Principal, action: str, tranche_id: str, body: dict[str, Any], key: str | None,
+    sessions: Any,
+    principal: Principal,
+    action: str,
+    tranche_id: str,
+    body: dict[str, Any],
+    key: str | None,
     work: Callable[[UnitOfWork], Tranche],
 ) -> JSONResponse:
     return run_idempotent(
-        sessions, key=key, scope=f"{principal.subject}:POST /tranches/{{tranche_id}}/{action}",
-        payload={"tranche_id": tranche_id, **body}, work=lambda uow: (200, tranche_answer(uow.session, work(uow))),
-    )  # fmt: skip
+        sessions,
+        key=key,
+        scope=f"{principal.subject}:POST /tranches/{{tranche_id}}/{action}",
+        payload={"tranche_id": tranche_id, **body},
+        work=lambda uow: (200, tranche_answer(uow.session, work(uow))),
+    )
 
 
 @router.post("/tranches/{tranche_id}/approve", response_model=TrancheOut, responses=PROBLEMS)
 def approve(
-    tranche_id: TrancheId, sessions: Sessions, principal: Approver, key: IdempotencyKey = None,
+    tranche_id: TrancheId,
+    sessions: Sessions,
+    principal: Approver,
+    key: IdempotencyKey = None,
     body: NoteIn | None = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     """Approve a tranche above the threshold; its releaser cannot approve it (409)."""
     payload = body.model_dump() if body else {}
-    return _run(sessions, principal, "approve", tranche_id, payload, key,
-                lambda uow: releases.approve(uow, tranche_id, principal))  # fmt: skip
+    return _run(
+        sessions,
+        principal,
+        "approve",
+        tranche_id,
+        payload,
+        key,
+        lambda uow: releases.approve(uow, tranche_id, principal),
+    )
 
 
 @router.post("/tranches/{tranche_id}/hold", response_model=TrancheOut, responses=PROBLEMS)
@@ -50,42 +68,80 @@ def hold(
     tranche_id: TrancheId, body: HoldIn, sessions: Sessions, principal: Officer, key: IdempotencyKey = None
 ) -> JSONResponse:
     """Hold a tranche that is not released yet, with the reason."""
-    return _run(sessions, principal, "hold", tranche_id, body.model_dump(), key,
-                lambda uow: conditions.hold(uow, tranche_id, body.reason, principal))  # fmt: skip
+    return _run(
+        sessions,
+        principal,
+        "hold",
+        tranche_id,
+        body.model_dump(),
+        key,
+        lambda uow: conditions.hold(uow, tranche_id, body.reason, principal),
+    )
 
 
 @router.post("/tranches/{tranche_id}/resume", response_model=TrancheOut, responses=PROBLEMS)
 def resume(
-    request: Request, tranche_id: TrancheId, sessions: Sessions, principal: Officer, key: IdempotencyKey = None,
+    request: Request,
+    tranche_id: TrancheId,
+    sessions: Sessions,
+    principal: Officer,
+    key: IdempotencyKey = None,
     body: NoteIn | None = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     """Lift a finance hold; the tranche is released at once if its conditions are met."""
     threshold = settings_of(request).approval_threshold_pence
     payload = body.model_dump() if body else {}
-    return _run(sessions, principal, "resume", tranche_id, payload, key,
-                lambda uow: conditions.resume(uow, tranche_id, principal, threshold))  # fmt: skip
+    return _run(
+        sessions,
+        principal,
+        "resume",
+        tranche_id,
+        payload,
+        key,
+        lambda uow: conditions.resume(uow, tranche_id, principal, threshold),
+    )
 
 
 @router.post("/tranches/{tranche_id}/retry", response_model=TrancheOut, responses=PROBLEMS)
 def retry(
-    tranche_id: TrancheId, sessions: Sessions, principal: Officer, key: IdempotencyKey = None,
+    tranche_id: TrancheId,
+    sessions: Sessions,
+    principal: Officer,
+    key: IdempotencyKey = None,
     body: NoteIn | None = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     """Pay a failed tranche again with a new instruction, once its automatic retries ran out."""
     payload = body.model_dump() if body else {}
-    return _run(sessions, principal, "retry", tranche_id, payload, key,
-                lambda uow: returns.retry_failed(uow, tranche_id, principal))  # fmt: skip
+    return _run(
+        sessions,
+        principal,
+        "retry",
+        tranche_id,
+        payload,
+        key,
+        lambda uow: returns.retry_failed(uow, tranche_id, principal),
+    )
 
 
 @router.post("/tranches/{tranche_id}/repay", response_model=TrancheOut, responses=PROBLEMS)
 def repay(
-    request: Request, tranche_id: TrancheId, sessions: Sessions, principal: Officer, key: IdempotencyKey = None,
+    request: Request,
+    tranche_id: TrancheId,
+    sessions: Sessions,
+    principal: Officer,
+    key: IdempotencyKey = None,
     body: RepayIn | None = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     """Pay a returned tranche again (to corrected bank details when given); above the threshold it awaits approval."""
     threshold = settings_of(request).approval_threshold_pence
     given = body or RepayIn()
     payee = Payee(given.payee.name, given.payee.sort_code, given.payee.account_number) if given.payee else None
-    return _run(sessions, principal, "repay", tranche_id, given.model_dump(), key,
-                lambda uow: returns.repay(uow, tranche_id, principal, threshold=threshold,
-                                                  payee=payee))  # fmt: skip
+    return _run(
+        sessions,
+        principal,
+        "repay",
+        tranche_id,
+        given.model_dump(),
+        key,
+        lambda uow: returns.repay(uow, tranche_id, principal, threshold=threshold, payee=payee),
+    )

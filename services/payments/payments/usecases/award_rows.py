@@ -43,14 +43,16 @@ class EncodedJSON(TypeDecorator[str]):
 
 
 INSERT_GRANT = insert(GRANTS)
-INSERT_TRANCHES = insert(TRANCHES).values({name: bindparam(f"{name}_json", type_=EncodedJSON())
-                                           for name in JSON_COLUMNS})  # fmt: skip
+INSERT_TRANCHES = insert(TRANCHES).values(
+    {name: bindparam(f"{name}_json", type_=EncodedJSON()) for name in JSON_COLUMNS}
+)
 AWARD_STATE = select(
     exists().where(GRANTS.c.grant_id == bindparam("grant_id")),
     exists().where(_LEDGER.posting_key == bindparam("key")),
-    select(_PARTNERSHIPS.compliant).where(_PARTNERSHIPS.partnership_id == bindparam("partnership_id"))
+    select(_PARTNERSHIPS.compliant)
+    .where(_PARTNERSHIPS.partnership_id == bindparam("partnership_id"))
     .scalar_subquery(),
-)  # fmt: skip
+)
 
 
 _NAMESPACE = PLATFORM_NAMESPACE.bytes
@@ -87,9 +89,14 @@ class GrantRef:
 
 def award_state(session: Session, award: GrantAwarded, posting_key: str) -> AwardState:
     """One read: is the grant known, is its award posted, is its partnership compliant."""
-    known, posted, compliant = session.execute(AWARD_STATE, {
-        "grant_id": award.grant_id, "key": posting_key, "partnership_id": award.partnership_id,
-    }).one()  # fmt: skip
+    known, posted, compliant = session.execute(
+        AWARD_STATE,
+        {
+            "grant_id": award.grant_id,
+            "key": posting_key,
+            "partnership_id": award.partnership_id,
+        },
+    ).one()
     return AwardState(bool(known), bool(posted), None if compliant is None else bool(compliant))
 
 
@@ -97,25 +104,49 @@ def grant_row(award: GrantAwarded, awarded_at: datetime, payee_sort_code: str, c
     """The grants row of a new award."""
     payee = payee_for(award.grant_id, award.partnership_id, payee_sort_code)
     return {
-        "grant_id": award.grant_id, "application_id": award.application_id, "organisation_id": award.organisation_id,
-        "partnership_id": award.partnership_id, "round_id": award.round_id, "run_id": award.run_id,
-        "neighbourhood_code": award.neighbourhood_code, "region_code": award.region_code,
-        "amount_pence": award.amount_pence, "duration_months": award.duration_months, "awarded_at": awarded_at,
-        "status": GRANT_ACTIVE, "completed_at": None, "created_at": created_at, "payee_name": payee.name,
-        "payee_sort_code": payee.sort_code, "payee_account_number": payee.account_number,
-    }  # fmt: skip
+        "grant_id": award.grant_id,
+        "application_id": award.application_id,
+        "organisation_id": award.organisation_id,
+        "partnership_id": award.partnership_id,
+        "round_id": award.round_id,
+        "run_id": award.run_id,
+        "neighbourhood_code": award.neighbourhood_code,
+        "region_code": award.region_code,
+        "amount_pence": award.amount_pence,
+        "duration_months": award.duration_months,
+        "awarded_at": awarded_at,
+        "status": GRANT_ACTIVE,
+        "completed_at": None,
+        "created_at": created_at,
+        "payee_name": payee.name,
+        "payee_sort_code": payee.sort_code,
+        "payee_account_number": payee.account_number,
+    }
 
 
 def tranche_rows(grant_id: str, schedule: list[TrancheDue], ids: list[str], at: datetime) -> list[dict[str, Any]]:
     """The rows of a new schedule as `INSERT_TRANCHES` takes them: scheduled, no facts or holds, JSON as text."""
     return [
-        {"tranche_id": tranche_id, "grant_id": grant_id, "number": due.number, "of_tranches": len(schedule),
-         "due_on": due.due_on, "amount_pence": due.amount_pence, "status": "scheduled",
-         "conditions_json": _conditions_json(due.number), "facts_json": "{}", "holds_json": "[]",
-         "released_by": None, "released_at": None, "threshold_pence": None, "approved_by": None,
-         "approved_at": None, "updated_at": at}
+        {
+            "tranche_id": tranche_id,
+            "grant_id": grant_id,
+            "number": due.number,
+            "of_tranches": len(schedule),
+            "due_on": due.due_on,
+            "amount_pence": due.amount_pence,
+            "status": "scheduled",
+            "conditions_json": _conditions_json(due.number),
+            "facts_json": "{}",
+            "holds_json": "[]",
+            "released_by": None,
+            "released_at": None,
+            "threshold_pence": None,
+            "approved_by": None,
+            "approved_at": None,
+            "updated_at": at,
+        }
         for due, tranche_id in zip(schedule, ids, strict=True)
-    ]  # fmt: skip
+    ]
 
 
 @cache
@@ -146,11 +177,20 @@ def draft(row: dict[str, Any]) -> Tranche:
 
     The rules touch only the fields of `TrancheDraft`, hence the cast rather than a transient ORM object.
     """
-    return cast(Tranche, TrancheDraft(
-        tranche_id=row["tranche_id"], number=row["number"], due_on=row["due_on"], amount_pence=row["amount_pence"],
-        status=row["status"], conditions=conditions_for(row["number"]), facts={}, holds=[],
-        updated_at=row["updated_at"],
-    ))  # fmt: skip
+    return cast(
+        Tranche,
+        TrancheDraft(
+            tranche_id=row["tranche_id"],
+            number=row["number"],
+            due_on=row["due_on"],
+            amount_pence=row["amount_pence"],
+            status=row["status"],
+            conditions=conditions_for(row["number"]),
+            facts={},
+            holds=[],
+            updated_at=row["updated_at"],
+        ),
+    )
 
 
 def row_of(tranche: Tranche, row: dict[str, Any]) -> dict[str, Any]:

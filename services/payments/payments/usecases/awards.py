@@ -59,18 +59,34 @@ def award_grant(
     rows = tranche_rows(award.grant_id, schedule, ids, at)
     for row in rows:
         uow.emit(
-            TrancheScheduled(grant_id=award.grant_id, tranche_id=row["tranche_id"], number=row["number"],
-                             of_tranches=len(rows), due_on=row["due_on"], amount_pence=row["amount_pence"]),
+            TrancheScheduled(
+                grant_id=award.grant_id,
+                tranche_id=row["tranche_id"],
+                number=row["number"],
+                of_tranches=len(rows),
+                due_on=row["due_on"],
+                amount_pence=row["amount_pence"],
+            ),
             subject=award.grant_id,
-        )  # fmt: skip
-    uow.audit(actor=WORKER, action="grant.scheduled", entity_type="grant", entity_id=award.grant_id,
-              after={"amount_pence": award.amount_pence, "tranches": len(rows)})  # fmt: skip
+        )
+    uow.audit(
+        actor=WORKER,
+        action="grant.scheduled",
+        entity_type="grant",
+        entity_id=award.grant_id,
+        after={"amount_pence": award.amount_pence, "tranches": len(rows)},
+    )
     rows, first_unmet = _hold_new_tranches(uow, award, rows, state, clock)
     session.execute(INSERT_GRANT, grant_row(award, awarded_at, payee_sort_code, now()))
     session.execute(INSERT_TRANCHES, rows)
     if not state.posted:
-        post(session, key, lambda tid: award_commitment(award.grant_id, award.amount_pence, transaction_id=tid,
-                                                        effective_at=awarded_at))  # fmt: skip
+        post(
+            session,
+            key,
+            lambda tid: award_commitment(
+                award.grant_id, award.amount_pence, transaction_id=tid, effective_at=awarded_at
+            ),
+        )
     if not first_unmet:  # nothing holds tranche 1 back at its award (no such rule today): the full review
         grant, first = session.get_one(Grant, award.grant_id), session.get_one(Tranche, rows[0]["tranche_id"])
         review(uow, grant, first, actor=AUTO_RELEASER, threshold=threshold, clock=clock)
@@ -93,7 +109,7 @@ def _hold_new_tranches(
     unmet = unmet_facts(first)
     if unmet and first.due_on <= today(clock):
         add_hold(uow, ref, first, HOLD_CONDITIONS, unmet, AUTO_RELEASER, clock)
-    return [row_of(t, row) for t, row in zip(drafts, held, strict=True)] + rows[len(held):], unmet
+    return [row_of(t, row) for t, row in zip(drafts, held, strict=True)] + rows[len(held) :], unmet
 
 
 def accept_report(uow: UnitOfWork, report: ReportAccepted, *, threshold: int, clock: Clock = system_clock) -> None:
@@ -102,9 +118,14 @@ def accept_report(uow: UnitOfWork, report: ReportAccepted, *, threshold: int, cl
     if grant is None:
         raise NotReady(f"grant {report.grant_id} is not known to payments yet")
     tranche = uow.session.scalars(
-        select(Tranche).where(Tranche.grant_id == grant.grant_id, Tranche.number == report.period_number + 1,
-                              Tranche.status != "cancelled").with_for_update()
-    ).first()  # fmt: skip
+        select(Tranche)
+        .where(
+            Tranche.grant_id == grant.grant_id,
+            Tranche.number == report.period_number + 1,
+            Tranche.status != "cancelled",
+        )
+        .with_for_update()
+    ).first()
     if tranche is None:
         log.info("report %s for period %d releases nothing: no later tranche", report.report_id, report.period_number)
         return
@@ -112,8 +133,14 @@ def accept_report(uow: UnitOfWork, report: ReportAccepted, *, threshold: int, cl
         before = snapshot(tranche)
         tranche.facts = {**tranche.facts, PREVIOUS_REPORT_ACCEPTED: True}
         tranche.updated_at = clock()
-        uow.audit(actor=report.accepted_by, action="tranche.report-accepted", entity_type="tranche",
-                  entity_id=tranche.tranche_id, before=before, after=snapshot(tranche))  # fmt: skip
+        uow.audit(
+            actor=report.accepted_by,
+            action="tranche.report-accepted",
+            entity_type="tranche",
+            entity_id=tranche.tranche_id,
+            before=before,
+            after=snapshot(tranche),
+        )
     # The assessor whose acceptance released the tranche is its releaser: they may not also approve it.
     review(uow, grant, tranche, actor=report.accepted_by, threshold=threshold, clock=clock)
 
@@ -139,14 +166,21 @@ def change_partnership(
     known.organisation_id, known.compliant, known.reasons = change.organisation_id, change.compliant, reasons
     known.changed_at, known.event_id = changed_at, event_id
     uow.session.flush()
-    grants = list(uow.session.scalars(
-        select(Grant).where(Grant.partnership_id == change.partnership_id).order_by(Grant.grant_id).with_for_update()
-    ))  # fmt: skip
+    grants = list(
+        uow.session.scalars(
+            select(Grant)
+            .where(Grant.partnership_id == change.partnership_id)
+            .order_by(Grant.grant_id)
+            .with_for_update()
+        )
+    )
     for grant in grants:
         tranches = uow.session.scalars(
-            select(Tranche).where(Tranche.grant_id == grant.grant_id, Tranche.status.in_(UNRELEASED))
-            .order_by(Tranche.number).with_for_update()
-        )  # fmt: skip
+            select(Tranche)
+            .where(Tranche.grant_id == grant.grant_id, Tranche.status.in_(UNRELEASED))
+            .order_by(Tranche.number)
+            .with_for_update()
+        )
         for tranche in tranches:
             if change.compliant:
                 lift_hold(uow, grant, tranche, HOLD_PARTNERSHIP, AUTO_RELEASER, threshold, clock)
@@ -157,5 +191,11 @@ def change_partnership(
 def open_round(uow: UnitOfWork, opened: RoundOpened) -> None:
     """Remember a funding round's budget: no variation may commit the round beyond it."""
     if uow.session.get(Round, opened.round_id) is None:
-        uow.session.add(Round(round_id=opened.round_id, name=opened.name[:200], budget_pence=opened.budget_pence,
-                              opened_at=utc(opened.opened_at)))  # fmt: skip
+        uow.session.add(
+            Round(
+                round_id=opened.round_id,
+                name=opened.name[:200],
+                budget_pence=opened.budget_pence,
+                opened_at=utc(opened.opened_at),
+            )
+        )

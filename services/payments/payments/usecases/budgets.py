@@ -15,8 +15,9 @@ def committed_by_round(session: Session, round_id: str | None = None) -> dict[st
         select(Grant.round_id, func.sum(LedgerPosting.debit_pence - LedgerPosting.credit_pence))
         .join(LedgerTransactionRow, LedgerTransactionRow.transaction_id == LedgerPosting.transaction_id)
         .join(Grant, Grant.grant_id == LedgerTransactionRow.grant_id)
-        .where(LedgerPosting.account == FUND_AWARDED).group_by(Grant.round_id)
-    )  # fmt: skip
+        .where(LedgerPosting.account == FUND_AWARDED)
+        .group_by(Grant.round_id)
+    )
     if round_id is not None:
         query = query.where(Grant.round_id == round_id)
     return {rid: int(total) for rid, total in session.execute(query).all()}
@@ -32,5 +33,7 @@ def require_headroom(session: Session, round_id: str, increase_pence: int) -> No
         raise RoundBudgetUnknown(f"Round {round_id} was never announced here: an increase cannot be checked.")
     committed = committed_by_round(session, round_id).get(round_id, 0)
     if committed + increase_pence > known.budget_pence:
-        raise OverBudget(f"Round {round_id} has committed {committed}p of {known.budget_pence}p; "
-                         f"{increase_pence}p more would exceed it.")
+        raise OverBudget(
+            f"Round {round_id} has committed {committed}p of {known.budget_pence}p; "
+            f"{increase_pence}p more would exceed it."
+        )

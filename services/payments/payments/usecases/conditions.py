@@ -30,26 +30,40 @@ def _record_fact(
     uow: UnitOfWork, grant: Grant, fact: str, actor: str, detail: dict[str, Any], *, threshold: int, clock: Clock
 ) -> None:
     tranche = uow.session.scalars(
-        select(Tranche).where(Tranche.grant_id == grant.grant_id, Tranche.number == 1,
-                              Tranche.status != TRANCHE_CANCELLED).with_for_update()
-    ).first()  # fmt: skip
+        select(Tranche)
+        .where(Tranche.grant_id == grant.grant_id, Tranche.number == 1, Tranche.status != TRANCHE_CANCELLED)
+        .with_for_update()
+    ).first()
     if tranche is None:
         raise NoFirstTranche()
     if tranche.facts.get(fact) is True:
-        raise ConditionAlready(f"{fact} was recorded on grant {grant.grant_id} before.",
-                               code=f"{fact.replace('_', '-')}-already")  # fmt: skip
+        raise ConditionAlready(
+            f"{fact} was recorded on grant {grant.grant_id} before.", code=f"{fact.replace('_', '-')}-already"
+        )
     before = snapshot(tranche)
     tranche.facts, tranche.updated_at = {**tranche.facts, fact: True}, clock()
-    uow.audit(actor=actor, action=f"grant.{fact}", entity_type="grant", entity_id=grant.grant_id,
-              before=before, after={**snapshot(tranche), **detail})  # fmt: skip
+    uow.audit(
+        actor=actor,
+        action=f"grant.{fact}",
+        entity_type="grant",
+        entity_id=grant.grant_id,
+        before=before,
+        after={**snapshot(tranche), **detail},
+    )
     # Whoever completes the conditions releases tranche 1: they may not also approve it.
     review(uow, grant, tranche, actor=actor, threshold=threshold, clock=clock)
 
 
 def record_agreement(
-    uow: UnitOfWork, grant_id: str, officer: Principal, *, signed_on: date, reference: str | None, threshold: int,
+    uow: UnitOfWork,
+    grant_id: str,
+    officer: Principal,
+    *,
+    signed_on: date,
+    reference: str | None,
+    threshold: int,
     clock: Clock,
-) -> Grant:  # fmt: skip
+) -> Grant:
     """A finance officer records the grant agreement as signed: one of tranche 1's two conditions."""
     grant = load_grant(uow, grant_id)
     require_active(grant)
@@ -72,10 +86,11 @@ def due_turn(db: Database, *, threshold: int, clock: Clock, batch: int = 200) ->
     """Review every scheduled tranche that has fallen due: held with the reasons, or released; returns the changes."""
     with db.reading() as session:
         rows = session.execute(
-            select(Tranche.tranche_id, Tranche.grant_id).where(Tranche.status == TRANCHE_SCHEDULED,
-                                                               Tranche.due_on <= today(clock))
-            .order_by(Tranche.due_on, Tranche.tranche_id).limit(batch)
-        ).all()  # fmt: skip
+            select(Tranche.tranche_id, Tranche.grant_id)
+            .where(Tranche.status == TRANCHE_SCHEDULED, Tranche.due_on <= today(clock))
+            .order_by(Tranche.due_on, Tranche.tranche_id)
+            .limit(batch)
+        ).all()
 
     def review_one(uow: UnitOfWork, *, tranche_id: str, grant_id: str) -> bool:
         grant = uow.session.get(Grant, grant_id, with_for_update=True)
@@ -106,8 +121,9 @@ def resume(
     if HOLD_MANUAL not in kinds:
         detail = (
             "It is held because its partnership does not comply; it resumes when the partnership complies again."
-            if HOLD_PARTNERSHIP in kinds else f"Tranche {tranche_id} is {tranche.status}, not held by finance."
-        )  # fmt: skip
+            if HOLD_PARTNERSHIP in kinds
+            else f"Tranche {tranche_id} is {tranche.status}, not held by finance."
+        )
         raise NotHeldByFinance(detail)
     lift_hold(uow, grant, tranche, HOLD_MANUAL, officer.subject, threshold, clock)
     return tranche

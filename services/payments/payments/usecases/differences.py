@@ -30,10 +30,17 @@ def difference_id_of(kind: str, subject: str) -> str:
 
 
 def raise_difference(
-    uow: UnitOfWork, kind: str, subject: str, found_at: datetime, *, detail: str, instruction_id: str | None = None,
-    provider_payment_id: str | None = None, bank_amount_pence: int | None = None,
+    uow: UnitOfWork,
+    kind: str,
+    subject: str,
+    found_at: datetime,
+    *,
+    detail: str,
+    instruction_id: str | None = None,
+    provider_payment_id: str | None = None,
+    bank_amount_pence: int | None = None,
     ledger_amount_pence: int | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Record and announce a difference once (its id is stable per kind and subject); 1 when new, else 0.
 
     The grant and tranche come from the instruction when there is one; so does the provider's payment id when it is
@@ -44,26 +51,47 @@ def raise_difference(
         return 0
     ins = uow.session.get(PaymentInstruction, instruction_id) if instruction_id else None
     row = ReconciliationDifference(
-        difference_id=difference_id, kind=kind, subject=subject, detail=detail, found_at=found_at,
+        difference_id=difference_id,
+        kind=kind,
+        subject=subject,
+        detail=detail,
+        found_at=found_at,
         provider_payment_id=provider_payment_id or (ins.provider_payment_id if ins else None),
-        instruction_id=instruction_id, grant_id=ins.grant_id if ins else None,
-        tranche_id=ins.tranche_id if ins else None, bank_amount_pence=bank_amount_pence,
+        instruction_id=instruction_id,
+        grant_id=ins.grant_id if ins else None,
+        tranche_id=ins.tranche_id if ins else None,
+        bank_amount_pence=bank_amount_pence,
         ledger_amount_pence=ledger_amount_pence,
-    )  # fmt: skip
+    )
     uow.session.add(row)
-    uow.emit(ReconciliationDifferenceFound(
-        difference_id=difference_id, kind=kind, provider_payment_id=row.provider_payment_id,
-        instruction_id=row.instruction_id, grant_id=row.grant_id, tranche_id=row.tranche_id,
-        bank_amount_pence=row.bank_amount_pence, ledger_amount_pence=row.ledger_amount_pence, detail=detail,
-        found_at=row.found_at,
-    ), subject=row.grant_id or "reconciliation")  # fmt: skip
+    uow.emit(
+        ReconciliationDifferenceFound(
+            difference_id=difference_id,
+            kind=kind,
+            provider_payment_id=row.provider_payment_id,
+            instruction_id=row.instruction_id,
+            grant_id=row.grant_id,
+            tranche_id=row.tranche_id,
+            bank_amount_pence=row.bank_amount_pence,
+            ledger_amount_pence=row.ledger_amount_pence,
+            detail=detail,
+            found_at=row.found_at,
+        ),
+        subject=row.grant_id or "reconciliation",
+    )
     return 1
 
 
 def resolve_difference(
-    uow: UnitOfWork, difference_id: str, kind: str, grant_id: str | None, at: datetime, *, by: str,
+    uow: UnitOfWork,
+    difference_id: str,
+    kind: str,
+    grant_id: str | None,
+    at: datetime,
+    *,
+    by: str,
     note: str | None = None,
-) -> bool:  # fmt: skip
+) -> bool:
     """Resolve an open difference and announce it, exactly once; False when it was already resolved.
 
     One conditional UPDATE (still open) per row: of two resolvers racing (PostgreSQL), the second waits on the first's
@@ -72,22 +100,30 @@ def resolve_difference(
     """
     D = ReconciliationDifference
     done = uow.session.execute(
-        update(D).where(D.difference_id == difference_id, D.resolved_at.is_(None))
-        .values(resolved_at=at, resolved_by=by, resolution_note=note).execution_options(synchronize_session=False)
-    )  # fmt: skip
+        update(D)
+        .where(D.difference_id == difference_id, D.resolved_at.is_(None))
+        .values(resolved_at=at, resolved_by=by, resolution_note=note)
+        .execution_options(synchronize_session=False)
+    )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    uow.emit(ReconciliationDifferenceResolved(difference_id=difference_id, kind=kind, grant_id=grant_id,
-                                              resolved_at=at, resolved_by=by, note=note),
-             subject=grant_id or "reconciliation")  # fmt: skip
+    uow.emit(
+        ReconciliationDifferenceResolved(
+            difference_id=difference_id, kind=kind, grant_id=grant_id, resolved_at=at, resolved_by=by, note=note
+        ),
+        subject=grant_id or "reconciliation",
+    )
     return True
 
 
 def _already_resolved(row: ReconciliationDifference) -> DifferenceAlreadyResolved:
     resolved_at = as_utc(row.resolved_at).isoformat() if row.resolved_at else None
     by = row.resolved_by or BY_RECONCILIATION
-    return DifferenceAlreadyResolved(f"Difference {row.difference_id} was resolved at {resolved_at} by {by}.",
-                                     resolved_at=resolved_at, resolved_by=by)
+    return DifferenceAlreadyResolved(
+        f"Difference {row.difference_id} was resolved at {resolved_at} by {by}.",
+        resolved_at=resolved_at,
+        resolved_by=by,
+    )
 
 
 def resolve_by_hand(
@@ -105,12 +141,19 @@ def resolve_by_hand(
     if row.resolved_at is not None:
         raise _already_resolved(row)
     before = difference_record(row)
-    resolved = resolve_difference(uow, row.difference_id, row.kind, row.grant_id, clock(), by=approver.subject,
-                                  note=note)  # fmt: skip
+    resolved = resolve_difference(
+        uow, row.difference_id, row.kind, row.grant_id, clock(), by=approver.subject, note=note
+    )
     uow.session.refresh(row)
     if not resolved:  # resolved meanwhile by a reconciler or another approver
         raise _already_resolved(row)
     after = difference_record(row)
-    uow.audit(actor=approver.subject, action="difference.resolved",
-              entity_type="reconciliation_difference", entity_id=difference_id, before=before, after=after)  # fmt: skip
+    uow.audit(
+        actor=approver.subject,
+        action="difference.resolved",
+        entity_type="reconciliation_difference",
+        entity_id=difference_id,
+        before=before,
+        after=after,
+    )
     return row

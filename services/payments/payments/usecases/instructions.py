@@ -46,10 +46,16 @@ def create_instruction(
         )
     ).scalar_one()
     instruction = PaymentInstruction(
-        instruction_id=new_id(), tranche_id=tranche.tranche_id, grant_id=grant.grant_id, attempt=int(attempts) + 1,
-        amount_pence=tranche.amount_pence, status=status, provider=PROVIDER,
-        reference=bank_reference(grant.grant_id, tranche.number), created_at=at or now(),
-    )  # fmt: skip
+        instruction_id=new_id(),
+        tranche_id=tranche.tranche_id,
+        grant_id=grant.grant_id,
+        attempt=int(attempts) + 1,
+        amount_pence=tranche.amount_pence,
+        status=status,
+        provider=PROVIDER,
+        reference=bank_reference(grant.grant_id, tranche.number),
+        created_at=at or now(),
+    )
     session.add(instruction)
     session.flush()
     return instruction
@@ -88,8 +94,14 @@ def advance(
         return None
     instruction = uow.session.get(PaymentInstruction, instruction_id, populate_existing=True)
     before, after = "/".join(LIFECYCLE.sources(event)), LIFECYCLE.target(event)
-    uow.audit(actor=ACTOR, action=f"instruction.{after}", entity_type="payment_instruction",
-              entity_id=instruction_id, before={"status": before}, after={"status": after})  # fmt: skip
+    uow.audit(
+        actor=ACTOR,
+        action=f"instruction.{after}",
+        entity_type="payment_instruction",
+        entity_id=instruction_id,
+        before={"status": before},
+        after={"status": after},
+    )
     return instruction
 
 

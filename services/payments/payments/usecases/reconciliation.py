@@ -55,47 +55,75 @@ def _store(session: Session, report: SettlementReport, provider: str) -> None:
     for line in report.lines:
         line_id = f"{line.payment_id}:{line.kind}"
         if session.get(SettlementLine, line_id) is None:
-            session.add(SettlementLine(
-                line_id=line_id, provider=provider, provider_payment_id=line.payment_id,
-                idempotency_key=line.idempotency_key, kind=line.kind, amount_pence=line.amount_pence,
-                reference=line.reference[:18], occurred_at=utc(line.occurred_at), received_at=now(),
-            ))  # fmt: skip
+            session.add(
+                SettlementLine(
+                    line_id=line_id,
+                    provider=provider,
+                    provider_payment_id=line.payment_id,
+                    idempotency_key=line.idempotency_key,
+                    kind=line.kind,
+                    amount_pence=line.amount_pence,
+                    reference=line.reference[:18],
+                    occurred_at=utc(line.occurred_at),
+                    received_at=now(),
+                )
+            )
     cursor = session.get(ProviderCursor, CURSOR) or ProviderCursor(name=CURSOR)
     cursor.position = utc(report.until)
     session.add(cursor)
 
 
 def _amount(session: Session, transaction_id: str) -> int:
-    return int(session.execute(select(func.sum(LedgerPosting.debit_pence))
-                               .where(LedgerPosting.transaction_id == transaction_id)).scalar_one() or 0)  # fmt: skip
+    return int(
+        session.execute(
+            select(func.sum(LedgerPosting.debit_pence)).where(LedgerPosting.transaction_id == transaction_id)
+        ).scalar_one()
+        or 0
+    )
 
 
 def _match_lines(uow: UnitOfWork, cutoff: datetime, clock: Clock) -> int:
     found = 0
-    lines = uow.session.scalars(select(SettlementLine).where(SettlementLine.transaction_id.is_(None))
-                                .order_by(SettlementLine.occurred_at, SettlementLine.line_id)).all()  # fmt: skip
+    lines = uow.session.scalars(
+        select(SettlementLine)
+        .where(SettlementLine.transaction_id.is_(None))
+        .order_by(SettlementLine.occurred_at, SettlementLine.line_id)
+    ).all()
     taken = select(SettlementLine.transaction_id).where(SettlementLine.transaction_id.is_not(None))
     for line in lines:
         txn = uow.session.scalars(
             select(LedgerTransactionRow).where(
                 LedgerTransactionRow.kind == str(KIND_OF_LINE.get(line.kind, "")),
                 LedgerTransactionRow.instruction_id == line.idempotency_key,
-                LedgerTransactionRow.transaction_id.not_in(taken))
-        ).first()  # fmt: skip
+                LedgerTransactionRow.transaction_id.not_in(taken),
+            )
+        ).first()
         if txn is None:
             if utc(line.occurred_at) < cutoff:
-                detail = (f"the bank reports a {line.kind} payment {line.provider_payment_id} of {line.amount_pence}p"
-                          " that the ledger has not posted")  # fmt: skip
-                found += raise_difference(uow, "unmatched_bank_line", line.line_id, clock(), **_bank_side(line),
-                                          detail=detail)  # fmt: skip
+                detail = (
+                    f"the bank reports a {line.kind} payment {line.provider_payment_id} of {line.amount_pence}p"
+                    " that the ledger has not posted"
+                )
+                found += raise_difference(
+                    uow, "unmatched_bank_line", line.line_id, clock(), **_bank_side(line), detail=detail
+                )
             continue
         ledger_amount = _amount(uow.session, txn.transaction_id)
         ins = uow.session.get(PaymentInstruction, line.idempotency_key)
         if ledger_amount != line.amount_pence or ins is None or ins.provider_payment_id != line.provider_payment_id:
-            detail = (f"the bank reports {line.amount_pence}p for payment {line.provider_payment_id};"
-                      f" the ledger posted {ledger_amount}p")  # fmt: skip
-            found += raise_difference(uow, "amount_mismatch", line.line_id, clock(), **_bank_side(line),
-                                      ledger_amount_pence=ledger_amount, detail=detail)  # fmt: skip
+            detail = (
+                f"the bank reports {line.amount_pence}p for payment {line.provider_payment_id};"
+                f" the ledger posted {ledger_amount}p"
+            )
+            found += raise_difference(
+                uow,
+                "amount_mismatch",
+                line.line_id,
+                clock(),
+                **_bank_side(line),
+                ledger_amount_pence=ledger_amount,
+                detail=detail,
+            )
             continue
         line.transaction_id, line.matched_at = txn.transaction_id, now()
         uow.session.flush()
@@ -106,38 +134,59 @@ def _unmatched_postings(uow: UnitOfWork, cutoff: datetime, clock: Clock) -> int:
     matched = select(SettlementLine.transaction_id).where(SettlementLine.transaction_id.is_not(None))
     reversed_ids = select(LedgerTransactionRow.reverses).where(LedgerTransactionRow.reverses.is_not(None))
     txns = uow.session.scalars(
-        select(LedgerTransactionRow).where(
-            LedgerTransactionRow.kind.in_((str(K.SETTLE), str(K.RETURN))), LedgerTransactionRow.effective_at < cutoff,
+        select(LedgerTransactionRow)
+        .where(
+            LedgerTransactionRow.kind.in_((str(K.SETTLE), str(K.RETURN))),
+            LedgerTransactionRow.effective_at < cutoff,
             LedgerTransactionRow.transaction_id.not_in(matched),
-            LedgerTransactionRow.transaction_id.not_in(reversed_ids))
+            LedgerTransactionRow.transaction_id.not_in(reversed_ids),
+        )
         .order_by(LedgerTransactionRow.seq)
-    ).all()  # fmt: skip
+    ).all()
     found = 0
     for txn in txns:
         if _disagreeing_line(uow.session, txn) is not None:
             continue  # the bank's line for it is in, with another amount: its amount_mismatch covers both sides
         amount = _amount(uow.session, txn.transaction_id)
         what = "settlement" if txn.kind == K.SETTLE else "return"
-        detail = (f"the ledger posted a {what} of {amount}p for instruction {txn.instruction_id}"
-                  " that the bank's settlement report does not show")  # fmt: skip
-        found += raise_difference(uow, f"unmatched_{what}", txn.transaction_id, clock(),
-                                  instruction_id=txn.instruction_id, ledger_amount_pence=amount,
-                                  detail=detail)  # fmt: skip
+        detail = (
+            f"the ledger posted a {what} of {amount}p for instruction {txn.instruction_id}"
+            " that the bank's settlement report does not show"
+        )
+        found += raise_difference(
+            uow,
+            f"unmatched_{what}",
+            txn.transaction_id,
+            clock(),
+            instruction_id=txn.instruction_id,
+            ledger_amount_pence=amount,
+            detail=detail,
+        )
     return found
 
 
 def _disagreeing_line(session: Session, txn: LedgerTransactionRow) -> str | None:
     """The bank's line for this instruction's settlement (or return) when it is in and did not match the posting."""
     line_kind = next(kind for kind, txn_kind in KIND_OF_LINE.items() if str(txn_kind) == txn.kind)
-    return session.scalar(select(SettlementLine.line_id).where(
-        SettlementLine.idempotency_key == txn.instruction_id, SettlementLine.kind == line_kind,
-        SettlementLine.transaction_id.is_(None)).order_by(SettlementLine.line_id).limit(1))  # fmt: skip
+    return session.scalar(
+        select(SettlementLine.line_id)
+        .where(
+            SettlementLine.idempotency_key == txn.instruction_id,
+            SettlementLine.kind == line_kind,
+            SettlementLine.transaction_id.is_(None),
+        )
+        .order_by(SettlementLine.line_id)
+        .limit(1)
+    )
 
 
 def _bank_side(line: SettlementLine) -> dict[str, Any]:
     """What a report line says of a difference: its instruction (the key), the bank's payment id and amount."""
-    return {"instruction_id": line.idempotency_key, "provider_payment_id": line.provider_payment_id,
-            "bank_amount_pence": line.amount_pence}  # fmt: skip
+    return {
+        "instruction_id": line.idempotency_key,
+        "provider_payment_id": line.provider_payment_id,
+        "bank_amount_pence": line.amount_pence,
+    }
 
 
 def _resolve(uow: UnitOfWork, at: datetime) -> int:
@@ -151,12 +200,17 @@ def _resolve(uow: UnitOfWork, at: datetime) -> int:
     D = ReconciliationDifference
     candidates = uow.session.execute(
         select(D.difference_id, D.kind, D.grant_id)
-        .where(D.resolved_at.is_(None), D.kind.in_(RESOLVED_BY_MATCH),
-               D.subject.in_(matched_lines) | D.subject.in_(matched_txns))
+        .where(
+            D.resolved_at.is_(None),
+            D.kind.in_(RESOLVED_BY_MATCH),
+            D.subject.in_(matched_lines) | D.subject.in_(matched_txns),
+        )
         .order_by(D.found_at, D.difference_id)
-    ).all()  # fmt: skip
-    return sum(resolve_difference(uow, difference_id, kind, grant_id, at, by=BY_RECONCILIATION)
-               for difference_id, kind, grant_id in [*candidates, *_reported_since(uow.session)])  # fmt: skip
+    ).all()
+    return sum(
+        resolve_difference(uow, difference_id, kind, grant_id, at, by=BY_RECONCILIATION)
+        for difference_id, kind, grant_id in [*candidates, *_reported_since(uow.session)]
+    )
 
 
 def _reported_since(session: Session) -> list[tuple[str, str, str | None]]:
@@ -166,9 +220,11 @@ def _reported_since(session: Session) -> list[tuple[str, str, str | None]]:
     """
     D = ReconciliationDifference
     found = []
-    open_postings = session.execute(select(D.difference_id, D.kind, D.grant_id, D.subject)
-                                    .where(D.resolved_at.is_(None), D.kind.in_(UNMATCHED_POSTING))
-                                    .order_by(D.found_at, D.difference_id)).all()  # fmt: skip
+    open_postings = session.execute(
+        select(D.difference_id, D.kind, D.grant_id, D.subject)
+        .where(D.resolved_at.is_(None), D.kind.in_(UNMATCHED_POSTING))
+        .order_by(D.found_at, D.difference_id)
+    ).all()
     for difference_id, kind, grant_id, subject in open_postings:
         txn = session.scalar(select(LedgerTransactionRow).where(LedgerTransactionRow.transaction_id == subject))
         line_id = _disagreeing_line(session, txn) if txn is not None else None

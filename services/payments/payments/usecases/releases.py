@@ -50,9 +50,15 @@ def held_reasons(tranche: Tranche) -> list[str]:
 
 def snapshot(tranche: Tranche) -> dict[str, Any]:
     """The audit view of a tranche."""
-    return {"status": tranche.status, "amount_pence": tranche.amount_pence, "due_on": tranche.due_on,
-            "holds": tranche.holds, "facts": tranche.facts, "released_by": tranche.released_by,
-            "approved_by": tranche.approved_by}  # fmt: skip
+    return {
+        "status": tranche.status,
+        "amount_pence": tranche.amount_pence,
+        "due_on": tranche.due_on,
+        "holds": tranche.holds,
+        "facts": tranche.facts,
+        "released_by": tranche.released_by,
+        "approved_by": tranche.approved_by,
+    }
 
 
 def partnership_compliant(session: Session, partnership_id: str) -> bool:
@@ -69,22 +75,49 @@ def _set_holds(uow: UnitOfWork, grant: OfGrant, tranche: Tranche, holds: Holds, 
     tranche.holds, tranche.updated_at = holds, at
     if holds:
         move_tranche(tranche, E.HOLD)
-        uow.emit(TrancheHeld(grant_id=grant.grant_id, tranche_id=tranche.tranche_id, number=tranche.number,
-                             reasons=held_reasons(tranche), held_at=at), subject=grant.grant_id)  # fmt: skip
+        uow.emit(
+            TrancheHeld(
+                grant_id=grant.grant_id,
+                tranche_id=tranche.tranche_id,
+                number=tranche.number,
+                reasons=held_reasons(tranche),
+                held_at=at,
+            ),
+            subject=grant.grant_id,
+        )
     else:
         move_tranche(tranche, E.RESUME)
-        uow.emit(TrancheResumed(grant_id=grant.grant_id, tranche_id=tranche.tranche_id, number=tranche.number,
-                                lifted_reasons=lifted, resumed_by=actor, resumed_at=at),
-                 subject=grant.grant_id)  # fmt: skip
-    uow.audit(actor=actor, action="tranche.held" if holds else "tranche.resumed", entity_type="tranche",
-              entity_id=tranche.tranche_id, before=before, after=snapshot(tranche))  # fmt: skip
+        uow.emit(
+            TrancheResumed(
+                grant_id=grant.grant_id,
+                tranche_id=tranche.tranche_id,
+                number=tranche.number,
+                lifted_reasons=lifted,
+                resumed_by=actor,
+                resumed_at=at,
+            ),
+            subject=grant.grant_id,
+        )
+    uow.audit(
+        actor=actor,
+        action="tranche.held" if holds else "tranche.resumed",
+        entity_type="tranche",
+        entity_id=tranche.tranche_id,
+        before=before,
+        after=snapshot(tranche),
+    )
     return True
 
 
 def add_hold(
-    uow: UnitOfWork, grant: OfGrant, tranche: Tranche, kind: str, reasons: str | list[str], actor: str,
+    uow: UnitOfWork,
+    grant: OfGrant,
+    tranche: Tranche,
+    kind: str,
+    reasons: str | list[str],
+    actor: str,
     clock: Clock = system_clock,
-) -> bool:  # fmt: skip
+) -> bool:
     """Hold an unreleased tranche for `reasons` (replacing earlier reasons of the same kind); True if changed."""
     given = [reasons] if isinstance(reasons, str) else reasons
     if [h["reason"] for h in tranche.holds if h["kind"] == kind] == given and tranche.status == S.HELD:
@@ -94,17 +127,23 @@ def add_hold(
 
 
 def lift_hold(
-    uow: UnitOfWork, grant: Grant, tranche: Tranche, kind: str, actor: str, threshold: int,
+    uow: UnitOfWork,
+    grant: Grant,
+    tranche: Tranche,
+    kind: str,
+    actor: str,
+    threshold: int,
     clock: Clock = system_clock,
-) -> bool:  # fmt: skip
+) -> bool:
     """Lift the holds of `kind`; with none left the tranche is scheduled again and released if it may be."""
     if not any(h["kind"] == kind for h in tranche.holds):
         return False
     holds = [h for h in tranche.holds if h["kind"] != kind]
     unmet = unmet_facts(tranche)
     if unmet and tranche.due_on <= today(clock):  # still held, now for its conditions: one change, not two
-        holds = [h for h in holds if h["kind"] != HOLD_CONDITIONS] + [{"kind": HOLD_CONDITIONS, "reason": r}
-                                                                      for r in unmet]  # fmt: skip
+        holds = [h for h in holds if h["kind"] != HOLD_CONDITIONS] + [
+            {"kind": HOLD_CONDITIONS, "reason": r} for r in unmet
+        ]
     _set_holds(uow, grant, tranche, holds, actor, clock)
     review(uow, grant, tranche, actor=actor, threshold=threshold, clock=clock)
     return True
@@ -143,8 +182,9 @@ def try_release(
     return True
 
 
-def release_now(uow: UnitOfWork, grant: Grant, tranche: Tranche, *, releaser: str, threshold: int,
-                clock: Clock) -> None:  # fmt: skip
+def release_now(
+    uow: UnitOfWork, grant: Grant, tranche: Tranche, *, releaser: str, threshold: int, clock: Clock
+) -> None:
     """Release a tranche (first time, or again after a return) with a new instruction; maker-checker above it."""
     before = snapshot(tranche)
     tranche.released_by, tranche.released_at, tranche.threshold_pence = releaser, clock(), threshold
@@ -156,8 +196,14 @@ def release_now(uow: UnitOfWork, grant: Grant, tranche: Tranche, *, releaser: st
         move_tranche(tranche, E.RELEASE)
         create_instruction(uow.session, grant, tranche, CREATED, tranche.released_at)
         emit_released(uow, grant, tranche)
-    uow.audit(actor=releaser, action="tranche.released", entity_type="tranche", entity_id=tranche.tranche_id,
-              before=before, after=snapshot(tranche))  # fmt: skip
+    uow.audit(
+        actor=releaser,
+        action="tranche.released",
+        entity_type="tranche",
+        entity_id=tranche.tranche_id,
+        before=before,
+        after=snapshot(tranche),
+    )
 
 
 def emit_released(uow: UnitOfWork, grant: Grant, tranche: Tranche) -> None:
@@ -165,11 +211,17 @@ def emit_released(uow: UnitOfWork, grant: Grant, tranche: Tranche) -> None:
     released_at = tranche.approved_at or tranche.released_at
     assert released_at is not None, "a tranche is announced only once released"
     uow.emit(
-        TrancheReleased(grant_id=grant.grant_id, tranche_id=tranche.tranche_id, number=tranche.number,
-                        amount_pence=tranche.amount_pence, released_by=tranche.released_by or AUTO_RELEASER,
-                        approved_by=tranche.approved_by, released_at=released_at),
+        TrancheReleased(
+            grant_id=grant.grant_id,
+            tranche_id=tranche.tranche_id,
+            number=tranche.number,
+            amount_pence=tranche.amount_pence,
+            released_by=tranche.released_by or AUTO_RELEASER,
+            approved_by=tranche.approved_by,
+            released_at=released_at,
+        ),
         subject=grant.grant_id,
-    )  # fmt: skip
+    )
 
 
 def approve(uow: UnitOfWork, tranche_id: str, approver: Principal, clock: Clock = system_clock) -> Tranche:
@@ -192,6 +244,12 @@ def approve(uow: UnitOfWork, tranche_id: str, approver: Principal, clock: Clock 
     tranche.approved_by, tranche.approved_at = approver.subject, clock()
     tranche.updated_at = tranche.approved_at
     emit_released(uow, grant, tranche)
-    uow.audit(actor=approver.subject, action="tranche.approved", entity_type="tranche", entity_id=tranche_id,
-              before=before, after=snapshot(tranche))  # fmt: skip
+    uow.audit(
+        actor=approver.subject,
+        action="tranche.approved",
+        entity_type="tranche",
+        entity_id=tranche_id,
+        before=before,
+        after=snapshot(tranche),
+    )
     return tranche

@@ -30,17 +30,37 @@ def mark_returned(uow: UnitOfWork, instruction_id: str, at: datetime, reason: st
     if ins is None:
         return
     advance_tranche(uow, ins, TrancheEvent.RETURN, clock)
-    post_once(uow.session, posting_key(K.RETURN, ins.instruction_id), lambda tid: return_payment(
-        ins.grant_id, ins.tranche_id, ins.amount_pence, instruction_id=ins.instruction_id, transaction_id=tid,
-        effective_at=at))  # fmt: skip
-    uow.emit(PaymentReturned(grant_id=ins.grant_id, tranche_id=ins.tranche_id, instruction_id=ins.instruction_id,
-                             amount_pence=ins.amount_pence, reason=reason[:2000], returned_at=at),
-             subject=ins.grant_id)  # fmt: skip
+    post_once(
+        uow.session,
+        posting_key(K.RETURN, ins.instruction_id),
+        lambda tid: return_payment(
+            ins.grant_id,
+            ins.tranche_id,
+            ins.amount_pence,
+            instruction_id=ins.instruction_id,
+            transaction_id=tid,
+            effective_at=at,
+        ),
+    )
+    uow.emit(
+        PaymentReturned(
+            grant_id=ins.grant_id,
+            tranche_id=ins.tranche_id,
+            instruction_id=ins.instruction_id,
+            amount_pence=ins.amount_pence,
+            reason=reason[:2000],
+            returned_at=at,
+        ),
+        subject=ins.grant_id,
+    )
     grant = uow.session.get(Grant, ins.grant_id)
     if grant is not None and grant.status == GRANT_CLOSED:
         # A closed grant is paid no more: what came back goes back to the fund, and the tranche is done with.
-        post_once(uow.session, posting_key(K.RELEASE, f"{ins.grant_id}:return:{ins.instruction_id}"), lambda tid:
-                  release_commitment(ins.grant_id, ins.amount_pence, transaction_id=tid, effective_at=at))  # fmt: skip
+        post_once(
+            uow.session,
+            posting_key(K.RELEASE, f"{ins.grant_id}:return:{ins.instruction_id}"),
+            lambda tid: release_commitment(ins.grant_id, ins.amount_pence, transaction_id=tid, effective_at=at),
+        )
         advance_tranche(uow, ins, TrancheEvent.CANCEL, clock)
 
 
@@ -58,15 +78,25 @@ def retry_failed(uow: UnitOfWork, tranche_id: str, officer: Principal, clock: Cl
     if tranche.status != S.FAILED or _live_instruction(uow, tranche_id) is not None:
         raise NotFailed(f"Tranche {tranche_id} is {tranche.status}.")
     instruction = retry(uow, tranche, clock)
-    uow.audit(actor=officer.subject, action="tranche.retried", entity_type="tranche", entity_id=tranche_id,
-              after={"instruction_id": instruction.instruction_id, "attempt": instruction.attempt})  # fmt: skip
+    uow.audit(
+        actor=officer.subject,
+        action="tranche.retried",
+        entity_type="tranche",
+        entity_id=tranche_id,
+        after={"instruction_id": instruction.instruction_id, "attempt": instruction.attempt},
+    )
     return tranche
 
 
 def repay(
-    uow: UnitOfWork, tranche_id: str, officer: Principal, *, threshold: int, payee: Payee | None = None,
+    uow: UnitOfWork,
+    tranche_id: str,
+    officer: Principal,
+    *,
+    threshold: int,
+    payee: Payee | None = None,
     clock: Clock = system_clock,
-) -> Tranche:  # fmt: skip
+) -> Tranche:
     """Pay a returned tranche again (its commitment was restored), to corrected bank details when given.
 
     It is a new release: a new instruction, and above the threshold a second person's approval.
@@ -77,9 +107,17 @@ def repay(
     if payee is not None:
         before = {"name": grant.payee_name, "sort_code": grant.payee_sort_code, "account": grant.payee_account_number}
         grant.payee_name, grant.payee_sort_code, grant.payee_account_number = (
-            payee.name, payee.sort_code, payee.account_number)  # fmt: skip
-        uow.audit(actor=officer.subject, action="grant.payee-changed", entity_type="grant", entity_id=grant.grant_id,
-                  before=before, after={"name": payee.name, "sort_code": payee.sort_code,
-                                        "account": payee.account_number})  # fmt: skip
+            payee.name,
+            payee.sort_code,
+            payee.account_number,
+        )
+        uow.audit(
+            actor=officer.subject,
+            action="grant.payee-changed",
+            entity_type="grant",
+            entity_id=grant.grant_id,
+            before=before,
+            after={"name": payee.name, "sort_code": payee.sort_code, "account": payee.account_number},
+        )
     release_now(uow, grant, tranche, releaser=officer.subject, threshold=threshold, clock=clock)
     return tranche

@@ -37,20 +37,43 @@ def record_instructed(
     if ins is None:
         return False
     advance_tranche(uow, ins, T.INSTRUCT, clock)
-    post_once(uow.session, posting_key(K.INSTRUCT, ins.instruction_id), lambda tid: instruct_payment(
-        ins.grant_id, ins.tranche_id, ins.amount_pence, instruction_id=ins.instruction_id, transaction_id=tid,
-        effective_at=at))  # fmt: skip
-    uow.emit(PaymentInstructed(grant_id=ins.grant_id, tranche_id=ins.tranche_id, instruction_id=ins.instruction_id,
-                               provider=provider, provider_payment_id=payment.payment_id,
-                               amount_pence=ins.amount_pence, instructed_at=at), subject=ins.grant_id)  # fmt: skip
+    post_once(
+        uow.session,
+        posting_key(K.INSTRUCT, ins.instruction_id),
+        lambda tid: instruct_payment(
+            ins.grant_id,
+            ins.tranche_id,
+            ins.amount_pence,
+            instruction_id=ins.instruction_id,
+            transaction_id=tid,
+            effective_at=at,
+        ),
+    )
+    uow.emit(
+        PaymentInstructed(
+            grant_id=ins.grant_id,
+            tranche_id=ins.tranche_id,
+            instruction_id=ins.instruction_id,
+            provider=provider,
+            provider_payment_id=payment.payment_id,
+            amount_pence=ins.amount_pence,
+            instructed_at=at,
+        ),
+        subject=ins.grant_id,
+    )
     if payment.amount_pence != ins.amount_pence:
         raise_difference(
-            uow, INSTRUCTED_AMOUNT_MISMATCH, ins.instruction_id, clock(), instruction_id=ins.instruction_id,
-            provider_payment_id=payment.payment_id, bank_amount_pence=payment.amount_pence,
+            uow,
+            INSTRUCTED_AMOUNT_MISMATCH,
+            ins.instruction_id,
+            clock(),
+            instruction_id=ins.instruction_id,
+            provider_payment_id=payment.payment_id,
+            bank_amount_pence=payment.amount_pence,
             ledger_amount_pence=ins.amount_pence,
             detail=f"the bank accepted instruction {ins.instruction_id} as payment {payment.payment_id} of "
-                   f"{payment.amount_pence}p, but {ins.amount_pence}p was instructed (and posted to the ledger)",
-        )  # fmt: skip
+            f"{payment.amount_pence}p, but {ins.amount_pence}p was instructed (and posted to the ledger)",
+        )
     return True
 
 
@@ -76,20 +99,42 @@ def apply_outcome(
         mark_returned(uow, instruction_id, returned_at, payment.return_reason or "returned", clock)
     if payment.status == FAILED:
         at = clock()
-        ins = advance(uow, instruction_id, Ins.FAIL, failed_at=at,
-                      failure_reason=(payment.failure_reason or "failed by the provider")[:2000])  # fmt: skip
+        ins = advance(
+            uow,
+            instruction_id,
+            Ins.FAIL,
+            failed_at=at,
+            failure_reason=(payment.failure_reason or "failed by the provider")[:2000],
+        )
         if ins is not None:
-            post_once(uow.session, posting_key(K.FAIL, ins.instruction_id), lambda tid: fail_payment(
-                ins.grant_id, ins.tranche_id, ins.amount_pence, instruction_id=ins.instruction_id,
-                transaction_id=tid, effective_at=at))  # fmt: skip
+            post_once(
+                uow.session,
+                posting_key(K.FAIL, ins.instruction_id),
+                lambda tid: fail_payment(
+                    ins.grant_id,
+                    ins.tranche_id,
+                    ins.amount_pence,
+                    instruction_id=ins.instruction_id,
+                    transaction_id=tid,
+                    effective_at=at,
+                ),
+            )
             _failed(uow, ins, ins.failure_reason or "failed", max_attempts, clock)
 
 
 def _failed(uow: UnitOfWork, ins: PaymentInstruction, reason: str, max_attempts: int, clock: Clock) -> None:
     tranche = advance_tranche(uow, ins, T.FAIL, clock)
-    uow.emit(PaymentFailed(grant_id=ins.grant_id, tranche_id=ins.tranche_id, instruction_id=ins.instruction_id,
-                           amount_pence=ins.amount_pence, reason=reason[:2000], failed_at=clock()),
-             subject=ins.grant_id)  # fmt: skip
+    uow.emit(
+        PaymentFailed(
+            grant_id=ins.grant_id,
+            tranche_id=ins.tranche_id,
+            instruction_id=ins.instruction_id,
+            amount_pence=ins.amount_pence,
+            reason=reason[:2000],
+            failed_at=clock(),
+        ),
+        subject=ins.grant_id,
+    )
     if attempts_of(uow.session, tranche.tranche_id) < max_attempts:
         retry(uow, tranche, clock)
 
@@ -100,34 +145,68 @@ def settle(uow: UnitOfWork, instruction_id: str, at: datetime, clock: Clock = sy
     if ins is None:
         return
     advance_tranche(uow, ins, T.SETTLE, clock)
-    post_once(uow.session, posting_key(K.SETTLE, ins.instruction_id), lambda tid: settle_payment(
-        ins.grant_id, ins.tranche_id, ins.amount_pence, instruction_id=ins.instruction_id, transaction_id=tid,
-        effective_at=at))  # fmt: skip
-    uow.emit(PaymentSettled(grant_id=ins.grant_id, tranche_id=ins.tranche_id, instruction_id=ins.instruction_id,
-                            amount_pence=ins.amount_pence, settled_at=at), subject=ins.grant_id)  # fmt: skip
+    post_once(
+        uow.session,
+        posting_key(K.SETTLE, ins.instruction_id),
+        lambda tid: settle_payment(
+            ins.grant_id,
+            ins.tranche_id,
+            ins.amount_pence,
+            instruction_id=ins.instruction_id,
+            transaction_id=tid,
+            effective_at=at,
+        ),
+    )
+    uow.emit(
+        PaymentSettled(
+            grant_id=ins.grant_id,
+            tranche_id=ins.tranche_id,
+            instruction_id=ins.instruction_id,
+            amount_pence=ins.amount_pence,
+            settled_at=at,
+        ),
+        subject=ins.grant_id,
+    )
     complete_if_paid(uow, ins.grant_id, clock)
 
 
 def paid_pence(uow: UnitOfWork, grant_id: str) -> int:
     """What has left the fund for a grant and stayed out (settled, not returned)."""
-    return int(uow.session.execute(
-        select(func.coalesce(func.sum(PaymentInstruction.amount_pence), 0))
-        .where(PaymentInstruction.grant_id == grant_id, PaymentInstruction.status == SETTLED)
-    ).scalar_one())  # fmt: skip
+    return int(
+        uow.session.execute(
+            select(func.coalesce(func.sum(PaymentInstruction.amount_pence), 0)).where(
+                PaymentInstruction.grant_id == grant_id, PaymentInstruction.status == SETTLED
+            )
+        ).scalar_one()
+    )
 
 
 def complete_if_paid(uow: UnitOfWork, grant_id: str, clock: Clock = system_clock) -> None:
     """Every tranche of an active grant settled (none cancelled is owed): the grant is completed (once)."""
     grant = uow.session.get(Grant, grant_id, with_for_update=True)
     unpaid = uow.session.execute(
-        select(func.count()).select_from(Tranche)
+        select(func.count())
+        .select_from(Tranche)
         .where(Tranche.grant_id == grant_id, Tranche.status.not_in((SETTLED, TRANCHE_CANCELLED)))
-    ).scalar_one()  # fmt: skip
+    ).scalar_one()
     if grant is None or unpaid or grant.status != GRANT_ACTIVE:
         return
     move_grant(grant, GrantEvent.COMPLETE)
     grant.completed_at = clock()
-    uow.emit(GrantCompleted(grant_id=grant_id, awarded_pence=grant.amount_pence, paid_pence=paid_pence(uow, grant_id),
-                            completed_at=grant.completed_at), subject=grant_id)  # fmt: skip
-    uow.audit(actor=ACTOR, action="grant.completed", entity_type="grant", entity_id=grant_id,
-              before={"status": "active"}, after={"status": grant.status})  # fmt: skip
+    uow.emit(
+        GrantCompleted(
+            grant_id=grant_id,
+            awarded_pence=grant.amount_pence,
+            paid_pence=paid_pence(uow, grant_id),
+            completed_at=grant.completed_at,
+        ),
+        subject=grant_id,
+    )
+    uow.audit(
+        actor=ACTOR,
+        action="grant.completed",
+        entity_type="grant",
+        entity_id=grant_id,
+        before={"status": "active"},
+        after={"status": grant.status},
+    )

@@ -78,14 +78,27 @@ def request(
     if pending is not None:
         raise VariationPending(f"Approve or reject variation {pending} first.")
     variation = Variation(
-        variation_id=new_id(), grant_id=grant_id, kind=ask.kind, status=VARIATION_PENDING, reason=ask.reason,
-        requested_by=officer.subject, requested_at=clock(), new_total_pence=ask.new_total_pence, pattern=ask.pattern,
-        first_tranche_bps=ask.first_tranche_bps, previous_total_pence=grant.amount_pence,
-    )  # fmt: skip
+        variation_id=new_id(),
+        grant_id=grant_id,
+        kind=ask.kind,
+        status=VARIATION_PENDING,
+        reason=ask.reason,
+        requested_by=officer.subject,
+        requested_at=clock(),
+        new_total_pence=ask.new_total_pence,
+        pattern=ask.pattern,
+        first_tranche_bps=ask.first_tranche_bps,
+        previous_total_pence=grant.amount_pence,
+    )
     uow.session.add(variation)
     uow.session.flush()
-    uow.audit(actor=officer.subject, action="variation.requested", entity_type="grant", entity_id=grant_id,
-              after=variation_record(variation))  # fmt: skip
+    uow.audit(
+        actor=officer.subject,
+        action="variation.requested",
+        entity_type="grant",
+        entity_id=grant_id,
+        after=variation_record(variation),
+    )
     amount_changes = ask.kind == CLOSURE or (ask.new_total_pence or grant.amount_pence) != grant.amount_pence
     if amount_changes:
         return variation
@@ -94,9 +107,15 @@ def request(
 
 
 def decide(
-    uow: UnitOfWork, grant_id: str, variation_id: str, approver: Principal, *, approve: bool, threshold: int,
+    uow: UnitOfWork,
+    grant_id: str,
+    variation_id: str,
+    approver: Principal,
+    *,
+    approve: bool,
+    threshold: int,
     clock: Clock,
-) -> Variation:  # fmt: skip
+) -> Variation:
     """Approve (apply) or reject a pending variation; the requester can do neither to their own (maker-checker)."""
     grant = load_grant(uow, grant_id)
     variation = uow.session.get(Variation, variation_id, with_for_update=True)
@@ -109,8 +128,13 @@ def decide(
     if not approve:
         move_variation(variation, VariationEvent.REJECT)
         variation.decided_by, variation.decided_at = approver.subject, clock()
-        uow.audit(actor=approver.subject, action="variation.rejected", entity_type="grant", entity_id=grant_id,
-                  after=variation_record(variation))  # fmt: skip
+        uow.audit(
+            actor=approver.subject,
+            action="variation.rejected",
+            entity_type="grant",
+            entity_id=grant_id,
+            after=variation_record(variation),
+        )
         return variation
     require_active(grant)
     pattern = pattern_of(variation.pattern, variation.first_tranche_bps)
@@ -119,19 +143,30 @@ def decide(
 
 
 def _apply(
-    uow: UnitOfWork, grant: Grant, variation: Variation, pattern: SchedulePattern | None, *,
-    decided_by: str | None, threshold: int, clock: Clock,
-) -> None:  # fmt: skip
+    uow: UnitOfWork,
+    grant: Grant,
+    variation: Variation,
+    pattern: SchedulePattern | None,
+    *,
+    decided_by: str | None,
+    threshold: int,
+    clock: Clock,
+) -> None:
     variation.previous_total_pence = grant.amount_pence
     if variation.kind == CLOSURE:
         assert decided_by is not None, "a closure is always approved by a second person"
         outcome = apply_closure(uow, grant, variation, approved_by=decided_by, clock=clock)
     else:
-        outcome = apply_reprofile(uow, grant, variation, pattern, approved_by=decided_by, threshold=threshold,
-                                  clock=clock)  # fmt: skip
+        outcome = apply_reprofile(
+            uow, grant, variation, pattern, approved_by=decided_by, threshold=threshold, clock=clock
+        )
     move_variation(variation, VariationEvent.APPLY)
     variation.outcome = outcome
     variation.decided_by, variation.decided_at = decided_by or variation.requested_by, clock()
-    uow.audit(actor=variation.decided_by, action="variation.applied", entity_type="grant",
-              entity_id=grant.grant_id, after=variation_record(variation))  # fmt: skip
-
+    uow.audit(
+        actor=variation.decided_by,
+        action="variation.applied",
+        entity_type="grant",
+        entity_id=grant.grant_id,
+        after=variation_record(variation),
+    )

@@ -23,8 +23,19 @@ from payments.domain.schedule import split_evenly
 START = datetime(2025, 1, 1, tzinfo=UTC)
 BUDGET = 10**10
 OPS = ("award", "instruct", "settle", "fail", "return", "release", "reverse_last")
-WEIGHTED_OPS = ("award", "award", "instruct", "instruct", "instruct", "settle", "settle", "fail", "return",
-                "release", "reverse_last")  # fmt: skip
+WEIGHTED_OPS = (
+    "award",
+    "award",
+    "instruct",
+    "instruct",
+    "instruct",
+    "settle",
+    "settle",
+    "fail",
+    "return",
+    "release",
+    "reverse_last",
+)
 op_lists = st.lists(
     st.tuples(st.sampled_from(WEIGHTED_OPS), st.integers(0, 10**9), st.integers(0, 1_000)),
     min_size=20,
@@ -84,16 +95,22 @@ class Simulation:
                 self.model.counter = m.counter
                 self.ledger.append(reversal(txn, transaction_id=tid, effective_at=at))
             return
-        wanted = {"instruct": ("scheduled", "failed"), "settle": ("pending",), "fail": ("pending",),
-                  "return": ("settled",), "release": ("scheduled", "failed")}[op]  # fmt: skip
+        wanted = {
+            "instruct": ("scheduled", "failed"),
+            "settle": ("pending",),
+            "fail": ("pending",),
+            "return": ("settled",),
+            "release": ("scheduled", "failed"),
+        }[op]
         candidates = [t for t in m.tranches if t.status in wanted]
         if not candidates:
             return
         t = candidates[pick % len(candidates)]
         if op == "instruct":
             t.status, t.instruction_id = "pending", f"ins-{m.counter}"
-            txn = instruct_payment(t.grant_id, t.tranche_id, t.amount, instruction_id=t.instruction_id,
-                                   transaction_id=tid, effective_at=at)  # fmt: skip
+            txn = instruct_payment(
+                t.grant_id, t.tranche_id, t.amount, instruction_id=t.instruction_id, transaction_id=tid, effective_at=at
+            )
         elif op == "release":
             t.status = "released"
             txn = release_commitment(t.grant_id, t.amount, transaction_id=tid, effective_at=at)
@@ -101,8 +118,9 @@ class Simulation:
             builder = {"settle": settle_payment, "fail": fail_payment, "return": return_payment}[op]
             t.status = {"settle": "settled", "fail": "failed", "return": "returned"}[op]
             assert t.instruction_id is not None
-            txn = builder(t.grant_id, t.tranche_id, t.amount, instruction_id=t.instruction_id,
-                          transaction_id=tid, effective_at=at)  # fmt: skip
+            txn = builder(
+                t.grant_id, t.tranche_id, t.amount, instruction_id=t.instruction_id, transaction_id=tid, effective_at=at
+            )
             if op == "return":  # the restored commitment is paid again by a variation: a new tranche
                 m.tranches.append(TrancheModel(t.grant_id, f"{t.tranche_id}-r{m.counter}", t.amount))
         self._post(txn, before)

@@ -58,16 +58,12 @@ def test_every_valid_history_keeps_every_invariant(ops: list[tuple[str, int, int
     assert -b.get(CASH_PAID, 0) == sum(t.amount for t in tranches if t.status in ("settled", "returned"))
     assert b.get(RETURNED, 0) == sum(t.amount for t in tranches if t.status == "returned")
     assert -b.get(PAYMENTS_IN_FLIGHT, 0) == sum(t.amount for t in tranches if t.status == "pending")
-    assert b.get(FUND_AWARDED, 0) == sum(
-        t.amount for t in tranches if t.status not in ("released", "returned")
-    )
+    assert b.get(FUND_AWARDED, 0) == sum(t.amount for t in tranches if t.status not in ("released", "returned"))
 
 
 @settings(deadline=None)  # whole simulated ledgers: time varies with CI load
 @given(op_lists, st.integers(0, 200))
-def test_balances_as_of_any_date_equal_the_prefix_of_the_ledger(
-    ops: list[tuple[str, int, int]], cut: int
-) -> None:
+def test_balances_as_of_any_date_equal_the_prefix_of_the_ledger(ops: list[tuple[str, int, int]], cut: int) -> None:
     ledger = simulate(ops).ledger
     cut = min(cut, len(ledger))
     as_of = START + timedelta(hours=cut - 1, minutes=30)
@@ -79,28 +75,44 @@ def test_balances_as_of_any_date_equal_the_prefix_of_the_ledger(
 def test_a_second_settlement_of_a_tranche_is_caught(ops: list[tuple[str, int, int]], pick: int) -> None:
     ledger = simulate([*ops, ("award", 999, 0), ("instruct", 0, 0), ("settle", 0, 0)]).ledger
     reversed_ids = {t.reverses for t in ledger}
-    returned = {t.instruction_id for t in ledger if t.kind is TransactionKind.RETURN and t.transaction_id not in
-                reversed_ids}  # fmt: skip
-    settles = [t for t in ledger if t.kind is TransactionKind.SETTLE and t.transaction_id not in reversed_ids
-               and t.instruction_id not in returned]  # a returned payment may be paid again: not a second one
+    returned = {
+        t.instruction_id for t in ledger if t.kind is TransactionKind.RETURN and t.transaction_id not in reversed_ids
+    }
+    settles = [
+        t
+        for t in ledger
+        if t.kind is TransactionKind.SETTLE
+        and t.transaction_id not in reversed_ids
+        and t.instruction_id not in returned
+    ]  # a returned payment may be paid again: not a second one
     first = settles[pick % len(settles)]
     at = START + timedelta(days=9_999)
     same_instruction = replace(first, transaction_id="dup-settle", effective_at=at)
     assert "pending_transfer_resolves_once" in failing([*ledger, same_instruction])
     again = [
-        instruct_payment(first.grant_id, first.tranche_id or "", first.amount_pence, instruction_id="new-ins",
-                         transaction_id="re-ins", effective_at=at),
-        settle_payment(first.grant_id, first.tranche_id or "", first.amount_pence, instruction_id="new-ins",
-                       transaction_id="re-settle", effective_at=at),
-    ]  # fmt: skip
+        instruct_payment(
+            first.grant_id,
+            first.tranche_id or "",
+            first.amount_pence,
+            instruction_id="new-ins",
+            transaction_id="re-ins",
+            effective_at=at,
+        ),
+        settle_payment(
+            first.grant_id,
+            first.tranche_id or "",
+            first.amount_pence,
+            instruction_id="new-ins",
+            transaction_id="re-settle",
+            effective_at=at,
+        ),
+    ]
     assert "one_settlement_per_tranche" in failing([*ledger, *again])
 
 
 @settings(deadline=None)  # whole simulated ledgers: time varies with CI load
 @given(op_lists, st.integers(0, 10**6))
-def test_reversing_any_transaction_nets_its_balances_to_zero(
-    ops: list[tuple[str, int, int]], pick: int
-) -> None:
+def test_reversing_any_transaction_nets_its_balances_to_zero(ops: list[tuple[str, int, int]], pick: int) -> None:
     ledger = simulate(ops).ledger
     originals = [t for t in ledger if t.kind is not TransactionKind.REVERSAL]
     assume(originals)
@@ -118,15 +130,11 @@ AWARD = award_commitment("g", 1_000, transaction_id="a", effective_at=AT)
 
 
 def ins(i: str, tranche: str = "t1", amount: int = 500, tid: str | None = None) -> LedgerTransaction:
-    return instruct_payment(
-        "g", tranche, amount, instruction_id=i, transaction_id=tid or f"ins-{i}", effective_at=AT
-    )
+    return instruct_payment("g", tranche, amount, instruction_id=i, transaction_id=tid or f"ins-{i}", effective_at=AT)
 
 
 def stl(i: str, tranche: str = "t1", amount: int = 500, tid: str | None = None) -> LedgerTransaction:
-    return settle_payment(
-        "g", tranche, amount, instruction_id=i, transaction_id=tid or f"stl-{i}", effective_at=AT
-    )
+    return settle_payment("g", tranche, amount, instruction_id=i, transaction_id=tid or f"stl-{i}", effective_at=AT)
 
 
 def test_settlement_without_an_instruction_is_caught() -> None:
@@ -177,9 +185,14 @@ def test_duplicate_ids_and_bad_reversals_are_caught() -> None:
     assert not check_append_only([mirror, AWARD]).ok  # reverses a later transaction
     assert not check_append_only([AWARD, mirror, replace(mirror, transaction_id="r2")]).ok  # twice
     wrong = LedgerTransaction(
-        "r3", TransactionKind.REVERSAL, "g", None,
-        (Posting(FUND_AWARDED, 0, 999), Posting("grant:g:commitment", 999, 0)), AT, reverses="a",
-    )  # fmt: skip
+        "r3",
+        TransactionKind.REVERSAL,
+        "g",
+        None,
+        (Posting(FUND_AWARDED, 0, 999), Posting("grant:g:commitment", 999, 0)),
+        AT,
+        reverses="a",
+    )
     result = check_append_only([AWARD, wrong])
     assert not result.ok and "not the exact mirror" in result.detail
 
@@ -215,10 +228,7 @@ def test_an_unbalanced_transaction_from_corrupt_storage_is_caught() -> None:
         object.__setattr__(corrupt, name, value)
     result = check_balanced([AWARD, corrupt])
     assert not result.ok
-    assert (
-        "bad: debits 10p != credits 9p" in result.detail
-        and "ledger: debits 1010p != credits 1009p" in result.detail
-    )
+    assert "bad: debits 10p != credits 9p" in result.detail and "ledger: debits 1010p != credits 1009p" in result.detail
 
 
 def test_details_are_capped_for_long_breach_lists() -> None:
@@ -229,9 +239,7 @@ def test_details_are_capped_for_long_breach_lists() -> None:
 
 @pytest.mark.parametrize("cut", [0, 1, 2, 3])
 def test_balances_as_of(cut: int) -> None:
-    txns = [
-        replace(t, effective_at=AT + timedelta(days=n)) for n, t in enumerate([AWARD, ins("i1"), stl("i1")])
-    ]
+    txns = [replace(t, effective_at=AT + timedelta(days=n)) for n, t in enumerate([AWARD, ins("i1"), stl("i1")])]
     assert balances(txns, AT + timedelta(days=cut) - timedelta(seconds=1)) == balances(txns[:cut])
     assert check_single_settlement(txns).figure == "1 tranches settled"
     with pytest.raises(ValueError, match="timezone-aware"):

@@ -97,9 +97,7 @@ def test_builders_refuse_float_amounts() -> None:
 
 def test_an_unbalanced_transaction_cannot_be_built() -> None:
     with pytest.raises(LedgerError, match="unbalanced transaction t: debits 100p != credits 99p"):
-        LedgerTransaction(
-            "t", TransactionKind.AWARD, G, None, (Posting(FUND_AWARDED, 100, 0), Posting(C, 0, 99)), AT
-        )
+        LedgerTransaction("t", TransactionKind.AWARD, G, None, (Posting(FUND_AWARDED, 100, 0), Posting(C, 0, 99)), AT)
 
 
 @pytest.mark.parametrize(
@@ -128,9 +126,7 @@ def test_transaction_shape_is_checked() -> None:
     with pytest.raises(LedgerError, match="at least two"):
         LedgerTransaction("t", TransactionKind.AWARD, G, None, (Posting(C, 1, 0),), AT)
     with pytest.raises(LedgerError, match="reverses"):
-        LedgerTransaction(
-            "t", TransactionKind.AWARD, G, None, (Posting(C, 1, 0), Posting(C, 0, 1)), AT, None, "x"
-        )
+        LedgerTransaction("t", TransactionKind.AWARD, G, None, (Posting(C, 1, 0), Posting(C, 0, 1)), AT, None, "x")
 
 
 def test_reversal_rules() -> None:

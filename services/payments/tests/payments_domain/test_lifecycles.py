@@ -18,20 +18,35 @@ def test_every_stored_tranche_move_is_a_path_of_the_transitions() -> None:
     assert not is_path(S.CANCELLED, S.SCHEDULED) and not is_path(S.SETTLED, S.HELD)
 
 
-@pytest.mark.parametrize(("current", "event", "target"), [
-    ("scheduled", E.HOLD, "held"), ("held", E.HOLD, "held"), ("held", E.RESUME, "scheduled"),
-    ("scheduled", E.RELEASE_FOR_APPROVAL, "awaiting_approval"), ("returned", E.RELEASE, "released"),
-    ("released", E.INSTRUCT, "instructed"), ("approved", E.FAIL, "failed"), ("failed", E.RETRY, "released"),
-    ("returned", E.CANCEL, "cancelled"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("current", "event", "target"),
+    [
+        ("scheduled", E.HOLD, "held"),
+        ("held", E.HOLD, "held"),
+        ("held", E.RESUME, "scheduled"),
+        ("scheduled", E.RELEASE_FOR_APPROVAL, "awaiting_approval"),
+        ("returned", E.RELEASE, "released"),
+        ("released", E.INSTRUCT, "instructed"),
+        ("approved", E.FAIL, "failed"),
+        ("failed", E.RETRY, "released"),
+        ("returned", E.CANCEL, "cancelled"),
+    ],
+)
 def test_a_tranche_moves_by_its_events(current: str, event: TrancheEvent, target: str) -> None:
     assert tranche_state.LIFECYCLE.move(current, event) == target
 
 
-@pytest.mark.parametrize(("current", "event"), [
-    ("released", E.HOLD), ("scheduled", E.RESUME), ("instructed", E.CANCEL), ("settled", E.RETRY),
-    ("cancelled", E.RELEASE), ("awaiting_approval", E.INSTRUCT),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("current", "event"),
+    [
+        ("released", E.HOLD),
+        ("scheduled", E.RESUME),
+        ("instructed", E.CANCEL),
+        ("settled", E.RETRY),
+        ("cancelled", E.RELEASE),
+        ("awaiting_approval", E.INSTRUCT),
+    ],
+)
 def test_a_tranche_move_the_lifecycle_does_not_allow_is_refused(current: str, event: TrancheEvent) -> None:
     with pytest.raises(TrancheStateError, match=f"a {current} tranche cannot {event}"):
         tranche_state.LIFECYCLE.move(current, event)
@@ -56,8 +71,10 @@ def test_a_grant_ends_once_and_a_variation_is_decided_once() -> None:
     assert grant_state.LIFECYCLE.allowed() == {("active", "completed"), ("active", "closed")}
     with pytest.raises(grant_state.GrantStateError):
         grant_state.LIFECYCLE.move("completed", grant_state.GrantEvent.CLOSE)
-    assert grant_state.VARIATION_LIFECYCLE.allowed() == {("pending_approval", "applied"),
-                                                         ("pending_approval", "rejected")}  # fmt: skip
+    assert grant_state.VARIATION_LIFECYCLE.allowed() == {
+        ("pending_approval", "applied"),
+        ("pending_approval", "rejected"),
+    }
 
 
 def test_staying_put_is_no_move() -> None:

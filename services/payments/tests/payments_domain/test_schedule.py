@@ -150,9 +150,7 @@ def test_even_schedules_follow_the_stated_rule(
         assert t.due_on.day == min(start.day, calendar.monthrange(t.due_on.year, t.due_on.month)[1])
 
 
-@given(
-    award=st.integers(100, 10**13), duration=semi_annual_durations, start=starts, bps=st.integers(1, 9_999)
-)
+@given(award=st.integers(100, 10**13), duration=semi_annual_durations, start=starts, bps=st.integers(1, 9_999))
 def test_front_loaded_schedules_sum_exactly(award: int, duration: int, start: date, bps: int) -> None:
     first = award * bps // 10_000
     if first < 1 or award - first < duration // 6 - 1:

@@ -25,14 +25,26 @@ FIRST_FACTS = {"agreement_signed": True, "plan_endorsed": True}
 LATER_FACTS = {"previous_report_accepted": True, "partnership_compliant": True}
 
 SPEC = {  # the lifecycle from the brief, written out independently of the code's table
-    ("scheduled", "held"), ("scheduled", "released"), ("held", "released"),
-    ("released", "awaiting_approval"), ("released", "approved"), ("awaiting_approval", "approved"),
-    ("approved", "instructed"), ("instructed", "settled"), ("instructed", "failed"),
-    ("failed", "instructed"), ("settled", "returned"), ("held", "scheduled"), ("returned", "released"),
-    ("scheduled", "cancelled"), ("held", "cancelled"), ("awaiting_approval", "cancelled"), ("failed", "cancelled"),
+    ("scheduled", "held"),
+    ("scheduled", "released"),
+    ("held", "released"),
+    ("released", "awaiting_approval"),
+    ("released", "approved"),
+    ("awaiting_approval", "approved"),
+    ("approved", "instructed"),
+    ("instructed", "settled"),
+    ("instructed", "failed"),
+    ("failed", "instructed"),
+    ("settled", "returned"),
+    ("held", "scheduled"),
+    ("returned", "released"),
+    ("scheduled", "cancelled"),
+    ("held", "cancelled"),
+    ("awaiting_approval", "cancelled"),
+    ("failed", "cancelled"),
     ("returned", "cancelled"),
     ("failed", "released"),  # what runs: a failed tranche paid again is released again; its new instruction follows
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize(("current", "target"), list(itertools.product(S, S)))
@@ -83,13 +95,7 @@ def test_above_threshold_awaits_a_different_approver() -> None:
 
 
 def test_a_failed_payment_is_retried_with_a_new_instruction_id() -> None:
-    t = (
-        Tranche("tr-1", 1, 100)
-        .release("m", THRESHOLD, FIRST_FACTS)
-        .approve("c")
-        .instruct("ins-1")
-        .fail("ins-1")
-    )
+    t = Tranche("tr-1", 1, 100).release("m", THRESHOLD, FIRST_FACTS).approve("c").instruct("ins-1").fail("ins-1")
     assert t.status is S.FAILED
     with pytest.raises(TrancheStateError, match="already used"):
         t.instruct("ins-1")
@@ -160,8 +166,9 @@ def test_wrong_order_is_rejected_with_a_reason() -> None:
         released.hold(["late"])
 
 
-ACTIONS = st.sampled_from(["hold", "release", "resume", "approve", "instruct", "settle", "fail", "return", "repay",
-                           "cancel"])
+ACTIONS = st.sampled_from(
+    ["hold", "release", "resume", "approve", "instruct", "settle", "fail", "return", "repay", "cancel"]
+)
 
 
 def step(t: Tranche, action: str, who: str, n: int) -> Tranche:
@@ -186,9 +193,7 @@ def step(t: Tranche, action: str, who: str, n: int) -> Tranche:
     st.lists(st.tuples(ACTIONS, st.sampled_from(["m", "c"]), st.integers(0, 3)), max_size=30),
     st.integers(1, 10_000_000),
 )
-def test_random_actions_only_ever_follow_allowed_transitions(
-    actions: list[tuple[str, str, int]], amount: int
-) -> None:
+def test_random_actions_only_ever_follow_allowed_transitions(actions: list[tuple[str, str, int]], amount: int) -> None:
     t = Tranche("tr-1", 1, amount)
     for action, who, n in actions:
         before = t

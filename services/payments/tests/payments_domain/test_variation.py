@@ -22,8 +22,9 @@ def grant(award: int, months: int) -> tuple[list[TrancheDue], date]:
 def test_a_new_total_re_spreads_the_remaining_tranches_on_their_dates() -> None:
     schedule, ends = grant(1_200_000, 36)  # six tranches of 200,000p
     remaining = schedule[2:]
-    plan = reprofile_remaining(remaining, last_number=6, committed_pence=400_000, new_total_pence=1_000_003,
-                               pattern=None, ends_on=ends)  # fmt: skip
+    plan = reprofile_remaining(
+        remaining, last_number=6, committed_pence=400_000, new_total_pence=1_000_003, pattern=None, ends_on=ends
+    )
     assert [t.amount_pence for t in plan.tranches] == [150_001, 150_001, 150_001, 150_000]
     assert [t.due_on for t in plan.tranches] == [t.due_on for t in remaining]
     assert (plan.removed, plan.added, plan.total_pence) == ([], [], 600_003)
@@ -31,22 +32,36 @@ def test_a_new_total_re_spreads_the_remaining_tranches_on_their_dates() -> None:
 
 def test_annual_keeps_the_end_date_and_drops_the_surplus_numbers() -> None:
     schedule, ends = grant(1_200_000, 36)
-    plan = reprofile_remaining(schedule[2:], last_number=6, committed_pence=400_000, new_total_pence=1_200_000,
-                               pattern=ANNUAL, ends_on=ends)  # fmt: skip
+    plan = reprofile_remaining(
+        schedule[2:], last_number=6, committed_pence=400_000, new_total_pence=1_200_000, pattern=ANNUAL, ends_on=ends
+    )
     assert [(t.number, t.due_on, t.amount_pence) for t in plan.tranches] == [
-        (3, date(2027, 1, 31), 400_000), (4, date(2028, 1, 31), 400_000),
-    ]  # fmt: skip
+        (3, date(2027, 1, 31), 400_000),
+        (4, date(2028, 1, 31), 400_000),
+    ]
     assert (plan.removed, plan.added) == ([5, 6], [])
-    back = reprofile_remaining(plan.tranches, last_number=4, committed_pence=400_000, new_total_pence=1_200_000,
-                               pattern=SEMI_ANNUAL, ends_on=ends)  # fmt: skip
+    back = reprofile_remaining(
+        plan.tranches,
+        last_number=4,
+        committed_pence=400_000,
+        new_total_pence=1_200_000,
+        pattern=SEMI_ANNUAL,
+        ends_on=ends,
+    )
     assert [t.number for t in back.tranches] == [3, 4, 5, 6] and back.added == [5, 6]
     assert [t.due_on for t in back.tranches] == [t.due_on for t in schedule[2:]]
 
 
 def test_front_loaded_puts_the_share_on_the_next_tranche() -> None:
     schedule, ends = grant(1_000_000, 24)
-    plan = reprofile_remaining(schedule[1:], last_number=4, committed_pence=250_000, new_total_pence=1_000_000,
-                               pattern=front_loaded(5000), ends_on=ends)  # fmt: skip
+    plan = reprofile_remaining(
+        schedule[1:],
+        last_number=4,
+        committed_pence=250_000,
+        new_total_pence=1_000_000,
+        pattern=front_loaded(5000),
+        ends_on=ends,
+    )
     assert [t.amount_pence for t in plan.tranches] == [375_000, 187_500, 187_500]
 
 
@@ -66,14 +81,23 @@ def test_what_cannot_apply_is_refused(
 ) -> None:
     schedule, ends = grant(1_200_000, 36)
     with pytest.raises(VariationError, match=message):
-        reprofile_remaining(schedule[remaining], last_number=6, committed_pence=committed, new_total_pence=total,
-                            pattern=pattern, ends_on=ends)  # type: ignore[arg-type]  # fmt: skip
+        reprofile_remaining(
+            schedule[remaining],
+            last_number=6,
+            committed_pence=committed,
+            new_total_pence=total,
+            pattern=pattern,
+            ends_on=ends,
+        )  # type: ignore[arg-type]
 
 
 @given(
-    award=st.integers(10_000, 10**10), periods=st.integers(2, 30), released=st.integers(0, 29),
-    total=st.integers(1, 10**10), annual=st.booleans(),
-)  # fmt: skip
+    award=st.integers(10_000, 10**10),
+    periods=st.integers(2, 30),
+    released=st.integers(0, 29),
+    total=st.integers(1, 10**10),
+    annual=st.booleans(),
+)
 def test_the_whole_schedule_always_sums_to_the_new_total(
     award: int, periods: int, released: int, total: int, annual: bool
 ) -> None:
@@ -81,8 +105,14 @@ def test_the_whole_schedule_always_sums_to_the_new_total(
     released = min(released, periods - 1)
     committed = sum(t.amount_pence for t in schedule[:released])
     try:
-        plan = reprofile_remaining(schedule[released:], last_number=periods, committed_pence=committed,
-                                   new_total_pence=total, pattern=ANNUAL if annual else None, ends_on=ends)  # fmt: skip
+        plan = reprofile_remaining(
+            schedule[released:],
+            last_number=periods,
+            committed_pence=committed,
+            new_total_pence=total,
+            pattern=ANNUAL if annual else None,
+            ends_on=ends,
+        )
     except VariationError:
         assert total - committed < periods - released or (annual and (periods - released) % 2)
         return

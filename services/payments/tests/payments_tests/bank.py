@@ -99,11 +99,18 @@ def start_bank(directory: Path, **settings: str) -> Bank:
     log_path = directory / "bank.log"
     for _ in range(3):
         port = free_port()
-        env = {**os.environ, **FAST, **settings, "SANDBOX_BANK_HOST": "127.0.0.1", "SANDBOX_BANK_PORT": str(port),
-               "SANDBOX_BANK_DATABASE_URL": f"sqlite:///{directory / 'bank.db'}"}  # fmt: skip
+        env = {
+            **os.environ,
+            **FAST,
+            **settings,
+            "SANDBOX_BANK_HOST": "127.0.0.1",
+            "SANDBOX_BANK_PORT": str(port),
+            "SANDBOX_BANK_DATABASE_URL": f"sqlite:///{directory / 'bank.db'}",
+        }
         with open(log_path, "ab") as log:
-            process = subprocess.Popen([sys.executable, "-m", "sandbox_bank"], env=env, cwd=directory,
-                                       stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+            process = subprocess.Popen(
+                [sys.executable, "-m", "sandbox_bank"], env=env, cwd=directory, stdout=log, stderr=subprocess.STDOUT
+            )
         bank = Bank(f"http://127.0.0.1:{port}", process)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and process.poll() is None:

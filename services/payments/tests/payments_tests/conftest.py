@@ -81,8 +81,11 @@ def shared_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
 @pytest.fixture(scope="module")
 def clock_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
     """A bank of the module's own, whose clock the tests move (it settles a minute after instruction)."""
-    bank = start_bank(tmp_path_factory.mktemp("clock_bank"), SANDBOX_BANK_SETTLE_AFTER_SECONDS="60",
-                      SANDBOX_BANK_RETURN_AFTER_SECONDS="3600")  # fmt: skip
+    bank = start_bank(
+        tmp_path_factory.mktemp("clock_bank"),
+        SANDBOX_BANK_SETTLE_AFTER_SECONDS="60",
+        SANDBOX_BANK_RETURN_AFTER_SECONDS="3600",
+    )
     yield bank
     bank.stop()
 
@@ -100,4 +103,3 @@ def provider(bank: Bank) -> Iterator[SandboxBankProvider]:
     adapter = SandboxBankProvider(bank.base_url, timeout=0.5)
     yield adapter
     adapter.close()
-

@@ -19,7 +19,7 @@ from grants_shared.events import (
     RoundOpened,
     RuleOutcome,
     wrap,
-)  # fmt: skip
+)
 from grants_shared.ids import new_id
 from grants_shared.inbox import first_delivery
 from grants_shared.settings import PlatformSettings
@@ -36,34 +36,58 @@ Sessions = sessionmaker[Session]
 
 def awarded(grant_id: str = "g-1", amount: int = 1_000_001, months: int = 24, **extra: Any) -> Envelope[Any]:
     """A GrantAwarded event (org-1, partnership p-1 unless told otherwise)."""
-    fields = {"grant_id": grant_id, "round_id": "r-1", "run_id": "run-1", "application_id": f"app-{grant_id}",
-              "organisation_id": "org-1", "partnership_id": "p-1", "neighbourhood_code": "E05000001",
-              "region_code": "E12000001", "imd_decile": 1, "amount_pence": amount, "duration_months": months,
-              "awarded_at": AWARDED_AT, **extra}  # fmt: skip
+    fields = {
+        "grant_id": grant_id,
+        "round_id": "r-1",
+        "run_id": "run-1",
+        "application_id": f"app-{grant_id}",
+        "organisation_id": "org-1",
+        "partnership_id": "p-1",
+        "neighbourhood_code": "E05000001",
+        "region_code": "E12000001",
+        "imd_decile": 1,
+        "amount_pence": amount,
+        "duration_months": months,
+        "awarded_at": AWARDED_AT,
+        **extra,
+    }
     return wrap(GrantAwarded(**fields), subject=grant_id)
 
 
 def accepted(grant_id: str = "g-1", period: int = 1, by: str = "asha") -> Envelope[Any]:
     """A ReportAccepted event for a period of a grant."""
-    payload = ReportAccepted(report_id=new_id(), grant_id=grant_id, period_number=period, accepted_by=by,
-                             accepted_at=AWARDED_AT + timedelta(days=180 * period))  # fmt: skip
+    payload = ReportAccepted(
+        report_id=new_id(),
+        grant_id=grant_id,
+        period_number=period,
+        accepted_by=by,
+        accepted_at=AWARDED_AT + timedelta(days=180 * period),
+    )
     return wrap(payload, subject=grant_id)
 
 
 def partnership(compliant: bool, at: datetime, partnership_id: str = "p-1") -> Envelope[Any]:
     """A PartnershipChanged event."""
     outcome = RuleOutcome(rule="residents_majority", passed=compliant, detail="3 of 8 members are residents")
-    payload = PartnershipChanged(partnership_id=partnership_id, organisation_id="org-1",
-                                 neighbourhood_code="E05000001", member_count=8, resident_count=3 + 2 * compliant,
-                                 compliant=compliant, outcomes=[outcome], changed_at=at)  # fmt: skip
+    payload = PartnershipChanged(
+        partnership_id=partnership_id,
+        organisation_id="org-1",
+        neighbourhood_code="E05000001",
+        member_count=8,
+        resident_count=3 + 2 * compliant,
+        compliant=compliant,
+        outcomes=[outcome],
+        changed_at=at,
+    )
     return wrap(payload, subject=partnership_id)
 
 
 def deliver(sessions: Sessions, envelope: Envelope[Any], handler: Callable[[Envelope[Any], UnitOfWork], None]) -> bool:
     """Deliver an event as the worker does: inbox row, handler and commit in one unit of work."""
     with UnitOfWork(sessions, cause=envelope) as uow:
-        if not first_delivery(uow.session, group="payments", event_id=envelope.event_id,
-                              stream=type(envelope.payload).stream()):  # fmt: skip
+        if not first_delivery(
+            uow.session, group="payments", event_id=envelope.event_id, stream=type(envelope.payload).stream()
+        ):
             return False
         handler(envelope, uow)
         uow.commit()
@@ -105,8 +129,12 @@ def bearer(*roles: Role, subject: str = "someone", org: str | None = None) -> di
 
 def writes(sessions: Sessions) -> tuple[int, int, int, int]:
     """What a refused request must not change: outbox, audit, idempotency keys and instructions."""
-    return (count(sessions, tables.outbox), count(sessions, tables.audit_log), count(sessions, tables.idempotency_keys),
-            count(sessions, PaymentInstruction))  # fmt: skip
+    return (
+        count(sessions, tables.outbox),
+        count(sessions, tables.audit_log),
+        count(sessions, tables.idempotency_keys),
+        count(sessions, PaymentInstruction),
+    )
 
 
 def staff(subject: str, *roles: Role) -> Principal:
@@ -120,12 +148,20 @@ def open_first_tranche(
     """Record the grant agreement as signed and endorse the plan: tranche 1's two conditions."""
     threshold = bootstrap.settings().approval_threshold_pence
     with UnitOfWork(sessions) as uow:
-        conditions.record_agreement(uow, grant_id, staff(officer, Role.FINANCE_OFFICER), signed_on=AWARDED_AT.date(),
-                                    reference="AGR-1", threshold=threshold, clock=system_clock)  # fmt: skip
+        conditions.record_agreement(
+            uow,
+            grant_id,
+            staff(officer, Role.FINANCE_OFFICER),
+            signed_on=AWARDED_AT.date(),
+            reference="AGR-1",
+            threshold=threshold,
+            clock=system_clock,
+        )
         uow.commit()
     with UnitOfWork(sessions) as uow:
-        conditions.endorse_plan(uow, grant_id, staff(assessor, Role.ASSESSOR), note=None, threshold=threshold,
-                                clock=system_clock)  # fmt: skip
+        conditions.endorse_plan(
+            uow, grant_id, staff(assessor, Role.ASSESSOR), note=None, threshold=threshold, clock=system_clock
+        )
         uow.commit()
 
 
@@ -137,8 +173,14 @@ def award_and_open(sessions: Sessions, envelope: Envelope[Any], handler: Callabl
 
 def round_opened(budget_pence: int, round_id: str = "r-1") -> Envelope[Any]:
     """A RoundOpened event (the budget no variation may exceed)."""
-    payload = RoundOpened(round_id=round_id, name="Round one", budget_pence=budget_pence, min_award_pence=1,
-                          max_award_pence=budget_pence, opened_at=AWARDED_AT - timedelta(days=30))  # fmt: skip
+    payload = RoundOpened(
+        round_id=round_id,
+        name="Round one",
+        budget_pence=budget_pence,
+        min_award_pence=1,
+        max_award_pence=budget_pence,
+        opened_at=AWARDED_AT - timedelta(days=30),
+    )
     return wrap(payload, subject=round_id)
 
 

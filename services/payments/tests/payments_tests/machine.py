@@ -39,8 +39,11 @@ from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import accepted, awarded, deliver, partnership, round_opened, staff
 from payments_tests.moves import Move, forbidden, record_status_moves, stored_moves
 
-OFFICER, APPROVER, ASSESSOR = (staff("fiona", Role.FINANCE_OFFICER), staff("bob", Role.FINANCE_APPROVER),
-                               staff("asha", Role.ASSESSOR))  # fmt: skip
+OFFICER, APPROVER, ASSESSOR = (
+    staff("fiona", Role.FINANCE_OFFICER),
+    staff("bob", Role.FINANCE_APPROVER),
+    staff("asha", Role.ASSESSOR),
+)
 PICK = st.integers(0, 10**6)
 SEEN: set[Move] = set()  # every stored status change of every example, for the run's own check
 
@@ -80,15 +83,15 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             return self.now
 
         def on_award(self, envelope: Any, uow: UnitOfWork) -> None:
-            awards.award_grant(uow, envelope.payload, threshold=THRESHOLD, payee_sort_code="040004",
-                                 clock=self.clock)  # fmt: skip
+            awards.award_grant(uow, envelope.payload, threshold=THRESHOLD, payee_sort_code="040004", clock=self.clock)
 
         def on_report(self, envelope: Any, uow: UnitOfWork) -> None:
             awards.accept_report(uow, envelope.payload, threshold=THRESHOLD, clock=self.clock)
 
         def on_partnership(self, envelope: Any, uow: UnitOfWork) -> None:
-            awards.change_partnership(uow, envelope.payload, threshold=THRESHOLD, event_id=envelope.event_id,
-                                        clock=self.clock)  # fmt: skip
+            awards.change_partnership(
+                uow, envelope.payload, threshold=THRESHOLD, event_id=envelope.event_id, clock=self.clock
+            )
 
         def deliver(self, envelope: Any, handler: Callable[..., None]) -> None:
             deliver(self.sessions, envelope, handler)
@@ -123,10 +126,16 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
         @rule(pick=PICK)
         def meet_first_conditions(self, pick: int) -> None:
             grant_id, limit = self.grant(pick), THRESHOLD
-            self.act(lambda uow: conditions.record_agreement(uow, grant_id, OFFICER, signed_on=self.now.date(),
-                                                             reference=None, threshold=limit, clock=self.clock))
-            self.act(lambda uow: conditions.endorse_plan(uow, grant_id, ASSESSOR, note=None, threshold=limit,
-                                                         clock=self.clock))  # fmt: skip
+            self.act(
+                lambda uow: conditions.record_agreement(
+                    uow, grant_id, OFFICER, signed_on=self.now.date(), reference=None, threshold=limit, clock=self.clock
+                )
+            )
+            self.act(
+                lambda uow: conditions.endorse_plan(
+                    uow, grant_id, ASSESSOR, note=None, threshold=limit, clock=self.clock
+                )
+            )
 
         @precondition(lambda self: self.grants)
         @rule(pick=PICK, period=st.integers(1, 4), by=st.sampled_from(["asha", "bob"]))
@@ -165,8 +174,11 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
         @rule(pick=PICK, behaviour=st.sampled_from(["fail", "return"]))
         def bank_will(self, pick: int, behaviour: str) -> None:
             if (t := self.tranche(pick)) is not None:
-                bank.call("POST", "/control/behaviours", json={
-                    "behaviour": behaviour, "match_reference": bank_reference(t.grant_id, t.number)})  # fmt: skip
+                bank.call(
+                    "POST",
+                    "/control/behaviours",
+                    json={"behaviour": behaviour, "match_reference": bank_reference(t.grant_id, t.number)},
+                )
 
         @rule(days=st.integers(1, 200))
         def time_passes(self, days: int) -> None:
@@ -180,12 +192,14 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
         @rule(pick=PICK)
         def repay(self, pick: int) -> None:
             if (t := self.tranche(pick)) is not None:
-                self.act(lambda uow: returns.repay(uow, t.tranche_id, OFFICER, threshold=THRESHOLD,
-                                                           clock=self.clock))  # fmt: skip
+                self.act(lambda uow: returns.repay(uow, t.tranche_id, OFFICER, threshold=THRESHOLD, clock=self.clock))
 
         @precondition(lambda self: self.grants)
-        @rule(pick=PICK, total=st.none() | st.integers(1, 5_000_000),
-              pattern=st.none() | st.sampled_from(["semi_annual", "annual"]))  # fmt: skip
+        @rule(
+            pick=PICK,
+            total=st.none() | st.integers(1, 5_000_000),
+            pattern=st.none() | st.sampled_from(["semi_annual", "annual"]),
+        )
         def vary(self, pick: int, total: int | None, pattern: str | None) -> None:
             self.variation(self.grant(pick), VariationRequest("reprofile", "plan changed", total, pattern))
 
@@ -195,18 +209,34 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             self.variation(self.grant(pick), VariationRequest("closure", "partnership dissolved"))
 
         def variation(self, grant_id: str, ask: VariationRequest) -> None:
-            asked = self.act(lambda uow: variations.request(uow, grant_id, OFFICER, ask, threshold=THRESHOLD,
-                                                            clock=self.clock))  # fmt: skip
+            asked = self.act(
+                lambda uow: variations.request(uow, grant_id, OFFICER, ask, threshold=THRESHOLD, clock=self.clock)
+            )
             if isinstance(asked, Variation) and asked.status == VARIATION_PENDING:  # an amount change: 202
                 vid = asked.variation_id
-                mine = self.act(lambda uow: variations.decide(uow, grant_id, vid, staff("fiona", Role.FINANCE_APPROVER),
-                                                              approve=True, threshold=THRESHOLD, clock=self.clock))
+                mine = self.act(
+                    lambda uow: variations.decide(
+                        uow,
+                        grant_id,
+                        vid,
+                        staff("fiona", Role.FINANCE_APPROVER),
+                        approve=True,
+                        threshold=THRESHOLD,
+                        clock=self.clock,
+                    )
+                )
                 assert isinstance(mine, AppError) and mine.code == "approver-is-requester"
-                decided = self.act(lambda uow: variations.decide(uow, grant_id, vid, APPROVER, approve=True,
-                                                                 threshold=THRESHOLD, clock=self.clock))  # fmt: skip
+                decided = self.act(
+                    lambda uow: variations.decide(
+                        uow, grant_id, vid, APPROVER, approve=True, threshold=THRESHOLD, clock=self.clock
+                    )
+                )
                 if isinstance(decided, AppError):  # cannot apply now (a payment in flight): withdraw it
-                    self.act(lambda uow: variations.decide(uow, grant_id, vid, APPROVER, approve=False,
-                                                           threshold=THRESHOLD, clock=self.clock))  # fmt: skip
+                    self.act(
+                        lambda uow: variations.decide(
+                            uow, grant_id, vid, APPROVER, approve=False, threshold=THRESHOLD, clock=self.clock
+                        )
+                    )
 
         @rule(compliant=st.booleans())
         def partnership_changes(self, compliant: bool) -> None:
@@ -243,4 +273,3 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
                 assert not failed, failed
 
     return PaymentsMachine
-

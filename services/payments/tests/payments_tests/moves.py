@@ -7,17 +7,21 @@ from payments.domain import grant_state, instruction_state, tranche_state
 from payments.domain.lifecycle import Lifecycle
 
 LIFECYCLES: dict[str, Lifecycle] = {
-    "tranches": tranche_state.LIFECYCLE, "payment_instructions": instruction_state.LIFECYCLE,
-    "grants": grant_state.LIFECYCLE, "variations": grant_state.VARIATION_LIFECYCLE,
-}  # fmt: skip
+    "tranches": tranche_state.LIFECYCLE,
+    "payment_instructions": instruction_state.LIFECYCLE,
+    "grants": grant_state.LIFECYCLE,
+    "variations": grant_state.VARIATION_LIFECYCLE,
+}
 Move = tuple[str, str, str]
 
 
 def record_status_moves(engine: Engine) -> None:
     """Make a SQLite database log every stored status change of the four tables in `status_moves`."""
     with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS status_moves (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
-                             "tbl TEXT NOT NULL, old TEXT, new TEXT)")  # fmt: skip
+        conn.exec_driver_sql(
+            "CREATE TABLE IF NOT EXISTS status_moves (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "tbl TEXT NOT NULL, old TEXT, new TEXT)"
+        )
         for table in LIFECYCLES:
             conn.exec_driver_sql(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_status_moves AFTER UPDATE OF status ON {table} "

@@ -62,29 +62,53 @@ class Simulation:
 
     def award(self, envelope: Any) -> None:
         """The grant is awarded now."""
-        deliver(self.sessions, envelope, lambda e, uow: awards.award_grant(
-            uow, e.payload, threshold=self.threshold, payee_sort_code="040004", clock=self.clock))  # fmt: skip
+        deliver(
+            self.sessions,
+            envelope,
+            lambda e, uow: awards.award_grant(
+                uow, e.payload, threshold=self.threshold, payee_sort_code="040004", clock=self.clock
+            ),
+        )
 
     def sign_and_endorse(self, grant_id: str) -> None:
         """The agreement is signed (day 2) and the plan endorsed (day 9)."""
         self.advance_to(self.now + timedelta(days=1))
-        self.act(lambda uow: conditions.record_agreement(uow, grant_id, staff("fiona", Role.FINANCE_OFFICER),
-                                                         signed_on=self.now.date(), reference="AGR-15Y",
-                                                         threshold=self.threshold, clock=self.clock))  # fmt: skip
+        self.act(
+            lambda uow: conditions.record_agreement(
+                uow,
+                grant_id,
+                staff("fiona", Role.FINANCE_OFFICER),
+                signed_on=self.now.date(),
+                reference="AGR-15Y",
+                threshold=self.threshold,
+                clock=self.clock,
+            )
+        )
         self.advance_to(self.now + timedelta(days=7))
-        self.act(lambda uow: conditions.endorse_plan(uow, grant_id, staff("asha", Role.ASSESSOR), note=None,
-                                                     threshold=self.threshold, clock=self.clock))  # fmt: skip
+        self.act(
+            lambda uow: conditions.endorse_plan(
+                uow, grant_id, staff("asha", Role.ASSESSOR), note=None, threshold=self.threshold, clock=self.clock
+            )
+        )
 
     def accept_report(self, grant_id: str, period: int) -> None:
         """An assessor accepts the report for `period` now."""
         envelope = accepted(grant_id, period=period, by="asha")
-        deliver(self.sessions, envelope, lambda e, uow: awards.accept_report(
-            uow, e.payload, threshold=self.threshold, clock=self.clock))  # fmt: skip
+        deliver(
+            self.sessions,
+            envelope,
+            lambda e, uow: awards.accept_report(uow, e.payload, threshold=self.threshold, clock=self.clock),
+        )
 
     def partnership(self, compliant: bool) -> None:
         """The partnership's compliance changes now."""
-        deliver(self.sessions, partnership(compliant, self.now), lambda e, uow: awards.change_partnership(
-            uow, e.payload, threshold=self.threshold, event_id=e.event_id, clock=self.clock))  # fmt: skip
+        deliver(
+            self.sessions,
+            partnership(compliant, self.now),
+            lambda e, uow: awards.change_partnership(
+                uow, e.payload, threshold=self.threshold, event_id=e.event_id, clock=self.clock
+            ),
+        )
 
     def approve_waiting(self, grant_id: str, approver: Principal = APPROVER) -> int:
         """A second person approves every tranche awaiting approval; how many."""

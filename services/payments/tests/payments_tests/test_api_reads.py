@@ -54,14 +54,24 @@ def two_grants(reads: TestClient) -> None:
 
 def test_a_grant_shows_its_schedule_and_what_is_paid(client: TestClient, two_grants: None) -> None:
     body = client.get("/grants/g-1", headers=ASSESSOR).json()
-    assert {k: body[k] for k in ("grant_id", "application_id", "organisation_id", "amount_pence", "paid_pence",
-                                 "status")} == {"grant_id": "g-1", "application_id": "app-g-1",
-                                                "organisation_id": "org-1", "amount_pence": 800_000,
-                                                "paid_pence": 0, "status": "active"}  # fmt: skip
+    assert {
+        k: body[k] for k in ("grant_id", "application_id", "organisation_id", "amount_pence", "paid_pence", "status")
+    } == {
+        "grant_id": "g-1",
+        "application_id": "app-g-1",
+        "organisation_id": "org-1",
+        "amount_pence": 800_000,
+        "paid_pence": 0,
+        "status": "active",
+    }
     first, second = body["tranches"]
     assert {k: first[k] for k in ("number", "due_on", "amount_pence", "status", "held_reasons")} == {
-        "number": 1, "due_on": AWARDED_AT.date().isoformat(), "amount_pence": 400_000, "status": "released",
-        "held_reasons": []}  # fmt: skip
+        "number": 1,
+        "due_on": AWARDED_AT.date().isoformat(),
+        "amount_pence": 400_000,
+        "status": "released",
+        "held_reasons": [],
+    }
     assert second["unmet_conditions"][0].startswith("previous_report_accepted")
 
 

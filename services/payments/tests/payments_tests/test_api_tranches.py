@@ -76,8 +76,11 @@ def test_finance_holds_and_resumes_an_unreleased_tranche(client: TestClient, ses
     assert resumed.status_code == 200 and resumed.json()["status"] == "released"
     assert resumed.json()["released_by"] == "fiona"
     problem(client.post(f"/tranches/{second}/resume", headers=OFFICER), 409, "tranche-not-held-by-finance")
-    problem(client.post(f"/tranches/{first}/hold", json={"reason": "late"}, headers=OFFICER), 409,
-            "tranche-already-released")  # fmt: skip
+    problem(
+        client.post(f"/tranches/{first}/hold", json={"reason": "late"}, headers=OFFICER),
+        409,
+        "tranche-already-released",
+    )
 
 
 def test_bad_tranche_requests_are_refused_and_write_nothing(client: TestClient, sessions: Sessions) -> None:

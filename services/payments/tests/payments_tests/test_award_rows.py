@@ -65,7 +65,9 @@ def test_an_award_to_a_non_compliant_partnership_holds_each_tranche_for_it_and_t
 
     schedule = tranches(sessions)
     assert [[h["kind"] for h in t.holds] for t in schedule] == [
-        [HOLD_PARTNERSHIP, HOLD_CONDITIONS, HOLD_CONDITIONS], [HOLD_PARTNERSHIP], [HOLD_PARTNERSHIP]
+        [HOLD_PARTNERSHIP, HOLD_CONDITIONS, HOLD_CONDITIONS],
+        [HOLD_PARTNERSHIP],
+        [HOLD_PARTNERSHIP],
     ]  # tranche 1: one conditions hold per unmet condition (agreement, plan)
     assert [e["number"] for e in events(sessions, "tranche-held")] == [1, 2, 3, 1]
     assert sum(t.amount_pence for t in schedule) == 900_000

@@ -85,8 +85,9 @@ class Workers:
         provider = SandboxBankProvider(self.bank.base_url, timeout=5)
         turns: list[Callable[[], Any]] = [
             lambda: dispatch_turn(Database(self.sessions), provider, max_attempts=3, batch=5),
-            lambda: poll_turn(Database(self.sessions), provider, max_attempts=3, batch=20), self.bank.settle_now,
-        ]  # fmt: skip
+            lambda: poll_turn(Database(self.sessions), provider, max_attempts=3, batch=20),
+            self.bank.settle_now,
+        ]
         try:
             for _ in range(ACTIONS):
                 with self.lock:
@@ -103,8 +104,11 @@ class Workers:
 
 def test_many_workers_release_and_settle_at_once_without_paying_twice(pg: Sessions, bank: Bank) -> None:
     awards = [awarded(f"c{n}", amount=(6 * 300_000 if n < 2 else 6 * 100_000) + n, months=36) for n in range(GRANTS)]
-    award_handler = delivery(pg, GrantAwarded, lambda e, uow: award_cases.award_grant(
-        uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004"))  # fmt: skip
+    award_handler = delivery(
+        pg,
+        GrantAwarded,
+        lambda e, uow: award_cases.award_grant(uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004"),
+    )
     for envelope in awards:
         award_handler.apply(envelope)
         open_first(pg, envelope.payload.grant_id)
@@ -135,8 +139,15 @@ def test_many_workers_release_and_settle_at_once_without_paying_twice(pg: Sessio
 def open_first(sessions: Sessions, grant_id: str) -> None:
     """Agreement signed and plan endorsed: tranche 1 is released."""
     with UnitOfWork(sessions) as uow:
-        conditions.record_agreement(uow, grant_id, staff("fiona"), signed_on=AWARDED_AT.date(), reference=None,
-                                    threshold=THRESHOLD, clock=lambda: AWARDED_AT)  # fmt: skip
+        conditions.record_agreement(
+            uow,
+            grant_id,
+            staff("fiona"),
+            signed_on=AWARDED_AT.date(),
+            reference=None,
+            threshold=THRESHOLD,
+            clock=lambda: AWARDED_AT,
+        )
         conditions.endorse_plan(uow, grant_id, staff("asha"), note=None, threshold=THRESHOLD, clock=lambda: AWARDED_AT)
         uow.commit()
 
@@ -182,8 +193,9 @@ def assert_paid_exactly_once(sessions: Sessions, bank: Bank, awards: dict[str, i
     with sessions() as session:
         rows = session.execute(select(Tranche.grant_id, Tranche.number, Tranche.amount_pence, Tranche.status)).all()
         statuses = dict(session.execute(select(Grant.grant_id, Grant.status)).all())
-        settled = Counter(session.scalars(select(PaymentInstruction.tranche_id)
-                                          .where(PaymentInstruction.status == "settled")))  # fmt: skip
+        settled = Counter(
+            session.scalars(select(PaymentInstruction.tranche_id).where(PaymentInstruction.status == "settled"))
+        )
     assert {status for *_, status in rows} == {"settled"} and set(settled.values()) == {1}
     assert statuses == dict.fromkeys(awards, "completed")
     lines = Counter((ln["reference"], ln["amount_pence"]) for ln in bank.settlements() if ln["kind"] == "settled")
@@ -195,8 +207,11 @@ def assert_paid_exactly_once(sessions: Sessions, bank: Bank, awards: dict[str, i
 
 def test_concurrent_variations_of_one_grant_leave_one_pending(pg: Sessions) -> None:
     award = awarded("v1", amount=600_000, months=36)
-    delivery(pg, GrantAwarded, lambda e, uow: award_cases.award_grant(
-        uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004")).apply(award)  # fmt: skip
+    delivery(
+        pg,
+        GrantAwarded,
+        lambda e, uow: award_cases.award_grant(uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004"),
+    ).apply(award)
     with UnitOfWork(pg) as uow:
         award_cases.open_round(uow, round_opened(10**9).payload)
         uow.commit()
@@ -205,9 +220,14 @@ def test_concurrent_variations_of_one_grant_leave_one_pending(pg: Sessions) -> N
     def ask(n: int) -> None:
         try:
             with UnitOfWork(pg) as uow:
-                variations.request(uow, "v1", staff(f"officer{n}", Role.FINANCE_OFFICER),
-                                   variations.VariationRequest("reprofile", "more", 600_000 + n),
-                                   threshold=THRESHOLD, clock=lambda: AWARDED_AT)  # fmt: skip
+                variations.request(
+                    uow,
+                    "v1",
+                    staff(f"officer{n}", Role.FINANCE_OFFICER),
+                    variations.VariationRequest("reprofile", "more", 600_000 + n),
+                    threshold=THRESHOLD,
+                    clock=lambda: AWARDED_AT,
+                )
                 uow.commit()
             outcomes["pending"] += 1
         except AppError as refused:

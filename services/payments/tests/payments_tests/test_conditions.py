@@ -27,7 +27,7 @@ from payments_tests.kit import (
     partnership,
     tranches,
     writes,
-)  # fmt: skip
+)
 from payments_tests.test_api_reads import problem
 
 Sessions = sessionmaker[Session]
@@ -127,8 +127,9 @@ def test_above_the_threshold_whoever_met_the_last_condition_cannot_approve(
     first = tranches(sessions)[0]
     assert (first.status, first.released_by) == ("awaiting_approval", "bob")
     problem(client.post(f"/tranches/{first.tranche_id}/approve", headers=APPROVER), 409, "approver-is-releaser")
-    approved = client.post(f"/tranches/{first.tranche_id}/approve", headers=bearer(Role.FINANCE_APPROVER,
-                                                                                    subject="carol"))  # fmt: skip
+    approved = client.post(
+        f"/tranches/{first.tranche_id}/approve", headers=bearer(Role.FINANCE_APPROVER, subject="carol")
+    )
     assert approved.status_code == 200 and approved.json()["approved_by"] == "carol"
 
 
@@ -140,10 +141,16 @@ def test_a_partnership_complying_again_leaves_a_due_tranche_held_for_its_report_
     late = days_after_award(200)  # tranche 2 fell due at 6 months; its report has not come
     for compliant, day in ((False, 190), (True, 200)):
         change = partnership(compliant, AWARDED_AT + timedelta(days=day))
-        deliver(sessions, change, lambda e, uow: awards.change_partnership(
-            uow, e.payload, threshold=THRESHOLD, event_id=e.event_id, clock=late))  # fmt: skip
+        deliver(
+            sessions,
+            change,
+            lambda e, uow: awards.change_partnership(
+                uow, e.payload, threshold=THRESHOLD, event_id=e.event_id, clock=late
+            ),
+        )
     second = tranches(sessions)[1]
     assert second.status == "held" and [h["kind"] for h in second.holds] == ["conditions"]
     assert [e["number"] for e in events(sessions, "tranche-resumed")] == [1, 3]  # not 2: it never stopped being held
-    assert [r.split(":")[0] for r in [e for e in events(sessions, "tranche-held") if e["number"] == 2][-1]["reasons"]
-            ] == ["previous_report_accepted"]  # fmt: skip
+    assert [
+        r.split(":")[0] for r in [e for e in events(sessions, "tranche-held") if e["number"] == 2][-1]["reasons"]
+    ] == ["previous_report_accepted"]

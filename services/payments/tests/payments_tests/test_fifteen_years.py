@@ -68,7 +68,7 @@ def live_through_period(sim: Simulation, number: int) -> None:
     elif number == LAPSE:
         sim.advance_to(due_at - timedelta(days=20))
         sim.partnership(False)
-        assert {t.status for t in tranches(sim.sessions, GRANT)[LAPSE - 1:]} == {"held"}
+        assert {t.status for t in tranches(sim.sessions, GRANT)[LAPSE - 1 :]} == {"held"}
         sim.advance_to(due_at - timedelta(days=5))
         sim.accept_report(GRANT, number - 1)
         assert tranches(sim.sessions, GRANT)[number - 1].status == "held"  # the report counts, the lapse holds it
@@ -79,8 +79,11 @@ def live_through_period(sim: Simulation, number: int) -> None:
     if number != LAPSE:
         sim.accept_report(GRANT, number - 1)
     if number == RETURNED:
-        sim.bank.call("POST", "/control/behaviours",
-                      json={"behaviour": "return", "match_reference": bank_reference(GRANT, number)})
+        sim.bank.call(
+            "POST",
+            "/control/behaviours",
+            json={"behaviour": "return", "match_reference": bank_reference(GRANT, number)},
+        )
     assert sim.approve_waiting(GRANT) == 1, number
     sim.turns()
 
@@ -91,8 +94,16 @@ def repay_the_returned_tranche(sim: Simulation, sessions: Sessions) -> None:
     returned = tranches(sessions, GRANT)[RETURNED - 1]
     assert returned.status == "returned"
     payee = Payee("New account of the partnership", "309634", "87654321")
-    sim.act(lambda uow: returns.repay(uow, returned.tranche_id, staff("fiona", Role.FINANCE_OFFICER),
-                                              threshold=THRESHOLD, payee=payee, clock=sim.clock))  # fmt: skip
+    sim.act(
+        lambda uow: returns.repay(
+            uow,
+            returned.tranche_id,
+            staff("fiona", Role.FINANCE_OFFICER),
+            threshold=THRESHOLD,
+            payee=payee,
+            clock=sim.clock,
+        )
+    )
     assert sim.approve_waiting(GRANT) == 1
     sim.turns()
     sim.advance_to(sim.now + timedelta(days=1))
@@ -111,8 +122,9 @@ def assert_completed_to_the_penny(sessions: Sessions, bank: Bank, sim: Simulatio
     assert sum(t.amount_pence for t in schedule) == AWARD and schedule[0].amount_pence == 800_001
     with sessions() as session:
         grant = session.get(Grant, GRANT)
-        settled = Counter(session.scalars(select(PaymentInstruction.tranche_id)
-                                          .where(PaymentInstruction.status == "settled")))  # fmt: skip
+        settled = Counter(
+            session.scalars(select(PaymentInstruction.tranche_id).where(PaymentInstruction.status == "settled"))
+        )
         totals = {a: b for a, b in balances(session, None).items() if b}
         recon = summary(session, status="all", limit=10, offset=0)
     assert grant is not None and grant.status == "completed" and grant.completed_at is not None
@@ -121,8 +133,10 @@ def assert_completed_to_the_penny(sessions: Sessions, bank: Bank, sim: Simulatio
     lines = Counter((ln["reference"], ln["kind"]) for ln in bank.settlements())
     for t in schedule:
         expected = (2, 1) if t.number == RETURNED else (1, 0)
-        assert (lines[(bank_reference(GRANT, t.number), "settled")],
-                lines[(bank_reference(GRANT, t.number), "returned")]) == expected, t.number  # fmt: skip
+        assert (
+            lines[(bank_reference(GRANT, t.number), "settled")],
+            lines[(bank_reference(GRANT, t.number), "returned")],
+        ) == expected, t.number
     back = schedule[RETURNED - 1].amount_pence
     assert totals == {"fund:awarded": AWARD, "cash:paid": -(AWARD + back), "cash:returned": back}
     assert ledger_failures(sessions) == []

@@ -25,8 +25,9 @@ def corrupt(sessions: Sessions) -> None:
     """Add one extra debit line to the award transaction, as a bad manual fix would."""
     with sessions() as session:
         txn = session.scalars(select(LedgerTransactionRow.transaction_id)).first()
-        session.execute(insert(LedgerPosting).values(transaction_id=txn, line=3, account="cash:paid",
-                                                     debit_pence=1, credit_pence=0))  # fmt: skip
+        session.execute(
+            insert(LedgerPosting).values(transaction_id=txn, line=3, account="cash:paid", debit_pence=1, credit_pence=0)
+        )
         session.commit()
 
 
@@ -39,8 +40,14 @@ def test_the_check_passes_on_a_real_ledger_and_fails_on_a_corrupted_row(
     body = client.get("/ledger/check", headers=FINANCE).json()
     assert body["ok"] is True
     names = {i["name"] for i in body["invariants"]}
-    assert {"debits_equal_credits", "one_settlement_per_tranche", "one_live_instruction_per_tranche",
-            "paid_within_awarded", "pending_transfer_resolves_once", "append_only_with_reversals"} <= names
+    assert {
+        "debits_equal_credits",
+        "one_settlement_per_tranche",
+        "one_live_instruction_per_tranche",
+        "paid_within_awarded",
+        "pending_transfer_resolves_once",
+        "append_only_with_reversals",
+    } <= names
     with pytest.raises(SystemExit) as ok_exit:
         ledger_check.main()
     assert ok_exit.value.code == 0
@@ -67,17 +74,29 @@ def test_the_database_refuses_a_second_live_instruction_for_a_tranche(sessions: 
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     [live] = instructions(sessions)
     with sessions() as session, pytest.raises(IntegrityError):
-        session.add(PaymentInstruction(
-            instruction_id=new_id(), tranche_id=live.tranche_id, grant_id="g-1", attempt=2, amount_pence=400_000,
-            status="created", provider="sandbox_bank", reference="CWF-G1-01", created_at=now(),
-        ))  # fmt: skip
+        session.add(
+            PaymentInstruction(
+                instruction_id=new_id(),
+                tranche_id=live.tranche_id,
+                grant_id="g-1",
+                attempt=2,
+                amount_pence=400_000,
+                status="created",
+                provider="sandbox_bank",
+                reference="CWF-G1-01",
+                created_at=now(),
+            )
+        )
         session.commit()
 
 
-
 def test_the_check_reads_one_snapshot_while_money_moves(
-    sessions: Sessions, client: TestClient, provider: SandboxBankProvider, bank: Bank,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    sessions: Sessions,
+    client: TestClient,
+    provider: SandboxBankProvider,
+    bank: Bank,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A payment instructed and settled after the check has loaded the ledger, before it reads instructions, is not a
     fault: every invariant reads the same snapshot (read separately, the settled instruction has no postings)."""

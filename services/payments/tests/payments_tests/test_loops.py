@@ -67,8 +67,9 @@ def test_a_grant_goes_from_award_to_two_settled_tranches_with_the_ledger_balance
     with sessions() as session:
         assert session.get(Grant, "g-1").status == "completed"  # type: ignore[union-attr]
         assert {a: b for a, b in balances(session, None).items() if b} == {
-            "fund:awarded": 800_001, "cash:paid": -800_001,
-        }  # fmt: skip
+            "fund:awarded": 800_001,
+            "cash:paid": -800_001,
+        }
     assert_ledger_holds(sessions)
 
 
@@ -118,8 +119,13 @@ def test_a_worker_killed_after_the_bank_call_pays_exactly_once(
 ) -> None:
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     [instruction] = instructions(sessions)
-    crash_env = {**os.environ, "PAYMENTS_DATABASE_URL": env, "SANDBOX_BANK_URL": bank.base_url,
-                 "GRANTS_CRASH_AT": "payments.after_bank_call", "GRANTS_CRASH_MARKER_DIR": str(tmp_path)}  # fmt: skip
+    crash_env = {
+        **os.environ,
+        "PAYMENTS_DATABASE_URL": env,
+        "SANDBOX_BANK_URL": bank.base_url,
+        "GRANTS_CRASH_AT": "payments.after_bank_call",
+        "GRANTS_CRASH_MARKER_DIR": str(tmp_path),
+    }
     died = subprocess.run([sys.executable, "-c", CRASHING_TURN], env=crash_env, capture_output=True, timeout=60)
     assert died.returncode == -signal.SIGKILL, died.stderr.decode()[-2000:]
     reached_bank = bank.payment_for(instruction.instruction_id)

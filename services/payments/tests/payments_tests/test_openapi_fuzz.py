@@ -33,10 +33,15 @@ def api(sessions: sessionmaker[Session], redis_url: str, monkeypatch: pytest.Mon
     award_and_open(sessions, awarded(amount=1_200_000, months=36), on_grant_awarded)
     app = create_app()
     with TestClient(app) as client:
-        asked = client.post("/grants/g-1/variations", json={"new_total_pence": 1_300_000, "reason": "more"},
-                            headers=bearer(Role.FINANCE_OFFICER, subject="fiona")).json()  # fmt: skip
-    yield app, {"grant_id": "g-1", "tranche_id": tranches(sessions)[1].tranche_id,
-                "variation_id": asked["variation_id"]}  # fmt: skip
+        asked = client.post(
+            "/grants/g-1/variations",
+            json={"new_total_pence": 1_300_000, "reason": "more"},
+            headers=bearer(Role.FINANCE_OFFICER, subject="fiona"),
+        ).json()
+    yield (
+        app,
+        {"grant_id": "g-1", "tranche_id": tranches(sessions)[1].tranche_id, "variation_id": asked["variation_id"]},
+    )
 
 
 def test_the_api_honours_its_openapi_document(api: Api) -> None:

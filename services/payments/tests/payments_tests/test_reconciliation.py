@@ -52,8 +52,9 @@ def envelopes(sessions: Sessions, event_type: str) -> list[dict[str, Any]]:
     with sessions() as session:
         rows = session.execute(select(tables.outbox.c.subject, tables.outbox.c.body).order_by(tables.outbox.c.id))
         found = [(subject, json.loads(body)) for subject, body in rows]
-    return [{**envelope, "outbox_subject": subject} for subject, envelope in found
-            if envelope["event_type"] == event_type]  # fmt: skip
+    return [
+        {**envelope, "outbox_subject": subject} for subject, envelope in found if envelope["event_type"] == event_type
+    ]
 
 
 def later(bank: Bank, minutes: int) -> datetime:
@@ -73,10 +74,17 @@ def test_clean_books_match_one_to_one(client: TestClient, sessions: Sessions, cl
     later(clock_bank, 10)
     assert reconcile(sessions, clock_bank) == 0
     view = client.get("/reconciliation", headers=FINANCE).json()
-    assert {k: view[k] for k in ("lines", "matched_lines", "unmatched_lines", "postings", "unmatched_postings",
-                                 "open_differences")} == {"lines": 1, "matched_lines": 1, "unmatched_lines": 0,
-                                                          "postings": 1, "unmatched_postings": 0,
-                                                          "open_differences": 0}  # fmt: skip
+    assert {
+        k: view[k]
+        for k in ("lines", "matched_lines", "unmatched_lines", "postings", "unmatched_postings", "open_differences")
+    } == {
+        "lines": 1,
+        "matched_lines": 1,
+        "unmatched_lines": 0,
+        "postings": 1,
+        "unmatched_postings": 0,
+        "open_differences": 0,
+    }
     provider.close()
 
 
@@ -92,7 +100,10 @@ def test_a_payment_the_ledger_never_made_is_raised_once_after_the_grace_period(
     assert reconcile(sessions, clock_bank) == 0  # raised once, not every turn
     [event] = events(sessions, "reconciliation-difference-found")
     assert (event["kind"], event["provider_payment_id"], event["bank_amount_pence"]) == (
-        "unmatched_bank_line", stray["payment_id"], 12_345)  # fmt: skip
+        "unmatched_bank_line",
+        stray["payment_id"],
+        12_345,
+    )
     view = client.get("/reconciliation", headers=FINANCE).json()
     assert view["open_differences"] == 1 and view["unmatched_lines"] == 1
     [shown] = view["differences"]
@@ -118,7 +129,10 @@ def test_a_settlement_posted_before_the_bank_settled_is_raised_then_resolved(
     assert reconcile(sessions, clock_bank) == 1
     [event] = events(sessions, "reconciliation-difference-found")
     assert (event["kind"], event["instruction_id"], event["ledger_amount_pence"]) == (
-        "unmatched_settlement", instruction.instruction_id, 400_000)  # fmt: skip
+        "unmatched_settlement",
+        instruction.instruction_id,
+        400_000,
+    )
     assert client.get("/reconciliation", headers=FINANCE).json()["unmatched_postings"] == 1
     assert reconcile(sessions, clock_bank) == 0  # still unmatched: not resolved, nothing announced
     assert events(sessions, "reconciliation-difference-resolved") == []
@@ -132,11 +146,16 @@ def test_a_settlement_posted_before_the_bank_settled_is_raised_then_resolved(
     [resolved] = envelopes(sessions, "reconciliation-difference-resolved")
     assert resolved["outbox_subject"] == resolved["subject"] == "g-1"
     assert {k: resolved["payload"][k] for k in ("difference_id", "kind", "grant_id", "resolved_by", "note")} == {
-        "difference_id": event["difference_id"], "kind": "unmatched_settlement", "grant_id": "g-1",
-        "resolved_by": "reconciliation", "note": None}  # fmt: skip
+        "difference_id": event["difference_id"],
+        "kind": "unmatched_settlement",
+        "grant_id": "g-1",
+        "resolved_by": "reconciliation",
+        "note": None,
+    }
     assert datetime.fromisoformat(resolved["payload"]["resolved_at"]) == datetime.fromisoformat(shown["resolved_at"])
-    by_hand = client.post(f"/reconciliation/differences/{event['difference_id']}/resolve", json={"note": "late"},
-                          headers=APPROVER)  # fmt: skip
+    by_hand = client.post(
+        f"/reconciliation/differences/{event['difference_id']}/resolve", json={"note": "late"}, headers=APPROVER
+    )
     assert by_hand.status_code == 409 and by_hand.json()["resolved_by"] == "reconciliation"  # the match got there first
     later(clock_bank, 10)
     assert reconcile(sessions, clock_bank) == 0  # a repeat turn resolves nothing again and announces nothing
@@ -155,11 +174,26 @@ def test_a_bank_that_takes_another_amount_than_instructed_is_a_difference_at_onc
     [instruction] = instructions(sessions)
     assert instruction.status == "instructed" and instruction.amount_pence == 400_000
     [found] = events(sessions, "reconciliation-difference-found")
-    assert {k: found[k] for k in ("kind", "instruction_id", "provider_payment_id", "grant_id", "tranche_id",
-                                  "bank_amount_pence", "ledger_amount_pence")} == {
-        "kind": "instructed_amount_mismatch", "instruction_id": instruction.instruction_id,
-        "provider_payment_id": instruction.provider_payment_id, "grant_id": "g-1", "tranche_id": instruction.tranche_id,
-        "bank_amount_pence": 401_234, "ledger_amount_pence": 400_000}  # fmt: skip
+    assert {
+        k: found[k]
+        for k in (
+            "kind",
+            "instruction_id",
+            "provider_payment_id",
+            "grant_id",
+            "tranche_id",
+            "bank_amount_pence",
+            "ledger_amount_pence",
+        )
+    } == {
+        "kind": "instructed_amount_mismatch",
+        "instruction_id": instruction.instruction_id,
+        "provider_payment_id": instruction.provider_payment_id,
+        "grant_id": "g-1",
+        "tranche_id": instruction.tranche_id,
+        "bank_amount_pence": 401_234,
+        "ledger_amount_pence": 400_000,
+    }
     assert "401234p" in found["detail"] and "400000p" in found["detail"]
     [instructed] = events(sessions, "payment-instructed")
     assert instructed["amount_pence"] == 400_000  # the books record what was instructed
@@ -176,7 +210,10 @@ def test_a_bank_that_takes_another_amount_than_instructed_is_a_difference_at_onc
     view = client.get("/reconciliation", headers=FINANCE).json()
     [shown] = view["differences"]
     assert (shown["difference_id"], shown["kind"], shown["resolved_at"]) == (
-        found["difference_id"], "instructed_amount_mismatch", None)  # fmt: skip
+        found["difference_id"],
+        "instructed_amount_mismatch",
+        None,
+    )
 
     later(clock_bank, 2)  # the bank settles the amount it took; the ledger settles what it instructed
     poll_turn(Database(sessions), provider, max_attempts=3)
@@ -196,14 +233,19 @@ def test_a_bank_that_takes_another_amount_than_instructed_is_a_difference_at_onc
 
     # No match will ever close these: an approver resolves the instructed amount by hand, announced under the grant.
     note = "The bank took 1234p too much; it refunded the grantee (ticket FIN-7)."
-    answer = client.post(f"/reconciliation/differences/{found['difference_id']}/resolve", json={"note": note},
-                         headers=APPROVER)  # fmt: skip
+    answer = client.post(
+        f"/reconciliation/differences/{found['difference_id']}/resolve", json={"note": note}, headers=APPROVER
+    )
     assert answer.status_code == 200 and answer.json()["resolved_by"] == "amira"
     [resolved] = envelopes(sessions, "reconciliation-difference-resolved")
     assert resolved["outbox_subject"] == "g-1"
     assert {k: resolved["payload"][k] for k in ("difference_id", "kind", "grant_id", "resolved_by", "note")} == {
-        "difference_id": found["difference_id"], "kind": "instructed_amount_mismatch", "grant_id": "g-1",
-        "resolved_by": "amira", "note": note}  # fmt: skip
+        "difference_id": found["difference_id"],
+        "kind": "instructed_amount_mismatch",
+        "grant_id": "g-1",
+        "resolved_by": "amira",
+        "note": note,
+    }
     assert client.get("/reconciliation", headers=FINANCE).json()["open_differences"] == 1
     assert ledger_failures(sessions) == []
 
@@ -233,7 +275,10 @@ def test_a_posting_the_bank_reports_late_with_another_amount_leaves_one_open_dif
     # "The bank does not show it" is no longer true: resolved, once; the amount_mismatch now speaks for both sides.
     [resolved] = events(sessions, "reconciliation-difference-resolved")
     assert (resolved["difference_id"], resolved["kind"], resolved["resolved_by"]) == (
-        found["unmatched_settlement"]["difference_id"], "unmatched_settlement", "reconciliation")  # fmt: skip
+        found["unmatched_settlement"]["difference_id"],
+        "unmatched_settlement",
+        "reconciliation",
+    )
     view = client.get("/reconciliation", params={"status": "open"}, headers=FINANCE).json()
     assert sorted(d["kind"] for d in view["differences"]) == ["amount_mismatch", "instructed_amount_mismatch"]
     assert (view["unmatched_lines"], view["unmatched_postings"]) == (1, 1)

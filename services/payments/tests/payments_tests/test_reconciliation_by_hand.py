@@ -66,12 +66,17 @@ def test_an_approver_resolves_a_stray_bank_payment_once_with_a_note(
     assert row(sessions, difference_id).resolved_at is None
     outbox_before = count(sessions, tables.outbox)
 
-    answer = client.post(url(difference_id), json={"note": f"  {NOTE}  "},
-                         headers={**APPROVER, "Idempotency-Key": "resolve-1"})  # fmt: skip
+    answer = client.post(
+        url(difference_id), json={"note": f"  {NOTE}  "}, headers={**APPROVER, "Idempotency-Key": "resolve-1"}
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert (body["difference_id"], body["kind"], body["resolved_by"], body["resolution_note"]) == (
-        difference_id, "unmatched_bank_line", "amira", NOTE)  # fmt: skip
+        difference_id,
+        "unmatched_bank_line",
+        "amira",
+        NOTE,
+    )
     resolved_at = datetime.fromisoformat(body["resolved_at"])
 
     stored = row(sessions, difference_id)  # the row records when, who and why
@@ -80,7 +85,10 @@ def test_an_approver_resolves_a_stray_bank_payment_once_with_a_note(
 
     [entry] = audit_entries(sessions, difference_id)  # audited with the state before and after
     assert (entry.actor, entry.action, entry.entity_type) == (
-        "amira", "difference.resolved", "reconciliation_difference")  # fmt: skip
+        "amira",
+        "difference.resolved",
+        "reconciliation_difference",
+    )
     assert [entry.before[k] for k in ("resolved_at", "resolved_by", "resolution_note")] == [None, None, None]
     assert (entry.after["resolved_by"], entry.after["resolution_note"]) == ("amira", NOTE)
     assert entry.after["resolved_at"] is not None
@@ -89,13 +97,18 @@ def test_an_approver_resolves_a_stray_bank_payment_once_with_a_note(
     assert count(sessions, tables.outbox) == outbox_before + 1
     assert announced["outbox_subject"] == announced["subject"] == "reconciliation"  # a stray line has no grant
     assert {k: announced["payload"][k] for k in ("difference_id", "kind", "grant_id", "resolved_by", "note")} == {
-        "difference_id": difference_id, "kind": "unmatched_bank_line", "grant_id": None, "resolved_by": "amira",
-        "note": NOTE}  # fmt: skip
+        "difference_id": difference_id,
+        "kind": "unmatched_bank_line",
+        "grant_id": None,
+        "resolved_by": "amira",
+        "note": NOTE,
+    }
     assert datetime.fromisoformat(announced["payload"]["resolved_at"]) == resolved_at
 
     before = written(sessions)
-    replay = client.post(url(difference_id), json={"note": f"  {NOTE}  "},
-                         headers={**APPROVER, "Idempotency-Key": "resolve-1"})  # fmt: skip
+    replay = client.post(
+        url(difference_id), json={"note": f"  {NOTE}  "}, headers={**APPROVER, "Idempotency-Key": "resolve-1"}
+    )
     assert replay.status_code == 200 and replay.json() == body  # the first answer, not a second effect
     assert replay.headers.get("Idempotent-Replayed") == "true"
     again = client.post(url(difference_id), json={"note": "Resolved again"}, headers=SECOND_APPROVER)
@@ -103,8 +116,9 @@ def test_an_approver_resolves_a_stray_bank_payment_once_with_a_note(
     problem = again.json()
     assert (problem["code"], problem["resolved_by"]) == ("difference-already-resolved", "amira")
     assert datetime.fromisoformat(problem["resolved_at"]) == resolved_at
-    keyed = client.post(url(difference_id), json={"note": "Resolved again"},
-                        headers={**APPROVER, "Idempotency-Key": "resolve-2"})  # fmt: skip
+    keyed = client.post(
+        url(difference_id), json={"note": "Resolved again"}, headers={**APPROVER, "Idempotency-Key": "resolve-2"}
+    )
     assert keyed.status_code == 409 and keyed.json()["code"] == "difference-already-resolved"
     assert written(sessions) == before  # nothing announced, audited or remembered
     assert len(envelopes(sessions, RESOLVED)) == 1
@@ -135,16 +149,29 @@ def test_only_an_approver_resolves_and_only_a_known_difference_with_a_good_note(
     assert unknown.headers["content-type"].startswith("application/problem+json")
 
     bad_bodies: list[Any] = [
-        {}, {"note": ""}, {"note": "   "}, {"note": "x" * 1001}, {"note": "two\nlines"}, {"note": "tab\there"},
-        {"note": "bell\x07"}, {"note": "c1 \x85 control"}, {"note": 12}, {"note": None},
-        {"note": NOTE, "resolved_by": "someone else"}, [NOTE],
-    ]  # fmt: skip
+        {},
+        {"note": ""},
+        {"note": "   "},
+        {"note": "x" * 1001},
+        {"note": "two\nlines"},
+        {"note": "tab\there"},
+        {"note": "bell\x07"},
+        {"note": "c1 \x85 control"},
+        {"note": 12},
+        {"note": None},
+        {"note": NOTE, "resolved_by": "someone else"},
+        [NOTE],
+    ]
     for bad in bad_bodies:
         answer = client.post(url(difference_id), json=bad, headers={**APPROVER, "Idempotency-Key": "k-422"})
         assert answer.status_code == 422, (bad, answer.text)
         assert answer.json()["code"] == "validation-error"
-    assert client.post(url(difference_id), content=b"not json",
-                       headers={**APPROVER, "Content-Type": "application/json"}).status_code == 422  # fmt: skip
+    assert (
+        client.post(
+            url(difference_id), content=b"not json", headers={**APPROVER, "Content-Type": "application/json"}
+        ).status_code
+        == 422
+    )
 
     assert written(sessions) == before  # every refusal left nothing behind
     assert row(sessions, difference_id).resolved_at is None

@@ -26,13 +26,30 @@ FOUND_AT = datetime(2030, 1, 1, 9, tzinfo=UTC)
 def a_difference_since_matched(sessions: Sessions) -> str:
     """An open difference about a bank line that has since been matched to a ledger transaction; its id."""
     with UnitOfWork(sessions) as uow:
-        uow.session.add(SettlementLine(
-            line_id="pay_race:settled", provider="sandbox_bank", provider_payment_id="pay_race",
-            idempotency_key="not-ours", kind="settled", amount_pence=500, reference="RACE", occurred_at=FOUND_AT,
-            received_at=FOUND_AT, transaction_id="txn-race", matched_at=FOUND_AT + timedelta(minutes=1),
-        ))  # fmt: skip
-        raise_difference(uow, "unmatched_bank_line", "pay_race:settled", FOUND_AT, detail="a stray line",
-                         provider_payment_id="pay_race", bank_amount_pence=500)  # fmt: skip
+        uow.session.add(
+            SettlementLine(
+                line_id="pay_race:settled",
+                provider="sandbox_bank",
+                provider_payment_id="pay_race",
+                idempotency_key="not-ours",
+                kind="settled",
+                amount_pence=500,
+                reference="RACE",
+                occurred_at=FOUND_AT,
+                received_at=FOUND_AT,
+                transaction_id="txn-race",
+                matched_at=FOUND_AT + timedelta(minutes=1),
+            )
+        )
+        raise_difference(
+            uow,
+            "unmatched_bank_line",
+            "pay_race:settled",
+            FOUND_AT,
+            detail="a stray line",
+            provider_payment_id="pay_race",
+            bank_amount_pence=500,
+        )
         uow.commit()
     [found] = events(sessions, "reconciliation-difference-found")
     return str(found["difference_id"])
@@ -43,9 +60,12 @@ def wait_until_blocked_on_a_lock(sessions: Sessions, timeout: float = 10.0) -> N
     deadline = time.monotonic() + timeout
     with sessions() as session:
         while time.monotonic() < deadline:
-            waiting = session.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )).scalar_one()  # fmt: skip
+            waiting = session.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
             session.rollback()
             if waiting:
                 return
@@ -77,7 +97,10 @@ def test_two_reconcilers_racing_resolve_and_announce_a_difference_once(env: str,
     assert not thread.is_alive() and second == {"resolved": 0}
     [resolved] = events(sessions, "reconciliation-difference-resolved")
     assert (resolved["difference_id"], resolved["kind"], resolved["grant_id"]) == (
-        difference_id, "unmatched_bank_line", None)  # fmt: skip
+        difference_id,
+        "unmatched_bank_line",
+        None,
+    )
     assert datetime.fromisoformat(resolved["resolved_at"]) == first_at
     with sessions() as session:
         row = session.get(ReconciliationDifference, difference_id)
@@ -94,8 +117,13 @@ def test_an_approver_racing_a_reconciler_is_refused_and_announces_nothing(env: s
     def approver_by_hand() -> None:
         with UnitOfWork(sessions) as uow:
             try:
-                approver["answer"] = resolve_by_hand(uow, difference_id, staff("amira", Role.FINANCE_APPROVER),
-                                                     note="a stray payment", clock=lambda: by_hand_at)  # fmt: skip
+                approver["answer"] = resolve_by_hand(
+                    uow,
+                    difference_id,
+                    staff("amira", Role.FINANCE_APPROVER),
+                    note="a stray payment",
+                    clock=lambda: by_hand_at,
+                )
                 uow.commit()
             except AppError as problem:
                 approver["problem"] = (error_status(problem), problem.code, problem.extra)
@@ -110,12 +138,23 @@ def test_an_approver_racing_a_reconciler_is_refused_and_announces_nothing(env: s
             reconciler.commit()
     thread.join(timeout=20)
     assert not thread.is_alive()
-    assert approver == {"problem": (409, "difference-already-resolved",
-                                    {"resolved_at": matched_at.isoformat(), "resolved_by": "reconciliation"})}
+    assert approver == {
+        "problem": (
+            409,
+            "difference-already-resolved",
+            {"resolved_at": matched_at.isoformat(), "resolved_by": "reconciliation"},
+        )
+    }
     [resolved] = events(sessions, "reconciliation-difference-resolved")
     assert (resolved["difference_id"], resolved["resolved_by"], resolved["note"]) == (
-        difference_id, "reconciliation", None)  # fmt: skip
+        difference_id,
+        "reconciliation",
+        None,
+    )
     with sessions() as session:
         row = session.get(ReconciliationDifference, difference_id)
         assert row is not None and (row.resolved_at, row.resolved_by, row.resolution_note) == (
-            matched_at, "reconciliation", None)  # fmt: skip
+            matched_at,
+            "reconciliation",
+            None,
+        )

@@ -55,8 +55,11 @@ def test_a_returned_tranche_is_paid_again_to_corrected_details_and_counted_once(
     with sessions() as session:
         assert session.get(Grant, "g-1").payee_account_number == "87654321"  # type: ignore[union-attr]
         totals = balances(session, None)
-    assert (totals["cash:paid"], totals["cash:returned"], totals["grant:g-1:commitment"]) == (-800_000, 400_000,
-                                                                                               -400_000)  # fmt: skip
+    assert (totals["cash:paid"], totals["cash:returned"], totals["grant:g-1:commitment"]) == (
+        -800_000,
+        400_000,
+        -400_000,
+    )
     assert [e["tranche_id"] for e in events(sessions, "tranche-released")] == [tranche_id, tranche_id]
     assert client.get("/grants/g-1", headers=OFFICER).json()["paid_pence"] == 400_000
     assert ledger_failures(sessions) == []
@@ -69,8 +72,11 @@ def test_above_the_threshold_a_repayment_needs_another_person(
     first = tranches(sessions)[0].tranche_id
     client.post(f"/tranches/{first}/approve", headers=bearer(Role.FINANCE_APPROVER, subject="bob")).raise_for_status()
     paid_then_returned(sessions, provider, bank)
-    problem(client.post(f"/tranches/{first}/repay", json={"payee": {**NEW_PAYEE, "sort_code": "12"}},
-                        headers=OFFICER), 422, "validation-error")  # fmt: skip
+    problem(
+        client.post(f"/tranches/{first}/repay", json={"payee": {**NEW_PAYEE, "sort_code": "12"}}, headers=OFFICER),
+        422,
+        "validation-error",
+    )
     again = client.post(f"/tranches/{first}/repay", headers=OFFICER)
     assert again.json()["status"] == "awaiting_approval" and again.json()["released_by"] == "fiona"
     problem(client.post(f"/tranches/{first}/approve", headers=OFFICER), 409, "approver-is-releaser")
@@ -90,8 +96,9 @@ def test_a_payment_returned_after_the_grant_closed_goes_back_to_the_fund(
     clock_bank.queue("return")
     pay_what_is_released(sessions, provider, clock_bank)  # settled now, on its way back later
     asked = client.post("/grants/g-1/close", json={"reason": "the partnership dissolved"}, headers=OFFICER).json()
-    closed = client.post(f"/grants/g-1/variations/{asked['variation_id']}/approve",
-                         headers=bearer(Role.FINANCE_APPROVER, subject="bob"))  # fmt: skip
+    closed = client.post(
+        f"/grants/g-1/variations/{asked['variation_id']}/approve", headers=bearer(Role.FINANCE_APPROVER, subject="bob")
+    )
     assert closed.json()["outcome"]["released_pence"] == 400_000
     assert returns_turn(Database(sessions), provider) == 0  # not back yet
     clock_bank.move_clock(clock_bank.clock() + timedelta(hours=2))

@@ -27,10 +27,16 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def run(template: Path, tmp_path: Path, bank: Bank, examples: int, steps: int) -> None:
     """Run the machine for `examples` examples of up to `steps` steps."""
     machine = machine_for(template, tmp_path, bank)
-    run_state_machine_as_test(machine, settings=settings(
-        max_examples=examples, stateful_step_count=steps, deadline=None, derandomize=False,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    ))  # fmt: skip
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=steps,
+            deadline=None,
+            derandomize=False,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
 
 
 def test_the_ledger_holds_after_every_step(template: Path, tmp_path: Path, clock_bank: Bank) -> None:

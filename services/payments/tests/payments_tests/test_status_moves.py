@@ -15,11 +15,15 @@ def test_a_move_the_domain_forbids_is_seen_and_named(tmp_path: Path) -> None:
     try:
         record_status_moves(engine)
         with session_factory(engine)() as session:
-            session.execute(text("INSERT INTO grants (grant_id, application_id, organisation_id, partnership_id, "
-                                 "round_id, run_id, neighbourhood_code, region_code, amount_pence, duration_months, "
-                                 "awarded_at, status, payee_name, payee_sort_code, payee_account_number, created_at) "
-                                 "VALUES ('g', 'a', 'o', 'p', 'r', 'run', 'n', 'e', 10, 12, '2026-01-01', 'active', "
-                                 "'x', '040004', '00000001', '2026-01-01')"))  # fmt: skip
+            session.execute(
+                text(
+                    "INSERT INTO grants (grant_id, application_id, organisation_id, partnership_id, "
+                    "round_id, run_id, neighbourhood_code, region_code, amount_pence, duration_months, "
+                    "awarded_at, status, payee_name, payee_sort_code, payee_account_number, created_at) "
+                    "VALUES ('g', 'a', 'o', 'p', 'r', 'run', 'n', 'e', 10, 12, '2026-01-01', 'active', "
+                    "'x', '040004', '00000001', '2026-01-01')"
+                )
+            )
             session.execute(text("UPDATE grants SET status = 'active'"))  # no change: not a move
             session.execute(text("UPDATE grants SET status = 'completed'"))  # allowed
             session.execute(text("UPDATE grants SET status = 'closed'"))  # completed -> closed: forbidden

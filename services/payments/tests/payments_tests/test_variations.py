@@ -22,7 +22,7 @@ from payments_tests.kit import (
     round_opened,
     tranches,
     writes,
-)  # fmt: skip
+)
 from payments_tests.test_api_reads import problem
 
 Sessions = sessionmaker[Session]
@@ -45,8 +45,9 @@ def amounts(sessions: Sessions) -> list[int]:
 
 def vary(client: TestClient, body: dict[str, Any], headers: dict[str, str] = OFFICER) -> Any:
     """POST a variation of g-1."""
-    return client.post("/grants/g-1/variations", json={"reason": "the partnership's plan changed", **body},
-                       headers=headers)  # fmt: skip
+    return client.post(
+        "/grants/g-1/variations", json={"reason": "the partnership's plan changed", **body}, headers=headers
+    )
 
 
 def test_an_amount_change_waits_for_a_second_person_then_re_spreads_the_remaining_tranches(
@@ -66,7 +67,10 @@ def test_an_amount_change_waits_for_a_second_person_then_re_spreads_the_remainin
     assert amounts(sessions) == [200_000, 260_001, 260_001, 260_001, 260_000, 260_000]
     [varied] = events(sessions, "grant-varied")
     assert (varied["previous_total_pence"], varied["new_total_pence"], varied["approved_by"]) == (
-        AWARD, 1_500_003, "bob")
+        AWARD,
+        1_500_003,
+        "bob",
+    )
     assert [t["number"] for t in varied["remaining_tranches"]] == [2, 3, 4, 5, 6]
     with sessions() as session:
         totals = balances(session, None)
@@ -83,7 +87,11 @@ def test_a_pattern_change_alone_applies_at_once_and_keeps_the_end_date(client: T
     assert applied.status_code == 201 and applied.json()["status"] == "applied", applied.text
     after = tranches(sessions)
     assert [(t.number, t.amount_pence, t.of_tranches) for t in after] == [
-        (1, 200_000, 4), (2, 200_000, 4), (3, 400_000, 4), (4, 400_000, 4)]  # fmt: skip
+        (1, 200_000, 4),
+        (2, 200_000, 4),
+        (3, 400_000, 4),
+        (4, 400_000, 4),
+    ]
     assert (after[3].due_on - after[2].due_on).days in (365, 366)
     [varied] = events(sessions, "grant-varied")
     assert varied["cancelled_tranche_ids"] == before[4:] and varied["approved_by"] is None
@@ -109,8 +117,11 @@ def test_a_decrease_releases_commitment_and_an_increase_must_fit_the_round(
     up = vary(client, {"new_total_pence": 1_300_000})
     assert up.status_code == 202, up.text  # exactly the budget: allowed
     deliver(sessions, awarded("g-2", amount=AWARD, months=36, round_id="r-2"), on_grant_awarded)
-    problem(client.post("/grants/g-2/variations", json={"new_total_pence": AWARD + 1, "reason": "more"},
-                        headers=OFFICER), 409, "round-budget-unknown")  # fmt: skip
+    problem(
+        client.post("/grants/g-2/variations", json={"new_total_pence": AWARD + 1, "reason": "more"}, headers=OFFICER),
+        409,
+        "round-budget-unknown",
+    )
     assert ledger_failures(sessions) == []
 
 
@@ -159,18 +170,24 @@ def test_a_rejected_variation_changes_nothing_and_bad_requests_write_nothing(
     assert [(v["status"], v["decided_by"]) for v in listed] == [("rejected", "bob")]
     before = writes(sessions)
     for body, status, code in [
-        ({}, 422, "empty-variation"), ({"pattern": "front_loaded"}, 422, "bad-pattern"),
+        ({}, 422, "empty-variation"),
+        ({"pattern": "front_loaded"}, 422, "bad-pattern"),
         ({"pattern": "annual", "first_tranche_bps": 2000}, 422, "bad-pattern"),
-        ({"new_total_pence": 0}, 422, "validation-error"), ({"new_total_pence": 1.5}, 422, "validation-error"),
-        ({"new_total_pence": "1000"}, 422, "validation-error"), ({"pattern": "weekly"}, 422, "validation-error"),
+        ({"new_total_pence": 0}, 422, "validation-error"),
+        ({"new_total_pence": 1.5}, 422, "validation-error"),
+        ({"new_total_pence": "1000"}, 422, "validation-error"),
+        ({"pattern": "weekly"}, 422, "validation-error"),
         ({"new_total_pence": 200_004}, 409, "variation-not-applicable"),  # 4p for five tranches after 200,000p
         ({"pattern": "front_loaded", "first_tranche_bps": 10_000}, 422, "validation-error"),
-    ]:  # fmt: skip
+    ]:
         problem(vary(client, body), status, code)
     problem(vary(client, {"pattern": "annual"}, headers=BOB), 403, "forbidden")
     problem(client.post("/grants/nope/variations", json={"pattern": "annual", "reason": "x"}, headers=OFFICER), 404)
-    problem(client.post(f"/grants/g-1/variations/{asked['variation_id']}/approve", headers=BOB), 409,
-            "variation-not-pending")  # fmt: skip
+    problem(
+        client.post(f"/grants/g-1/variations/{asked['variation_id']}/approve", headers=BOB),
+        409,
+        "variation-not-pending",
+    )
     problem(client.post("/grants/g-1/variations/nope/approve", headers=BOB), 404, "variation-not-found")
     problem(client.post("/grants/g-1/close", json={"reason": ""}, headers=OFFICER), 422, "validation-error")
     assert writes(sessions) == before

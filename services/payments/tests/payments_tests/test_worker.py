@@ -25,14 +25,19 @@ def eventually(check: Callable[[], bool], what: str, timeout: float = 60) -> Non
         time.sleep(0.1)
 
 
-def test_the_worker_pays_an_award_and_publishes_through_the_outbox(
-    redis_url: str, bank: Bank, tmp_path: Path
-) -> None:
+def test_the_worker_pays_an_award_and_publishes_through_the_outbox(redis_url: str, bank: Bank, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'payments.db'}"
     migrate(url, "payments")
     client = redis.Redis.from_url(redis_url)
-    env = {**os.environ, "PAYMENTS_DATABASE_URL": url, "REDIS_URL": redis_url, "SANDBOX_BANK_URL": bank.base_url,
-           "PAYMENTS_POLL_INTERVAL_S": "0.1", "PAYMENTS_MIGRATE_ON_START": "true", "GRANTS_ENV": "test"}  # fmt: skip
+    env = {
+        **os.environ,
+        "PAYMENTS_DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "SANDBOX_BANK_URL": bank.base_url,
+        "PAYMENTS_POLL_INTERVAL_S": "0.1",
+        "PAYMENTS_MIGRATE_ON_START": "true",
+        "GRANTS_ENV": "test",
+    }
     log = (tmp_path / "worker.log").open("wb")
     worker = subprocess.Popen([sys.executable, "-m", "payments.worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
     engine = make_engine(url)

@@ -24,9 +24,14 @@ def _row(envelope: Envelope[Any]) -> dict[str, Any]:
     payload = envelope.payload
     fields = vars(payload)  # not getattr: a pydantic model answers a missing name by raising, slowly
     return {
-        "event_id": envelope.event_id, "stream": payload.stream(), "event_type": envelope.event_type,
-        "producer": envelope.producer, "subject": envelope.subject, "grant_id": fields.get("grant_id"),
+        "event_id": envelope.event_id,
+        "stream": payload.stream(),
+        "event_type": envelope.event_type,
+        "producer": envelope.producer,
+        "subject": envelope.subject,
+        "grant_id": fields.get("grant_id"),
         "application_id": fields.get("application_id"),
-        "partnership_id": fields.get("partnership_id"), "occurred_at": as_utc(envelope.occurred_at),
+        "partnership_id": fields.get("partnership_id"),
+        "occurred_at": as_utc(envelope.occurred_at),
         "payload": payload.model_dump(mode="json"),
-    }  # fmt: skip
+    }

@@ -13,7 +13,11 @@ from reporting.consumers.projections import applications, funding, payments, rec
 Projection = Callable[[Envelope[Any], Session], None]
 
 PROJECTIONS: dict[type[Event], Projection] = {
-    **applications.HANDLERS, **funding.HANDLERS, **payments.HANDLERS, **variations.HANDLERS, **reconciliation.HANDLERS,
+    **applications.HANDLERS,
+    **funding.HANDLERS,
+    **payments.HANDLERS,
+    **variations.HANDLERS,
+    **reconciliation.HANDLERS,
 }
 
 CONSUMED: tuple[type[Event], ...] = tuple(e for e in ALL_EVENTS if e.producer != "reporting")

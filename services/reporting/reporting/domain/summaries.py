@@ -28,32 +28,41 @@ def _assessed(p: dict[str, Any]) -> str:
 
 
 SUMMARIES: dict[str, Summary] = {
-    "application-submitted": lambda p: f"Application submitted (version {p.get('version')}) "
-    f"requesting {_money(p, 'requested_pence')} over {p.get('duration_months')} months",
+    "application-submitted": lambda p: (
+        f"Application submitted (version {p.get('version')}) "
+        f"requesting {_money(p, 'requested_pence')} over {p.get('duration_months')} months"
+    ),
     "application-assessed": _assessed,
     "application-withdrawn": lambda p: f"Application withdrawn: {p.get('reason')}",
-    "partnership-changed": lambda p: f"Partnership changed: {p.get('member_count')} members, "
-    f"{p.get('resident_count')} residents, {'compliant' if p.get('compliant') else 'not compliant'}",
+    "partnership-changed": lambda p: (
+        f"Partnership changed: {p.get('member_count')} members, "
+        f"{p.get('resident_count')} residents, {'compliant' if p.get('compliant') else 'not compliant'}"
+    ),
     "neighbourhood-registry-updated": lambda p: f"Neighbourhood registry {p.get('vintage')} in force",
     "round-opened": lambda p: f"Round {p.get('name')} opened with budget {_money(p, 'budget_pence')}",
     "round-closed": lambda p: f"Round {p.get('round_id')} closed",
     "allocation-decided": _decision,
-    "grant-awarded": lambda p: f"Grant awarded: {_money(p)} over {p.get('duration_months')} months "
-    f"to neighbourhood {p.get('neighbourhood_code')}",
-    "tranche-scheduled": lambda p: f"Tranche {p.get('number')} of {p.get('of_tranches')} scheduled: "
-    f"{_money(p)} due {p.get('due_on')}",
+    "grant-awarded": lambda p: (
+        f"Grant awarded: {_money(p)} over {p.get('duration_months')} months "
+        f"to neighbourhood {p.get('neighbourhood_code')}"
+    ),
+    "tranche-scheduled": lambda p: (
+        f"Tranche {p.get('number')} of {p.get('of_tranches')} scheduled: {_money(p)} due {p.get('due_on')}"
+    ),
     "tranche-released": lambda p: f"Tranche {p.get('number')} released: {_money(p)}",
     "tranche-held": lambda p: f"Tranche {p.get('number')} held: {'; '.join(p.get('reasons', []))}",
     "payment-instructed": lambda p: f"Payment of {_money(p)} instructed via {p.get('provider')}",
     "payment-settled": lambda p: f"Payment of {_money(p)} settled",
     "payment-failed": lambda p: f"Payment of {_money(p)} failed: {p.get('reason')}",
     "payment-returned": lambda p: f"Payment of {_money(p)} returned: {p.get('reason')}",
-    "grant-completed": lambda p: f"Grant completed: {_money(p, 'paid_pence')} paid "
-    f"of {_money(p, 'awarded_pence')} awarded",
+    "grant-completed": lambda p: (
+        f"Grant completed: {_money(p, 'paid_pence')} paid of {_money(p, 'awarded_pence')} awarded"
+    ),
     "report-submitted": lambda p: f"Impact report for period {p.get('period_number')} submitted",
     "report-accepted": lambda p: f"Impact report for period {p.get('period_number')} accepted",
-    "report-changes-requested": lambda p: f"Changes requested to the impact report for period "
-    f"{p.get('period_number')}: {'; '.join(p.get('reasons', []))}",
+    "report-changes-requested": lambda p: (
+        f"Changes requested to the impact report for period {p.get('period_number')}: {'; '.join(p.get('reasons', []))}"
+    ),
 }
 
 

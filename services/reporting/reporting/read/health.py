@@ -59,8 +59,9 @@ def _group_lags(redis_url: str, engine: Engine | None) -> tuple[list[GroupLag], 
     for group, found in sorted(stream_groups(client).items()):
         streams, dead = redis_lag(client, group, found=found)
         lag = GroupLag(group, datetime.now(UTC), tuple(streams), dead_letters=dead)
-        lags.append(with_database(lag, database_lag(engine, group)) if engine is not None and group == OWN_GROUP
-                    else lag)  # fmt: skip
+        lags.append(
+            with_database(lag, database_lag(engine, group)) if engine is not None and group == OWN_GROUP else lag
+        )
     return lags, dead_letters
 
 

@@ -19,9 +19,19 @@ from reporting.read.health import LAG_CAP, PipelineHealth, pipeline_health
 from reporting.read.position import fund_position
 
 log = logging.getLogger(__name__)
-FIGURES = ("budget_pence", "committed_pence", "paid_pence", "returned_pence", "released_pence", "remaining_pence",
-           "unpaid_commitments_pence", "tranches_due", "tranches_overdue", "reconciliation_differences_open",
-           "decile_1_share_bp")
+FIGURES = (
+    "budget_pence",
+    "committed_pence",
+    "paid_pence",
+    "returned_pence",
+    "released_pence",
+    "remaining_pence",
+    "unpaid_commitments_pence",
+    "tranches_due",
+    "tranches_overdue",
+    "reconciliation_differences_open",
+    "decile_1_share_bp",
+)
 HELP = {
     "decile_1_share_bp": "Share of committed money to IMD decile 1 neighbourhoods, basis points (rounded down).",
     "reconciliation_differences_open": "Differences between the bank's settlement report and the ledger, open now.",
@@ -97,12 +107,22 @@ class PipelineCollector(Collector):
     def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily]:
         by_group = ["group", "stream"]
         return (
-            GaugeMetricFamily("grants_consumer_pending", "Messages delivered to a consumer group and not yet "
-                              "acknowledged.", labels=by_group),
-            GaugeMetricFamily("grants_consumer_lag", "Stream entries a consumer group has not read yet "
-                              f"(counted up to {LAG_CAP} where Redis does not report it).", labels=by_group),
-            GaugeMetricFamily("grants_dead_letters", "Messages a consumer group gave up on, waiting in its "
-                              "dead-letter stream.", labels=["group"]),
+            GaugeMetricFamily(
+                "grants_consumer_pending",
+                "Messages delivered to a consumer group and not yet acknowledged.",
+                labels=by_group,
+            ),
+            GaugeMetricFamily(
+                "grants_consumer_lag",
+                "Stream entries a consumer group has not read yet "
+                f"(counted up to {LAG_CAP} where Redis does not report it).",
+                labels=by_group,
+            ),
+            GaugeMetricFamily(
+                "grants_dead_letters",
+                "Messages a consumer group gave up on, waiting in its dead-letter stream.",
+                labels=["group"],
+            ),
         )
 
 

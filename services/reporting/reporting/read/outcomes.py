@@ -12,13 +12,17 @@ from reporting.domain.indicators import INDICATORS
 def _sums(session: Session) -> list[tuple[str, str, str, int]]:
     """(region, decile, indicator, sum) over accepted reports: one pass, folded into each breakdown in Python."""
     rows = session.execute(
-        select(Grant.region_code, Grant.imd_decile, ReportIndicator.indicator,
-               func.coalesce(func.sum(ReportIndicator.value), 0))
+        select(
+            Grant.region_code,
+            Grant.imd_decile,
+            ReportIndicator.indicator,
+            func.coalesce(func.sum(ReportIndicator.value), 0),
+        )
         .join(ImpactReport, ImpactReport.id == ReportIndicator.report_id)
         .join(Grant, Grant.grant_id == ImpactReport.grant_id)
         .where(ImpactReport.status == "accepted")
         .group_by(Grant.region_code, Grant.imd_decile, ReportIndicator.indicator)
-    )  # fmt: skip
+    )
     return [(_name(region), _name(decile), indicator, int(value)) for region, decile, indicator, value in rows]
 
 

@@ -36,8 +36,14 @@ def due_tranches(session: Session, as_of: date, limit: int) -> list[DueTranche]:
     ).all()
     return [
         DueTranche(
-            grant_id=t.grant_id, neighbourhood_code=code, number=t.number, of_tranches=int(of),
-            due_on=t.due_on, amount_pence=t.amount_pence, status=t.status, overdue=t.due_on < as_of,
+            grant_id=t.grant_id,
+            neighbourhood_code=code,
+            number=t.number,
+            of_tranches=int(of),
+            due_on=t.due_on,
+            amount_pence=t.amount_pence,
+            status=t.status,
+            overdue=t.due_on < as_of,
         )
         for t, code, of in rows
     ]

@@ -44,12 +44,19 @@ def tranche_counts(session: Session, as_of: date) -> dict[str, int]:
     overdue = Tranche.due_on < as_of
     ended = select(Grant.grant_id).where(Grant.status.in_(ENDED_GRANTS))
     due_count, due_pence, overdue_count, overdue_pence = session.execute(
-        select(func.count(), _sum(Tranche.amount_pence), func.count().filter(overdue),
-               func.sum(Tranche.amount_pence).filter(overdue))
-        .where(Tranche.due_on <= as_of, Tranche.status.not_in(ENDED_TRANCHES), Tranche.grant_id.not_in(ended))
-    ).one()  # fmt: skip
-    return {"tranches_due": int(due_count), "tranches_due_pence": int(due_pence),
-            "tranches_overdue": int(overdue_count), "tranches_overdue_pence": int(overdue_pence or 0)}  # fmt: skip
+        select(
+            func.count(),
+            _sum(Tranche.amount_pence),
+            func.count().filter(overdue),
+            func.sum(Tranche.amount_pence).filter(overdue),
+        ).where(Tranche.due_on <= as_of, Tranche.status.not_in(ENDED_TRANCHES), Tranche.grant_id.not_in(ended))
+    ).one()
+    return {
+        "tranches_due": int(due_count),
+        "tranches_due_pence": int(due_pence),
+        "tranches_overdue": int(overdue_count),
+        "tranches_overdue_pence": int(overdue_pence or 0),
+    }
 
 
 def least_first(session: Session, committed_pence: int) -> dict[str, Any]:

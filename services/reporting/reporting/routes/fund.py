@@ -84,9 +84,21 @@ def timeline(
     grant = visible_grant(session, grant_id, principal)
     rows, total = grant_timeline(session, grant, limit=limit, offset=offset)
     events = [
-        TimelineEvent(event_id=row.event_id, event_type=row.event_type, producer=row.producer,
-                      occurred_at=row.occurred_at, subject=row.subject, summary=summarise(row.event_type, row.payload))
+        TimelineEvent(
+            event_id=row.event_id,
+            event_type=row.event_type,
+            producer=row.producer,
+            occurred_at=row.occurred_at,
+            subject=row.subject,
+            summary=summarise(row.event_type, row.payload),
+        )
         for row in rows
-    ]  # fmt: skip
-    return Timeline(grant_id=grant.grant_id, application_id=grant.application_id, events=events,
-                    total=total, limit=limit, offset=offset)  # fmt: skip
+    ]
+    return Timeline(
+        grant_id=grant.grant_id,
+        application_id=grant.application_id,
+        events=events,
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

@@ -38,30 +38,48 @@ def submit(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Submit a report for a period of one of your organisation's grants (404 for any other grant)."""
-    command = SubmitReport(grant_id=body.grant_id, period_number=body.period_number,
-                           outcomes=body.outcomes.model_dump(), narrative=body.narrative)
+    command = SubmitReport(
+        grant_id=body.grant_id,
+        period_number=body.period_number,
+        outcomes=body.outcomes.model_dump(),
+        narrative=body.narrative,
+    )
     return run_idempotent(
-        sessions, key=idempotency_key, scope=f"{principal.subject}:POST /reports", payload=body.model_dump(mode="json"),
+        sessions,
+        key=idempotency_key,
+        scope=f"{principal.subject}:POST /reports",
+        payload=body.model_dump(mode="json"),
         work=lambda uow: (201, view(submit_report(command, principal, uow))),
     )
 
 
 @router.post("/reports/{report_id}/accept", response_model=ReportOut, summary="Accept a submitted report")
-def accept(report_id: ReportId, sessions: Sessions, principal: Assessor,
-           idempotency_key: IdempotencyKey = None) -> JSONResponse:
+def accept(
+    report_id: ReportId, sessions: Sessions, principal: Assessor, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     """Accept a submitted report (409 when it is not submitted)."""
     return run_idempotent(
-        sessions, key=idempotency_key, scope=f"{principal.subject}:POST /reports/{report_id}/accept",
-        payload={"report_id": report_id}, work=lambda uow: (200, view(accept_report(report_id, principal, uow))),
+        sessions,
+        key=idempotency_key,
+        scope=f"{principal.subject}:POST /reports/{report_id}/accept",
+        payload={"report_id": report_id},
+        work=lambda uow: (200, view(accept_report(report_id, principal, uow))),
     )
 
 
 @router.post("/reports/{report_id}/request-changes", response_model=ReportOut, summary="Send a report back")
-def changes(report_id: ReportId, body: ChangesIn, sessions: Sessions, principal: Assessor,
-            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+def changes(
+    report_id: ReportId,
+    body: ChangesIn,
+    sessions: Sessions,
+    principal: Assessor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """Ask for changes to a submitted report, with reasons; the period may then be reported again."""
     return run_idempotent(
-        sessions, key=idempotency_key, scope=f"{principal.subject}:POST /reports/{report_id}/request-changes",
+        sessions,
+        key=idempotency_key,
+        scope=f"{principal.subject}:POST /reports/{report_id}/request-changes",
         payload={"report_id": report_id, **body.model_dump(mode="json")},
         work=lambda uow: (200, view(request_changes(report_id, body.reasons, principal, uow))),
     )

@@ -106,8 +106,10 @@ class TrancheOut(BaseModel):
     due_on: date
     amount_pence: int
     of_tranches: int = Field(description="The highest tranche number in the grant's schedule as it stands now.")
-    status: str = Field(description="scheduled, held, resumed, released, instructed, failed, settled, returned, "
-                                    "removed (from the schedule by a variation) or cancelled (by an early closure)")
+    status: str = Field(
+        description="scheduled, held, resumed, released, instructed, failed, settled, returned, "
+        "removed (from the schedule by a variation) or cancelled (by an early closure)"
+    )
 
 
 class GrantOut(BaseModel):

@@ -40,13 +40,19 @@ class OwnReport(Forbidden):
 def audited(report: ImpactReport) -> dict[str, Any]:
     """The report as the audit log keeps it (JSON-safe)."""
     return {
-        "id": report.id, "grant_id": report.grant_id, "organisation_id": report.organisation_id,
-        "period_number": report.period_number, "outcomes": dict(report.outcomes), "narrative": report.narrative,
-        "status": report.status, "submitted_by": report.submitted_by,
-        "submitted_at": _iso(report.submitted_at), "reviewed_by": report.reviewed_by,
+        "id": report.id,
+        "grant_id": report.grant_id,
+        "organisation_id": report.organisation_id,
+        "period_number": report.period_number,
+        "outcomes": dict(report.outcomes),
+        "narrative": report.narrative,
+        "status": report.status,
+        "submitted_by": report.submitted_by,
+        "submitted_at": _iso(report.submitted_at),
+        "reviewed_by": report.reviewed_by,
         "reviewed_at": _iso(report.reviewed_at),
         "change_reasons": list(report.change_reasons) if report.change_reasons is not None else None,
-    }  # fmt: skip
+    }
 
 
 def submit_report(
@@ -62,10 +68,16 @@ def submit_report(
         raise _already_reported(command)
     now = clock()
     report = ImpactReport(
-        id=new_id(), grant_id=grant.grant_id, organisation_id=grant.organisation_id,
-        period_number=command.period_number, outcomes=command.outcomes, narrative=command.narrative,
-        live_key=key, submitted_by=principal.subject, submitted_at=now,
-    )  # fmt: skip
+        id=new_id(),
+        grant_id=grant.grant_id,
+        organisation_id=grant.organisation_id,
+        period_number=command.period_number,
+        outcomes=command.outcomes,
+        narrative=command.narrative,
+        live_key=key,
+        submitted_by=principal.subject,
+        submitted_at=now,
+    )
     report_lifecycle.start(report)
     try:
         with session.begin_nested():  # a concurrent twin that got past the check above loses here, cleanly
@@ -74,24 +86,37 @@ def submit_report(
     except IntegrityError as error:
         raise _already_reported(command) from error
     session.add_all(ReportIndicator(report_id=report.id, indicator=k, value=v) for k, v in command.outcomes.items())
-    event = ReportSubmitted(report_id=report.id, grant_id=grant.grant_id, period_number=command.period_number,
-                            submitted_by=principal.subject, submitted_at=now)  # fmt: skip
+    event = ReportSubmitted(
+        report_id=report.id,
+        grant_id=grant.grant_id,
+        period_number=command.period_number,
+        submitted_by=principal.subject,
+        submitted_at=now,
+    )
     timeline.record(session, uow.emit(event, subject=grant.grant_id))
-    uow.audit(actor=principal.subject, action="report.submitted", entity_type="impact_report",
-              entity_id=report.id, after=audited(report))  # fmt: skip
+    uow.audit(
+        actor=principal.subject,
+        action="report.submitted",
+        entity_type="impact_report",
+        entity_id=report.id,
+        after=audited(report),
+    )
     return report
 
 
-def accept_report(
-    report_id: str, principal: Principal, uow: UnitOfWork, clock: Clock = system_clock
-) -> ImpactReport:
+def accept_report(report_id: str, principal: Principal, uow: UnitOfWork, clock: Clock = system_clock) -> ImpactReport:
     """Accept a submitted report; payments may then release the next tranche."""
     report, before = _reviewable(report_id, principal, uow)
     now = clock()
     report_lifecycle.accept(report)
     report.reviewed_by, report.reviewed_at = principal.subject, now
-    event = ReportAccepted(report_id=report.id, grant_id=report.grant_id, period_number=report.period_number,
-                           accepted_by=principal.subject, accepted_at=now)  # fmt: skip
+    event = ReportAccepted(
+        report_id=report.id,
+        grant_id=report.grant_id,
+        period_number=report.period_number,
+        accepted_by=principal.subject,
+        accepted_at=now,
+    )
     return _reviewed(report, before, event, principal, uow)
 
 
@@ -104,8 +129,14 @@ def request_changes(
     report_lifecycle.request_changes(report)
     report.reviewed_by, report.reviewed_at = principal.subject, now
     report.live_key, report.change_reasons = None, list(reasons)  # the period is open to a new report again
-    event = ReportChangesRequested(report_id=report.id, grant_id=report.grant_id, period_number=report.period_number,
-                                   reasons=list(reasons), requested_by=principal.subject, requested_at=now)  # fmt: skip
+    event = ReportChangesRequested(
+        report_id=report.id,
+        grant_id=report.grant_id,
+        period_number=report.period_number,
+        reasons=list(reasons),
+        requested_by=principal.subject,
+        requested_at=now,
+    )
     return _reviewed(report, before, event, principal, uow)
 
 
@@ -118,19 +149,29 @@ def _reviewable(report_id: str, principal: Principal, uow: UnitOfWork) -> tuple[
 
 
 def _reviewed(
-    report: ImpactReport, before: dict[str, Any], event: ReportAccepted | ReportChangesRequested,
-    principal: Principal, uow: UnitOfWork,
-) -> ImpactReport:  # fmt: skip
+    report: ImpactReport,
+    before: dict[str, Any],
+    event: ReportAccepted | ReportChangesRequested,
+    principal: Principal,
+    uow: UnitOfWork,
+) -> ImpactReport:
     uow.session.flush()
     timeline.record(uow.session, uow.emit(event, subject=report.grant_id))
-    uow.audit(actor=principal.subject, action=f"report.{report.status}", entity_type="impact_report",
-              entity_id=report.id, before=before, after=audited(report))  # fmt: skip
+    uow.audit(
+        actor=principal.subject,
+        action=f"report.{report.status}",
+        entity_type="impact_report",
+        entity_id=report.id,
+        before=before,
+        after=audited(report),
+    )
     return report
 
 
 def _already_reported(command: SubmitReport) -> ReportExists:
-    return ReportExists(f"Grant {command.grant_id} already has a submitted or accepted report for period "
-                        f"{command.period_number}.")  # fmt: skip
+    return ReportExists(
+        f"Grant {command.grant_id} already has a submitted or accepted report for period {command.period_number}."
+    )
 
 
 def _iso(moment: Any) -> str | None:

@@ -60,10 +60,16 @@ def deliver(sessions: sessionmaker[Session], envelope: Envelope[Any]) -> bool:
 def applied(sessions: sessionmaker[Session], envelope: Envelope[Any]) -> bool:
     """True when the group has applied the event (its inbox holds it, and nothing of the group waits parked)."""
     with sessions() as s:
-        inbox = s.execute(select(tables.inbox.c.event_id).where(
-            tables.inbox.c.consumer_group == GROUP, tables.inbox.c.event_id == envelope.event_id)).first()
-        waiting = s.execute(select(tables.parked.c.event_id).where(
-            tables.parked.c.consumer_group == GROUP, tables.parked.c.event_id == envelope.event_id)).first()
+        inbox = s.execute(
+            select(tables.inbox.c.event_id).where(
+                tables.inbox.c.consumer_group == GROUP, tables.inbox.c.event_id == envelope.event_id
+            )
+        ).first()
+        waiting = s.execute(
+            select(tables.parked.c.event_id).where(
+                tables.parked.c.consumer_group == GROUP, tables.parked.c.event_id == envelope.event_id
+            )
+        ).first()
     return inbox is not None and waiting is None
 
 
@@ -121,107 +127,254 @@ class Story:
         return self._wrap(payload, self.grant_id)
 
     def round_opened(self, budget: int = 1_000_000_000) -> Envelope[Any]:
-        return self._wrap(RoundOpened(round_id="round-1", name="Round 1", budget_pence=budget,
-                                      min_award_pence=100_000_000, max_award_pence=250_000_000, opened_at=T0),
-                          "round-1")
+        return self._wrap(
+            RoundOpened(
+                round_id="round-1",
+                name="Round 1",
+                budget_pence=budget,
+                min_award_pence=100_000_000,
+                max_award_pence=250_000_000,
+                opened_at=T0,
+            ),
+            "round-1",
+        )
 
     def submitted(self) -> Envelope[Any]:
-        return self._app(ApplicationSubmitted(
-            application_id=self.application_id, version=1, organisation_id=self.organisation_id,
-            partnership_id=f"p-{self.n}", neighbourhood_code=f"W{self.n:08d}", requested_pence=self.amount,
-            duration_months=120, themes=["places"], submitted_at=T0))
+        return self._app(
+            ApplicationSubmitted(
+                application_id=self.application_id,
+                version=1,
+                organisation_id=self.organisation_id,
+                partnership_id=f"p-{self.n}",
+                neighbourhood_code=f"W{self.n:08d}",
+                requested_pence=self.amount,
+                duration_months=120,
+                themes=["places"],
+                submitted_at=T0,
+            )
+        )
 
     def assessed(self) -> Envelope[Any]:
-        need = NeighbourhoodNeed(code=f"W{self.n:08d}", name="Ward", region_code=self.region, region_name="Region",
-                                 population=5000, imd_decile=self.decile, vintage="IoD2025")
-        return self._app(ApplicationAssessed(
-            application_id=self.application_id, organisation_id=self.organisation_id, partnership_id=f"p-{self.n}",
-            eligible=True, outcomes=[RuleOutcome(rule="members>=8", passed=True, detail="9 members")],
-            rules_version="2026.1", requested_pence=self.amount, duration_months=120, neighbourhood=need,
-            assessed_at=T0))
+        need = NeighbourhoodNeed(
+            code=f"W{self.n:08d}",
+            name="Ward",
+            region_code=self.region,
+            region_name="Region",
+            population=5000,
+            imd_decile=self.decile,
+            vintage="IoD2025",
+        )
+        return self._app(
+            ApplicationAssessed(
+                application_id=self.application_id,
+                organisation_id=self.organisation_id,
+                partnership_id=f"p-{self.n}",
+                eligible=True,
+                outcomes=[RuleOutcome(rule="members>=8", passed=True, detail="9 members")],
+                rules_version="2026.1",
+                requested_pence=self.amount,
+                duration_months=120,
+                neighbourhood=need,
+                assessed_at=T0,
+            )
+        )
 
     def decided(self) -> Envelope[Any]:
-        return self._app(AllocationDecided(
-            run_id="run-1", round_id="round-1", application_id=self.application_id,
-            neighbourhood_code=f"W{self.n:08d}", outcome="awarded", awarded=True, awarded_pence=self.amount,
-            rank=self.n, ranked_of=10, need_score=61.3, binding_constraint=None, rationale="ranked first",
-            inputs_hash="h", decided_at=T0))
+        return self._app(
+            AllocationDecided(
+                run_id="run-1",
+                round_id="round-1",
+                application_id=self.application_id,
+                neighbourhood_code=f"W{self.n:08d}",
+                outcome="awarded",
+                awarded=True,
+                awarded_pence=self.amount,
+                rank=self.n,
+                ranked_of=10,
+                need_score=61.3,
+                binding_constraint=None,
+                rationale="ranked first",
+                inputs_hash="h",
+                decided_at=T0,
+            )
+        )
 
     def awarded(self) -> Envelope[Any]:
-        return self._grant(GrantAwarded(
-            grant_id=self.grant_id, round_id="round-1", run_id="run-1", application_id=self.application_id,
-            organisation_id=self.organisation_id, partnership_id=f"p-{self.n}", neighbourhood_code=f"W{self.n:08d}",
-            region_code=self.region, imd_decile=self.decile, amount_pence=self.amount, duration_months=120,
-            awarded_at=T0))
+        return self._grant(
+            GrantAwarded(
+                grant_id=self.grant_id,
+                round_id="round-1",
+                run_id="run-1",
+                application_id=self.application_id,
+                organisation_id=self.organisation_id,
+                partnership_id=f"p-{self.n}",
+                neighbourhood_code=f"W{self.n:08d}",
+                region_code=self.region,
+                imd_decile=self.decile,
+                amount_pence=self.amount,
+                duration_months=120,
+                awarded_at=T0,
+            )
+        )
 
     def scheduled(self, number: int, due_on: date, amount: int | None = None) -> Envelope[Any]:
-        return self._grant(TrancheScheduled(
-            grant_id=self.grant_id, tranche_id=self.tranche_id(number), number=number, of_tranches=self.tranches,
-            due_on=due_on, amount_pence=amount or self.tranche_amount))
+        return self._grant(
+            TrancheScheduled(
+                grant_id=self.grant_id,
+                tranche_id=self.tranche_id(number),
+                number=number,
+                of_tranches=self.tranches,
+                due_on=due_on,
+                amount_pence=amount or self.tranche_amount,
+            )
+        )
 
     def released(self, number: int) -> Envelope[Any]:
-        return self._grant(TrancheReleased(
-            grant_id=self.grant_id, tranche_id=self.tranche_id(number), number=number,
-            amount_pence=self.tranche_amount, released_by="finance", released_at=T0))
+        return self._grant(
+            TrancheReleased(
+                grant_id=self.grant_id,
+                tranche_id=self.tranche_id(number),
+                number=number,
+                amount_pence=self.tranche_amount,
+                released_by="finance",
+                released_at=T0,
+            )
+        )
 
     def held(self, number: int) -> Envelope[Any]:
-        return self._grant(TrancheHeld(grant_id=self.grant_id, tranche_id=self.tranche_id(number), number=number,
-                                       reasons=["report not accepted"], held_at=T0))
+        return self._grant(
+            TrancheHeld(
+                grant_id=self.grant_id,
+                tranche_id=self.tranche_id(number),
+                number=number,
+                reasons=["report not accepted"],
+                held_at=T0,
+            )
+        )
 
     def instructed(self, number: int) -> Envelope[Any]:
-        return self._grant(PaymentInstructed(
-            grant_id=self.grant_id, tranche_id=self.tranche_id(number), instruction_id=self.instruction_id(number),
-            provider="sandbox", provider_payment_id=f"pp-{number}", amount_pence=self.tranche_amount,
-            instructed_at=T0))
+        return self._grant(
+            PaymentInstructed(
+                grant_id=self.grant_id,
+                tranche_id=self.tranche_id(number),
+                instruction_id=self.instruction_id(number),
+                provider="sandbox",
+                provider_payment_id=f"pp-{number}",
+                amount_pence=self.tranche_amount,
+                instructed_at=T0,
+            )
+        )
 
     def settled(self, number: int) -> Envelope[Any]:
-        return self._grant(PaymentSettled(
-            grant_id=self.grant_id, tranche_id=self.tranche_id(number), instruction_id=self.instruction_id(number),
-            amount_pence=self.tranche_amount, settled_at=T0))
+        return self._grant(
+            PaymentSettled(
+                grant_id=self.grant_id,
+                tranche_id=self.tranche_id(number),
+                instruction_id=self.instruction_id(number),
+                amount_pence=self.tranche_amount,
+                settled_at=T0,
+            )
+        )
 
     def returned(self, number: int) -> Envelope[Any]:
-        return self._grant(PaymentReturned(
-            grant_id=self.grant_id, tranche_id=self.tranche_id(number), instruction_id=self.instruction_id(number),
-            amount_pence=self.tranche_amount, reason="account closed", returned_at=T0))
+        return self._grant(
+            PaymentReturned(
+                grant_id=self.grant_id,
+                tranche_id=self.tranche_id(number),
+                instruction_id=self.instruction_id(number),
+                amount_pence=self.tranche_amount,
+                reason="account closed",
+                returned_at=T0,
+            )
+        )
 
     def completed(self) -> Envelope[Any]:
-        return self._grant(GrantCompleted(grant_id=self.grant_id, awarded_pence=self.amount,
-                                          paid_pence=self.amount, completed_at=T0))
+        return self._grant(
+            GrantCompleted(grant_id=self.grant_id, awarded_pence=self.amount, paid_pence=self.amount, completed_at=T0)
+        )
 
     def resumed(self, number: int) -> Envelope[Any]:
-        return self._grant(TrancheResumed(grant_id=self.grant_id, tranche_id=self.tranche_id(number), number=number,
-                                          lifted_reasons=["report not accepted"], resumed_by="worker",
-                                          resumed_at=T0))  # fmt: skip
+        return self._grant(
+            TrancheResumed(
+                grant_id=self.grant_id,
+                tranche_id=self.tranche_id(number),
+                number=number,
+                lifted_reasons=["report not accepted"],
+                resumed_by="worker",
+                resumed_at=T0,
+            )
+        )
 
-    def varied(self, new_total: int, remaining: dict[int, tuple[date, int]], cancelled: list[int],
-               variation: str = "v1") -> Envelope[Any]:  # fmt: skip
+    def varied(
+        self, new_total: int, remaining: dict[int, tuple[date, int]], cancelled: list[int], variation: str = "v1"
+    ) -> Envelope[Any]:
         """A re-profile: `remaining` maps tranche numbers to their new due date and amount."""
-        tranches = [ScheduledTranche(tranche_id=self.tranche_id(n), number=n, due_on=due, amount_pence=pence)
-                    for n, (due, pence) in sorted(remaining.items())]  # fmt: skip
-        return self._grant(GrantVaried(
-            grant_id=self.grant_id, variation_id=variation, previous_total_pence=self.amount,
-            new_total_pence=new_total, pattern=None, requested_by="fin", approved_by="approver",
-            remaining_tranches=tranches, cancelled_tranche_ids=[self.tranche_id(n) for n in cancelled],
-            varied_at=T0))  # fmt: skip
+        tranches = [
+            ScheduledTranche(tranche_id=self.tranche_id(n), number=n, due_on=due, amount_pence=pence)
+            for n, (due, pence) in sorted(remaining.items())
+        ]
+        return self._grant(
+            GrantVaried(
+                grant_id=self.grant_id,
+                variation_id=variation,
+                previous_total_pence=self.amount,
+                new_total_pence=new_total,
+                pattern=None,
+                requested_by="fin",
+                approved_by="approver",
+                remaining_tranches=tranches,
+                cancelled_tranche_ids=[self.tranche_id(n) for n in cancelled],
+                varied_at=T0,
+            )
+        )
 
     def closed(self, awarded: int, paid: int, released: int, cancelled: list[int]) -> Envelope[Any]:
-        return self._grant(GrantClosed(
-            grant_id=self.grant_id, variation_id="close", awarded_pence=awarded, paid_pence=paid,
-            released_pence=released, cancelled_tranche_ids=[self.tranche_id(n) for n in cancelled],
-            reason="partnership dissolved", requested_by="fin", approved_by="approver", closed_at=T0))  # fmt: skip
+        return self._grant(
+            GrantClosed(
+                grant_id=self.grant_id,
+                variation_id="close",
+                awarded_pence=awarded,
+                paid_pence=paid,
+                released_pence=released,
+                cancelled_tranche_ids=[self.tranche_id(n) for n in cancelled],
+                reason="partnership dissolved",
+                requested_by="fin",
+                approved_by="approver",
+                closed_at=T0,
+            )
+        )
 
-    def difference_found(self, difference_id: str, number: int, bank: int | None, ledger: int | None,
-                         kind: str = "amount_mismatch") -> Envelope[Any]:  # fmt: skip
-        return self._grant(ReconciliationDifferenceFound(
-            difference_id=difference_id, kind=kind, provider_payment_id=f"pp-{number}",
-            instruction_id=self.instruction_id(number), grant_id=self.grant_id, tranche_id=self.tranche_id(number),
-            bank_amount_pence=bank, ledger_amount_pence=ledger, detail=f"the bank reports {bank}p", found_at=T0))
+    def difference_found(
+        self, difference_id: str, number: int, bank: int | None, ledger: int | None, kind: str = "amount_mismatch"
+    ) -> Envelope[Any]:
+        return self._grant(
+            ReconciliationDifferenceFound(
+                difference_id=difference_id,
+                kind=kind,
+                provider_payment_id=f"pp-{number}",
+                instruction_id=self.instruction_id(number),
+                grant_id=self.grant_id,
+                tranche_id=self.tranche_id(number),
+                bank_amount_pence=bank,
+                ledger_amount_pence=ledger,
+                detail=f"the bank reports {bank}p",
+                found_at=T0,
+            )
+        )
 
-    def difference_resolved(self, difference_id: str, kind: str = "amount_mismatch", by: str | None = None,
-                            note: str | None = None) -> Envelope[Any]:  # fmt: skip
-        return self._grant(ReconciliationDifferenceResolved(difference_id=difference_id, kind=kind,
-                                                            grant_id=self.grant_id, resolved_at=T0, resolved_by=by,
-                                                            note=note))  # fmt: skip
+    def difference_resolved(
+        self, difference_id: str, kind: str = "amount_mismatch", by: str | None = None, note: str | None = None
+    ) -> Envelope[Any]:
+        return self._grant(
+            ReconciliationDifferenceResolved(
+                difference_id=difference_id,
+                kind=kind,
+                grant_id=self.grant_id,
+                resolved_at=T0,
+                resolved_by=by,
+                note=note,
+            )
+        )
 
     def tranche_id(self, number: int) -> str:
         return f"{self.grant_id}-t{number}"

@@ -48,8 +48,9 @@ def test_a_bad_report_is_refused_and_nothing_written(client: TestClient, session
 
 def test_malformed_json_and_oversized_bodies_are_problems(client: TestClient, sessions: sessionmaker[Session]) -> None:
     awarded_grant(sessions)
-    problem(client.post("/reports", content=b"{not json", headers={**APPLICANT, "content-type": "application/json"}),
-            422)
+    problem(
+        client.post("/reports", content=b"{not json", headers={**APPLICANT, "content-type": "application/json"}), 422
+    )
     problem(client.post("/reports", json=report_body(narrative="x" * 300_000), headers=APPLICANT), 413)
     nothing_written(sessions)
 
@@ -65,8 +66,9 @@ def test_an_unknown_grant_and_another_organisations_grant_are_both_not_found(
     nothing_written(sessions)
 
 
-def test_another_organisation_cannot_see_a_report_or_a_timeline(client: TestClient,
-                                                                sessions: sessionmaker[Session]) -> None:
+def test_another_organisation_cannot_see_a_report_or_a_timeline(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
     awarded_grant(sessions)
     report = client.post("/reports", json=report_body(), headers=APPLICANT).json()
     problem(client.get(f"/reports/{report['id']}", headers=OTHER_APPLICANT), 404, "report-not-found")
@@ -104,29 +106,47 @@ def test_roles_are_enforced(client: TestClient, sessions: sessionmaker[Session])
 
 
 def test_list_pages_are_bounded(client: TestClient) -> None:
-    for path, params in [("/reports", {"limit": 201}), ("/reports", {"offset": -1}), ("/reports", {"status": "lost"}),
-                         ("/grants/grant-1/timeline", {"limit": 0}), ("/fund/position", {"as_of": "yesterday"}),
-                         ("/fund/position", {"as_of": "0"}), ("/dashboard", {"as_of": "1024"}),  # not 1970
-                         ("/fund/position", {"as_of": "2026-08-01T00:00:00"}), ("/dashboard", {"colour": "red"})]:
+    for path, params in [
+        ("/reports", {"limit": 201}),
+        ("/reports", {"offset": -1}),
+        ("/reports", {"status": "lost"}),
+        ("/grants/grant-1/timeline", {"limit": 0}),
+        ("/fund/position", {"as_of": "yesterday"}),
+        ("/fund/position", {"as_of": "0"}),
+        ("/dashboard", {"as_of": "1024"}),  # not 1970
+        ("/fund/position", {"as_of": "2026-08-01T00:00:00"}),
+        ("/dashboard", {"colour": "red"}),
+    ]:
         problem(client.get(path, params=params, headers=ASSESSOR), 422)
 
 
 def test_unknown_or_repeated_query_parameters_are_refused(client: TestClient) -> None:
-    for path, params, expected in [("/reports", {"grant": "grant-1"}, ("grant", "extra_forbidden")),
-                                   ("/reports", [("grant_id", "a"), ("grant_id", "b")], ("grant_id", "repeated")),
-                                   ("/fund/position", {"asof": "2026-08-01"}, ("asof", "extra_forbidden"))]:
-        body = problem(client.get(path, params=params, headers=FINANCE if path.startswith("/fund") else ASSESSOR), 422,
-                       "validation-error")
+    for path, params, expected in [
+        ("/reports", {"grant": "grant-1"}, ("grant", "extra_forbidden")),
+        ("/reports", [("grant_id", "a"), ("grant_id", "b")], ("grant_id", "repeated")),
+        ("/fund/position", {"asof": "2026-08-01"}, ("asof", "extra_forbidden")),
+    ]:
+        body = problem(
+            client.get(path, params=params, headers=FINANCE if path.startswith("/fund") else ASSESSOR),
+            422,
+            "validation-error",
+        )
         assert [(e["loc"][-1], e["type"]) for e in body["errors"]] == [expected], (path, params)
 
 
-def test_reviewing_an_unknown_report_or_with_bad_reasons_is_refused(client: TestClient,
-                                                                     sessions: sessionmaker[Session]) -> None:
+def test_reviewing_an_unknown_report_or_with_bad_reasons_is_refused(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
     awarded_grant(sessions)
     problem(client.post("/reports/nope/accept", headers=ASSESSOR), 404, "report-not-found")
     report = client.post("/reports", json=report_body(), headers=APPLICANT).json()
-    for bad in ({"reasons": []}, {"reasons": [""]}, {"reasons": "fix it"}, {}, {"reasons": ["x"], "status": "x"},
-                {"reasons": ["fix\x00"]}):
+    for bad in (
+        {"reasons": []},
+        {"reasons": [""]},
+        {"reasons": "fix it"},
+        {},
+        {"reasons": ["x"], "status": "x"},
+        {"reasons": ["fix\x00"]},
+    ):
         problem(client.post(f"/reports/{report['id']}/request-changes", json=bad, headers=ASSESSOR), 422)
     assert client.get(f"/reports/{report['id']}", headers=ASSESSOR).json()["status"] == "submitted"
-

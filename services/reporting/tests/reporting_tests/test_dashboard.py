@@ -31,8 +31,9 @@ def pipeline(redis_url: str) -> Iterator[redis.Redis]:
     client.flushdb()
 
 
-def test_the_dashboard_shows_the_fund_and_the_pipeline(client: TestClient, sessions: sessionmaker[Session],
-                                                       pipeline: redis.Redis) -> None:
+def test_the_dashboard_shows_the_fund_and_the_pipeline(
+    client: TestClient, sessions: sessionmaker[Session], pipeline: redis.Redis
+) -> None:
     two_grants(sessions)
     response = client.get("/dashboard", params={"as_of": "2026-08-01"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
@@ -52,8 +53,9 @@ def test_the_dashboard_says_when_redis_is_down(client: TestClient) -> None:
     assert response.status_code == 200 and "Redis did not answer" in response.text
 
 
-def test_in_production_only_an_operator_sees_the_dashboard(db: str, redis_url: str,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_in_production_only_an_operator_sees_the_dashboard(
+    db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("REPORTING_DATABASE_URL", db)
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("GRANTS_ENV", "production")

@@ -31,8 +31,9 @@ def staff(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 @pytest.fixture
-def api(db: str, sessions: sessionmaker[Session], redis_url: str, staff: dict[str, str],
-        monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:  # fmt: skip
+def api(
+    db: str, sessions: sessionmaker[Session], redis_url: str, staff: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Api]:
     """The reporting API on the test database and a real Redis (for /readyz), and the ids of what is in it."""
     monkeypatch.setenv("REPORTING_DATABASE_URL", db)
     monkeypatch.setenv("REDIS_URL", redis_url)

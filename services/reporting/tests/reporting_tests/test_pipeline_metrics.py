@@ -46,13 +46,18 @@ def test_pending_lag_and_dead_letters_are_gauges(client: TestClient, pipeline: r
     samples = scrape(client)
     awarded, settled = GrantAwarded.stream(), PaymentSettled.stream()
     assert named(samples, "grants_consumer_pending") == {
-        group("payments", awarded): 1, group("reporting", awarded): 0, group("reporting", settled): 0,
+        group("payments", awarded): 1,
+        group("reporting", awarded): 0,
+        group("reporting", settled): 0,
     }
     assert named(samples, "grants_consumer_lag") == {
-        group("payments", awarded): 2, group("reporting", awarded): 3, group("reporting", settled): 0,
+        group("payments", awarded): 2,
+        group("reporting", awarded): 3,
+        group("reporting", settled): 0,
     }
     assert named(samples, "grants_dead_letters") == {
-        frozenset({"group": "payments"}.items()): 2, frozenset({"group": "reporting"}.items()): 1,
+        frozenset({"group": "payments"}.items()): 2,
+        frozenset({"group": "reporting"}.items()): 1,
     }
 
     pipeline.xack(awarded, "payments", *[entry_id for entry_id, _ in pipeline.xrange(awarded, count=1)])

@@ -24,8 +24,13 @@ def test_every_event_of_the_other_services_is_consumed() -> None:
 
 def test_a_realistic_event_sequence_builds_the_projections(sessions: Sessions) -> None:
     story = Story()
-    events = [story.round_opened(), *story.up_to_award(), *story.paid_tranche(1, date(2026, 2, 1)),
-              story.scheduled(2, date(2026, 8, 1)), story.held(2)]
+    events = [
+        story.round_opened(),
+        *story.up_to_award(),
+        *story.paid_tranche(1, date(2026, 2, 1)),
+        story.scheduled(2, date(2026, 8, 1)),
+        story.held(2),
+    ]
     for envelope in events:
         assert deliver(sessions, envelope)
     with sessions() as s:
@@ -133,9 +138,15 @@ def test_application_status_is_the_latest_event_whatever_the_arrival_order(sessi
 
 def full_life(story: Story) -> list[Any]:
     """Every kind of grant event: two tranches paid, one of them returned, a third held, then completed."""
-    return [*story.up_to_award(), *story.paid_tranche(1, date(2026, 2, 1)), story.returned(1),
-            *story.paid_tranche(2, date(2026, 8, 1)), story.scheduled(3, date(2027, 2, 1)), story.held(3),
-            story.completed()]
+    return [
+        *story.up_to_award(),
+        *story.paid_tranche(1, date(2026, 2, 1)),
+        story.returned(1),
+        *story.paid_tranche(2, date(2026, 8, 1)),
+        story.scheduled(3, date(2027, 2, 1)),
+        story.held(3),
+        story.completed(),
+    ]
 
 
 def snapshot(sessions: Sessions, story: Story) -> tuple[Any, ...]:
@@ -144,8 +155,14 @@ def snapshot(sessions: Sessions, story: Story) -> tuple[Any, ...]:
         grant = s.get(Grant, story.grant_id)
         tranches = [s.get(Tranche, story.tranche_id(n)).status for n in (1, 2, 3)]
         application = s.get(Application, story.application_id)
-        return (grant.paid_pence, grant.returned_pence, grant.status, tranches, application.status,
-                application.organisation_id)
+        return (
+            grant.paid_pence,
+            grant.returned_pence,
+            grant.status,
+            tranches,
+            application.status,
+            application.organisation_id,
+        )
 
 
 def test_any_arrival_order_with_duplicates_ends_in_the_same_state(sessions: Sessions) -> None:
@@ -159,5 +176,11 @@ def test_any_arrival_order_with_duplicates_ends_in_the_same_state(sessions: Sess
         random.Random(seed).shuffle(events)
         deliver_eventually(sessions, events)
         assert snapshot(sessions, shuffled) == snapshot(sessions, in_order), seed
-    assert snapshot(sessions, in_order) == (75_000_000, 37_500_000, "completed", ["returned", "settled", "held"],
-                                            "awarded", "org-1")
+    assert snapshot(sessions, in_order) == (
+        75_000_000,
+        37_500_000,
+        "completed",
+        ["returned", "settled", "held"],
+        "awarded",
+        "org-1",
+    )

@@ -28,7 +28,9 @@ def test_an_open_difference_is_on_the_dashboard_until_it_is_resolved(sessions: S
     assert "£374,000" in page and "£375,000" in page and "amount mismatch" in page and story.grant_id in page
     position = client.get("/fund/position", headers=FINANCE).json()
     assert (position["reconciliation_differences_open"], position["reconciliation_differences_open_bank_pence"]) == (
-        1, 37_400_000)  # fmt: skip
+        1,
+        37_400_000,
+    )
     assert "grants_fund_reconciliation_differences_open 1.0" in client.get("/metrics/").text
 
     deliver(sessions, story.difference_resolved("d-1", by="amara", note="bank recalled the 1,000p short payment"))

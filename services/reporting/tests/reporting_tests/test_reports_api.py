@@ -15,14 +15,26 @@ from reporting.adapters.orm import ImpactReport, ReportIndicator
 from .conftest import APPLICANT, ASSESSOR, OPERATOR, auth, problem
 from .story import Story, count, deliver
 
-OUTCOMES = {"places_to_meet": 2, "civic_organisations": 1, "residents_engaged": 340, "volunteering_hours": 1200,
-            "people_into_education": 12, "people_into_employment": 7, "health_activities": 30}
+OUTCOMES = {
+    "places_to_meet": 2,
+    "civic_organisations": 1,
+    "residents_engaged": 340,
+    "volunteering_hours": 1200,
+    "people_into_education": 12,
+    "people_into_employment": 7,
+    "health_activities": 30,
+}
 
 
 def report_body(period: int = 1, grant_id: str = "grant-1", **changes: Any) -> dict[str, Any]:
     """A valid report request."""
-    return {"grant_id": grant_id, "period_number": period, "outcomes": dict(OUTCOMES),
-            "narrative": "A new community hub opened.", **changes}
+    return {
+        "grant_id": grant_id,
+        "period_number": period,
+        "outcomes": dict(OUTCOMES),
+        "narrative": "A new community hub opened.",
+        **changes,
+    }
 
 
 def awarded_grant(sessions: sessionmaker[Session], story: Story | None = None) -> Story:
@@ -55,8 +67,12 @@ def test_a_report_is_submitted_then_accepted(client: TestClient, sessions: sessi
     assert submitted["event_type"] == "report-submitted" and submitted["subject"] == "grant-1"
     assert accepted_event["event_type"] == "report-accepted" and accepted_event["subject"] == "grant-1"
     assert accepted_event["payload"] | {"accepted_at": None} == {
-        "report_id": report["id"], "grant_id": "grant-1", "period_number": 1, "accepted_by": "asha",
-        "accepted_at": None}
+        "report_id": report["id"],
+        "grant_id": "grant-1",
+        "period_number": 1,
+        "accepted_by": "asha",
+        "accepted_at": None,
+    }
     assert count(sessions, ReportIndicator) == len(OUTCOMES)
     assert client.get(f"/reports/{report['id']}", headers=APPLICANT).json()["status"] == "accepted"
 
@@ -69,12 +85,14 @@ def test_a_second_live_report_for_a_period_is_refused(client: TestClient, sessio
     assert count(sessions, ImpactReport) == 2 and len(outbox(sessions)) == 2
 
 
-def test_changes_requested_then_the_period_is_reported_again(client: TestClient,
-                                                             sessions: sessionmaker[Session]) -> None:
+def test_changes_requested_then_the_period_is_reported_again(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
     awarded_grant(sessions)
     first = client.post("/reports", json=report_body(), headers=APPLICANT).json()
-    sent_back = client.post(f"/reports/{first['id']}/request-changes", json={"reasons": ["Add attendance figures"]},
-                            headers=ASSESSOR)
+    sent_back = client.post(
+        f"/reports/{first['id']}/request-changes", json={"reasons": ["Add attendance figures"]}, headers=ASSESSOR
+    )
     assert sent_back.status_code == 200, sent_back.text
     assert sent_back.json()["status"] == "changes_requested"
     assert sent_back.json()["change_reasons"] == ["Add attendance figures"]

@@ -25,14 +25,21 @@ M = 1_000_000  # pence in £10,000, to keep the figures readable
 def varied_life(story: Story) -> list[Any]:
     """Tranche 1 paid; cut to £1.2m (tranche 4 cancelled); then raised to £1.3m with a new tranche 5."""
     return [
-        story.round_opened(), *story.up_to_award(), *story.paid_tranche(1, date(2026, 2, 1)),
-        story.scheduled(2, date(2026, 8, 1)), story.scheduled(3, date(2027, 2, 1)),
+        story.round_opened(),
+        *story.up_to_award(),
+        *story.paid_tranche(1, date(2026, 2, 1)),
+        story.scheduled(2, date(2026, 8, 1)),
+        story.scheduled(3, date(2027, 2, 1)),
         story.scheduled(4, date(2027, 8, 1)),
         story.varied(120 * M, {2: (date(2026, 9, 1), 41_250_000), 3: (date(2027, 3, 1), 41_250_000)}, [4], "v1"),
         story.scheduled(5, date(2027, 9, 1), amount=25 * M),
-        story.varied(130 * M, {2: (date(2026, 9, 1), 41_250_000), 3: (date(2027, 3, 1), 26_250_000),
-                               5: (date(2027, 9, 1), 25 * M)}, [], "v2"),
-    ]  # fmt: skip
+        story.varied(
+            130 * M,
+            {2: (date(2026, 9, 1), 41_250_000), 3: (date(2027, 3, 1), 26_250_000), 5: (date(2027, 9, 1), 25 * M)},
+            [],
+            "v2",
+        ),
+    ]
 
 
 def tranches_of(sessions: Sessions, story: Story) -> dict[int, tuple[str, date, int, int]]:
@@ -97,12 +104,17 @@ def test_a_variation_waits_for_the_tranches_it_names(sessions: Sessions) -> None
 def closed_life(story: Story) -> list[Any]:
     """Tranche 1 paid; tranche 2 paid and returned; 3 held; 4 scheduled; then closed early, and completed."""
     return [
-        story.round_opened(), *story.up_to_award(), *story.paid_tranche(1, date(2026, 2, 1)),
-        *story.paid_tranche(2, date(2026, 8, 1)), story.returned(2), story.scheduled(3, date(2027, 2, 1)),
-        story.held(3), story.scheduled(4, date(2027, 8, 1)),
+        story.round_opened(),
+        *story.up_to_award(),
+        *story.paid_tranche(1, date(2026, 2, 1)),
+        *story.paid_tranche(2, date(2026, 8, 1)),
+        story.returned(2),
+        story.scheduled(3, date(2027, 2, 1)),
+        story.held(3),
+        story.scheduled(4, date(2027, 8, 1)),
         story.closed(awarded=150 * M, paid=37_500_000, released=112_500_000, cancelled=[2, 3, 4]),
         story.completed(),
-    ]  # fmt: skip
+    ]
 
 
 def test_an_early_closure_releases_the_unspent_commitment(sessions: Sessions, client: TestClient) -> None:
@@ -111,13 +123,32 @@ def test_an_early_closure_releases_the_unspent_commitment(sessions: Sessions, cl
         deliver(sessions, envelope)
     assert grant_of(sessions, story) == (150 * M, 112_500_000, "closed")  # completed after closed: still closed
     assert [v[0] for _, v in sorted(tranches_of(sessions, story).items())] == [
-        "settled", "cancelled", "cancelled", "cancelled"]  # fmt: skip
+        "settled",
+        "cancelled",
+        "cancelled",
+        "cancelled",
+    ]
     position = client.get("/fund/position", params={"as_of": "2028-01-01"}, headers=FINANCE).json()
-    assert {k: position[k] for k in ("committed_pence", "paid_pence", "returned_pence", "released_pence",
-                                     "unpaid_commitments_pence", "remaining_pence", "grants_closed")} == {
-        "committed_pence": 37_500_000, "paid_pence": 75 * M, "returned_pence": 37_500_000,
-        "released_pence": 112_500_000, "unpaid_commitments_pence": 0, "remaining_pence": 962_500_000,
-        "grants_closed": 1}  # fmt: skip
+    assert {
+        k: position[k]
+        for k in (
+            "committed_pence",
+            "paid_pence",
+            "returned_pence",
+            "released_pence",
+            "unpaid_commitments_pence",
+            "remaining_pence",
+            "grants_closed",
+        )
+    } == {
+        "committed_pence": 37_500_000,
+        "paid_pence": 75 * M,
+        "returned_pence": 37_500_000,
+        "released_pence": 112_500_000,
+        "unpaid_commitments_pence": 0,
+        "remaining_pence": 962_500_000,
+        "grants_closed": 1,
+    }
     assert position["tranches_due"] == 0 and position["least_first"]["by_decile"]["1"]["committed_pence"] == 37_500_000
     page = client.get("/dashboard", params={"as_of": "2028-01-01"}).text
     assert "Released by early closures" in page and "£1,125,000" in page
@@ -132,8 +163,9 @@ def test_a_closure_and_its_completion_in_either_order_end_closed(sessions: Sessi
 
 
 @pytest.mark.parametrize("life", [varied_life, closed_life], ids=["varied", "closed"])
-def test_any_arrival_order_with_duplicates_ends_in_the_same_state(sessions: Sessions,
-                                                                  life: Callable[[Story], list[Any]]) -> None:
+def test_any_arrival_order_with_duplicates_ends_in_the_same_state(
+    sessions: Sessions, life: Callable[[Story], list[Any]]
+) -> None:
     in_order = Story(n=1)
     for envelope in life(in_order):
         deliver(sessions, envelope)
@@ -149,8 +181,12 @@ def test_any_arrival_order_with_duplicates_ends_in_the_same_state(sessions: Sess
 
 def test_a_held_tranche_resumes_then_is_released(sessions: Sessions) -> None:
     story = Story()
-    scheduled, held, resumed, released = (story.scheduled(2, date(2026, 8, 1)), story.held(2), story.resumed(2),
-                                          story.released(2))  # fmt: skip
+    scheduled, held, resumed, released = (
+        story.scheduled(2, date(2026, 8, 1)),
+        story.held(2),
+        story.resumed(2),
+        story.released(2),
+    )
     deliver(sessions, story.awarded())
     with pytest.raises(NotReady):
         deliver(sessions, resumed)

@@ -45,8 +45,12 @@ async def test_the_worker_projects_events_and_publishes_report_events(
 ) -> None:
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
-    for name, value in {"REPORTING_DATABASE_URL": db, "REDIS_URL": redis_url, "GRANTS_CLAIM_IDLE_MS": "200",
-                        "GRANTS_RELAY_INTERVAL_S": "0.02"}.items():
+    for name, value in {
+        "REPORTING_DATABASE_URL": db,
+        "REDIS_URL": redis_url,
+        "GRANTS_CLAIM_IDLE_MS": "200",
+        "GRANTS_RELAY_INTERVAL_S": "0.02",
+    }.items():
         monkeypatch.setenv(name, value)
     bootstrap.reset()
     app = worker.create_app()
@@ -62,9 +66,11 @@ async def test_the_worker_projects_events_and_publishes_report_events(
 
         def submit() -> None:
             with UnitOfWork(bootstrap.sessions()) as uow:
-                submit_report(SubmitReport(story.grant_id, 1, {"places_to_meet": 1}, "Hub opened."),
-                              Principal(subject="alice", roles=frozenset({Role.APPLICANT}), organisation_id="org-1"),
-                              uow)
+                submit_report(
+                    SubmitReport(story.grant_id, 1, {"places_to_meet": 1}, "Hub opened."),
+                    Principal(subject="alice", roles=frozenset({Role.APPLICANT}), organisation_id="org-1"),
+                    uow,
+                )
                 uow.commit()
 
         await asyncio.to_thread(submit)

@@ -15,8 +15,11 @@ from .testkit import Bank, body, new_key
 @pytest.fixture
 def own_bank(tmp_path: Path) -> Iterator[httpx.Client]:
     """A bank of its own (its clock moves; the shared one's must not), settling a day after instruction."""
-    bank = Bank(db_path=tmp_path / "bank.db", log_path=tmp_path / "bank.log",
-                env={"SANDBOX_BANK_SETTLE_AFTER_SECONDS": "86400", "SANDBOX_BANK_RETURN_AFTER_SECONDS": "3600"})
+    bank = Bank(
+        db_path=tmp_path / "bank.db",
+        log_path=tmp_path / "bank.log",
+        env={"SANDBOX_BANK_SETTLE_AFTER_SECONDS": "86400", "SANDBOX_BANK_RETURN_AFTER_SECONDS": "3600"},
+    )
     bank.start()
     try:
         with httpx.Client(base_url=bank.base_url, timeout=10) as client:

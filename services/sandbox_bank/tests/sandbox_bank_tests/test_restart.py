@@ -51,15 +51,19 @@ def test_a_bank_file_from_before_alter_amount_is_upgraded_in_place(tmp_path: Pat
     engine.dispose()
     with sqlite3.connect(db_path) as conn:  # the queue table as an older bank created it, with a row queued
         conn.execute("ALTER TABLE queued_behaviours DROP COLUMN amount_delta_pence")
-        conn.execute("INSERT INTO queued_behaviours (behaviour, remaining, match_reference, created_at) "
-                     "VALUES ('fail', 1, 'OLDROW', '2024-01-01 00:00:00')")  # fmt: skip
+        conn.execute(
+            "INSERT INTO queued_behaviours (behaviour, remaining, match_reference, created_at) "
+            "VALUES ('fail', 1, 'OLDROW', '2024-01-01 00:00:00')"
+        )
     bank = Bank(db_path=db_path, log_path=tmp_path / "bank.log").start()
     try:
         with httpx.Client(base_url=bank.base_url, timeout=10) as http:
             assert [b["behaviour"] for b in http.get("/control/behaviours").json()["items"]] == ["fail"]
             reference = new_reference()
-            queued = http.post("/control/behaviours", json={"behaviour": "alter_amount", "amount_delta_pence": 7,
-                                                            "match_reference": reference})  # fmt: skip
+            queued = http.post(
+                "/control/behaviours",
+                json={"behaviour": "alter_amount", "amount_delta_pence": 7, "match_reference": reference},
+            )
             assert queued.status_code == 201, queued.text
             paid = http.post("/payments", json=body(1_000, reference), headers={"Idempotency-Key": new_key()})
             assert paid.json()["amount_pence"] == 1_007

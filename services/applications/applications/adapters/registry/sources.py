@@ -73,9 +73,16 @@ def _cni_row(row: CsvRow) -> CniMeasures:
     (score, rank), *domains = [(row.decimal(f"{c} score"), row.integer(f"{c} rank", minimum=1)) for c in _CNI]
     (civic, civic_rank), (connected, connected_rank), (engaged, engaged_rank) = domains
     return CniMeasures(
-        score, rank, civic, civic_rank, connected, connected_rank, engaged, engaged_rank,
+        score,
+        rank,
+        civic,
+        civic_rank,
+        connected,
+        connected_rank,
+        engaged,
+        engaged_rank,
         row.flag("Left Behind Area?"),
-    )  # fmt: skip
+    )
 
 
 def read_cni(root: Path, geography: dict[str, WardGeography]) -> tuple[CsvFile | None, dict[str, CniMeasures]]:

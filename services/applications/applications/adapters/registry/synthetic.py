@@ -44,9 +44,13 @@ def synthetic_registry(seed: int = 0, wards: int = 60) -> RegistryImport:
         region = (lad - 1) % len(REGIONS)
         code = f"SYN{w + 1:04d}"
         geography[code] = WardGeography(
-            code, f"Synthetic Ward {w + 1}", f"SYNLAD{lad:02d}", f"Synthetic District {lad}",
-            f"SYNRGN{region + 1}", f"Synthetic {REGIONS[region]}",
-        )  # fmt: skip
+            code,
+            f"Synthetic Ward {w + 1}",
+            f"SYNLAD{lad:02d}",
+            f"Synthetic District {lad}",
+            f"SYNRGN{region + 1}",
+            f"Synthetic {REGIONS[region]}",
+        )
         for _ in range(rng.randint(3, 7)):
             members.append((f"SYNL{len(members) + 1:05d}", code, need[w] + rng.gauss(0, 0.15)))
     n = len(members)
@@ -82,7 +86,7 @@ def synthetic_registry(seed: int = 0, wards: int = 60) -> RegistryImport:
             parts[2][w],
             ranks[3][w],
             w in flagged,
-        )  # fmt: skip
+        )
         for w in range(wards)
     }
     content = "\n".join(repr(x) for x in (*lsoas, *sorted(cni.items()))).encode()

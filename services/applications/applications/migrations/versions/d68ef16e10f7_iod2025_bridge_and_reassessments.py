@@ -69,8 +69,10 @@ def _assessment_key(*, upgrade: bool) -> None:
 
 
 def _recreate_assessments(key: list[str]) -> None:
-    extra: list[sa.Column[Any]] = [sa.Column("seq", sa.Integer(), server_default="1", nullable=False),
-             sa.Column("trigger", sa.String(length=30), server_default="submitted", nullable=False)]  # fmt: skip
+    extra: list[sa.Column[Any]] = [
+        sa.Column("seq", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("trigger", sa.String(length=30), server_default="submitted", nullable=False),
+    ]
     op.create_table(
         "assessments_new",
         sa.Column("application_id", sa.String(length=36), nullable=False),

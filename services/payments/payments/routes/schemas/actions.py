@@ -70,9 +70,11 @@ class ResolutionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: str = Field(
-        min_length=1, max_length=1000, pattern=rf"^[^{NO_CONTROL}]*[^\s{NO_CONTROL}][^{NO_CONTROL}]*$",
+        min_length=1,
+        max_length=1000,
+        pattern=rf"^[^{NO_CONTROL}]*[^\s{NO_CONTROL}][^{NO_CONTROL}]*$",
         description="Why it is resolved: 1 to 1000 characters, not only spaces, no control characters.",
-    )  # fmt: skip
+    )
 
     @field_validator("note")
     @classmethod

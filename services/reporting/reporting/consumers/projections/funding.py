@@ -34,14 +34,28 @@ def round_closed(envelope: Envelope[RoundClosed], session: Session) -> None:
 def grant_awarded(envelope: Envelope[GrantAwarded], session: Session) -> None:
     """Record an awarded grant (once per grant id)."""
     p = envelope.payload
-    insert_later(session, Grant, {
-        "grant_id": p.grant_id, "application_id": p.application_id, "round_id": p.round_id,
-        "organisation_id": p.organisation_id, "partnership_id": p.partnership_id,
-        "neighbourhood_code": p.neighbourhood_code, "region_code": p.region_code, "imd_decile": p.imd_decile,
-        "amount_pence": p.amount_pence, "duration_months": p.duration_months, "paid_pence": 0, "returned_pence": 0,
-        "released_pence": 0, "status": "awarded", "awarded_at": as_utc(p.awarded_at),
-        "amount_at": as_utc(envelope.occurred_at),
-    })  # fmt: skip
+    insert_later(
+        session,
+        Grant,
+        {
+            "grant_id": p.grant_id,
+            "application_id": p.application_id,
+            "round_id": p.round_id,
+            "organisation_id": p.organisation_id,
+            "partnership_id": p.partnership_id,
+            "neighbourhood_code": p.neighbourhood_code,
+            "region_code": p.region_code,
+            "imd_decile": p.imd_decile,
+            "amount_pence": p.amount_pence,
+            "duration_months": p.duration_months,
+            "paid_pence": 0,
+            "returned_pence": 0,
+            "released_pence": 0,
+            "status": "awarded",
+            "awarded_at": as_utc(p.awarded_at),
+            "amount_at": as_utc(envelope.occurred_at),
+        },
+    )
 
 
 def grant_completed(envelope: Envelope[GrantCompleted], session: Session) -> None:

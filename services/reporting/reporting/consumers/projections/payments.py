@@ -30,11 +30,21 @@ PaymentEvent: TypeAlias = PaymentInstructed | PaymentSettled | PaymentFailed | P
 def tranche_scheduled(envelope: Envelope[TrancheScheduled], session: Session) -> None:
     """Record a scheduled tranche (once per tranche id)."""
     p = envelope.payload
-    insert_later(session, Tranche, {
-        "tranche_id": p.tranche_id, "grant_id": p.grant_id, "number": p.number, "of_tranches": p.of_tranches,
-        "due_on": p.due_on, "amount_pence": p.amount_pence, "status": "scheduled",
-        "status_rank": TRANCHE_RANKS["scheduled"], "status_at": as_utc(envelope.occurred_at),
-    })  # fmt: skip
+    insert_later(
+        session,
+        Tranche,
+        {
+            "tranche_id": p.tranche_id,
+            "grant_id": p.grant_id,
+            "number": p.number,
+            "of_tranches": p.of_tranches,
+            "due_on": p.due_on,
+            "amount_pence": p.amount_pence,
+            "status": "scheduled",
+            "status_rank": TRANCHE_RANKS["scheduled"],
+            "status_at": as_utc(envelope.occurred_at),
+        },
+    )
 
 
 def tranche_moved(envelope: Envelope[TrancheReleased] | Envelope[TrancheHeld], session: Session) -> None:
@@ -73,8 +83,10 @@ def payment_returned(envelope: Envelope[PaymentReturned], session: Session) -> N
     p = envelope.payload
     payment = session.get(Payment, p.instruction_id)
     if payment is None or payment.settled_at is None:
-        raise NotReady(f"payment-returned for instruction {p.instruction_id} before its payment-settled",
-                       waits_for=awaiting("instruction_id", p.instruction_id))
+        raise NotReady(
+            f"payment-returned for instruction {p.instruction_id} before its payment-settled",
+            waits_for=awaiting("instruction_id", p.instruction_id),
+        )
     if _stamp(session, p.instruction_id, "returned_at", p.returned_at):
         _add(session, p.grant_id, "returned_pence", p.amount_pence)
     advance_tranche(session, p.tranche_id, "returned", envelope.occurred_at)
@@ -82,29 +94,43 @@ def payment_returned(envelope: Envelope[PaymentReturned], session: Session) -> N
 
 def _require_tranche(session: Session, tranche_id: str, event_type: str) -> None:
     if not exists(session, Tranche, tranche_id):
-        raise NotReady(f"{event_type} for tranche {tranche_id} before its tranche-scheduled",
-                       waits_for=awaiting("tranche_id", tranche_id))
+        raise NotReady(
+            f"{event_type} for tranche {tranche_id} before its tranche-scheduled",
+            waits_for=awaiting("tranche_id", tranche_id),
+        )
 
 
 def _payment(session: Session, p: PaymentEvent, event_type: str) -> None:
     _require_tranche(session, p.tranche_id, event_type)
-    insert_later(session, Payment, {"instruction_id": p.instruction_id, "grant_id": p.grant_id,
-                                    "tranche_id": p.tranche_id, "amount_pence": p.amount_pence})  # fmt: skip
+    insert_later(
+        session,
+        Payment,
+        {
+            "instruction_id": p.instruction_id,
+            "grant_id": p.grant_id,
+            "tranche_id": p.tranche_id,
+            "amount_pence": p.amount_pence,
+        },
+    )
 
 
 @cache
 def _stamp_statement(column: str) -> Update:
     # Conditional on the stamp being empty: exactly one event per instruction gets to move the money.
     table = cast(Table, Payment.__table__)
-    return update(table).where(table.c.instruction_id == bindparam("key"), table.c[column].is_(None)).values(
-        {column: bindparam("at", type_=table.c[column].type)})  # fmt: skip
+    return (
+        update(table)
+        .where(table.c.instruction_id == bindparam("key"), table.c[column].is_(None))
+        .values({column: bindparam("at", type_=table.c[column].type)})
+    )
 
 
 @cache
 def _add_statement(column: str) -> Update:
     table = cast(Table, Grant.__table__)
-    return update(table).where(table.c.grant_id == bindparam("key")).values(
-        {column: table.c[column] + bindparam("pence")})  # fmt: skip
+    return (
+        update(table).where(table.c.grant_id == bindparam("key")).values({column: table.c[column] + bindparam("pence")})
+    )
 
 
 def _stamp(session: Session, instruction_id: str, column: str, at: datetime) -> bool:

@@ -28,8 +28,9 @@ def grant_varied(envelope: Envelope[GrantVaried], session: Session) -> None:
     """The remaining tranches re-profiled (some removed) and the amount changed; waits for every tranche it names."""
     p, at = envelope.payload, as_utc(envelope.occurred_at)
     require_grant(session, p.grant_id, envelope.event_type)
-    require_tranches(session, [t.tranche_id for t in p.remaining_tranches] + p.cancelled_tranche_ids,
-                     envelope.event_type)  # fmt: skip
+    require_tranches(
+        session, [t.tranche_id for t in p.remaining_tranches] + p.cancelled_tranche_ids, envelope.event_type
+    )
     _set_amount(session, p.grant_id, p.new_total_pence, at)
     for t in p.remaining_tranches:
         session.execute(

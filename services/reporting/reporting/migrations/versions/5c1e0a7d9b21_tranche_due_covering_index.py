@@ -7,6 +7,7 @@ Create Date: 2026-12-07 10:50:00
 The fund position counts the unsettled tranches due by a date; with this index it reads only index pages
 (about 20 ms for 300,000 tranches instead of about 350 ms of row look-ups).
 """
+
 from collections.abc import Sequence
 
 from alembic import op

@@ -51,8 +51,9 @@ async def dashboard(
     every section says how old its figures are.
     """
     today = as_of or datetime.now(UTC).date()
-    page = await read_model_answer(request, reads, ("dashboard", today),
-                                   lambda session, _block: _page(request, session, today).encode())  # fmt: skip
+    page = await read_model_answer(
+        request, reads, ("dashboard", today), lambda session, _block: _page(request, session, today).encode()
+    )
     return HTMLResponse(page)
 
 
@@ -66,6 +67,14 @@ def _page(request: Request, session: Session, today: date) -> str:
     differences = open_differences_list(session, settings.dashboard_rows)
     resolved = recently_resolved(session, 10)
     health = pipeline_health(settings.redis_url, request.app.state.engine)
-    data = DashboardData(position, due, applications, outcomes, health, differences, resolved,
-                         own_group(health, request.app.state.engine))  # fmt: skip
+    data = DashboardData(
+        position,
+        due,
+        applications,
+        outcomes,
+        health,
+        differences,
+        resolved,
+        own_group(health, request.app.state.engine),
+    )
     return render(data, settings.dashboard_refresh_s)

@@ -45,8 +45,10 @@ def age_line(lag: GroupLag) -> str:
     if lag.last_applied_at is None:
         said = "No event applied yet"
     else:
-        said = (f"Figures as of {lag.last_applied_at.strftime('%Y-%m-%d %H:%M:%S')} UTC (last event applied), "
-                f"{_seconds(lag.seconds_since_applied or 0.0)} ago")
+        said = (
+            f"Figures as of {lag.last_applied_at.strftime('%Y-%m-%d %H:%M:%S')} UTC (last event applied), "
+            f"{_seconds(lag.seconds_since_applied or 0.0)} ago"
+        )
     if lag.redis_error:
         return f'<p class="age warn">{escape(said)}; backlog unknown: Redis did not answer.</p>'
     backlog = f"{lag.pending} pending, {_count(lag.lag)} unread, {lag.parked} parked"
@@ -80,19 +82,31 @@ def _least_first(lf: dict[str, Any]) -> str:
     return (
         "<h2>Least first</h2>"
         f'<p>Share of committed money to IMD decile 1 neighbourhoods: <strong id="decile-1-share">'
-        f'{percent(lf["decile_1_share_bp"])}</strong> ({lf["decile_1_share_bp"]} basis points)</p>'
+        f"{percent(lf['decile_1_share_bp'])}</strong> ({lf['decile_1_share_bp']} basis points)</p>"
         + bar_chart("Committed by IMD decile", deciles, format_gbp)
         + bar_chart("Committed by region", regions, format_gbp)
     )
 
 
 def _tranches(p: dict[str, Any], due: list[DueTranche]) -> str:
-    summary = figures_table([
-        ("Tranches due (by today, unpaid)", f'{p["tranches_due"]} ({format_gbp(p["tranches_due_pence"])})'),
-        ("Tranches overdue", f'{p["tranches_overdue"]} ({format_gbp(p["tranches_overdue_pence"])})'),
-    ])
-    rows = [[t.grant_id, t.neighbourhood_code or "?", f"{t.number} of {t.of_tranches}", t.due_on.isoformat(),
-             format_gbp(t.amount_pence), t.status, "overdue" if t.overdue else "due"] for t in due]
+    summary = figures_table(
+        [
+            ("Tranches due (by today, unpaid)", f"{p['tranches_due']} ({format_gbp(p['tranches_due_pence'])})"),
+            ("Tranches overdue", f"{p['tranches_overdue']} ({format_gbp(p['tranches_overdue_pence'])})"),
+        ]
+    )
+    rows = [
+        [
+            t.grant_id,
+            t.neighbourhood_code or "?",
+            f"{t.number} of {t.of_tranches}",
+            t.due_on.isoformat(),
+            format_gbp(t.amount_pence),
+            t.status,
+            "overdue" if t.overdue else "due",
+        ]
+        for t in due
+    ]
     header = ["Grant", "Neighbourhood", "Tranche", "Due on", "Amount", "Status", ""]
     return "<h2>Tranches due and overdue</h2>" + summary + table(header, rows)
 
@@ -102,15 +116,21 @@ def _applications(counts: dict[str, int], outcomes: dict[str, Any]) -> str:
     return (
         "<h2>Applications and outcomes</h2>"
         + bar_chart("Applications by status", [(k.replace("_", " "), v) for k, v in counts.items()])
-        + bar_chart(f'Outcomes in {outcomes["accepted_reports"]} accepted reports', reported)
+        + bar_chart(f"Outcomes in {outcomes['accepted_reports']} accepted reports", reported)
     )
 
 
 def _group_row(lag: GroupLag) -> list[str]:
     own = lag.group == "reporting"  # parked events live in each service's database; the page reads reporting's
-    return [lag.group, str(len(lag.streams)), str(lag.pending), _count(lag.lag),
-            _seconds(lag.oldest_pending_age_s) if lag.pending else "-", str(lag.parked) if own else "see /metrics",
-            str(lag.dead_letters)]  # fmt: skip
+    return [
+        lag.group,
+        str(len(lag.streams)),
+        str(lag.pending),
+        _count(lag.lag),
+        _seconds(lag.oldest_pending_age_s) if lag.pending else "-",
+        str(lag.parked) if own else "see /metrics",
+        str(lag.dead_letters),
+    ]
 
 
 def _health(h: PipelineHealth) -> str:
@@ -118,11 +138,13 @@ def _health(h: PipelineHealth) -> str:
         return f'<h2>Pipeline health</h2><p class="warn">{escape(h.error)}</p>'
     dead = sum(h.dead_letters.values())
     note = f'<p class="warn">{dead} dead letters waiting</p>' if dead else "<p>No dead letters.</p>"
-    busy = [[g.group, g.stream, str(g.consumers), str(g.pending), _count(g.lag)]
-            for g in h.groups if g.pending or g.lag]  # fmt: skip
+    busy = [
+        [g.group, g.stream, str(g.consumers), str(g.pending), _count(g.lag)] for g in h.groups if g.pending or g.lag
+    ]
     header = ["Group", "Streams", "Pending", "Unread (lag)", "Oldest pending", "Parked", "Dead letters"]
     return (
-        "<h2>Pipeline health</h2>" + note
+        "<h2>Pipeline health</h2>"
+        + note
         + table(header, [_group_row(lag) for lag in h.lags])
         + "<h3>Streams with events waiting</h3>"
         + table(["Group", "Stream", "Consumers", "Pending", "Unread (lag)"], busy)
@@ -135,21 +157,44 @@ def _pence(value: int | None) -> str:
 
 
 def _difference_row(d: ReconciliationDifference) -> list[str]:
-    return [d.found_at.strftime("%Y-%m-%d %H:%M"), d.kind.replace("_", " "), d.grant_id or "-",
-            d.instruction_id or "-", _pence(d.bank_amount_pence), _pence(d.ledger_amount_pence), d.detail]
+    return [
+        d.found_at.strftime("%Y-%m-%d %H:%M"),
+        d.kind.replace("_", " "),
+        d.grant_id or "-",
+        d.instruction_id or "-",
+        _pence(d.bank_amount_pence),
+        _pence(d.ledger_amount_pence),
+        d.detail,
+    ]
 
 
-def _reconciliation(p: dict[str, Any], open_rows: list[ReconciliationDifference],
-                    resolved: list[ReconciliationDifference]) -> str:  # fmt: skip
+def _reconciliation(
+    p: dict[str, Any], open_rows: list[ReconciliationDifference], resolved: list[ReconciliationDifference]
+) -> str:
     count = p["reconciliation_differences_open"]
-    note = (f'<p class="warn" id="reconciliation-open">{count} open differences between the bank and the ledger '
-            f'({format_gbp(p["reconciliation_differences_open_bank_pence"])} on the bank\'s side)</p>'
-            if count else '<p id="reconciliation-open">No open differences: the bank\'s report matches the ledger.</p>')
+    note = (
+        f'<p class="warn" id="reconciliation-open">{count} open differences between the bank and the ledger '
+        f"({format_gbp(p['reconciliation_differences_open_bank_pence'])} on the bank's side)</p>"
+        if count
+        else '<p id="reconciliation-open">No open differences: the bank\'s report matches the ledger.</p>'
+    )
     header = ["Found", "Kind", "Grant", "Instruction", "Bank", "Ledger", "Detail"]
-    done = [[d.resolved_at.strftime("%Y-%m-%d %H:%M") if d.resolved_at else "", *_difference_row(d)[1:4],
-             d.resolved_by or "", d.resolution_note or "matched since"] for d in resolved]
-    return ("<h2>Reconciliation with the bank</h2>" + note + table(header, [_difference_row(d) for d in open_rows])
-            + "<h3>Recently resolved</h3>" + table(["Resolved", "Kind", "Grant", "Instruction", "By", "Why"], done))
+    done = [
+        [
+            d.resolved_at.strftime("%Y-%m-%d %H:%M") if d.resolved_at else "",
+            *_difference_row(d)[1:4],
+            d.resolved_by or "",
+            d.resolution_note or "matched since",
+        ]
+        for d in resolved
+    ]
+    return (
+        "<h2>Reconciliation with the bank</h2>"
+        + note
+        + table(header, [_difference_row(d) for d in open_rows])
+        + "<h3>Recently resolved</h3>"
+        + table(["Resolved", "Kind", "Grant", "Instruction", "By", "Why"], done)
+    )
 
 
 def _after_heading(section: str, line: str) -> str:
@@ -161,13 +206,17 @@ def render(data: DashboardData, refresh_s: int) -> str:
     """The whole page as HTML."""
     refresh = f'<meta http-equiv="refresh" content="{refresh_s}">' if refresh_s else ""
     age = age_line(data.own)
-    sections = [_fund(data.position), _least_first(data.position["least_first"]), _tranches(data.position, data.due),
-                _reconciliation(data.position, data.differences, data.resolved),
-                _applications(data.applications, data.outcomes)]  # fmt: skip
+    sections = [
+        _fund(data.position),
+        _least_first(data.position["least_first"]),
+        _tranches(data.position, data.due),
+        _reconciliation(data.position, data.differences, data.resolved),
+        _applications(data.applications, data.outcomes),
+    ]
     body = "".join(_after_heading(section, age) for section in sections) + _health(data.health)
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">{refresh}'
         f"<title>Community Wealth Fund: operator dashboard</title><style>{STYLE}</style></head>"
         f"<body><h1>Community Wealth Fund: operator dashboard</h1>"
-        f'<p>Position as of {escape(data.position["as_of"])}.</p>{body}</body></html>'
+        f"<p>Position as of {escape(data.position['as_of'])}.</p>{body}</body></html>"
     )

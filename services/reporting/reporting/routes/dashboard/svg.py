@@ -24,7 +24,7 @@ def bar_chart(title: str, bars: Sequence[tuple[str, int]], label: Callable[[int]
             f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 15}">{escape(label(value))}</text>'
         )
     return (
-        f'<figure><figcaption>{escape(title)}</figcaption>'
+        f"<figure><figcaption>{escape(title)}</figcaption>"
         f'<svg role="img" aria-label="{escape(title)}" width="{LABEL_WIDTH + BAR_WIDTH + 160}" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg></figure>'
     )

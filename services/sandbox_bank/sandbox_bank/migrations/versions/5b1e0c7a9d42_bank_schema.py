@@ -74,8 +74,11 @@ def _bank_clock() -> None:
 def upgrade() -> None:
     """Create the tables a bank file lacks; give an older queue table its amount_delta_pence column."""
     inspector = sa.inspect(op.get_bind())
-    for table, create in (("payments", _payments), ("queued_behaviours", _queued_behaviours),
-                          ("bank_clock", _bank_clock)):  # fmt: skip
+    for table, create in (
+        ("payments", _payments),
+        ("queued_behaviours", _queued_behaviours),
+        ("bank_clock", _bank_clock),
+    ):
         if not inspector.has_table(table):
             create()
     columns = {c["name"] for c in inspector.get_columns("queued_behaviours")}
