@@ -19,6 +19,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
 from grants_shared import tables
+from grants_shared.clock import as_utc
 from grants_shared.db import read_only
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,7 @@ def backlog(engine: Engine, now: datetime | None = None) -> tuple[int, float]:
         ).one()
     if oldest is None:
         return int(count), 0.0
-    if oldest.tzinfo is None:  # SQLite keeps no zone; the rows are written in UTC
-        oldest = oldest.replace(tzinfo=UTC)
-    return int(count), max(0.0, ((now or datetime.now(UTC)) - oldest).total_seconds())
+    return int(count), max(0.0, ((now or datetime.now(UTC)) - as_utc(oldest)).total_seconds())
 
 
 class OutboxCollector(Collector):

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
+from grants_shared.clock import as_utc
 from grants_shared.errors import Invalid, NotFound
 from grants_shared.http.problems import Problem
 
@@ -26,7 +27,7 @@ router = APIRouter()
 def _aware(value: datetime, name: str) -> datetime:
     """The datetime in UTC (naive is taken as UTC); 422 if it cannot be expressed in UTC."""
     try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
     except OverflowError:
         error = {"loc": ["query", name], "msg": "date out of range in UTC", "type": "value_error"}
         raise Invalid(

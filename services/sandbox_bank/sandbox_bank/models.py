@@ -9,6 +9,8 @@ from sqlalchemy import BigInteger, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from grants_shared.clock import as_utc
+
 PENDING = "pending"
 SETTLED = "settled"
 FAILED = "failed"
@@ -33,8 +35,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         """Mark values read back as UTC."""
         if value is None:
             return None
-        result: datetime = value
-        return result.replace(tzinfo=UTC) if result.tzinfo is None else result.astimezone(UTC)
+        return as_utc(value)
 
 
 class Base(DeclarativeBase):

@@ -16,6 +16,7 @@ from redis import Redis
 from sqlalchemy import Engine, func, select
 
 from grants_shared import deadletter, tables
+from grants_shared.clock import as_utc
 from grants_shared.db import read_only
 from grants_shared.events import ALL_EVENTS
 
@@ -168,8 +169,7 @@ class DatabaseLag:
 
 
 def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite keeps no zone; the rows are written in UTC
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+    return None if moment is None else as_utc(moment)
 
 
 def database_lag(engine: Engine, group: str) -> DatabaseLag:

@@ -1,14 +1,14 @@
 """Finance reads: payment instructions, ledger balances as of a moment, the ledger invariants, reconciliation; and
 resolving a reconciliation difference by hand (a finance approver)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from grants_shared.auth import Principal, Role, require
-from grants_shared.clock import system_clock
+from grants_shared.clock import as_utc, system_clock
 from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.problems import Problem
 from grants_shared.http.query import ISO_MOMENT
@@ -45,7 +45,7 @@ def list_instructions(
 
 def _as_utc(value: datetime) -> datetime:
     try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
     except OverflowError:
         raise Problem(422, "validation-error", "as_of cannot be expressed in UTC", "Give a nearer date.") from None
 

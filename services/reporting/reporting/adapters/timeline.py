@@ -4,10 +4,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc
 from grants_shared.events import Envelope
 from reporting.adapters.orm import TimelineEntry
 from reporting.adapters.rows import insert_later, insert_once
-from reporting.domain.status import as_utc
 
 
 def record(session: Session, envelope: Envelope[Any]) -> bool:

@@ -1,7 +1,9 @@
 """Status ordering for projections built from events that may arrive late, twice or out of order."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from grants_shared.clock import as_utc
 
 # Within one timestamp the later lifecycle stage wins; across timestamps the later event wins, so a
 # tranche that failed and was instructed again, or an application resubmitted, ends in its true state.
@@ -40,13 +42,6 @@ APPLICATION_RANKS: dict[str, int] = {
     "not_awarded": 2,
     "withdrawn": 3,
 }
-
-
-def as_utc(moment: datetime) -> datetime:
-    """The same instant in UTC; a naive value (SQLite gives those back) is taken to be UTC already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def supersedes(new_at: datetime, new_rank: int, old_at: datetime, old_rank: int) -> bool:

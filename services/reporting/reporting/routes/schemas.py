@@ -5,8 +5,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from grants_shared.clock import as_utc
 from grants_shared.http.text import PRINTABLE, text_rule
-from reporting.domain.status import as_utc
 
 Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
 Reason = Annotated[str, text_rule(2000), PRINTABLE]

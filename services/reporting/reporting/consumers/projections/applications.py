@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc
 from grants_shared.events import (
     AllocationDecided,
     ApplicationAssessed,
@@ -14,7 +15,7 @@ from grants_shared.events import (
 )
 from reporting.adapters.orm import Application
 from reporting.consumers.projections.status import advance_application
-from reporting.domain.status import APPLICATION_RANKS, as_utc
+from reporting.domain.status import APPLICATION_RANKS
 
 
 def application_submitted(envelope: Envelope[ApplicationSubmitted], session: Session) -> None:

@@ -5,11 +5,12 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc
 from grants_shared.delivery import NotReady, awaiting
 from grants_shared.events import Envelope, GrantAwarded, GrantCompleted, RoundClosed, RoundOpened
 from reporting.adapters.orm import Grant, Round
 from reporting.adapters.rows import exists, insert_later
-from reporting.domain.status import as_utc, grant_ending, grant_sources
+from reporting.domain.status import grant_ending, grant_sources
 
 
 def round_opened(envelope: Envelope[RoundOpened], session: Session) -> None:

@@ -7,6 +7,7 @@ from typing import Any, TypeAlias, cast
 from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc
 from grants_shared.delivery import NotReady, awaiting
 from grants_shared.events import (
     Envelope,
@@ -22,7 +23,7 @@ from reporting.adapters.orm import Grant, Payment, Tranche
 from reporting.adapters.rows import exists, expire_one, insert_later
 from reporting.consumers.projections.funding import require_grant
 from reporting.consumers.projections.status import advance_tranche
-from reporting.domain.status import TRANCHE_RANKS, as_utc
+from reporting.domain.status import TRANCHE_RANKS
 
 PaymentEvent: TypeAlias = PaymentInstructed | PaymentSettled | PaymentFailed | PaymentReturned
 

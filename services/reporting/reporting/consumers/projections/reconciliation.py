@@ -5,10 +5,10 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc
 from grants_shared.delivery import NotReady, awaiting
 from grants_shared.events import Envelope, ReconciliationDifferenceFound, ReconciliationDifferenceResolved
 from reporting.adapters.orm import ReconciliationDifference
-from reporting.domain.status import as_utc
 
 
 def difference_found(envelope: Envelope[ReconciliationDifferenceFound], session: Session) -> None:

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import Integer, Table, Update, and_, bindparam, or_, update
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc
 from reporting.adapters.orm import Application, Tranche
 from reporting.adapters.rows import expire_one
-from reporting.domain.status import APPLICATION_RANKS, TRANCHE_RANKS, as_utc, moved_forward
+from reporting.domain.status import APPLICATION_RANKS, TRANCHE_RANKS, moved_forward
 
 
 @cache

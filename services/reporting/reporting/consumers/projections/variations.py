@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from grants_shared.clock import as_utc
 from grants_shared.delivery import NotReady
 from grants_shared.events import Envelope, GrantClosed, GrantVaried, TrancheResumed
 from reporting.adapters.orm import Grant, Tranche
 from reporting.consumers.projections.funding import require_grant
 from reporting.consumers.projections.status import advance_tranche
-from reporting.domain.status import as_utc, grant_ending, grant_sources
+from reporting.domain.status import grant_ending, grant_sources
 
 
 def tranche_resumed(envelope: Envelope[TrancheResumed], session: Session) -> None:
