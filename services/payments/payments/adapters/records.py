@@ -1,9 +1,13 @@
-"""Rows as the outside sees them (an answer, an audit entry), and the names of the provider cursors."""
+"""Rows as the outside sees them (an answer, an audit entry), lookups the use cases and the read side share, and the
+names of the provider cursors."""
 
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from grants_shared.clock import as_utc
+from payments.adapters.orm import Partnership
 from payments.adapters.orm_reconciliation import ReconciliationDifference
 from payments.adapters.orm_variations import Variation
 
@@ -54,3 +58,9 @@ def variation_record(v: Variation) -> dict[str, Any]:
 def difference_record(d: ReconciliationDifference) -> dict[str, Any]:
     """The public record of a reconciliation difference."""
     return {n: as_utc(v) if isinstance(v := getattr(d, n), datetime) else v for n in DIFFERENCE_FIELDS}
+
+
+def partnership_compliant(session: Session, partnership_id: str) -> bool:
+    """The newest known compliance; unknown counts as compliant (it was checked when the award was made)."""
+    known = session.get(Partnership, partnership_id)
+    return True if known is None else known.compliant

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from grants_shared.clock import as_utc
 from payments.adapters.orm import Grant, Partnership, PaymentInstruction, Tranche
 from payments.adapters.orm_variations import Variation
-from payments.adapters.records import variation_record
+from payments.adapters.records import partnership_compliant, variation_record
 from payments.domain.release_conditions import PARTNERSHIP_COMPLIANT, evaluate
 from payments.domain.statuses import SETTLED, UNRELEASED
 
@@ -136,12 +136,6 @@ def page_of_instructions(
         query.order_by(PaymentInstruction.created_at, PaymentInstruction.instruction_id).limit(limit).offset(offset)
     )
     return {"items": [instruction_view(i) for i in rows], "total": int(total), "limit": limit, "offset": offset}
-
-
-def partnership_compliant(session: Session, partnership_id: str) -> bool:
-    """The newest known compliance; unknown counts as compliant (it was checked when the award was made)."""
-    known = session.get(Partnership, partnership_id)
-    return True if known is None else known.compliant
 
 
 def tranche_answer(session: Session, tranche: Tranche) -> dict[str, Any]:

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import ReadSession
 from payments.adapters.orm import Grant, Tranche
-from payments.read.queries import grant_views, page_of_grants, partnership_compliant, tranche_view
+from payments.adapters.records import partnership_compliant
+from payments.read.queries import grant_views, page_of_grants, tranche_view
 from payments.routes.common import PROBLEMS, STAFF, Limit, Offset, StrictQuery, check_can_see, organisation_scope
 from payments.routes.schemas.grants import GrantOut, GrantPage, TrancheOut
 from payments.usecases.errors import TrancheNotFound

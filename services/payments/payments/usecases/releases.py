@@ -7,14 +7,14 @@ with conditions unmet is held with the reasons; one with every condition met and
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from grants_shared.auth import Principal
 from grants_shared.clock import Clock, system_clock, today
 from grants_shared.events import TrancheHeld, TrancheReleased, TrancheResumed
 from grants_shared.uow import UnitOfWork
 from payments.adapters.lifecycle import move_instruction_row, move_tranche
-from payments.adapters.orm import Grant, Partnership, PaymentInstruction, Tranche
+from payments.adapters.orm import Grant, PaymentInstruction, Tranche
+from payments.adapters.records import partnership_compliant
 from payments.domain.instruction_state import InstructionEvent
 from payments.domain.release_conditions import PARTNERSHIP_COMPLIANT, ReleaseConditions, evaluate
 from payments.domain.statuses import AWAITING_APPROVAL, CREATED, HOLD_CONDITIONS, UNRELEASED
@@ -59,12 +59,6 @@ def snapshot(tranche: Tranche) -> dict[str, Any]:
         "released_by": tranche.released_by,
         "approved_by": tranche.approved_by,
     }
-
-
-def partnership_compliant(session: Session, partnership_id: str) -> bool:
-    """The newest known compliance; unknown counts as compliant (it was checked when the award was made)."""
-    known = session.get(Partnership, partnership_id)
-    return True if known is None else known.compliant
 
 
 def _set_holds(uow: UnitOfWork, grant: OfGrant, tranche: Tranche, holds: Holds, actor: str, clock: Clock) -> bool:
