@@ -8,9 +8,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from allocation_service.db import AWARDED, DECIDED, count, outbox
-from allocation_service.kit import ROUND
-from allocation_service.seed import seed_pool
+from allocation_tests.db import AWARDED, DECIDED, count, outbox
+from allocation_tests.kit import ROUND
+from allocation_tests.seed import seed_pool
 
 COMMIT = """
 import sys

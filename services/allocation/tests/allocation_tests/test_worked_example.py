@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from allocation_service.seed import need, seed_pool
+from allocation_tests.seed import need, seed_pool
 from grants_cli.walk import Client
 from grants_cli.worked_example import allocate_and_compare
 from grants_cli.worked_example_report import Example, render, share

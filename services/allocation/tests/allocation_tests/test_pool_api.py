@@ -3,8 +3,8 @@
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from allocation_service.kit import ROUND
-from allocation_service.seed import assessed, deliver, need, partnership, seed_pool, withdrawn
+from allocation_tests.kit import ROUND
+from allocation_tests.seed import assessed, deliver, need, partnership, seed_pool, withdrawn
 
 
 def test_the_pool_lists_waiting_applications_and_pages(

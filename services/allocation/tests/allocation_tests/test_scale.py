@@ -5,8 +5,8 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from allocation_service.db import AWARDED, DECIDED, outbox
-from allocation_service.seed import seed_pool
+from allocation_tests.db import AWARDED, DECIDED, outbox
+from allocation_tests.seed import seed_pool
 
 FUND = {
     "name": "Community Wealth Fund",

@@ -3,7 +3,7 @@
 import json
 
 from allocation.domain.inputs import PoolApplication, RunInputs, parse
-from allocation_service.seed import need
+from allocation_tests.seed import need
 
 APP = PoolApplication(
     application_id="a1",

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from allocation.adapters.registry_store import in_force
 from allocation.adapters.registry_tables import RegistryVintage
-from allocation_service.kit import ROUND
-from allocation_service.seed import T0, deliver, seed_pool
+from allocation_tests.kit import ROUND
+from allocation_tests.seed import T0, deliver, seed_pool
 from grants_shared import tables
 from grants_shared.events import Envelope, NeighbourhoodRegistryUpdated, wrap
 

@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from allocation.adapters.orm import Decision, RunInputs
-from allocation_service.db import AWARDED, DECIDED, count, outbox, written
-from allocation_service.kit import ROUND
-from allocation_service.seed import T0, assessed, deliver, need, partnership, seed_pool, withdrawn
+from allocation_tests.db import AWARDED, DECIDED, count, outbox, written
+from allocation_tests.kit import ROUND
+from allocation_tests.seed import T0, assessed, deliver, need, partnership, seed_pool, withdrawn
 from grants_shared import tables
 from grants_shared.ids import stable_id
 

@@ -6,9 +6,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from allocation_service.db import written
-from allocation_service.kit import ROUND
-from allocation_service.seed import seed_pool
+from allocation_tests.db import written
+from allocation_tests.kit import ROUND
+from allocation_tests.seed import seed_pool
 
 BAD_RUNS: list[Any] = [
     {},

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from allocation import bootstrap
 from allocation.adapters.orm import metadata
 from allocation.api import create_app
-from allocation_service.kit import bearer
+from allocation_tests.kit import bearer
 from grants_shared import tables
 from grants_shared.auth import Role
 from grants_shared.db import make_engine, migrate

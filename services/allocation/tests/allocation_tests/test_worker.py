@@ -14,9 +14,9 @@ from allocation.adapters.pool import load_inputs
 from allocation.routes.rounds import opening
 from allocation.routes.schemas import RoundIn
 from allocation.usecases import open_round
-from allocation_service.db import count
-from allocation_service.kit import ROUND
-from allocation_service.seed import T0, assessed, need, withdrawn
+from allocation_tests.db import count
+from allocation_tests.kit import ROUND
+from allocation_tests.seed import T0, assessed, need, withdrawn
 from grants_shared.broker import make_broker
 from grants_shared.events import Envelope, RoundOpened
 from grants_shared.uow import UnitOfWork

@@ -4,9 +4,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from allocation_service.db import written
-from allocation_service.kit import ROUND, bearer
-from allocation_service.seed import assessed, deliver, need
+from allocation_tests.db import written
+from allocation_tests.kit import ROUND, bearer
+from allocation_tests.seed import assessed, deliver, need
 from grants_shared.auth import Role
 
 ROUTES = [

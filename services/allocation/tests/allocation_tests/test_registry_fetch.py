@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from allocation.adapters.registry_source import RegistrySource
 from allocation.consumers.loops import fetch_once
-from allocation_service.db import count
-from allocation_service.kit import ROUND, bearer
-from allocation_service.procs import api_process, run_step, running
-from allocation_service.seed import assessed, deliver
+from allocation_tests.db import count
+from allocation_tests.kit import ROUND, bearer
+from allocation_tests.procs import api_process, run_step, running
+from allocation_tests.seed import assessed, deliver
 from grants_shared.auth import Role
 from grants_shared.delivery.writer import Database
 from grants_shared.events import NeighbourhoodNeed, NeighbourhoodRegistryUpdated, wrap

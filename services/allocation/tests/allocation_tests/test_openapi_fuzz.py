@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from allocation import bootstrap
 from allocation.api import create_app
-from allocation_service.kit import ROUND
-from allocation_service.seed import seed_pool
+from allocation_tests.kit import ROUND
+from allocation_tests.seed import seed_pool
 from grants_shared.auth import Role, mint_token
 from grants_shared.settings import PlatformSettings
 from tests.support.openapi_fuzz import Api, fuzz

@@ -5,8 +5,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from allocation_service.db import outbox, written
-from allocation_service.kit import ROUND
+from allocation_tests.db import outbox, written
+from allocation_tests.kit import ROUND
 from grants_shared.events import RoundClosed, RoundOpened
 
 

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from allocation_service.kit import ROUND
-from allocation_service.seed import REGIONS, T0, assessed, deliver, need
+from allocation_tests.kit import ROUND
+from allocation_tests.seed import REGIONS, T0, assessed, deliver, need
 
 EVERY_RULE: dict[str, Any] = {
     "reserve_pence": 50_000_000,

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from allocation.adapters.orm import AssessedApplication, Partnership
 from allocation.adapters.pool import load_inputs
 from allocation.consumers.pool import on_application_assessed
-from allocation_service.db import count
-from allocation_service.seed import T0, assessed, deliver, need, partnership, withdrawn
+from allocation_tests.db import count
+from allocation_tests.seed import T0, assessed, deliver, need, partnership, withdrawn
 from grants_shared.uow import UnitOfWork
 
 

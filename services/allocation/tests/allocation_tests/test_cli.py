@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from allocation.adapters.orm import Decision
-from allocation_service.kit import bearer
-from allocation_service.procs import api_process, running
-from allocation_service.seed import seed_pool
+from allocation_tests.kit import bearer
+from allocation_tests.procs import api_process, running
+from allocation_tests.seed import seed_pool
 from grants_cli.allocation_commands import parse_pounds
 from grants_cli.main import app
 from grants_shared.auth import Role
