@@ -23,6 +23,7 @@ REFUSED = re.compile(
     r"|connection to server .* failed|timeout connecting",
     re.IGNORECASE,
 )
+REDIS_REFUSED = re.compile(r"NOAUTH|WRONGPASS|invalid username-password|NOPERM|AuthenticationError", re.IGNORECASE)
 MISSING_FILE = re.compile(r"(?:FileNotFoundError|No such file or directory)[^\n]*", re.IGNORECASE)
 
 
@@ -80,6 +81,11 @@ def explain(text: str, service: str | None = None) -> str | None:
             return "cannot reach the platform's API: is it running (`grants run`)?"
         return (
             f"cannot reach {where}: is the database server running? check {(service or 'SERVICE').upper()}_DATABASE_URL"
+        )
+    if REDIS_REFUSED.search(text):
+        return (
+            f"Redis at {shown_url(redis_url())} refused this user: give REDIS_URL an operator's user and password "
+            "(`grants run` keeps the admin's in var/secrets/redis-users.json; docs/operations.md)"
         )
     if missing := MISSING_FILE.search(text):
         return f"a file or folder is missing: {missing.group(0).split(':', 1)[-1].strip()}"

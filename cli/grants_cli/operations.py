@@ -12,7 +12,8 @@ from rich.table import Table
 from grants_cli.errors import CommandFailed, shown_url
 from grants_cli.system import SERVICES, System
 from grants_cli.walk import Client, run_walk
-from grants_shared import deadletter
+from grants_shared import deadletter, redis_acl
+from grants_shared.redis_url import has_password, with_credentials
 from grants_shared.settings import PlatformSettings
 
 console = Console()
@@ -77,7 +78,7 @@ def _print_endpoints(system: System, seconds: float) -> None:
         console.print(f"  {svc:<13} API  {system.url(svc)}/docs", soft_wrap=True)
     console.print(f"  sandbox bank      {system.url('sandbox-bank')}/docs", soft_wrap=True)
     console.print(f"  dashboard         {system.url('reporting')}/dashboard", soft_wrap=True)
-    console.print(f"  redis             {system.redis_url}", soft_wrap=True)
+    console.print(f"  redis             {shown_url(system.redis_url or '')}", soft_wrap=True)
     console.print("Try `uv run grants demo` in another terminal; tokens: `uv run grants token --role operator`.")
 
 
@@ -108,4 +109,14 @@ def demo(base: str) -> None:
 
 
 def _redis() -> "redis.Redis":
-    return redis.Redis.from_url(PlatformSettings().redis_url, socket_connect_timeout=5)
+    return redis.Redis.from_url(operator_redis_url(), socket_connect_timeout=5)
+
+
+def operator_redis_url() -> str:
+    """REDIS_URL as configured; unset (the embedded Redis of `grants run`), as the admin it made in var/."""
+    settings = PlatformSettings()
+    known = redis_acl.dev_passwords_file(settings.var_dir).exists()
+    if os.environ.get("REDIS_URL") or has_password(settings.redis_url) or not known:
+        return settings.redis_url
+    admin = redis_acl.ADMIN
+    return with_credentials(settings.redis_url, admin, redis_acl.dev_passwords(settings.var_dir)[admin])

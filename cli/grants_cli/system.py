@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from grants_cli.redis_server import EmbeddedRedis
+from grants_cli.redis_server import EmbeddedRedis, best_executable
+from grants_shared import redis_acl
 
 SERVICES = ("applications", "allocation", "payments", "reporting")
 DEFAULT_PORTS = {"applications": 8001, "allocation": 8002, "payments": 8003, "reporting": 8004, "sandbox-bank": 8005}
@@ -72,6 +73,7 @@ class System:
     processes: dict[str, Process] = field(default_factory=dict)
     redis: EmbeddedRedis | None = None
     redis_port: int | None = None  # of the embedded Redis; default GRANTS_EMBEDDED_REDIS_PORT, else 6380
+    redis_users: dict[str, str] = field(default_factory=dict)  # the embedded Redis's ACL users and passwords
 
     def url(self, name: str) -> str:
         """Base URL of an HTTP service by name (a service or 'sandbox-bank')."""
@@ -83,7 +85,7 @@ class System:
         env.update(
             {
                 "GRANTS_VAR_DIR": str(self.var_dir.resolve()),
-                "REDIS_URL": self.redis_url or "",
+                "REDIS_URL": self.redis.plain_url if self.redis else self.redis_url or "",
                 "SANDBOX_BANK_URL": self.url("sandbox-bank"),
                 "APPLICATIONS_URL": self.url("applications"),
                 "PYTHONUNBUFFERED": "1",
@@ -95,10 +97,17 @@ class System:
         return env
 
     def start_redis(self) -> None:
-        """Use REDIS_URL when given; otherwise start the embedded Redis (AOF on) under var/redis."""
+        """Use REDIS_URL when given; otherwise start the embedded Redis (AOF on) under var/redis with ACL users.
+
+        Each service's API and worker then connect as the service's own user, with the password made once into
+        var/secrets/; `redis_url` is the admin's (for the operator's commands and the tests).
+        """
         if not self.redis_url:
             port = self.redis_port or int(os.environ.get("GRANTS_EMBEDDED_REDIS_PORT", "6380"))
-            self.redis = EmbeddedRedis(self.var_dir / "redis", port=port).start()
+            self.redis_users = redis_acl.dev_passwords(self.var_dir)
+            self.redis = EmbeddedRedis(
+                self.var_dir / "redis", port=port, users=self.redis_users, executable=best_executable()
+            ).start()
             self.redis_url = self.redis.url
 
     def run_step(self, *args: str) -> None:
@@ -163,7 +172,11 @@ class System:
             )
 
     def _env_for(self, name: str) -> dict[str, str]:
-        return {**self.base_env(), "GRANTS_PROCESS_NAME": name, **self.per_process_env.get(name, {})}
+        env = {**self.base_env(), "GRANTS_PROCESS_NAME": name}
+        service = name.rsplit("-", 1)[0]
+        if service in self.redis_users:
+            env.update({"GRANTS_REDIS_USERNAME": service, "GRANTS_REDIS_PASSWORD": self.redis_users[service]})
+        return {**env, **self.per_process_env.get(name, {})}
 
     def _add(self, process: Process) -> None:
         self.processes[process.name] = process

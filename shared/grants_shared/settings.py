@@ -3,8 +3,10 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from grants_shared.redis_url import has_password, with_credentials, with_tls_files
 
 DEV_JWT_SECRET = "development-only-secret-change-me-0123456789"
 
@@ -16,7 +18,17 @@ class PlatformSettings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     var_dir: Path = Path("var")
-    redis_url: str = Field("redis://127.0.0.1:6380/0", validation_alias="REDIS_URL")
+    redis_url: str = Field(
+        "redis://127.0.0.1:6380/0",
+        validation_alias="REDIS_URL",
+        description="Where Redis is (`rediss://` for TLS); once read, it also carries the user, password and TLS "
+        "files below, so every client built from it connects as this process's own Redis user.",
+    )
+    redis_username: str | None = Field(None, description="This process's Redis ACL user (its service's name).")
+    redis_password: SecretStr | None = Field(None, description="That user's password; required in production.")
+    redis_ca_certs: Path | None = Field(None, description="CA bundle that signed the Redis server's certificate.")
+    redis_certfile: Path | None = Field(None, description="Client certificate, when Redis asks for one.")
+    redis_keyfile: Path | None = Field(None, description="The client certificate's private key.")
     max_deliveries: int = Field(5, ge=1, description="Deliveries of a failing message before it is dead-lettered.")
     park_timeout_s: float = Field(
         3600.0, gt=0, description="How long an event may wait parked for its prerequisite before it is dead-lettered."
@@ -42,6 +54,21 @@ class PlatformSettings(BaseSettings):
         if self.env == "production" and self.jwt_secret == DEV_JWT_SECRET:
             raise ValueError("GRANTS_JWT_SECRET must be set to a real secret in production")
         return self
+
+    @model_validator(mode="after")
+    def _connect_to_redis_as_own_user(self) -> "PlatformSettings":
+        password = self.redis_password.get_secret_value() if self.redis_password else None
+        url = with_credentials(self.redis_url, self.redis_username, password)
+        self.redis_url = with_tls_files(url, self.redis_ca_certs, self.redis_certfile, self.redis_keyfile)
+        return self
+
+    def require_redis_password(self) -> None:
+        """Refuse to run a process that talks to Redis in production without a password (its ACL user's)."""
+        if self.env == "production" and not has_password(self.redis_url):
+            raise ValueError(
+                "Redis needs a user and password in production: set GRANTS_REDIS_USERNAME and "
+                "GRANTS_REDIS_PASSWORD (or put them in REDIS_URL)"
+            )
 
     def sqlite_url(self, service: str) -> str:
         """The default embedded database of a service: a SQLite file under var/."""

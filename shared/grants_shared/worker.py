@@ -60,6 +60,7 @@ class WorkerSpec:
 def create_worker(spec: WorkerSpec) -> FastStream:
     """Build the FastStream app: the group's consumer, the relay and the loops start with it and stop with it."""
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {spec.service}-worker %(levelname)s %(message)s")
+    spec.settings.require_redis_password()
     setup_tracing(f"{spec.service}-worker")
     instrument_redis()
     app = FastStream(make_broker(spec.settings.redis_url), specification=_document(spec))

@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import redis
 from sqlalchemy import create_engine, text
@@ -52,3 +53,9 @@ def fresh_database(kind: str, tmp: Path, name: str) -> Iterator[str]:
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
         admin.dispose()
+
+
+def production_redis_user(monkeypatch: Any) -> None:
+    """Production refuses a Redis without a password; the test Redis's `default` user has none, so any will do."""
+    monkeypatch.setenv("GRANTS_REDIS_USERNAME", "default")
+    monkeypatch.setenv("GRANTS_REDIS_PASSWORD", "any-password-the-test-redis-has-no-acl")

@@ -39,6 +39,7 @@ def create_service_app(
     service's outbox backlog, and whatever the service registers itself.
     """
     limits = rate_limit or RateLimitSettings()
+    settings.require_redis_password()
     setup_tracing(f"{service}-api")
     # FastAPI's own tracing starts a span per request and per dependency whenever a tracer provider is installed
     # (setup_tracing always installs one): with no exporter those spans go nowhere, so it is on only when kept.

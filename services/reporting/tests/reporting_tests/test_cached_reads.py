@@ -17,6 +17,7 @@ from grants_shared.uow import UnitOfWork
 from reporting import bootstrap
 from reporting.api import create_app
 from reporting.consumers.events import on_any_event
+from tests.support.infra import production_redis_user
 
 from .conftest import auth, problem
 from .story import GROUP, Story, deliver
@@ -28,6 +29,7 @@ def cached(db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("REPORTING_DATABASE_URL", db)
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("GRANTS_ENV", "production")
+    production_redis_user(monkeypatch)
     monkeypatch.setenv("GRANTS_JWT_SECRET", "test-secret-test-secret-test-secret-0123456789")
     monkeypatch.setenv("GRANTS_READ_CACHE_TTL_S", "60")
     bootstrap.reset()

@@ -14,6 +14,7 @@ from grants_shared.events import GrantAwarded
 from reporting import bootstrap
 from reporting.adapters.orm import Round
 from reporting.api import create_app
+from tests.support.infra import production_redis_user
 
 from .conftest import APPLICANT, auth, problem
 from .test_read_models import two_grants
@@ -59,6 +60,7 @@ def test_in_production_only_an_operator_sees_the_dashboard(
     monkeypatch.setenv("REPORTING_DATABASE_URL", db)
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("GRANTS_ENV", "production")
+    production_redis_user(monkeypatch)
     monkeypatch.setenv("GRANTS_JWT_SECRET", "a-production-secret-for-this-test-0123456789")
     bootstrap.reset()
     try:

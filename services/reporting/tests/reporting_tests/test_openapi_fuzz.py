@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared.auth import Role
 from reporting import bootstrap
 from reporting.api import create_app
+from tests.support.infra import production_redis_user
 from tests.support.openapi_fuzz import Api, fuzz
 
 from .conftest import auth
@@ -26,6 +27,7 @@ from .test_reports_api import awarded_grant, report_body
 def staff(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Production settings, and the headers of staff who assess, operate and keep the books, signed for them."""
     monkeypatch.setenv("GRANTS_ENV", "production")
+    production_redis_user(monkeypatch)
     monkeypatch.setenv("GRANTS_JWT_SECRET", "a-production-secret-for-the-fuzz-test-only")
     return auth(Role.ASSESSOR, Role.OPERATOR, Role.FINANCE_OFFICER, subject="sam")
 
