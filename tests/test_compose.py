@@ -11,6 +11,7 @@ import yaml
 from pydantic_settings import BaseSettings
 
 from grants_cli.system import SERVICES
+from grants_shared import redis_acl
 from grants_shared.settings import PlatformSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -261,3 +262,39 @@ def test_the_metric_name_reader_finds_what_an_expression_reads() -> None:
         "a_seconds_bucket"
     }
     assert metric_names('max by (group) (b) > 0 and deriv(c[$__rate_interval]) > 0 / up{job="j"}') == {"b", "c", "up"}
+
+
+# Redis ACL users: the template compose loads is the code's, and each API and worker connects as its service's user.
+
+
+def test_the_redis_acl_template_is_the_one_the_code_generates() -> None:
+    committed = (ROOT / "deploy/redis/users.acl.template").read_text()
+    assert committed == redis_acl.template(), (
+        "run `python -m grants_shared.redis_acl > deploy/redis/users.acl.template`"
+    )
+
+
+def test_redis_starts_with_the_acl_template_and_a_password_for_every_user() -> None:
+    redis = service("redis")
+    assert redis["entrypoint"] == ["sh", "/etc/redis/start.sh"]
+    assert mounted("redis", "/etc/redis/users.acl.template") == ROOT / "deploy/redis/users.acl.template"
+    script = mounted("redis", "/etc/redis/start.sh").read_text()
+    assert f"for user in {' '.join(u.upper() for u in redis_acl.USERS)}; do" in script
+    for user in redis_acl.USERS:
+        assert redis["environment"][f"REDIS_PASSWORD_{user.upper()}"].startswith("${"), "a password is interpolated"
+
+
+@pytest.mark.parametrize("name", [f"{svc}-{kind}" for svc in SERVICES for kind in ("api", "worker")])
+def test_each_api_and_worker_connects_to_redis_as_its_services_user(name: str) -> None:
+    svc = name.rsplit("-", 1)[0]
+    env = service(name)["environment"]
+    assert env["GRANTS_REDIS_USERNAME"] == svc
+    assert env["GRANTS_REDIS_PASSWORD"] == f"${{{svc.upper()}_REDIS_PASSWORD:?set {svc.upper()}_REDIS_PASSWORD}}"
+    assert service("redis")["environment"][f"REDIS_PASSWORD_{svc.upper()}"].startswith(f"${{{svc.upper()}_REDIS_")
+
+
+def test_no_other_container_gets_redis_credentials() -> None:
+    for name, spec in COMPOSE["services"].items():
+        if name.endswith(("-api", "-worker")) or name == "redis":
+            continue
+        assert not {"GRANTS_REDIS_USERNAME", "GRANTS_REDIS_PASSWORD"} & set(spec.get("environment") or {}), name
