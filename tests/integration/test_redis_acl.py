@@ -28,6 +28,7 @@ from grants_shared.redis_url import with_credentials
 from grants_shared.uow import UnitOfWork
 from reporting.read.health import pipeline_health
 from tests.support.consuming import Running, effects, eventually, publish_raw, start_consumer
+from tests.support.infra import wait_until_answers
 
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +138,7 @@ def test_the_deploy_start_script_loads_the_template_with_each_users_password(tmp
     try:
         url = f"redis://127.0.0.1:{port}/0"
         payments = redis.Redis.from_url(with_credentials(url, "payments", PASSWORDS["payments"]), socket_timeout=5)
-        _wait_for(payments)
+        wait_until_answers(payments)
         assert payments.xadd("grants.payments.tranche-released.v1", {"data": "{}"})
         with pytest.raises(NoPermissionError):
             payments.xadd("grants.reporting.report-accepted.v1", {"data": "{}"})
@@ -147,16 +148,6 @@ def test_the_deploy_start_script_loads_the_template_with_each_users_password(tmp
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def _wait_for(client: redis.Redis, tries: int = 200) -> None:
-    for _ in range(tries):
-        try:
-            client.ping()
-            return
-        except redis.ConnectionError:
-            subprocess.run(["sleep", "0.05"], check=True)
-    raise AssertionError("the deploy Redis did not start")
 
 
 def test_the_start_script_refuses_to_start_without_every_password(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Real infrastructure for tests: a Redis server and databases (SQLite always, PostgreSQL when configured)."""
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,3 +60,16 @@ def production_redis_user(monkeypatch: Any) -> None:
     """Production refuses a Redis without a password; the test Redis's `default` user has none, so any will do."""
     monkeypatch.setenv("GRANTS_REDIS_USERNAME", "default")
     monkeypatch.setenv("GRANTS_REDIS_PASSWORD", "any-password-the-test-redis-has-no-acl")
+
+
+def wait_until_answers(client: redis.Redis, timeout_s: float = 10) -> None:
+    """Poll PING until a just-started Redis answers (or fail after `timeout_s`)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            client.ping()
+            return
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
