@@ -23,6 +23,7 @@ REFUSED = re.compile(
     r"|connection to server .* failed|timeout connecting",
     re.IGNORECASE,
 )
+REDIS_MODULE = re.compile(r"\bredis\.(?:exceptions|connection|asyncio|client)\b")  # not a path that says redis
 REDIS_REFUSED = re.compile(r"NOAUTH|WRONGPASS|invalid username-password|NOPERM|AuthenticationError", re.IGNORECASE)
 MISSING_FILE = re.compile(r"(?:FileNotFoundError|No such file or directory)[^\n]*", re.IGNORECASE)
 
@@ -72,7 +73,7 @@ def explain(text: str, service: str | None = None) -> str | None:
     if CANNOT_OPEN.search(text):
         return f"{where} cannot be opened (does its folder exist? GRANTS_VAR_DIR names it): run {migrate}"
     if REFUSED.search(text):
-        if "redis" in text.lower():
+        if REDIS_MODULE.search(text):
             return (
                 f"cannot reach Redis at {shown_url(redis_url())}: start the platform (`grants run`) "
                 "or set REDIS_URL to a running Redis"

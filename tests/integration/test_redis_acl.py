@@ -13,7 +13,9 @@ import pytest
 import redis
 from redis.exceptions import AuthenticationError, NoPermissionError
 from sqlalchemy import insert
+from typer.testing import CliRunner
 
+from grants_cli.main import app
 from grants_cli.ports import free_port
 from grants_cli.redis_server import EmbeddedRedis, _executable, server_version, system_redis_7
 from grants_shared import deadletter, redis_acl
@@ -230,3 +232,17 @@ async def test_reporting_reads_every_groups_backlog_but_writes_none(server: Embe
     if exact(server):  # on Redis 7 the dashboard's access is read-only (%R~)
         with pytest.raises(NoPermissionError):
             client(server, "reporting").xadd(deadletter.stream_of("payments"), {"error": "forged"})
+
+
+@pytest.mark.parametrize(
+    ("user", "said"),
+    [(None, "refused this user"), ("payments", "refused this user"), (redis_acl.ADMIN, "0 dead letter(s)")],
+)
+def test_the_operators_dead_letter_command_needs_the_admins_user(
+    server: EmbeddedRedis, tmp_path: Path, user: str | None, said: str
+) -> None:
+    url = server.url_of(user) if user else server.plain_url
+    env = {"REDIS_URL": url, "GRANTS_VAR_DIR": str(tmp_path / "var"), "COLUMNS": "300"}
+    done = CliRunner().invoke(app, ["dlq", "list"], env=env)
+    assert said in " ".join(done.output.split()), done.output
+    assert (done.exit_code == 0) == (user == redis_acl.ADMIN)
