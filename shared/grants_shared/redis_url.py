@@ -41,10 +41,3 @@ def has_password(url: str) -> bool:
     """True when the URL carries a password."""
     return bool(urlsplit(url).password)
 
-
-def shown(url: str) -> str:
-    """The URL safe to print or log: its password replaced by ***."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    return with_credentials(url, password="***").replace("%2A%2A%2A", "***")
