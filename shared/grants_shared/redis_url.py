@@ -40,4 +40,3 @@ def with_tls_files(
 def has_password(url: str) -> bool:
     """True when the URL carries a password."""
     return bool(urlsplit(url).password)
-
