@@ -70,17 +70,22 @@ def _keys(names: Iterable[str], prefix: str = "~") -> list[str]:
     return [f"{prefix}{name}" for name in names]
 
 
+def _selector(*rules: str) -> str:
+    return f"({' '.join(rules)})"
+
+
 def acl_rules(service: str, *, selectors: bool = True) -> list[str]:
     """The ACL rules of `service`'s user, without its name and password (Redis 7 selectors, or the 6.2 form)."""
     owned = [*produced_streams(service), stream_of(service)]
+    consumed = consumed_streams(service)
+    monitor = service == MONITOR
     rules = ["resetkeys", "resetchannels", f"&{channel(service)}", "-@all", *CONNECTION, *DOORBELL]
-    if not selectors:
-        keys = _keys([*owned, *consumed_streams(service)] + ([PLATFORM_KEYS] if service == MONITOR else []))
-        return [*rules, *PRODUCE, *CONSUME, *(["+scan"] if service == MONITOR else []), *keys]
-    rules += [*PRODUCE, *INSPECT, *_keys(owned)]
-    rules.append(f"({' '.join([*_keys(consumed_streams(service)), *CONSUME])})")
-    if service == MONITOR:
-        rules.append(f"({' '.join([f'%R~{PLATFORM_KEYS}', '+scan', *INSPECT])})")
+    if not selectors:  # one set of keys for every command: what it reads it may also append to
+        keys = _keys([*owned, *consumed, *([PLATFORM_KEYS] if monitor else [])])
+        return [*rules, *PRODUCE, *CONSUME, *(["+scan"] if monitor else []), *keys]
+    rules += [*PRODUCE, *INSPECT, *_keys(owned), _selector(*_keys(consumed), *CONSUME)]
+    if monitor:
+        rules.append(_selector(f"%R~{PLATFORM_KEYS}", "+scan", *INSPECT))
     return rules
 
 
