@@ -8,7 +8,10 @@ from pydantic import ValidationError
 from redis.connection import parse_url
 
 from grants_shared import redis_acl
+from grants_shared.db import make_engine, session_factory
+from grants_shared.http.app import create_service_app
 from grants_shared.settings import PlatformSettings
+from grants_shared.worker import WorkerSpec, create_worker
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +73,17 @@ def test_development_passwords_are_made_once_readable_by_the_owner_only(tmp_path
     path = redis_acl.dev_passwords_file(tmp_path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert redis_acl.dev_passwords(tmp_path) == first
+
+
+def test_an_api_or_worker_in_production_will_not_start_without_a_redis_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GRANTS_ENV", "production")
+    monkeypatch.setenv("GRANTS_JWT_SECRET", "a-production-secret-for-this-test-0123456789")
+    settings = PlatformSettings()
+    engine = make_engine("sqlite://")
+    with pytest.raises(ValueError, match="GRANTS_REDIS_PASSWORD"):
+        create_service_app(service="payments", settings=settings, engine=engine, routers=[], description="")
+    with pytest.raises(ValueError, match="GRANTS_REDIS_PASSWORD"):
+        create_worker(WorkerSpec(service="payments", sessions=session_factory(engine), settings=settings))
+    engine.dispose()
