@@ -97,5 +97,6 @@ def test_every_route_has_rows_in_the_matrix(unlimited: TestClient) -> None:
 def test_every_cell_of_the_authorisation_matrix(unlimited: TestClient) -> None:
     sessions = bootstrap.sessions()
     matrix = cells(MATRIX)
-    assert wrong_cells(unlimited, matrix, world(unlimited, sessions), Snapshot(sessions)) == []
+    wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions), Snapshot(sessions))
+    assert wrong == [], "\n".join(wrong)
     assert len(matrix) == 13 * 2 * 9
