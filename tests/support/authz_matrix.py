@@ -115,7 +115,7 @@ def _walk(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]
 
 def app_routes(app: FastAPI) -> set[str]:
     """Every route the app answers ("METHOD /path/{}"), from its routers and its OpenAPI document."""
-    found = {f"{m} {template(p + r.path)}" for p, r in _walk(app.routes) for m in r.methods if m != "HEAD"}
+    found = {f"{m} {template(p + r.path)}" for p, r in _walk(app.routes) for m in r.methods or () if m != "HEAD"}
     documented = {f"{m.upper()} {template(p)}" for p, ops in app.openapi()["paths"].items() for m in ops}
     return (found | documented) - INFRASTRUCTURE
 

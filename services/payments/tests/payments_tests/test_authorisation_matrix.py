@@ -118,14 +118,14 @@ class Seed:
         tranche_id = tranches(self.sessions, grant_id)[1].tranche_id
         held = self.client.post(f"/tranches/{tranche_id}/hold", json={"reason": "Query."}, headers=SEED_OFFICER)
         assert held.status_code == 200, held.text
-        return tranche_id
+        return str(tranche_id)
 
     def awaiting_approval(self) -> str:
         """Tranche 1 of a grant above the threshold, released by the seed's assessor and awaiting an approver."""
         grant_id = self.grant(amount=4 * (THRESHOLD + 1), months=24)
         first = tranches(self.sessions, grant_id)[0]
         assert first.status == "awaiting_approval", first.status
-        return first.tranche_id
+        return str(first.tranche_id)
 
     def difference(self) -> str:
         """An open reconciliation difference: a bank line no instruction matches."""
@@ -133,7 +133,7 @@ class Seed:
         with UnitOfWork(self.sessions) as uow:
             raise_difference(uow, "unmatched_bank_line", subject, datetime.now(UTC), detail="A payment not ours.")
             uow.commit()
-        return difference_id_of("unmatched_bank_line", subject)
+        return str(difference_id_of("unmatched_bank_line", subject))
 
     def targets(self, grant_id: str) -> dict[str, str]:
         """The ids every route names, on one grant of the owner."""
