@@ -80,7 +80,7 @@ def world(client: TestClient, sessions: sessionmaker[Session]) -> World:
             f"{cell.method} {cell.route}"
         )
 
-    return World(OWNER, STRANGER, shared, fresh, body)
+    return World(OWNER, STRANGER, shared, fresh, body, read_only=frozenset({"POST /runs/{run}/verify"}))
 
 
 def post(client: TestClient, path: str, body: Any) -> dict[str, Any]:
