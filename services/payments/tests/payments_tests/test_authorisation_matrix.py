@@ -7,6 +7,7 @@ needs a failed tranche, repay a returned one: test_repay.py and test_api_tranche
 The machinery is tests/support/authz_matrix.py; grants are awarded through the consumer, the rest through the API.
 """
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import count
@@ -17,11 +18,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
+from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
+from payments.adapters.provider import SandboxBankProvider
 from payments.api import create_app
 from payments.consumers.events import on_grant_awarded, on_round_opened
+from payments.consumers.loops import dispatch_turn, returns_turn
 from payments.usecases.differences import difference_id_of, raise_difference
+from payments_tests.bank import Bank
 from payments_tests.conftest import THRESHOLD
+from payments_tests.flow import pay_what_is_released
 from payments_tests.kit import AWARDED_AT, award_and_open, awarded, bearer, deliver, round_opened, tranches
 from tests.support.authz_matrix import Cell, Snapshot, World, cells, uncovered, wrong_cells
 
@@ -53,10 +59,10 @@ POST   /tranches/{tranche}/hold                    own   403  403  403  403  200
 POST   /tranches/{tranche}/hold                    other 403  403  403  403  200  403  401  401  401
 POST   /tranches/{tranche}/resume                  own   403  403  403  403  200  403  401  401  401
 POST   /tranches/{tranche}/resume                  other 403  403  403  403  200  403  401  401  401
-POST   /tranches/{tranche}/retry                   own   403  403  403  403  409  403  401  401  401
-POST   /tranches/{tranche}/retry                   other 403  403  403  403  409  403  401  401  401
-POST   /tranches/{tranche}/repay                   own   403  403  403  403  409  403  401  401  401
-POST   /tranches/{tranche}/repay                   other 403  403  403  403  409  403  401  401  401
+POST   /tranches/{tranche}/retry                   own   403  403  403  403  200  403  401  401  401
+POST   /tranches/{tranche}/retry                   other 403  403  403  403  200  403  401  401  401
+POST   /tranches/{tranche}/repay                   own   403  403  403  403  200  403  401  401  401
+POST   /tranches/{tranche}/repay                   other 403  403  403  403  200  403  401  401  401
 GET    /instructions                               own   403  403  200  403  200  200  401  401  401
 GET    /instructions                               other 403  403  200  403  200  200  401  401  401
 GET    /ledger/balances                            own   403  403  200  403  200  200  401  401  401
@@ -92,8 +98,11 @@ def unlimited(env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]
 class Seed:
     """Real objects: grants awarded through the consumer and opened, variations and holds asked through the API."""
 
-    def __init__(self, client: TestClient, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, client: TestClient, sessions: sessionmaker[Session], provider: SandboxBankProvider, bank: Bank
+    ) -> None:
         self.client, self.sessions, self.numbers = client, sessions, count(1)
+        self.provider, self.bank = provider, bank
         deliver(sessions, round_opened(10**12), on_round_opened)
 
     def grant(self, organisation_id: str = OWNER, amount: int = AWARD, months: int = 36, opened: bool = True) -> str:
@@ -127,6 +136,29 @@ class Seed:
         assert first.status == "awaiting_approval", first.status
         return str(first.tranche_id)
 
+    def failed_tranche(self) -> str:
+        """Tranche 1 of a fresh grant, failed by the bank on its only attempt (so an officer may retry it)."""
+        pay_what_is_released(self.sessions, self.provider, self.bank)  # the failure must meet this payment alone
+        grant_id = self.grant()
+        self.bank.queue("fail")
+        dispatch_turn(Database(self.sessions), self.provider, max_attempts=1)
+        first = tranches(self.sessions, grant_id)[0]
+        assert first.status == "failed", first.status
+        return str(first.tranche_id)
+
+    def returned_tranche(self) -> str:
+        """Tranche 1 of a fresh grant, paid and then returned by the payee's bank (so an officer may repay it)."""
+        pay_what_is_released(self.sessions, self.provider, self.bank)  # the return must meet this payment alone
+        grant_id = self.grant()
+        self.bank.queue("return")
+        pay_what_is_released(self.sessions, self.provider, self.bank)
+        deadline = time.monotonic() + 10
+        while tranches(self.sessions, grant_id)[0].status != "returned":
+            assert time.monotonic() < deadline, "the bank never returned the payment"
+            if returns_turn(Database(self.sessions), self.provider) == 0:
+                time.sleep(0.05)  # the bank returns it a moment after settling
+        return str(tranches(self.sessions, grant_id)[0].tranche_id)
+
     def difference(self) -> str:
         """An open reconciliation difference: a bank line no instruction matches."""
         subject = f"stray-{next(self.numbers)}"
@@ -146,9 +178,9 @@ class Seed:
         }
 
 
-def world(client: TestClient, sessions: sessionmaker[Session]) -> World:
+def world(client: TestClient, sessions: sessionmaker[Session], provider: SandboxBankProvider, bank: Bank) -> World:
     """A grant of each organisation; fresh objects in the state each writing route needs."""
-    seed = Seed(client, sessions)
+    seed = Seed(client, sessions, provider, bank)
     seed.grant(STRANGER)
     shared = seed.targets(seed.grant())
 
@@ -162,6 +194,10 @@ def world(client: TestClient, sessions: sessionmaker[Session]) -> World:
             ids["tranche"] = tranches(sessions, ids["grant"])[1].tranche_id
         if cell.route == "/tranches/{tranche}/resume":
             ids["tranche"] = seed.held_tranche(ids["grant"])
+        if cell.route == "/tranches/{tranche}/retry":
+            ids["tranche"] = seed.failed_tranche()
+        if cell.route == "/tranches/{tranche}/repay":
+            ids["tranche"] = seed.returned_tranche()
         if cell.route.startswith("/reconciliation/"):
             ids["diff"] = seed.difference()
         return ids
@@ -173,8 +209,10 @@ def test_every_route_has_rows_in_the_matrix(unlimited: TestClient) -> None:
     assert uncovered(unlimited.app, cells(MATRIX)) == []  # type: ignore[arg-type]
 
 
-def test_every_cell_of_the_authorisation_matrix(unlimited: TestClient, sessions: sessionmaker[Session]) -> None:
+def test_every_cell_of_the_authorisation_matrix(
+    unlimited: TestClient, sessions: sessionmaker[Session], provider: SandboxBankProvider, bank: Bank
+) -> None:
     matrix = cells(MATRIX)
-    wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions), Snapshot(sessions))
+    wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions, provider, bank), Snapshot(sessions))
     assert wrong == [], "\n".join(wrong)
     assert len(matrix) == 20 * 2 * 9
