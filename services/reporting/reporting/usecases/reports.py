@@ -60,8 +60,7 @@ def audited(report: ImpactReport) -> dict[str, Any]:
 def submit_report(
     command: SubmitReport, principal: Principal, uow: UnitOfWork, clock: Clock = system_clock
 ) -> ImpactReport:
-    """Record a report for a grant the caller may report on, for a period of its schedule that has begun; one live
-    report per grant and period."""
+    """Record a report on a begun period of a grant the caller may report on; one live report per grant and period."""
     session = uow.session
     grant = session.get(Grant, command.grant_id)
     if grant is None or not (principal.has(Role.OPERATOR) or can_see(principal, grant.organisation_id)):
