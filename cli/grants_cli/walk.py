@@ -178,8 +178,8 @@ def run_walk(client: Client, log: Callable[[str], None] = print, timeout_s: floa
     _wait_tranche_settled(client, finance, walk, 1, timeout_s)
     note("tranche 1 paid by the sandbox bank and posted to the ledger")
     wait_for(
-        "reporting to learn of the grant",
-        lambda: client.status("reporting", f"/grants/{walk.grant_id}", operator) == 200,
+        "reporting to learn of the grant's first period",
+        lambda: reporting_knows_period(client, operator, walk.grant_id, 1),
         timeout_s,
     )
     report = client.call(
@@ -264,6 +264,13 @@ def _wait_tranche_settled(client: Client, token: str, walk: Walk, number: int, t
         return any(t["number"] == number and t["status"] == "settled" for t in tranches)
 
     wait_for(f"tranche {number} to settle", settled, timeout_s)
+
+
+def reporting_knows_period(client: Any, token: str, grant_id: str, period: int) -> bool:
+    """Reporting knows the grant and the tranche of `period` (it refuses a report on a period it has not heard of)."""
+    if client.status("reporting", f"/grants/{grant_id}", token) != 200:
+        return False
+    return any(t["number"] == period for t in client.call("GET", "reporting", f"/grants/{grant_id}", token)["tranches"])
 
 
 def _reporting_shows_paid(client: Client, token: str, walk: Walk) -> bool:

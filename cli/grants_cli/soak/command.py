@@ -42,7 +42,12 @@ def soak(
     faults: Annotated[bool, typer.Option("--faults/--no-faults", help="Inject the seeded faults.")] = True,
     fault_count: Annotated[int | None, typer.Option(help="How many faults (default 14; 7 with --short).")] = None,
     wards: Annotated[int | None, typer.Option(help="How many left-behind wards apply (default all 225).")] = None,
-    periods: Annotated[int | None, typer.Option(help="Report periods accepted, each releasing a tranche.")] = None,
+    periods: Annotated[
+        int | None,
+        typer.Option(
+            help="Report periods accepted, each releasing a tranche (a period must have begun: 1 on award day)."
+        ),
+    ] = None,
     short: Annotated[bool, typer.Option(help="A small workload for CI: 8 wards, one period, 7 faults.")] = False,
     backend: Annotated[str, typer.Option(help="sqlite (embedded) or postgresql.")] = "sqlite",
     postgres_url: Annotated[

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grants_cli.soak.client import SoakClient
-from grants_cli.walk import wait_for
+from grants_cli.walk import reporting_knows_period, wait_for
 from grants_cli.worked_example import POLICY, all_decisions, apply_for, left_behind_wards, wait_for_pool
 from grants_shared.auth import Role
 
@@ -146,13 +146,8 @@ def report_and_accept(client: SoakClient, grants: list[dict[str, Any]], period: 
     operator, assessor = client.token(Role.OPERATOR), client.token(Role.ASSESSOR)
     for grant in grants:
         wait_for(
-            "reporting to learn of the grant",
-            lambda g=grant: (
-                client.status(  # type: ignore[misc]
-                    "reporting", f"/grants/{g['grant_id']}", operator
-                )
-                == 200
-            ),
+            "reporting to learn of the grant's period",
+            lambda g=grant: reporting_knows_period(client, operator, g["grant_id"], period),  # type: ignore[misc]
             timeout_s,
         )
         applicant = client.token(Role.APPLICANT, organisation_id=grant["organisation_id"], subject="resident-chair")

@@ -1,9 +1,10 @@
 """A grant's schedule as it stands: variations remove and add tranches, so its length is read, never stored."""
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from reporting.adapters.orm import Tranche
 from reporting.domain.status import OFF_SCHEDULE
@@ -18,3 +19,13 @@ def schedule_length(tranche: Any = Tranche) -> Any:
         .scalar_subquery()
     )
     return func.coalesce(highest, tranche.of_tranches)
+
+
+def tranche_due(session: Session, grant_id: str, number: int) -> date | None:
+    """When tranche `number` of the grant falls due, or None when the schedule reporting knows has no such tranche."""
+    due: date | None = session.scalar(
+        select(func.min(Tranche.due_on)).where(
+            Tranche.grant_id == grant_id, Tranche.number == number, Tranche.status.not_in(OFF_SCHEDULE)
+        )
+    )
+    return due

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from grants_shared.auth import Principal, Role
-from grants_shared.clock import Clock, iso, system_clock
+from grants_shared.clock import Clock, as_utc, iso, system_clock
 from grants_shared.errors import Conflict, Forbidden
 from grants_shared.events import ReportAccepted, ReportChangesRequested, ReportSubmitted
 from grants_shared.ids import new_id
@@ -17,9 +17,11 @@ from grants_shared.uow import UnitOfWork
 from reporting.adapters import timeline
 from reporting.adapters.orm import Grant, ImpactReport, ReportIndicator
 from reporting.domain import report_lifecycle
+from reporting.domain.periods import check_reportable
 from reporting.domain.status import live_key
 from reporting.read.access import GrantNotFound, can_see, unseen
 from reporting.read.reports import visible_report
+from reporting.read.schedule import tranche_due
 from reporting.usecases.commands import SubmitReport
 
 
@@ -58,15 +60,17 @@ def audited(report: ImpactReport) -> dict[str, Any]:
 def submit_report(
     command: SubmitReport, principal: Principal, uow: UnitOfWork, clock: Clock = system_clock
 ) -> ImpactReport:
-    """Record a report for a grant the caller may report on; one live report per grant and period."""
+    """Record a report on a begun period of a grant the caller may report on; one live report per grant and period."""
     session = uow.session
     grant = session.get(Grant, command.grant_id)
     if grant is None or not (principal.has(Role.OPERATOR) or can_see(principal, grant.organisation_id)):
         raise GrantNotFound(unseen("grant", command.grant_id))
+    now, number = clock(), command.period_number
+    due_on = tranche_due(session, grant.grant_id, number)
+    check_reportable(grant.grant_id, number, as_utc(grant.awarded_at).date(), due_on, as_utc(now).date())
     key = live_key(grant.grant_id, command.period_number)
     if session.execute(select(ImpactReport.id).where(ImpactReport.live_key == key)).first():
         raise _already_reported(command)
-    now = clock()
     report = ImpactReport(
         id=new_id(),
         grant_id=grant.grant_id,

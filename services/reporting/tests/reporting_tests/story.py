@@ -103,6 +103,7 @@ class Story:
     amount: int = 150_000_000
     tranches: int = 4
     clock: int = field(default=0)
+    awarded_at: datetime = T0
 
     @property
     def grant_id(self) -> str:
@@ -213,7 +214,7 @@ class Story:
                 imd_decile=self.decile,
                 amount_pence=self.amount,
                 duration_months=120,
-                awarded_at=T0,
+                awarded_at=self.awarded_at,
             )
         )
 

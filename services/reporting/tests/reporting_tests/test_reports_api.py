@@ -38,9 +38,13 @@ def report_body(period: int = 1, grant_id: str = "grant-1", **changes: Any) -> d
 
 
 def awarded_grant(sessions: sessionmaker[Session], story: Story | None = None) -> Story:
-    """Project an awarded grant with one paid tranche."""
+    """Project an awarded grant with tranche 1 paid and tranche 2 due: periods 1 and 2 have begun."""
     story = story or Story()
-    for envelope in [*story.up_to_award(), *story.paid_tranche(1, date(2026, 2, 1))]:
+    for envelope in [
+        *story.up_to_award(),
+        *story.paid_tranche(1, date(2026, 2, 1)),
+        story.scheduled(2, date(2026, 7, 1)),
+    ]:
         deliver(sessions, envelope)
     return story
 

@@ -1,0 +1,124 @@
+"""The authorisation matrix of reporting: every route x every caller x own / other organisation, every cell checked.
+
+Grants, their timelines and impact reports belong to an organisation: its applicants read them and report on its
+grants, another organisation's applicants get the 404 an unknown id gets. The fund's figures are for staff; only an
+assessor reviews a report. The API runs with production settings, where the dashboard is an operator's (elsewhere it
+is open, like a local tool). The machinery is tests/support/authz_matrix.py; grants are projected through the
+consumer, reports sent to the API.
+"""
+
+from collections.abc import Iterator
+from datetime import date
+from itertools import count
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from grants_shared.auth import Role
+from reporting import bootstrap
+from reporting.api import create_app
+from tests.support.authz_matrix import Cell, Snapshot, World, cells, uncovered, wrong_cells
+
+from .conftest import auth
+from .story import Story, deliver
+from .test_reports_api import report_body
+
+MATRIX = """
+method route                                 whose app  ass  op   int  fo   fa   none exp  aud
+POST   /reports                              own   201  403  201  403  403  403  401  401  401
+POST   /reports                              other 404  403  201  403  403  403  401  401  401
+GET    /reports                              own   200  200  200  200  200  200  401  401  401
+GET    /reports                              other 200  200  200  200  200  200  401  401  401
+GET    /reports/{report}                     own   200  200  200  200  200  200  401  401  401
+GET    /reports/{report}                     other 404  200  200  200  200  200  401  401  401
+POST   /reports/{report}/accept              own   403  200  403  403  403  403  401  401  401
+POST   /reports/{report}/accept              other 403  200  403  403  403  403  401  401  401
+POST   /reports/{report}/request-changes     own   403  200  403  403  403  403  401  401  401
+POST   /reports/{report}/request-changes     other 403  200  403  403  403  403  401  401  401
+GET    /grants/{grant}                       own   200  200  200  200  200  200  401  401  401
+GET    /grants/{grant}                       other 404  200  200  200  200  200  401  401  401
+GET    /grants/{grant}/timeline              own   200  200  200  200  200  200  401  401  401
+GET    /grants/{grant}/timeline              other 404  200  200  200  200  200  401  401  401
+GET    /fund/position                        own   403  200  200  200  200  200  401  401  401
+GET    /fund/position                        other 403  200  200  200  200  200  401  401  401
+GET    /outcomes                             own   403  200  200  200  200  200  401  401  401
+GET    /outcomes                             other 403  200  200  200  200  200  401  401  401
+GET    /dashboard                            own   403  403  200  403  403  403  401  401  401
+GET    /dashboard                            other 403  403  200  403  403  403  401  401  401
+"""
+OWNER, STRANGER = "org-owner", "org-stranger"
+
+
+@pytest.fixture
+def unlimited(db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """The API without rate limiting: the matrix makes hundreds of calls in a second."""
+    monkeypatch.setenv("REPORTING_DATABASE_URL", db)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("GRANTS_ENV", "production")
+    monkeypatch.setenv("GRANTS_JWT_SECRET", "a-production-secret-for-the-matrix-test-only")
+    monkeypatch.setenv("GRANTS_RATE_LIMIT_ENABLED", "false")
+    bootstrap.reset()
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        yield client
+    bootstrap.reset()
+
+
+class Seed:
+    """Grants projected from their events (numbered 100-999, so no id is a prefix of another) and their reports."""
+
+    def __init__(self, client: TestClient, sessions: sessionmaker[Session]) -> None:
+        self.client, self.sessions, self.numbers = client, sessions, count(100)
+
+    def grant(self, organisation_id: str = OWNER) -> str:
+        """An awarded grant of the organisation, its first two tranches scheduled and begun; its id."""
+        story = Story(n=next(self.numbers), organisation_id=organisation_id)
+        for envelope in [
+            *story.up_to_award(),
+            story.scheduled(1, date(2026, 1, 5)),
+            story.scheduled(2, date(2026, 7, 5)),
+        ]:
+            deliver(self.sessions, envelope)
+        return story.grant_id
+
+    def report(self, grant_id: str) -> str:
+        """A submitted report on period 1 of the grant, sent by an operator."""
+        response = self.client.post(
+            "/reports", json=report_body(1, grant_id), headers=auth(Role.OPERATOR, subject="seed")
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def targets(self) -> dict[str, str]:
+        """A grant of the owner with a report on it."""
+        grant_id = self.grant()
+        return {"org": OWNER, "grant": grant_id, "report": self.report(grant_id)}
+
+
+def world(client: TestClient, sessions: sessionmaker[Session]) -> World:
+    """A grant and a report of each organisation; a fresh grant and report for every cell that writes."""
+    seed = Seed(client, sessions)
+    seed.report(seed.grant(STRANGER))
+    shared = seed.targets()
+
+    def body(cell: Cell, ids: dict[str, str]) -> Any:
+        if cell.route == "/reports":
+            return report_body(1, ids["grant"])
+        return {"reasons": ["Say how many residents came."]} if cell.route.endswith("/request-changes") else None
+
+    def fresh(cell: Cell) -> dict[str, str]:
+        return {**shared, "grant": seed.grant()} if cell.route == "/reports" else seed.targets()
+
+    return World(OWNER, STRANGER, shared, fresh, body)
+
+
+def test_every_route_has_rows_in_the_matrix(unlimited: TestClient) -> None:
+    assert uncovered(unlimited.app, cells(MATRIX)) == []  # type: ignore[arg-type]
+
+
+def test_every_cell_of_the_authorisation_matrix(unlimited: TestClient, sessions: sessionmaker[Session]) -> None:
+    matrix = cells(MATRIX)
+    wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions), Snapshot(sessions))
+    assert wrong == [], "\n".join(wrong)
+    assert len(matrix) == 10 * 2 * 9
