@@ -86,7 +86,7 @@ class OidcProvider:
         }
         if org:
             body["org"] = org
-        return jwt.encode({**body, **claims}, key, algorithm=alg, headers={"kid": kid})  # type: ignore[arg-type]
+        return jwt.encode({**body, **claims}, key, algorithm=alg, headers={"kid": kid})
 
     def bearer(self, subject: str, *roles: str, org: str | None = None) -> dict[str, str]:
         """An Authorization header with a provider token."""
