@@ -261,3 +261,18 @@ def test_the_metric_name_reader_finds_what_an_expression_reads() -> None:
         "a_seconds_bucket"
     }
     assert metric_names('max by (group) (b) > 0 and deriv(c[$__rate_interval]) > 0 / up{job="j"}') == {"b", "c", "up"}
+
+
+def test_production_trusts_the_identity_provider_and_only_the_allocation_worker_holds_client_credentials() -> None:
+    built = {
+        name: spec["environment"]
+        for name, spec in COMPOSE["services"].items()
+        if "build" in spec and "environment" in spec
+    }
+    for name, env in built.items():
+        if name == "sandbox-bank":
+            continue
+        assert env["GRANTS_ENV"] == "production" and env["GRANTS_OIDC_ISSUER"], name
+        assert "GRANTS_JWT_SECRET" not in env, f"{name}: development tokens have no place in production"
+    holders = {name for name, env in built.items() if "ALLOCATION_OIDC_CLIENT_SECRET" in env}
+    assert holders == {"allocation-worker"}
