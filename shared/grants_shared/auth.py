@@ -101,13 +101,14 @@ def decode_token(settings: PlatformSettings, token: str) -> Principal:
 
 def _verify(settings: PlatformSettings, token: str) -> tuple[Principal, float]:
     try:
-        alg = jwt.get_unverified_header(token).get("alg")
+        header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as error:
         raise invalid(str(error)) from error
+    alg = header.get("alg")
     if alg == ALGORITHM:
         return _development(settings, token)
     if settings.oidc_issuer and alg in settings.oidc_algorithms:
-        return _from_provider(settings, token)
+        return _from_provider(settings, token, header.get("kid"))
     raise invalid(f"tokens signed with {alg!r} are not accepted here")
 
 
@@ -122,9 +123,9 @@ def _development(settings: PlatformSettings, token: str) -> tuple[Principal, flo
     return _principal(claims, roles, claims.get("org")), float(claims["exp"])
 
 
-def _from_provider(settings: PlatformSettings, token: str) -> tuple[Principal, float]:
+def _from_provider(settings: PlatformSettings, token: str, kid: Any) -> tuple[Principal, float]:
     try:
-        key = oidc.signing_keys(settings).get(jwt.get_unverified_header(token).get("kid"))
+        key = oidc.signing_keys(settings).get(kid if isinstance(kid, str) else None)
     except oidc.UnknownSigningKey as error:
         raise invalid(str(error)) from error
     except oidc.ProviderUnavailable as error:
