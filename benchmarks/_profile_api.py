@@ -20,7 +20,8 @@ import httpx
 from pyinstrument import Profiler
 
 from benchmarks._api_data import load_registry, load_reporting
-from benchmarks.api import SECRET, tokens
+from benchmarks.api import tokens
+from tests.support.oidc import OidcProvider
 
 REQUESTS = int(os.environ.get("PROFILE_REQUESTS", "300"))
 
@@ -41,7 +42,7 @@ def _run_inline() -> None:
     fastapi.dependencies.utils.contextmanager_in_threadpool = _inline_cm  # type: ignore[assignment]
 
 
-def _prepare(folder: Path) -> dict[str, str]:
+def _prepare(folder: Path, provider: OidcProvider) -> dict[str, str]:
     folder.mkdir(parents=True, exist_ok=True)
     urls = {"reporting": f"sqlite:///{folder / 'reporting.db'}", "applications": f"sqlite:///{folder / 'apps.db'}"}
     if not (folder / "reporting.db").exists():
@@ -50,8 +51,7 @@ def _prepare(folder: Path) -> dict[str, str]:
         load_registry(urls["applications"])
     os.environ.update(
         {
-            "GRANTS_ENV": "production",
-            "GRANTS_JWT_SECRET": SECRET,
+            **provider.env(),
             "GRANTS_VAR_DIR": str(folder),
             "REPORTING_DATABASE_URL": urls["reporting"],
             "APPLICATIONS_DATABASE_URL": urls["applications"],
@@ -88,12 +88,13 @@ async def _profile(app: Any, name: str, method: str, path: str, headers: dict[st
 
 def main(argv: list[str]) -> None:
     """Profile the named routes (all when none are named)."""
-    _prepare(Path(argv[0]))
+    provider = OidcProvider().__enter__()  # serves until the process ends
+    _prepare(Path(argv[0]), provider)
     _run_inline()
     from applications.api import create_app as applications_app
     from reporting.api import create_app as reporting_app
 
-    make = tokens()
+    make = tokens(provider)
     operator, finance = make["operator"](), make["finance"]()
     selected = argv[1:] or ["position", "neighbourhoods", "dashboard", "post"]
     reporting, applications = reporting_app(), applications_app()

@@ -28,12 +28,11 @@ from pathlib import Path
 from benchmarks._api_data import applicant, call, load_registry, load_reporting
 from benchmarks._load import MakeRequest, Run, load, request
 from grants_cli.redis_server import EmbeddedRedis
-from grants_shared.auth import Role, mint_token
-from grants_shared.settings import PlatformSettings
+from grants_shared.auth import Role
+from tests.support.oidc import OidcProvider
 
 CONNECTIONS = 16
 SECONDS = float(os.environ.get("BENCH_API_SECONDS", "6"))
-SECRET = "benchmark-secret-not-for-production-0123456789abcdef"
 READS = ("GET /fund/position", "GET /neighbourhoods", "GET /dashboard")
 GOALS = {"read_ratio": 0.25, "write_ratio": 0.1, "p99_ms": 100.0, "dashboard_p95_ms": 50.0}
 
@@ -80,15 +79,12 @@ def server(target: str, env: dict[str, str]) -> Iterator[int]:
         process.wait(timeout=20)
 
 
-def tokens() -> dict[str, Callable[..., str]]:
-    """Token makers signed with the servers' secret."""
-    settings = PlatformSettings(jwt_secret=SECRET, env="production")
+def tokens(provider: OidcProvider) -> dict[str, Callable[..., str]]:
+    """Token makers: the identity provider's tokens, as production servers take (RS256, keys from its JWKS)."""
     return {
-        "operator": lambda: mint_token(settings, subject="bench-operator", roles=[Role.OPERATOR]),
-        "finance": lambda: mint_token(settings, subject="bench-finance", roles=[Role.FINANCE_OFFICER]),
-        "applicant": lambda org: mint_token(
-            settings, subject="bench-applicant", roles=[Role.APPLICANT], organisation_id=org
-        ),
+        "operator": lambda: provider.mint("bench-operator", [Role.OPERATOR]),
+        "finance": lambda: provider.mint("bench-finance", [Role.FINANCE_OFFICER]),
+        "applicant": lambda org: provider.mint("bench-applicant", [Role.APPLICANT], org),
     }
 
 
@@ -131,8 +127,9 @@ def summary(name: str, peak: Run, half: Run) -> str:
 
 def main() -> None:
     """Set up, capture the answers, measure the real APIs and the bare app, print the figures."""
-    make = tokens()
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp, ExitStack() as stack:
+        provider = stack.enter_context(OidcProvider())
+        make = tokens(provider)
         folder = Path(tmp)
         redis = EmbeddedRedis(folder / "redis", persistent=False).start()
         stack.callback(redis.stop)
@@ -142,8 +139,7 @@ def main() -> None:
         load_registry(applications_db)
         print(f"set-up: 10,000 grants of 30 tranches, the official registry: {time.perf_counter() - started:.0f} s")
         env = {
-            "GRANTS_ENV": "production",
-            "GRANTS_JWT_SECRET": SECRET,
+            **provider.env(),
             "REDIS_URL": redis.url,
             "GRANTS_VAR_DIR": str(folder),
             "REPORTING_DATABASE_URL": reporting_db,

@@ -298,3 +298,16 @@ def test_no_other_container_gets_redis_credentials() -> None:
         if name.endswith(("-api", "-worker")) or name == "redis":
             continue
         assert not {"GRANTS_REDIS_USERNAME", "GRANTS_REDIS_PASSWORD"} & set(spec.get("environment") or {}), name
+def test_production_trusts_the_identity_provider_and_only_the_allocation_worker_holds_client_credentials() -> None:
+    built = {
+        name: spec["environment"]
+        for name, spec in COMPOSE["services"].items()
+        if "build" in spec and "environment" in spec
+    }
+    for name, env in built.items():
+        if name == "sandbox-bank":
+            continue
+        assert env["GRANTS_ENV"] == "production" and env["GRANTS_OIDC_ISSUER"], name
+        assert "GRANTS_JWT_SECRET" not in env, f"{name}: development tokens have no place in production"
+    holders = {name for name, env in built.items() if "ALLOCATION_OIDC_CLIENT_SECRET" in env}
+    assert holders == {"allocation-worker"}

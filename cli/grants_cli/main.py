@@ -91,7 +91,7 @@ def token(
     ] = None,
     subject: Annotated[str, typer.Option(help="Who the token names.")] = "dev-user",
 ) -> None:
-    """Mint a development bearer token (signed with GRANTS_JWT_SECRET)."""
+    """Mint a development bearer token (signed with GRANTS_JWT_SECRET); refused when GRANTS_ENV is production."""
     from grants_cli.tokens import mint, resolve_organisation
 
     print(mint(role, subject, resolve_organisation(organisation) if organisation else None))

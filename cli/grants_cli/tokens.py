@@ -10,18 +10,38 @@ from datetime import timedelta
 import typer
 
 from grants_cli.errors import CommandFailed, shown_url
-from grants_shared.tokens import Role, mint_token
+from grants_shared.tokens import MintingRefused, Role, mint_token
 
 __all__ = ["Role", "mint", "resolve_organisation"]
 
 ORG_ID = re.compile(r"[A-Z]{2}-[A-Z]{2,4}-[A-Z0-9]+")  # 360Giving form, e.g. GB-CHC-1234567 (upper-cased first)
 
 
+REFUSED_IN_PRODUCTION = (
+    "`grants token` mints development tokens only, and GRANTS_ENV is production, where the services accept only "
+    "the identity provider's tokens (GRANTS_OIDC_ISSUER): get a token from the provider instead"
+)
+
+
 def mint(role: Role, subject: str, organisation_id: str | None, ttl: timedelta = timedelta(hours=8)) -> str:
-    """A token signed with GRANTS_JWT_SECRET carrying the claims grants_shared.auth checks."""
+    """A development token signed with GRANTS_JWT_SECRET carrying the claims grants_shared.auth checks.
+
+    Refused (CommandFailed, exit 1) in production, before the settings are even read whole.
+    """
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+
     from grants_shared.settings import PlatformSettings
 
-    return mint_token(PlatformSettings(), subject=subject, roles=[role], organisation_id=organisation_id, ttl=ttl)
+    class Environment(BaseSettings):
+        model_config = SettingsConfigDict(env_prefix="GRANTS_", extra="ignore")
+        env: str = "development"
+
+    if Environment().env.strip().lower() == "production":
+        raise CommandFailed(REFUSED_IN_PRODUCTION)
+    try:
+        return mint_token(PlatformSettings(), subject=subject, roles=[role], organisation_id=organisation_id, ttl=ttl)
+    except MintingRefused as error:
+        raise CommandFailed(str(error)) from error
 
 
 def resolve_organisation(value: str) -> str:

@@ -9,6 +9,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from grants_shared.redis_url import has_password, with_credentials, with_tls_files
 
 DEV_JWT_SECRET = "development-only-secret-change-me-0123456789"
+MIN_JWT_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
+OIDC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 
 
 class PlatformSettings(BaseSettings):
@@ -44,15 +46,40 @@ class PlatformSettings(BaseSettings):
         description="How long an API keeps a read-model answer (fund position, dashboard, "
         "neighbourhoods) before reading it again; 0 reads on every request.",
     )
-    jwt_secret: str = DEV_JWT_SECRET
+    jwt_secret: str = Field(DEV_JWT_SECRET, description="HS256 key of development tokens (never used in production).")
     jwt_issuer: str = "grants-platform"
     jwt_audience: str = "grants-api"
+    oidc_issuer: str | None = Field(
+        None, description="The OpenID Connect provider whose tokens are accepted (required in production)."
+    )
+    oidc_audience: str = Field("grants-api", description="The `aud` the provider's tokens must carry.")
+    oidc_jwks_url: str | None = Field(None, description="The provider's JWKS; default: from its discovery document.")
+    oidc_token_url: str | None = Field(
+        None, description="The provider's token endpoint (client credentials); default: from its discovery document."
+    )
+    oidc_algorithms: list[str] = Field(["RS256", "ES256", "EdDSA"], description="Signature algorithms accepted.")
+    oidc_roles_claim: str = Field("roles", description="Claim (dotted path) holding the platform roles.")
+    oidc_organisation_claim: str = Field("org", description="Claim (dotted path) holding an applicant's organisation.")
+    oidc_jwks_lifespan_s: float = Field(300.0, gt=0, description="How long fetched signing keys are used unchecked.")
+    oidc_jwks_min_refetch_s: float = Field(
+        30.0, ge=0, description="Least time between two JWKS fetches caused by tokens naming an unknown key."
+    )
+    oidc_http_timeout_s: float = Field(5.0, gt=0, description="Timeout of each call to the provider.")
     reference_data_dir: Path | None = None
 
     @model_validator(mode="after")
-    def _refuse_dev_secret_in_production(self) -> "PlatformSettings":
-        if self.env == "production" and self.jwt_secret == DEV_JWT_SECRET:
-            raise ValueError("GRANTS_JWT_SECRET must be set to a real secret in production")
+    def _check_identity(self) -> "PlatformSettings":
+        if len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
+            raise ValueError(f"GRANTS_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes")
+        if unknown := set(self.oidc_algorithms) - set(OIDC_ALGORITHMS):
+            raise ValueError(
+                f"GRANTS_OIDC_ALGORITHMS may name only {', '.join(OIDC_ALGORITHMS)}: not {sorted(unknown)}"
+            )
+        if self.env == "production" and not self.oidc_issuer:
+            raise ValueError(
+                "GRANTS_OIDC_ISSUER must name the OpenID Connect provider in production "
+                "(HS256 tokens signed with GRANTS_JWT_SECRET are for development only)"
+            )
         return self
 
     @model_validator(mode="after")
@@ -69,6 +96,10 @@ class PlatformSettings(BaseSettings):
                 "Redis needs a user and password in production: set GRANTS_REDIS_USERNAME and "
                 "GRANTS_REDIS_PASSWORD (or put them in REDIS_URL)"
             )
+    @property
+    def development_tokens(self) -> bool:
+        """True where HS256 tokens signed with GRANTS_JWT_SECRET may be minted and are accepted."""
+        return self.env != "production"
 
     def sqlite_url(self, service: str) -> str:
         """The default embedded database of a service: a SQLite file under var/."""

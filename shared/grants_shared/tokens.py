@@ -11,7 +11,7 @@ ALGORITHM = "HS256"
 
 
 class Role(StrEnum):
-    """The platform's roles (ARCHITECTURE.md section 8)."""
+    """The platform's roles (ARCHITECTURE.md section 8), people's and services'."""
 
     APPLICANT = "applicant"
     ASSESSOR = "assessor"
@@ -19,6 +19,15 @@ class Role(StrEnum):
     FINANCE_APPROVER = "finance_approver"
     OPERATOR = "operator"
     INTEGRATOR = "integrator"
+    REGISTRY_READER = "registry_reader"  # a service (allocation's worker) reading the neighbourhood registry only
+
+
+SERVICE_ROLES = frozenset({Role.REGISTRY_READER})
+"""Roles held by services' own client credentials, never by a person."""
+
+
+class MintingRefused(Exception):
+    """Development tokens are not minted where they are not accepted (GRANTS_ENV=production)."""
 
 
 def mint_token(
@@ -29,9 +38,14 @@ def mint_token(
     organisation_id: str | None = None,
     ttl: timedelta = timedelta(hours=8),
 ) -> str:
-    """Sign a token for development and tests with the claims `grants_shared.auth` checks."""
+    """Sign a development or test token (HS256, GRANTS_JWT_SECRET) with the claims `grants_shared.auth` checks."""
     import jwt  # here, so importing the roles costs nothing
 
+    if not settings.development_tokens:
+        raise MintingRefused(
+            f"GRANTS_ENV is {settings.env}: development tokens are not minted or accepted there; "
+            "get a token from the OpenID Connect provider (GRANTS_OIDC_ISSUER)"
+        )
     now = datetime.now(UTC)
     claims: dict[str, object] = {
         "sub": subject,

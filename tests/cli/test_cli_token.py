@@ -84,3 +84,18 @@ def test_a_step_s_output_is_shown_up_to_its_traceback() -> None:
     with os.fdopen(read, "rb") as source:
         everything = relay(source, shown)
     assert shown.getvalue() == "loading 3 files\n" and everything.endswith("ValueError: bad\n")
+
+
+@pytest.mark.parametrize("issuer", ["http://127.0.0.1:1/realms/cwf", ""])
+def test_grants_token_refuses_to_mint_in_production(issuer: str) -> None:
+    env = {
+        "GRANTS_ENV": "production",
+        "GRANTS_JWT_SECRET": "a-real-production-secret-0123456789abcdef",
+        "GRANTS_OIDC_ISSUER": issuer,
+        "COLUMNS": "200",
+    }
+    done = CliRunner().invoke(app, ["token", "--role", "finance_approver"], env=env)
+    assert done.exit_code == 1, done.output
+    said = " ".join(done.output.split())
+    assert "mints development tokens only, and GRANTS_ENV is production" in said
+    assert "eyJ" not in done.output and "Traceback" not in done.output  # no token, no stack

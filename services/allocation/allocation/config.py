@@ -14,6 +14,15 @@ class Settings(PlatformSettings):
         validation_alias="APPLICATIONS_URL",
         description="The applications API, read for every ward of the vintage in force.",
     )
+    oidc_client_id: str | None = Field(
+        None,
+        validation_alias="ALLOCATION_OIDC_CLIENT_ID",
+        description="Allocation's own OAuth2 client at the identity provider, to read the registry (production).",
+    )
+    oidc_client_secret: str | None = Field(None, validation_alias="ALLOCATION_OIDC_CLIENT_SECRET")
+    oidc_scope: str | None = Field(
+        None, validation_alias="ALLOCATION_OIDC_SCOPE", description="Scope asked with the client credentials, if any."
+    )
     registry_poll_s: float = Field(
         2.0,
         gt=0,

@@ -4,10 +4,12 @@ relays the outbox; fetches the wards of the registry vintage in force.
 Run it with `python -m allocation.worker`.
 """
 
+from functools import partial
+
 from faststream import FastStream
 
 from allocation import bootstrap
-from allocation.consumers.loops import registry_loop
+from allocation.consumers.loops import registry_credentials, registry_loop
 from allocation.consumers.pool import on_application_assessed, on_application_withdrawn, on_partnership_changed
 from allocation.consumers.registry import on_registry_updated
 from grants_shared.events import (
@@ -24,12 +26,14 @@ from grants_shared.worker import WorkerSpec, create_worker, run
 
 
 def create_app() -> FastStream:
-    """Build the FastStream worker of the allocation service."""
+    """Build the FastStream worker of the allocation service (refused without its own client in production)."""
+    settings = bootstrap.settings()
+    credentials = registry_credentials(settings)
     return create_worker(
         WorkerSpec(
             service="allocation",
             sessions=bootstrap.sessions(),
-            settings=bootstrap.settings(),
+            settings=settings,
             consumes=[
                 (ApplicationAssessed, on_application_assessed),
                 (ApplicationWithdrawn, on_application_withdrawn),
@@ -37,7 +41,7 @@ def create_app() -> FastStream:
                 (NeighbourhoodRegistryUpdated, on_registry_updated),
             ],
             publishes=[RoundOpened, RoundClosed, AllocationDecided, GrantAwarded],
-            loops=[registry_loop],
+            loops=[partial(registry_loop, credentials=credentials)],
         )
     )
 

@@ -40,11 +40,17 @@ API_PROBLEMS = problem_responses(*MEANINGS)
 
 
 class Problem(Exception):
-    """Raise to answer with a problem: a status, a stable `code` (the type's last part), a title and a detail."""
+    """Raise to answer with a problem: a status, a stable `code` (the type's last part), a title and a detail.
 
-    def __init__(self, status: int, code: str, title: str, detail: str = "", **extra: Any) -> None:
+    `headers` go on the answer, not in its body (e.g. a 401's `WWW-Authenticate`).
+    """
+
+    def __init__(
+        self, status: int, code: str, title: str, detail: str = "", headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail or title)
         self.status, self.code, self.title, self.detail, self.extra = status, code, title, detail, extra
+        self.headers = headers or {}
 
 
 def problem_response(status: int, code: str, title: str, detail: str = "", **extra: Any) -> JSONResponse:
@@ -77,7 +83,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+        response = problem_response(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:

@@ -10,8 +10,9 @@ from allocation.adapters.registry_source import RegistrySource, RegistryUnavaila
 from allocation.adapters.registry_store import in_force, record_failure, store_wards
 from allocation.config import Settings
 from allocation.domain.lifecycle import PENDING
-from grants_shared.auth import Role, mint_token
 from grants_shared.delivery.writer import Database
+from grants_shared.service_tokens import ServiceCredentials
+from grants_shared.tokens import Role
 from grants_shared.worker import WorkerContext
 
 log = logging.getLogger(__name__)
@@ -38,22 +39,34 @@ def fetch_once(db: Database, connect: Callable[[], RegistrySource]) -> str:
     return "held" if stored else "idle"
 
 
-def source_from_settings(settings: Settings) -> RegistrySource:
-    """The applications service named by APPLICATIONS_URL, read with a service token."""
-    token = mint_token(settings, subject="service:allocation", roles=[Role.INTEGRATOR])
-    return RegistrySource(settings.applications_url, token)
+def registry_credentials(settings: Settings) -> ServiceCredentials:
+    """Allocation's own credentials for the registry: its OAuth2 client, or in development a registry_reader token."""
+    return ServiceCredentials(
+        settings,
+        subject="service:allocation",
+        roles=[Role.REGISTRY_READER],
+        client_id=settings.oidc_client_id,
+        client_secret=settings.oidc_client_secret,
+        scope=settings.oidc_scope,
+    )
 
 
-async def registry_loop(context: WorkerContext) -> None:
+def source_from_settings(settings: Settings, credentials: ServiceCredentials) -> RegistrySource:
+    """The applications service named by APPLICATIONS_URL, read with allocation's own service token."""
+    return RegistrySource(settings.applications_url, credentials.token())
+
+
+async def registry_loop(context: WorkerContext, credentials: ServiceCredentials | None = None) -> None:
     """Keep the vintage in force held: poll every few seconds, back off on failures."""
     settings = context.settings
     if not isinstance(settings, Settings):
         raise TypeError("the registry loop needs the allocation service's settings")
     interval = settings.registry_poll_s
     delay, db = interval, Database(context.sessions, context.writer)
+    credentials = credentials or registry_credentials(settings)
     while True:
         try:
-            outcome = await asyncio.to_thread(fetch_once, db, lambda: source_from_settings(settings))
+            outcome = await asyncio.to_thread(fetch_once, db, lambda: source_from_settings(settings, credentials))
         except Exception:  # a database hiccup must not end the loop: log it and try again later
             log.exception("registry fetch turn failed")
             outcome = "failed"

@@ -12,6 +12,7 @@ from grants_shared.db import make_engine, migrate, session_factory
 from grants_shared.settings import PlatformSettings
 from reporting import bootstrap
 from reporting.api import create_app
+from tests.support.oidc import OidcProvider
 
 
 @pytest.fixture
@@ -39,6 +40,15 @@ def client(db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     with TestClient(create_app()) as test_client:
         yield test_client
     bootstrap.reset()
+
+
+@pytest.fixture
+def provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[OidcProvider]:
+    """An identity provider on loopback, and production settings trusting it (development tokens refused)."""
+    with OidcProvider() as running:
+        for name, value in running.env().items():
+            monkeypatch.setenv(name, value)
+        yield running
 
 
 def auth(*roles: Role, subject: str = "someone", organisation_id: str | None = None) -> dict[str, str]:

@@ -17,20 +17,17 @@ from grants_shared.uow import UnitOfWork
 from reporting import bootstrap
 from reporting.api import create_app
 from reporting.consumers.events import on_any_event
-from tests.support.infra import production_redis_user
+from tests.support.oidc import OidcProvider
 
-from .conftest import auth, problem
+from .conftest import problem
 from .story import GROUP, Story, deliver
 
 
 @pytest.fixture
-def cached(db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    """The reporting API in production mode with a read cache far longer than any test."""
+def cached(db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch, provider: OidcProvider) -> Iterator[TestClient]:
+    """The reporting API in production mode (the provider's tokens) with a read cache far longer than any test."""
     monkeypatch.setenv("REPORTING_DATABASE_URL", db)
     monkeypatch.setenv("REDIS_URL", redis_url)
-    monkeypatch.setenv("GRANTS_ENV", "production")
-    production_redis_user(monkeypatch)
-    monkeypatch.setenv("GRANTS_JWT_SECRET", "test-secret-test-secret-test-secret-0123456789")
     monkeypatch.setenv("GRANTS_READ_CACHE_TTL_S", "60")
     bootstrap.reset()
     with TestClient(create_app()) as test_client:
@@ -75,9 +72,9 @@ def committed(client: TestClient, headers: dict[str, str]) -> int:
 
 
 def test_a_cached_position_is_read_again_once_a_new_event_is_applied(
-    cached: TestClient, sessions: sessionmaker[Session]
+    cached: TestClient, sessions: sessionmaker[Session], provider: OidcProvider
 ) -> None:
-    headers = auth(Role.FINANCE_OFFICER)  # signed with the production secret set above
+    headers = provider.bearer("fin", Role.FINANCE_OFFICER)  # a token of the production identity provider
     one = Story(n=1, amount=150_000_000)
     applied(sessions, [one.round_opened()])
     assert committed(cached, headers) == 0
@@ -89,9 +86,9 @@ def test_a_cached_position_is_read_again_once_a_new_event_is_applied(
 
 
 def test_a_cached_dashboard_is_built_again_once_a_new_event_is_applied(
-    cached: TestClient, sessions: sessionmaker[Session]
+    cached: TestClient, sessions: sessionmaker[Session], provider: OidcProvider
 ) -> None:
-    operator = auth(Role.OPERATOR)
+    operator = provider.bearer("otto", Role.OPERATOR)
     one = Story(n=1, amount=150_000_000)
     applied(sessions, [one.round_opened()])
     assert "£1,500,000" not in cached.get("/dashboard", headers=operator).text
@@ -99,11 +96,15 @@ def test_a_cached_dashboard_is_built_again_once_a_new_event_is_applied(
     eventually(lambda: "£1,500,000" in cached.get("/dashboard", headers=operator).text)
 
 
-def test_a_cached_answer_still_asks_who_is_calling(cached: TestClient) -> None:
-    assert committed(cached, auth(Role.FINANCE_OFFICER)) == 0  # the answer is in the cache now
+def test_a_cached_answer_still_asks_who_is_calling(cached: TestClient, provider: OidcProvider) -> None:
+    assert committed(cached, provider.bearer("fin", Role.FINANCE_OFFICER)) == 0  # the answer is in the cache now
     problem(cached.get("/fund/position"), 401, "unauthenticated")
     problem(cached.get("/fund/position", headers={"Authorization": "Bearer forged"}), 401, "invalid-token")
-    problem(cached.get("/fund/position", headers=auth(Role.APPLICANT, organisation_id="org-1")), 403, "forbidden")
-    assert cached.get("/dashboard", headers=auth(Role.OPERATOR)).status_code == 200  # the page is cached now
+    problem(
+        cached.get("/fund/position", headers=provider.bearer("alice", Role.APPLICANT, org="org-1")), 403, "forbidden"
+    )
+    assert (
+        cached.get("/dashboard", headers=provider.bearer("otto", Role.OPERATOR)).status_code == 200
+    )  # the page is cached now
     problem(cached.get("/dashboard"), 401)
-    problem(cached.get("/dashboard", headers=auth(Role.FINANCE_OFFICER)), 403, "forbidden")
+    problem(cached.get("/dashboard", headers=provider.bearer("fin", Role.FINANCE_OFFICER)), 403, "forbidden")

@@ -9,14 +9,13 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import deadletter
-from grants_shared.auth import Role
 from grants_shared.events import GrantAwarded
 from reporting import bootstrap
 from reporting.adapters.orm import Round
 from reporting.api import create_app
-from tests.support.infra import production_redis_user
+from tests.support.oidc import OidcProvider
 
-from .conftest import APPLICANT, auth, problem
+from .conftest import APPLICANT, problem
 from .test_read_models import two_grants
 
 
@@ -55,20 +54,17 @@ def test_the_dashboard_says_when_redis_is_down(client: TestClient) -> None:
 
 
 def test_in_production_only_an_operator_sees_the_dashboard(
-    db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
+    db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch, provider: OidcProvider
 ) -> None:
     monkeypatch.setenv("REPORTING_DATABASE_URL", db)
     monkeypatch.setenv("REDIS_URL", redis_url)
-    monkeypatch.setenv("GRANTS_ENV", "production")
-    production_redis_user(monkeypatch)
-    monkeypatch.setenv("GRANTS_JWT_SECRET", "a-production-secret-for-this-test-0123456789")
     bootstrap.reset()
     try:
         with TestClient(create_app()) as prod:
             problem(prod.get("/dashboard"), 401)
-            problem(prod.get("/dashboard", headers=APPLICANT), 401)  # signed with another secret
-            problem(prod.get("/dashboard", headers=auth(Role.ASSESSOR)), 403)
-            assert prod.get("/dashboard", headers=auth(Role.OPERATOR)).status_code == 200
+            problem(prod.get("/dashboard", headers=APPLICANT), 401)  # a development token
+            problem(prod.get("/dashboard", headers=provider.bearer("asha", "assessor")), 403)
+            assert prod.get("/dashboard", headers=provider.bearer("otto", "operator")).status_code == 200
     finally:
         bootstrap.reset()
 
