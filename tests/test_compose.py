@@ -298,6 +298,8 @@ def test_no_other_container_gets_redis_credentials() -> None:
         if name.endswith(("-api", "-worker")) or name == "redis":
             continue
         assert not {"GRANTS_REDIS_USERNAME", "GRANTS_REDIS_PASSWORD"} & set(spec.get("environment") or {}), name
+
+
 def test_production_trusts_the_identity_provider_and_only_the_allocation_worker_holds_client_credentials() -> None:
     built = {
         name: spec["environment"]

@@ -96,6 +96,7 @@ class PlatformSettings(BaseSettings):
                 "Redis needs a user and password in production: set GRANTS_REDIS_USERNAME and "
                 "GRANTS_REDIS_PASSWORD (or put them in REDIS_URL)"
             )
+
     @property
     def development_tokens(self) -> bool:
         """True where HS256 tokens signed with GRANTS_JWT_SECRET may be minted and are accepted."""

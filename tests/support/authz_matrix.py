@@ -15,7 +15,7 @@ of the table at a time), or an applicant of the other organisation is shown an i
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -88,6 +88,19 @@ def headers(caller: str, organisation_id: str) -> dict[str, str]:
         token = mint_token(other, subject="t-aud", roles=[Role.OPERATOR], organisation_id=organisation_id)
     else:
         token = mint_token(settings, subject=f"t-{caller}", roles=[Role(caller)], organisation_id=organisation_id)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def provider_headers(provider: Any, caller: str, organisation_id: str) -> dict[str, str]:
+    """The same callers as `headers`, with tokens of an OpenID Connect provider (production refuses HS256 tokens)."""
+    if caller == "no_token":
+        return {}
+    if caller == "expired":
+        token = provider.mint("t-exp", [Role.OPERATOR], organisation_id, exp=datetime.now(UTC) - timedelta(days=1))
+    elif caller == "wrong_audience":
+        token = provider.mint("t-aud", [Role.OPERATOR], organisation_id, aud="another-api")
+    else:
+        token = provider.mint(f"t-{caller}", [Role(caller)], organisation_id)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -171,7 +184,13 @@ class World:
         return cell.writes and f"{cell.method} {cell.route}" not in self.read_only
 
 
-def wrong_cells(client: TestClient, matrix: list[Cell], world: World, snapshot: Snapshot) -> list[str]:
+def wrong_cells(
+    client: TestClient,
+    matrix: list[Cell],
+    world: World,
+    snapshot: Snapshot,
+    tokens: Callable[[str, str], dict[str, str]] = headers,
+) -> list[str]:
     """Send every cell to the app; the cells whose answer is not the expected one, each saying why.
 
     The cells that must not write go first, a row (route and ownership) at a time between two snapshots of the
@@ -185,19 +204,21 @@ def wrong_cells(client: TestClient, matrix: list[Cell], world: World, snapshot: 
     for (method, route, whose), row in rows.items():
         before = snapshot()
         for cell in row:
-            wrong += _send(client, cell, world, world.shared)
+            wrong += _send(client, cell, world, world.shared, tokens)
         if snapshot() != before:
             wrong.append(f"{method} {route} {whose}: a refused or reading request wrote to the database")
     for cell in matrix:
         if world.writes(cell):
-            wrong += _send(client, cell, world, world.fresh(cell))
+            wrong += _send(client, cell, world, world.fresh(cell), tokens)
     return wrong
 
 
-def _send(client: TestClient, cell: Cell, world: World, ids: dict[str, str]) -> list[str]:
+def _send(
+    client: TestClient, cell: Cell, world: World, ids: dict[str, str], tokens: Callable[[str, str], dict[str, str]]
+) -> list[str]:
     token_org = world.owner if cell.whose == "own" else world.stranger
     response = client.request(
-        cell.method, cell.route.format(**ids), json=world.body(cell, ids), headers=headers(cell.caller, token_org)
+        cell.method, cell.route.format(**ids), json=world.body(cell, ids), headers=tokens(cell.caller, token_org)
     )
     private = {key: value for key, value in ids.items() if key not in world.public}
     return [f"{cell}: {why}" for why in _faults(cell, response, private)]

@@ -55,7 +55,7 @@ def test_tls_files_need_a_rediss_url_and_reach_the_client(monkeypatch: pytest.Mo
 
 def test_production_refuses_a_redis_without_a_password(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRANTS_ENV", "production")
-    monkeypatch.setenv("GRANTS_JWT_SECRET", "a-production-secret-for-this-test-0123456789")
+    monkeypatch.setenv("GRANTS_OIDC_ISSUER", "https://id.example.org")
     with pytest.raises(ValueError, match="GRANTS_REDIS_PASSWORD"):
         PlatformSettings().require_redis_password()
     monkeypatch.setenv("GRANTS_REDIS_USERNAME", "payments")
@@ -79,7 +79,7 @@ def test_an_api_or_worker_in_production_will_not_start_without_a_redis_password(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("GRANTS_ENV", "production")
-    monkeypatch.setenv("GRANTS_JWT_SECRET", "a-production-secret-for-this-test-0123456789")
+    monkeypatch.setenv("GRANTS_OIDC_ISSUER", "https://id.example.org")
     settings = PlatformSettings()
     engine = make_engine("sqlite://")
     with pytest.raises(ValueError, match="GRANTS_REDIS_PASSWORD"):

@@ -9,6 +9,7 @@ consumer, reports sent to the API.
 
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from itertools import count
 from typing import Any
 
@@ -19,9 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared.auth import Role
 from reporting import bootstrap
 from reporting.api import create_app
-from tests.support.authz_matrix import Cell, Snapshot, World, cells, uncovered, wrong_cells
+from tests.support.authz_matrix import Cell, Snapshot, World, cells, provider_headers, uncovered, wrong_cells
+from tests.support.oidc import OidcProvider
 
-from .conftest import auth
 from .story import Story, deliver
 from .test_reports_api import report_body
 
@@ -52,12 +53,10 @@ OWNER, STRANGER = "org-owner", "org-stranger"
 
 
 @pytest.fixture
-def unlimited(db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    """The API without rate limiting: the matrix makes hundreds of calls in a second."""
+def unlimited(db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch, provider: OidcProvider) -> Iterator[TestClient]:
+    """The API in production (the provider's tokens) without rate limiting: the matrix makes hundreds of calls."""
     monkeypatch.setenv("REPORTING_DATABASE_URL", db)
     monkeypatch.setenv("REDIS_URL", redis_url)
-    monkeypatch.setenv("GRANTS_ENV", "production")
-    monkeypatch.setenv("GRANTS_JWT_SECRET", "a-production-secret-for-the-matrix-test-only")
     monkeypatch.setenv("GRANTS_RATE_LIMIT_ENABLED", "false")
     bootstrap.reset()
     with TestClient(create_app(), raise_server_exceptions=False) as client:
@@ -68,8 +67,9 @@ def unlimited(db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Itera
 class Seed:
     """Grants projected from their events (numbered 100-999, so no id is a prefix of another) and their reports."""
 
-    def __init__(self, client: TestClient, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, client: TestClient, sessions: sessionmaker[Session], provider: OidcProvider) -> None:
         self.client, self.sessions, self.numbers = client, sessions, count(100)
+        self.operator = provider.bearer("seed", Role.OPERATOR)
 
     def grant(self, organisation_id: str = OWNER) -> str:
         """An awarded grant of the organisation, its first two tranches scheduled and begun; its id."""
@@ -84,9 +84,7 @@ class Seed:
 
     def report(self, grant_id: str) -> str:
         """A submitted report on period 1 of the grant, sent by an operator."""
-        response = self.client.post(
-            "/reports", json=report_body(1, grant_id), headers=auth(Role.OPERATOR, subject="seed")
-        )
+        response = self.client.post("/reports", json=report_body(1, grant_id), headers=self.operator)
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
@@ -96,9 +94,9 @@ class Seed:
         return {"org": OWNER, "grant": grant_id, "report": self.report(grant_id)}
 
 
-def world(client: TestClient, sessions: sessionmaker[Session]) -> World:
+def world(client: TestClient, sessions: sessionmaker[Session], provider: OidcProvider) -> World:
     """A grant and a report of each organisation; a fresh grant and report for every cell that writes."""
-    seed = Seed(client, sessions)
+    seed = Seed(client, sessions, provider)
     seed.report(seed.grant(STRANGER))
     shared = seed.targets()
 
@@ -117,8 +115,11 @@ def test_every_route_has_rows_in_the_matrix(unlimited: TestClient) -> None:
     assert uncovered(unlimited.app, cells(MATRIX)) == []  # type: ignore[arg-type]
 
 
-def test_every_cell_of_the_authorisation_matrix(unlimited: TestClient, sessions: sessionmaker[Session]) -> None:
+def test_every_cell_of_the_authorisation_matrix(
+    unlimited: TestClient, sessions: sessionmaker[Session], provider: OidcProvider
+) -> None:
     matrix = cells(MATRIX)
-    wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions), Snapshot(sessions))
+    tokens = partial(provider_headers, provider)
+    wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions, provider), Snapshot(sessions), tokens)
     assert wrong == [], "\n".join(wrong)
     assert len(matrix) == 10 * 2 * 9
