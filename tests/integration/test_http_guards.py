@@ -1,19 +1,33 @@
-"""Requests no database can store are refused before any route runs: NUL bytes in the path or query."""
+"""Requests no database can store, or larger than a service takes, are refused before any route runs."""
+
+from collections.abc import Iterator
 
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from grants_shared.db import make_engine
 from grants_shared.http.app import create_service_app
 from grants_shared.settings import PlatformSettings
 
 
-def test_a_nul_byte_in_the_query_is_a_422_problem_and_a_large_body_a_413() -> None:
+class Body(BaseModel):
+    """A body a route reads."""
+
+    text: str
+
+
+def guarded_app(max_body_bytes: int = 100) -> TestClient:
+    """An app with a route that reads a query parameter and one that reads a JSON body."""
     router = APIRouter()
 
     @router.post("/echo")
     def echo(q: str = "") -> dict[str, str]:
         return {"q": q}
+
+    @router.post("/body")
+    def body(payload: Body) -> dict[str, str]:
+        return {"text": payload.text}
 
     app = create_service_app(
         service="guard-test",
@@ -21,12 +35,35 @@ def test_a_nul_byte_in_the_query_is_a_422_problem_and_a_large_body_a_413() -> No
         engine=make_engine("sqlite://"),
         routers=[router],
         description="test",
-        max_body_bytes=100,
+        max_body_bytes=max_body_bytes,
     )
-    client = TestClient(app)
+    return TestClient(app)
+
+
+def test_a_nul_byte_in_the_query_is_a_422_problem_and_a_large_body_a_413() -> None:
+    client = guarded_app()
     refused = client.post("/echo?q=%00")
     assert refused.status_code == 422 and refused.json()["code"] == "nul-byte"
     assert refused.headers["content-type"] == "application/problem+json"
     assert client.post("/echo?q=ok").json() == {"q": "ok"}
     too_large = client.post("/echo", content=b"x" * 500)
     assert too_large.status_code == 413 and too_large.json()["code"] == "body-too-large"
+
+
+def chunks(total: int, size: int = 40) -> Iterator[bytes]:
+    """A JSON body sent in pieces, with no Content-Length (Transfer-Encoding: chunked)."""
+    body = b'{"text": "' + b"x" * (total - 12) + b'"}'
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+def test_an_oversized_chunked_body_is_a_413_problem_like_any_other() -> None:
+    client = guarded_app(max_body_bytes=100)
+    too_large = client.post("/body", content=chunks(500), headers={"Content-Type": "application/json"})
+    assert too_large.request.headers.get("transfer-encoding") == "chunked"
+    assert "content-length" not in too_large.request.headers
+    assert too_large.status_code == 413, too_large.text
+    assert too_large.headers["content-type"] == "application/problem+json"
+    assert too_large.json()["code"] == "body-too-large"
+    small = client.post("/body", content=chunks(60), headers={"Content-Type": "application/json"})
+    assert small.status_code == 200 and small.json() == {"text": "x" * 48}

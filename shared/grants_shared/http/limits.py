@@ -1,4 +1,4 @@
-"""Request body size limit, enforced before a route reads the body."""
+"""Request body size limit, enforced before a route reads the body, whether or not the client declared its size."""
 
 import json
 
@@ -8,7 +8,12 @@ from grants_shared.http.problems import PROBLEM_JSON, TYPE_BASE
 
 
 class BodySizeLimit:
-    """Refuse bodies larger than `max_bytes` with 413 problem+json (by Content-Length, or while streaming)."""
+    """Refuse bodies larger than `max_bytes` with 413 problem+json, by Content-Length or by counting what arrives.
+
+    A body without a Content-Length (chunked) is read here, up to the limit, and handed on whole: a route's own body
+    reader would turn an error raised mid-read into a 400 "error parsing the body". Bodies are small (256 KiB), so
+    holding one costs less than the JSON parse that follows.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int = 256 * 1024) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -23,22 +28,25 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send, 413, "body-too-large", f"At most {self.max_bytes} bytes.")
+            await self._too_large(send)
             return
-        seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        chunks: list[bytes] = []
+        seen, more = 0, True
+        while more:
             message = await receive()
-            seen += len(message.get("body", b""))
+            if message["type"] != "http.request":  # the client went away: nothing to answer
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
             if seen > self.max_bytes:
-                raise _TooLarge
-            return message
+                await self._too_large(send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        await self.app(scope, _replay(b"".join(chunks), receive), send)
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._refuse(send, 413, "body-too-large", f"At most {self.max_bytes} bytes.")
+    async def _too_large(self, send: Send) -> None:
+        await self._refuse(send, 413, "body-too-large", f"At most {self.max_bytes} bytes.")
 
     async def _refuse(self, send: Send, status: int, code: str, detail: str) -> None:
         body = json.dumps(
@@ -50,5 +58,15 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the app the whole body once, then passes on what the server sends (a disconnect)."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
