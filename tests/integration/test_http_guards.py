@@ -43,11 +43,20 @@ def guarded_app(max_body_bytes: int = 100) -> TestClient:
 def test_a_nul_byte_in_the_query_is_a_422_problem_and_a_large_body_a_413() -> None:
     client = guarded_app()
     refused = client.post("/echo?q=%00")
-    assert refused.status_code == 422 and refused.json()["code"] == "nul-byte"
+    assert refused.status_code == 422 and refused.json()["code"] == "control-character"
     assert refused.headers["content-type"] == "application/problem+json"
     assert client.post("/echo?q=ok").json() == {"q": "ok"}
     too_large = client.post("/echo", content=b"x" * 500)
     assert too_large.status_code == 413 and too_large.json()["code"] == "body-too-large"
+
+
+def test_a_control_character_anywhere_in_the_path_or_query_is_a_422_problem() -> None:
+    client = guarded_app()
+    for query in ("q=%00", "q=a%1bb", "q=%7F", "q=%C2%9B", "q=a%09b", "q=a%0Ab", "x=1&q=%0d"):
+        refused = client.post(f"/echo?{query}")
+        assert refused.status_code == 422 and refused.json()["code"] == "control-character", query
+    assert client.post("/echo%1b").status_code == 422
+    assert client.post("/echo?q=caf%C3%A9+%26+bar").json() == {"q": "café & bar"}
 
 
 def chunks(total: int, size: int = 40) -> Iterator[bytes]:

@@ -1,10 +1,22 @@
 """Request body size limit, enforced before a route reads the body, whether or not the client declared its size."""
 
 import json
+import re
+from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grants_shared.http.problems import PROBLEM_JSON, TYPE_BASE
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def control_in_target(scope: Scope) -> bool:
+    """True when the path or the (percent-decoded) query string holds a control character, NUL above all."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    if "%" in query:
+        query = unquote(query, errors="replace")
+    return bool(CONTROL.search(scope.get("path", "")) or CONTROL.search(query))
 
 
 class BodySizeLimit:
@@ -22,9 +34,11 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
-            # No text column (PostgreSQL's least of all) can hold a NUL: refuse it before any route reads it.
-            await self._refuse(send, 422, "nul-byte", "NUL bytes are not allowed in the path or query")
+        if control_in_target(scope):
+            # No text column (PostgreSQL's least of all) can hold a NUL, and no id or filter holds an escape: refuse
+            # them before any route reads them (the free-text rule of grants_shared.http.text, for the request line).
+            detail = "Control characters (NUL, escapes, tabs, line breaks) are not allowed in the path or query."
+            await self._refuse(send, 422, "control-character", detail)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
