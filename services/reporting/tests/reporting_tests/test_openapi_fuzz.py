@@ -26,6 +26,7 @@ from .test_reports_api import awarded_grant, report_body
 def staff(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Production settings, and the headers of staff who assess, operate and keep the books, signed for them."""
     monkeypatch.setenv("GRANTS_ENV", "production")
+    monkeypatch.setenv("GRANTS_DOCS_ENABLED", "true")  # off by default in production; the fuzzer reads the document
     monkeypatch.setenv("GRANTS_JWT_SECRET", "a-production-secret-for-the-fuzz-test-only")
     return auth(Role.ASSESSOR, Role.OPERATOR, Role.FINANCE_OFFICER, subject="sam")
 
