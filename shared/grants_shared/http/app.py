@@ -78,9 +78,7 @@ def create_service_app(
         install_docs(app)
     for router in routers:
         app.include_router(router, responses=RATE_LIMITED_RESPONSE if limits.enabled else None)
-    closed = edge.metrics_closed(settings.env)
-    app.mount("/metrics", MetricsEndpoint(token=edge.metrics_token, closed=closed, cache_s=edge.probe_cache_s))
-    install_security_headers(app, HeaderPolicy(hsts=edge.hsts(settings.env)))
+    _install_edge(app, settings, edge)
     track_outbox(service, engine)
     track_group(service, settings.redis_url, engine)
     if tracing_exported():  # a span per request and per statement cost a third of a cached read: only when kept
@@ -89,6 +87,13 @@ def create_service_app(
 
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
+
+
+def _install_edge(app: FastAPI, settings: PlatformSettings, edge: EdgeSettings) -> None:
+    """/metrics behind its scrape token where it must be, and the security headers around everything."""
+    closed = edge.metrics_closed(settings.env)
+    app.mount("/metrics", MetricsEndpoint(token=edge.metrics_token, closed=closed, cache_s=edge.probe_cache_s))
+    install_security_headers(app, HeaderPolicy(hsts=edge.hsts(settings.env)))
 
 
 def _health_router() -> APIRouter:
