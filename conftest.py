@@ -10,6 +10,8 @@ from tests.support.infra import database_backends, fresh_database, redis_for_tes
 
 # Tests read their own writes at once: the APIs' read caches are off unless a test turns them on.
 os.environ.setdefault("GRANTS_READ_CACHE_TTL_S", "0")
+# Likewise /readyz and /metrics answer afresh each time (a scrape after a request must see it), unless a test says so.
+os.environ.setdefault("GRANTS_PROBE_CACHE_S", "0")
 
 
 @pytest.fixture(scope="session")

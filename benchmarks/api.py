@@ -67,7 +67,7 @@ def server(target: str, env: dict[str, str]) -> Iterator[int]:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=1):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                     break
             except OSError:
                 if process.poll() is not None:

@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings
 
 from grants_cli.system import SERVICES
 from grants_shared import redis_acl
+from grants_shared.http.edge import EdgeSettings
+from grants_shared.http.ratelimit import RateLimitSettings
 from grants_shared.settings import PlatformSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +32,7 @@ def env_names(settings: type[BaseSettings]) -> set[str]:
 
 
 def known_env() -> set[str]:
-    names = env_names(PlatformSettings) | READ_BY_LIBRARIES
+    names = env_names(PlatformSettings) | env_names(EdgeSettings) | env_names(RateLimitSettings) | READ_BY_LIBRARIES
     for svc in SERVICES:
         names |= env_names(importlib.import_module(f"{svc}.config").Settings)
     names |= env_names(importlib.import_module("sandbox_bank.config").Settings)
@@ -187,6 +189,20 @@ def test_prometheus_scrapes_every_api_and_loads_the_alert_rules() -> None:
         "EventsParkedLong",
     }
     assert all(rule["annotations"]["summary"] for rule in rules)
+
+
+def test_prometheus_scrapes_with_the_token_the_apis_require_in_production() -> None:
+    config = yaml.safe_load(mounted("prometheus", "/etc/prometheus/prometheus.yml").read_text())
+    secret = "metrics_token"
+    assert secret in service("prometheus")["secrets"]
+    for job in config["scrape_configs"]:
+        assert job["authorization"] == {"type": "Bearer", "credentials_file": f"/run/secrets/{secret}"}, job
+    variable = COMPOSE["secrets"][secret]["environment"]
+    assert variable == "GRANTS_METRICS_TOKEN"
+    for svc in SERVICES:
+        env = service(f"{svc}-api")["environment"]
+        assert env["GRANTS_ENV"] == "production" and env[variable].startswith("${" + variable + ":?")
+        assert str(env.get("GRANTS_DOCS_ENABLED", "false")).lower() == "false"  # no docs for the public
 
 
 def test_grafana_provisions_the_operations_dashboard_on_the_provisioned_datasource() -> None:

@@ -27,6 +27,7 @@ from grants_shared.http.problems import Problem
 from grants_shared.oidc import SigningKeys
 from grants_shared.settings import PlatformSettings
 from grants_shared.tokens import MintingRefused
+from tests.support.infra import production_settings
 from tests.support.oidc import OidcProvider
 
 
@@ -39,7 +40,7 @@ def provider() -> Iterator[OidcProvider]:
 
 def production(provider: OidcProvider, **settings: Any) -> PlatformSettings:
     """Production settings trusting `provider`."""
-    return PlatformSettings(env="production", oidc_issuer=provider.issuer, **settings)
+    return production_settings(oidc_issuer=provider.issuer, **settings)
 
 
 def refused(settings: PlatformSettings, token: str) -> Problem:

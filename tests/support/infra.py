@@ -56,6 +56,22 @@ def fresh_database(kind: str, tmp: Path, name: str) -> Iterator[str]:
         admin.dispose()
 
 
+def production_settings(**more: Any) -> Any:
+    """Production platform settings for an app that is sent no user token: a provider that is never asked, and a
+    Redis user and password (the test Redis's `default` user has no password, so any will do)."""
+    from pydantic import SecretStr
+
+    from grants_shared.settings import PlatformSettings
+
+    defaults: dict[str, Any] = {
+        "env": "production",
+        "oidc_issuer": "http://127.0.0.1:9/never-asked",
+        "redis_username": "default",
+        "redis_password": SecretStr("any-password-the-test-redis-has-no-acl"),
+    }
+    return PlatformSettings(**{**defaults, **more})
+
+
 def production_redis_user(monkeypatch: Any) -> None:
     """Production refuses a Redis without a password; the test Redis's `default` user has none, so any will do."""
     monkeypatch.setenv("GRANTS_REDIS_USERNAME", "default")

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from grants_shared.db import migrate
+from grants_shared.http.docs import install_docs
+from grants_shared.http.headers import install_security_headers
 from grants_shared.http.problems import install_problem_handlers
 
 from . import api_control, api_payments, settlement
@@ -46,12 +48,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await task
             engine.dispose()
 
-    app = FastAPI(title="Sandbox bank", version="1.0.0", description=DESCRIPTION, lifespan=lifespan, responses=ERRORS)
+    app = FastAPI(
+        title="Sandbox bank",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses=ERRORS,
+        docs_url=None,  # install_docs serves them, each with a Content-Security-Policy that lets the page load
+        redoc_url=None,
+    )
     app.state.settings, app.state.sessions = cfg, factory
     app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
     install_problem_handlers(app)
     app.include_router(api_payments.router)
     app.include_router(api_control.router)
+    install_docs(app)
+    install_security_headers(app)  # the same headers as the platform's APIs (no HSTS: the sandbox speaks plain HTTP)
     return app
 
 

@@ -1,4 +1,4 @@
-"""The app factory every service API uses: problems, limits, health, metrics and tracing in one place."""
+"""The app factory every service API uses: problems, limits, headers, health, metrics and tracing in one place."""
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Annotated, Any, TypeVar
@@ -6,18 +6,21 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
-from prometheus_client import make_asgi_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.db import read_only_session, session_factory
 from grants_shared.delivery.lag_metrics import track_group
+from grants_shared.http.docs import install_docs
+from grants_shared.http.edge import EdgeSettings
+from grants_shared.http.headers import HeaderPolicy, install_security_headers
 from grants_shared.http.limits import BodySizeLimit
 from grants_shared.http.metrics import RequestMetrics
 from grants_shared.http.problems import install_problem_handlers, problem_response
 from grants_shared.http.ratelimit import RATE_LIMITED_RESPONSE, RateLimit, RateLimitSettings
 from grants_shared.http.readcache import ReadCache
 from grants_shared.http.readiness import Readiness
+from grants_shared.http.scrape import MetricsEndpoint
 from grants_shared.outbox_metrics import track_outbox
 from grants_shared.settings import PlatformSettings
 from grants_shared.telemetry import instrument_engine, setup_tracing, tracing_exported
@@ -32,25 +35,39 @@ def create_service_app(
     description: str,
     max_body_bytes: int = 256 * 1024,
     rate_limit: RateLimitSettings | None = None,
+    edge: EdgeSettings | None = None,
 ) -> FastAPI:
     """A FastAPI app with /healthz, /readyz, /metrics, problem+json errors, body and rate limits, and tracing.
 
     /metrics serves the process's registry: request counts and latencies per route template and status, this
-    service's outbox backlog, and whatever the service registers itself.
+    service's outbox backlog, and whatever the service registers itself. Every answer carries the security headers
+    (`headers.SecurityHeaders`); the docs are served where `edge.docs_on` says.
     """
     limits = rate_limit or RateLimitSettings()
     settings.require_redis_password()
+    edge = edge or EdgeSettings()
+    docs = edge.docs_on(settings.env)
     setup_tracing(f"{service}-api")
     # FastAPI's own tracing starts a span per request and per dependency whenever a tracer provider is installed
     # (setup_tracing always installs one): with no exporter those spans go nowhere, so it is on only when kept.
     telemetry: TelemetryConfig = {"tracing": tracing_exported()}
-    app = FastAPI(title=f"{service} API", version="1.0.0", description=description, telemetry=telemetry)
+    app = FastAPI(
+        title=f"{service} API",
+        version="1.0.0",
+        description=description,
+        telemetry=telemetry,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url=None,  # served by install_docs, each page with its own Content-Security-Policy
+        redoc_url=None,
+    )
     app.state.service = service
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.read_cache = ReadCache(settings.read_cache_ttl_s)
-    app.state.readiness = Readiness(engine.url.render_as_string(hide_password=False), settings.redis_url)
+    app.state.readiness = Readiness(
+        engine.url.render_as_string(hide_password=False), settings.redis_url, edge.probe_cache_s
+    )
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     if limits.enabled:  # added after the body limit, so it runs before it: a client over its limit costs no body read
@@ -58,9 +75,11 @@ def create_service_app(
     # Outermost of ours: the requests the limits refuse are counted and timed too.
     app.add_middleware(RequestMetrics, service=service, router=app.router)
     app.include_router(_health_router())
+    if docs:
+        install_docs(app)
     for router in routers:
         app.include_router(router, responses=RATE_LIMITED_RESPONSE if limits.enabled else None)
-    app.mount("/metrics", make_asgi_app())
+    _install_edge(app, settings, edge)
     track_outbox(service, engine)
     track_group(service, settings.redis_url, engine)
     if tracing_exported():  # a span per request and per statement cost a third of a cached read: only when kept
@@ -69,6 +88,13 @@ def create_service_app(
 
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
+
+
+def _install_edge(app: FastAPI, settings: PlatformSettings, edge: EdgeSettings) -> None:
+    """/metrics behind its scrape token where it must be, and the security headers around everything."""
+    closed = edge.metrics_closed(settings.env)
+    app.mount("/metrics", MetricsEndpoint(token=edge.metrics_token, closed=closed, cache_s=edge.probe_cache_s))
+    install_security_headers(app, HeaderPolicy(hsts=edge.hsts(settings.env)))
 
 
 def _health_router() -> APIRouter:

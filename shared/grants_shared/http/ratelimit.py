@@ -5,6 +5,10 @@ times the limit; the scale-out path is a shared store (one Redis key per client,
 Lua script), behind the same `TokenBuckets.take` interface. A token only names a bucket once its signature,
 issuer, audience and expiry check out, so forged tokens cannot mint fresh buckets: they count against the
 address. Behind a proxy, run uvicorn with `--proxy-headers` so the address is the client's, not the proxy's.
+
+The probes a scraper or an orchestrator calls (/readyz, /metrics) have buckets of their own per address
+(GRANTS_RATE_LIMIT_PROBE_PER_MINUTE and _PROBE_BURST), so a probe storm is cut off without eating into a client's
+allowance. /healthz stays unlimited: it touches nothing, and a liveness probe refused would restart a healthy process.
 """
 
 import json
@@ -23,7 +27,8 @@ from grants_shared.auth import decode_token
 from grants_shared.http.problems import PROBLEM_JSON, TYPE_BASE, Problem
 from grants_shared.settings import PlatformSettings
 
-EXEMPT_PATHS = ("/healthz", "/readyz", "/metrics")
+EXEMPT_PATHS = ("/healthz",)
+PROBE_PATHS = ("/readyz", "/metrics")
 
 
 class RateLimitSettings(BaseSettings):
@@ -35,6 +40,8 @@ class RateLimitSettings(BaseSettings):
     per_minute: int = Field(600, ge=1, description="Requests a client may make per minute, sustained.")
     burst: int = Field(120, ge=1, description="Requests a client may make at once after being idle.")
     max_clients: int = Field(100_000, ge=1, description="Buckets kept; the least recently seen are forgotten.")
+    probe_per_minute: int = Field(120, ge=1, description="Calls of /readyz and /metrics an address may make a minute.")
+    probe_burst: int = Field(30, ge=1, description="Calls of /readyz and /metrics an address may make at once.")
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,12 @@ class TokenBuckets:
         return Verdict(allowed, 0.0 if allowed else (1.0 - tokens) / self.rate)
 
 
+def address(scope: Scope) -> str:
+    """`addr:<client address>`."""
+    client = scope.get("client")
+    return "addr:" + (client[0] if client else "unknown")
+
+
 def client_key(scope: Scope, platform: PlatformSettings) -> str:
     """`sub:<subject>` for a valid bearer token, else `addr:<client address>`."""
     headers = dict(scope.get("headers") or [])
@@ -80,8 +93,7 @@ def client_key(scope: Scope, platform: PlatformSettings) -> str:
             return "sub:" + decode_token(platform, token.strip()).subject
         except Problem:
             pass
-    client = scope.get("client")
-    return "addr:" + (client[0] if client else "unknown")
+    return address(scope)
 
 
 class RateLimit:
@@ -90,25 +102,33 @@ class RateLimit:
     def __init__(self, app: ASGIApp, *, limits: RateLimitSettings, platform: PlatformSettings) -> None:
         self.app, self.limits, self.platform = app, limits, platform
         self.buckets = TokenBuckets(per_minute=limits.per_minute, burst=limits.burst, max_clients=limits.max_clients)
+        self.probes = TokenBuckets(
+            per_minute=limits.probe_per_minute, burst=limits.probe_burst, max_clients=limits.max_clients
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path", "").startswith(EXEMPT_PATHS):
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path or path.startswith(EXEMPT_PATHS):
             await self.app(scope, receive, send)
             return
-        verdict = self.buckets.take(client_key(scope, self.platform))
+        if path.startswith(PROBE_PATHS):
+            verdict = self.probes.take(address(scope))
+            rate = (self.limits.probe_per_minute, self.limits.probe_burst)
+        else:
+            verdict = self.buckets.take(client_key(scope, self.platform))
+            rate = (self.limits.per_minute, self.limits.burst)
         if verdict.allowed:
             await self.app(scope, receive, send)
             return
-        await self._refuse(send, math.ceil(verdict.retry_after_s))
+        await self._refuse(send, math.ceil(verdict.retry_after_s), *rate)
 
-    async def _refuse(self, send: Send, retry_after: int) -> None:
-        limits = self.limits
+    async def _refuse(self, send: Send, retry_after: int, per_minute: int, burst: int) -> None:
         body = {
             "type": TYPE_BASE + "rate-limited",
             "title": "Too many requests",
             "status": 429,
             "code": "rate-limited",
-            "detail": f"At most {limits.per_minute} requests a minute (bursts of {limits.burst}); retry later.",
+            "detail": f"At most {per_minute} requests a minute (bursts of {burst}); retry later.",
             "retry_after_s": retry_after,
         }
         headers = [(b"content-type", PROBLEM_JSON.encode()), (b"retry-after", str(retry_after).encode())]

@@ -2,10 +2,12 @@
 
 The checks use their own connections, never the request pool (it may be busy with slow requests) and never a
 transaction that takes a write lock (on SQLite a plain read beside the writer, on a WAL snapshot). Each check has a
-deadline; a check still running when the next probe comes is not started twice.
+deadline; a check still running when the next probe comes is not started twice. An answer is reused for `cache_s`
+(GRANTS_PROBE_CACHE_S), so a storm of probes costs one query and one PING per period, not one per probe.
 """
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -41,8 +43,10 @@ def _select_one(engine: Engine) -> None:
 class Readiness:
     """The readiness checks of one API process."""
 
-    def __init__(self, database_url: str, redis_url: str) -> None:
+    def __init__(self, database_url: str, redis_url: str, cache_s: float = 0.0) -> None:
         self.engine = probe_engine(database_url)
+        self.cache_s = cache_s
+        self.last: tuple[float, dict[str, bool]] | None = None
         self.redis_url = redis_url
         self.threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readyz")
         self.running: asyncio.Future[Any] | None = None
@@ -71,6 +75,11 @@ class Readiness:
             return False
 
     async def checks(self) -> dict[str, bool]:
-        """Both checks, run together."""
+        """Both checks, run together, or their answer of less than `cache_s` ago."""
+        last = self.last
+        if last is not None and time.monotonic() - last[0] < self.cache_s:
+            return last[1]
         database, redis_ = await asyncio.gather(self.database_ok(), self.redis_ok())
-        return {"database": database, "redis": redis_}
+        answer = {"database": database, "redis": redis_}
+        self.last = (time.monotonic(), answer)
+        return answer

@@ -5,13 +5,13 @@ from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
-from grants_shared.http.text import PRINTABLE, text_rule
+from grants_shared.http.text import line_rule
 
 MAX_PENCE = 10**13  # £100bn: far above any fund, far below 64-bit overflow in sums
 Amount = Annotated[StrictInt, Field(ge=0, le=MAX_PENCE, description="Pence (GBP), an integer.")]
 PositiveAmount = Annotated[StrictInt, Field(gt=0, le=MAX_PENCE, description="Pence (GBP), a positive integer.")]
 Weight = Annotated[StrictInt, Field(ge=0, le=100)]
-RegionName = Annotated[str, text_rule(100), PRINTABLE]
+RegionName = Annotated[str, line_rule(100)]
 T = TypeVar("T")
 
 
@@ -20,7 +20,7 @@ class RoundIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, text_rule(200), PRINTABLE]
+    name: Annotated[str, line_rule(200)]
     budget_pence: PositiveAmount
     min_award_pence: PositiveAmount
     max_award_pence: PositiveAmount

@@ -84,11 +84,13 @@ def test_a_round_named_with_control_characters_is_a_422_and_writes_nothing(
     client: TestClient, operator: dict[str, str], sessions: sessionmaker[Session]
 ) -> None:
     before = written(sessions)
-    for name in ("\x00", "Round\x00one", "   ", "Round \ud800"):
+    for name in ("\x00", "Round\x00one", "   ", "Round \ud800", "Round\x1b[2J", "Round\x7f", "Round\none"):
         body = json.dumps({**ROUND, "name": name})  # ASCII escapes: a lone surrogate travels as \\ud800
         response = client.post("/rounds", content=body, headers={**operator, "content-type": "application/json"})
         assert response.status_code == 422, (name, response.text)
         assert response.json()["code"] == "validation-error"
     caps = {**ROUND, "region_caps": {"North\x00East": 5000}}
     assert client.post("/rounds", json=caps, headers=operator).status_code == 422
+    floors = {**ROUND, "region_floors": {"North\x85East": 5000}}
+    assert client.post("/rounds", json=floors, headers=operator).status_code == 422
     assert written(sessions) == before

@@ -19,15 +19,15 @@ from pydantic.json_schema import SkipJsonSchema
 
 from applications.domain.lifecycle import Theme
 from applications.domain.organisation_ids import SCHEMA_PATTERN, normalise_org_id
-from grants_shared.http.text import PRINTABLE, text_rule
+from grants_shared.http.text import line_rule, text_rule
 
 MAX_REQUEST_PENCE = 10**13  # far above any rule, far below a 64-bit column: a typo cannot overflow storage
 
-Name = Annotated[str, text_rule(200), PRINTABLE]
-Id = Annotated[str, text_rule(36), PRINTABLE]
-Code = Annotated[str, text_rule(20), PRINTABLE]
-Text = Annotated[str, text_rule(10_000), PRINTABLE]
-Reason = Annotated[str, text_rule(2_000), PRINTABLE]
+Name = Annotated[str, line_rule(200)]
+Id = Annotated[str, line_rule(36)]
+Code = Annotated[str, line_rule(20)]
+Text = Annotated[str, text_rule(10_000)]
+Reason = Annotated[str, text_rule(2_000)]
 # Strict: money is whole pence, so 150000000.0 is refused rather than read as pence (a float upstream is a bug).
 RequestedPence = Annotated[int, Field(strict=True, gt=0, le=MAX_REQUEST_PENCE, description="Pence, an integer.")]
 Months = Annotated[int, Field(strict=True, ge=1, le=600)]

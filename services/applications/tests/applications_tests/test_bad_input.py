@@ -76,6 +76,8 @@ def test_organisation_routes_refuse_bad_input(client: TestClient, sessions: Any)
         [
             ("POST", "/organisations", {**good, "name": ""}, 422),
             ("POST", "/organisations", {**good, "name": "Null\u0000Trust"}, 422),
+            ("POST", "/organisations", {**good, "name": "Escape\u001b[2JTrust"}, 422),
+            ("POST", "/organisations", {**good, "name": "Two\nLines Trust"}, 422),
             ("POST", "/organisations", {k: v for k, v in good.items() if k != "name"}, 422),
             ("POST", "/organisations", {**good, "org_id": "GB-XYZ-1234567"}, 422),
             ("POST", "/organisations", {**good, "org_id": "GB-CHC-12"}, 422),
@@ -168,6 +170,7 @@ def test_application_routes_refuse_bad_input(client: TestClient, sessions: Any, 
             ("GET", "/applications/no-such-id", None, 404),
             ("GET", "/applications/a%00b", None, 422),
             ("POST", "/applications", {**good, "summary": "bad\u0000byte"}, 422),
+            ("POST", "/applications", {**good, "summary": "bad\u009bbyte"}, 422),
             ("POST", "/applications", {**good, "partnership_id": "x\u0000"}, 422),
         ],
     )

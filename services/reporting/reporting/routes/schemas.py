@@ -6,10 +6,10 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from grants_shared.clock import as_utc
-from grants_shared.http.text import PRINTABLE, text_rule
+from grants_shared.http.text import line_rule, text_rule
 
 Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
-Reason = Annotated[str, text_rule(2000), PRINTABLE]
+Reason = Annotated[str, text_rule(2000)]
 Utc = Annotated[datetime, AfterValidator(as_utc)]
 
 
@@ -32,10 +32,10 @@ class ReportIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    grant_id: Annotated[str, text_rule(100), PRINTABLE]
+    grant_id: Annotated[str, line_rule(100)]
     period_number: int = Field(strict=True, ge=1, le=1000)
     outcomes: Outcomes
-    narrative: Annotated[str, text_rule(20_000), PRINTABLE]
+    narrative: Annotated[str, text_rule(20_000)]
 
 
 class ChangesIn(BaseModel):

@@ -29,6 +29,9 @@ BAD_REPORTS: dict[str, dict[str, Any]] = {
     "NUL in narrative": report_body(narrative="A hub\x00"),  # PostgreSQL text cannot hold it: a 422, never a 500
     "narrative only spaces": report_body(narrative="   \n "),
     "control character in grant id": report_body(grant_id="grant-1\x07"),
+    "escape in narrative": report_body(narrative="A hub\x1b[2J"),
+    "C1 control in narrative": report_body(narrative="A hub\x9b"),
+    "line break in grant id": report_body(grant_id="grant-1\n"),
 }
 
 
@@ -147,6 +150,7 @@ def test_reviewing_an_unknown_report_or_with_bad_reasons_is_refused(
         {},
         {"reasons": ["x"], "status": "x"},
         {"reasons": ["fix\x00"]},
+        {"reasons": ["fix\x7f"]},
     ):
         problem(client.post(f"/reports/{report['id']}/request-changes", json=bad, headers=ASSESSOR), 422)
     assert client.get(f"/reports/{report['id']}", headers=ASSESSOR).json()["status"] == "submitted"

@@ -9,7 +9,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import deadletter
+from grants_shared.auth import Role
 from grants_shared.events import GrantAwarded
+from grants_shared.http.headers import CSP, inline_hashes
 from reporting import bootstrap
 from reporting.adapters.orm import Round
 from reporting.api import create_app
@@ -67,6 +69,37 @@ def test_in_production_only_an_operator_sees_the_dashboard(
             assert prod.get("/dashboard", headers=provider.bearer("otto", "operator")).status_code == 200
     finally:
         bootstrap.reset()
+
+
+def test_in_production_the_fund_figures_on_metrics_need_the_scrape_token(
+    db: str, redis_url: str, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, provider: OidcProvider
+) -> None:
+    two_grants(sessions)
+    monkeypatch.setenv("REPORTING_DATABASE_URL", db)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    token = "a-scrape-token-for-this-test-0123456789"
+    for configured in (None, token):
+        if configured:
+            monkeypatch.setenv("GRANTS_METRICS_TOKEN", configured)
+        bootstrap.reset()
+        try:
+            with TestClient(create_app()) as prod:
+                for headers in ({}, provider.bearer("op", Role.OPERATOR), {"Authorization": f"Bearer {token}x"}):
+                    refused = prod.get("/metrics/", headers=headers)
+                    assert refused.status_code == 401 and "grants_fund" not in refused.text, headers
+                scraped = prod.get("/metrics/", headers={"Authorization": f"Bearer {token}"})
+        finally:
+            bootstrap.reset()
+        assert (scraped.status_code == 200) is bool(configured)
+    assert "grants_fund_committed_pence 3.5e+08" in scraped.text
+
+
+def test_the_dashboard_page_may_load_nothing_but_its_own_style(client: TestClient) -> None:
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    [style] = inline_hashes(page.text, "style")
+    assert page.headers[CSP].startswith(f"default-src 'none'; style-src {style};")
+    assert "<script" not in page.text and "frame-ancestors 'none'" in page.headers[CSP]
 
 
 def test_the_fund_figures_are_prometheus_gauges(client: TestClient, sessions: sessionmaker[Session]) -> None:

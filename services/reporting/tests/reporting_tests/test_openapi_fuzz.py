@@ -23,8 +23,9 @@ from .test_reports_api import awarded_grant, report_body
 
 
 @pytest.fixture
-def staff(provider: OidcProvider) -> dict[str, str]:
+def staff(provider: OidcProvider, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Production settings (the provider's tokens), and the headers of staff who assess, operate and keep the books."""
+    monkeypatch.setenv("GRANTS_DOCS_ENABLED", "true")  # off by default in production; the fuzzer reads the document
     return provider.bearer("sam", Role.ASSESSOR, Role.OPERATOR, Role.FINANCE_OFFICER)
 
 

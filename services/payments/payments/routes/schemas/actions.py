@@ -1,11 +1,15 @@
 """HTTP models of the grant actions (conditions, variations, closure, repayment) and of reconciliation."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from grants_shared.http.text import line_rule, text_rule
 
 MAX_PENCE = 10**13  # £100bn: far above any grant, within every database's integer range
+Note = Annotated[str, text_rule(500)]
+Reason = Annotated[str, text_rule(500)]
 
 
 class _In(BaseModel):
@@ -16,13 +20,13 @@ class AgreementIn(_In):
     """The grant agreement as signed: when, and the signed copy's reference."""
 
     signed_on: date
-    reference: str | None = Field(None, min_length=1, max_length=100)
+    reference: Annotated[str, line_rule(100)] | None = None
 
 
 class EndorsementIn(_In):
     """An assessor's note with the endorsement of the partnership's plan."""
 
-    note: str | None = Field(None, max_length=500)
+    note: Note | None = None
 
 
 class VariationIn(_In):
@@ -33,19 +37,19 @@ class VariationIn(_In):
     first_tranche_bps: int | None = Field(
         None, strict=True, ge=1, le=9999, description="front_loaded only: the next tranche's share (2000 = 20%)."
     )
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Reason
 
 
 class ClosureIn(_In):
     """Why the grant closes early."""
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Reason
 
 
 class PayeeIn(_In):
     """Corrected bank details for the grant (after a payment came back)."""
 
-    name: str = Field(min_length=1, max_length=140, pattern=r"^[^\x00-\x1f\x7f]+$")
+    name: Annotated[str, line_rule(140)]
     sort_code: str = Field(pattern=r"^[0-9]{6}$")
     account_number: str = Field(pattern=r"^[0-9]{8}$")
 
@@ -54,32 +58,17 @@ class RepayIn(_In):
     """Pay a returned tranche again, optionally to corrected bank details."""
 
     payee: PayeeIn | None = None
-    note: str | None = Field(None, max_length=500)
-
-
-NO_CONTROL = r"\x00-\x1f\x7f-\x9f"
+    note: Note | None = None
 
 
 class ResolutionIn(BaseModel):
-    """Why a finance approver resolves a reconciliation difference by hand (kept with it, and announced).
-
-    The pattern states the whole rule (something besides spaces, no control character), so what the OpenAPI document
-    accepts is exactly what the route accepts; the note is trimmed after it is checked, not before.
-    """
+    """Why a finance approver resolves a reconciliation difference by hand (kept with it, and announced)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field(
-        min_length=1,
-        max_length=1000,
-        pattern=rf"^[^{NO_CONTROL}]*[^\s{NO_CONTROL}][^{NO_CONTROL}]*$",
-        description="Why it is resolved: 1 to 1000 characters, not only spaces, no control characters.",
+    note: Annotated[str, line_rule(1000)] = Field(
+        description="Why it is resolved: one line of 1 to 1000 characters, not only spaces, no control characters."
     )
-
-    @field_validator("note")
-    @classmethod
-    def _trimmed(cls, note: str) -> str:
-        return note.strip() or note
 
 
 class VariationOut(BaseModel):

@@ -1,8 +1,11 @@
 """HTTP input and output models of the payments API; inputs never carry status, amounts or approvals."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from grants_shared.http.text import text_rule
 
 
 class _In(BaseModel):
@@ -12,13 +15,13 @@ class _In(BaseModel):
 class HoldIn(_In):
     """Why finance holds a tranche."""
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Annotated[str, text_rule(500)]
 
 
 class NoteIn(_In):
     """An optional note with an approval, resume or retry."""
 
-    note: str | None = Field(None, max_length=500)
+    note: Annotated[str, text_rule(500)] | None = None
 
 
 class TrancheOut(BaseModel):
