@@ -25,6 +25,7 @@ from grants_shared.worker import WorkerSpec, create_worker, run
 
 def create_app() -> FastStream:
     """Build the FastStream worker of the allocation service."""
+    bootstrap.runtime.migrate_on_start()
     return create_worker(
         WorkerSpec(
             service="allocation",

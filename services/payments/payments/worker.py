@@ -128,7 +128,7 @@ async def poll_settlements(context: WorkerContext) -> None:
 
 def create_app() -> FastStream:
     """Build the FastStream worker (migrating the database first when configured)."""
-    bootstrap.prepare_database()
+    bootstrap.runtime.migrate_on_start()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per provider request drowns the log
     consumes: list[tuple[type[Event], Handler]] = [
         (GrantAwarded, on_grant_awarded),
