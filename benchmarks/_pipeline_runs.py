@@ -24,26 +24,16 @@ from grants_shared.delivery.redis_client import async_client, sync_client
 from grants_shared.delivery.relay import OutboxRelay
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.delivery.writer import DatabaseWriter
-from grants_shared.events import GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened
 from grants_shared.settings import PlatformSettings
 from grants_shared.uow import UnitOfWork, on_commit_with_events
 
 
 def payments_routes() -> list[Route]:
     """What the payments worker consumes, as its worker wires it."""
-    from payments.consumers.events import (
-        on_grant_awarded,
-        on_partnership_changed,
-        on_report_accepted,
-        on_round_opened,
-    )
+    from payments import bootstrap
+    from payments.consumers.events import consumed
 
-    return [
-        Route(GrantAwarded, on_grant_awarded),
-        Route(ReportAccepted, on_report_accepted),
-        Route(PartnershipChanged, on_partnership_changed),
-        Route(RoundOpened, on_round_opened),
-    ]
+    return [Route(event, handler) for event, handler in consumed(bootstrap.settings())]
 
 
 def reporting_routes() -> list[Route]:

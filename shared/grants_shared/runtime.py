@@ -6,11 +6,14 @@ from typing import Generic, Protocol, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from grants_shared.db import make_engine, migrate, session_factory
+from grants_shared.db import make_engine, session_factory
+from grants_shared.migrate import migrate_service
 
 
 class ServiceSettings(Protocol):
-    """What a runtime needs of a service's settings: where its database is."""
+    """What a runtime needs of a service's settings: where its database is, and whether to migrate it on start."""
+
+    migrate_on_start: bool
 
     def db_url(self) -> str:
         """The URL of the service's database."""
@@ -49,7 +52,12 @@ class ServiceRuntime(Generic[SettingsT]):
 
     def migrate(self) -> None:
         """Bring the service's database to the newest schema (Alembic scripts in `<service>.migrations`)."""
-        migrate(self.settings().db_url(), self.service)
+        migrate_service(self.service, self.settings().db_url())
+
+    def migrate_on_start(self, attempts: int = 20) -> None:
+        """Migrate as the API or worker starts when `<SERVICE>_MIGRATE_ON_START` is true (the two may race)."""
+        if self.settings().migrate_on_start:
+            migrate_service(self.service, self.settings().db_url(), attempts=attempts)
 
     def reset(self) -> None:
         """Dispose of the engine if one was built and forget every cached object (tests change the environment)."""

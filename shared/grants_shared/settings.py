@@ -1,7 +1,7 @@
 """Settings common to every service, read from environment variables by pydantic-settings."""
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -105,3 +105,12 @@ class PlatformSettings(BaseSettings):
     def sqlite_url(self, service: str) -> str:
         """The default embedded database of a service: a SQLite file under var/."""
         return f"sqlite:///{(self.var_dir / f'{service}.db').resolve()}"
+
+
+def migrate_on_start_setting(service: str) -> Any:
+    """The `<SERVICE>_MIGRATE_ON_START` field every service's settings declare (off: `grants migrate` migrates)."""
+    return Field(
+        False,
+        validation_alias=f"{service.upper()}_MIGRATE_ON_START",
+        description="Migrate the database to the newest schema as the API or worker starts.",
+    )

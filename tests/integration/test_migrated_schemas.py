@@ -5,9 +5,11 @@ import importlib
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect
 
 from grants_shared import tables
 from grants_shared.db import make_engine, migrate
+from sandbox_bank.models import Base
 
 # The modules whose tables make up each service's models (payments keeps some beside its main orm module).
 MODELS = {
@@ -31,3 +33,16 @@ def test_the_migrated_schema_matches_the_models(service: str, database_url: str)
     finally:
         engine.dispose()
     assert differences == [], f"{service}: the models and the migrations disagree (make a migration)"
+
+
+def test_the_bank_schema_matches_its_models_and_holds_no_delivery_tables(database_url: str) -> None:
+    migrate(database_url, "sandbox_bank")
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            names = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert differences == [], "sandbox_bank: the models and the migrations disagree (make a migration)"
+    assert names.isdisjoint(tables.metadata.tables), "the bank's schema holds delivery tables"

@@ -8,7 +8,7 @@ from pydantic import Field
 from sqlalchemy import event, inspect, text
 
 from grants_shared.runtime import ServiceRuntime
-from grants_shared.settings import PlatformSettings
+from grants_shared.settings import PlatformSettings, migrate_on_start_setting
 
 URL_ENV = "RUNTIME_TEST_DATABASE_URL"
 
@@ -18,6 +18,7 @@ class CountedSettings(PlatformSettings):
 
     reads: ClassVar[int] = 0
     database_url: str = Field(validation_alias=URL_ENV)
+    migrate_on_start: bool = migrate_on_start_setting("runtime_test")
 
     def __init__(self) -> None:
         type(self).reads += 1
@@ -54,6 +55,16 @@ def test_migrate_brings_the_database_named_by_the_settings_to_the_newest_schema(
     tables = inspect(runtime.engine()).get_table_names()
     assert "alembic_version" in tables and "outbox" in tables
     runtime.migrate()  # already at head: nothing to do, no error
+
+
+@pytest.mark.parametrize(("setting", "migrated"), [(None, False), ("false", False), ("true", True)])
+def test_a_start_migrates_only_when_the_service_says_so(
+    runtime: ServiceRuntime[CountedSettings], monkeypatch: pytest.MonkeyPatch, setting: str | None, migrated: bool
+) -> None:
+    if setting is not None:
+        monkeypatch.setenv("RUNTIME_TEST_MIGRATE_ON_START", setting)
+    runtime.migrate_on_start()
+    assert ("outbox" in inspect(runtime.engine()).get_table_names()) is migrated
 
 
 def test_reset_disposes_of_the_engine_and_the_next_use_reads_the_environment_again(

@@ -13,7 +13,8 @@ DESCRIPTION = (
 
 
 def create_app() -> FastAPI:
-    """Build the API app on the configured database."""
+    """Build the API app on the configured database (migrated first when ALLOCATION_MIGRATE_ON_START is true)."""
+    bootstrap.runtime.migrate_on_start()
     return create_service_app(
         service="allocation",
         settings=bootstrap.settings(),

@@ -2,13 +2,14 @@
 
 from pydantic import Field
 
-from grants_shared.settings import PlatformSettings
+from grants_shared.settings import PlatformSettings, migrate_on_start_setting
 
 
 class Settings(PlatformSettings):
     """Platform settings plus the allocation service's own database and where it reads the registry."""
 
     database_url: str | None = Field(None, validation_alias="ALLOCATION_DATABASE_URL")
+    migrate_on_start: bool = migrate_on_start_setting("allocation")
     applications_url: str = Field(
         "http://127.0.0.1:8001",
         validation_alias="APPLICATIONS_URL",

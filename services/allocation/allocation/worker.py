@@ -29,6 +29,7 @@ def create_app() -> FastStream:
     """Build the FastStream worker of the allocation service (refused without its own client in production)."""
     settings = bootstrap.settings()
     credentials = registry_credentials(settings)
+    bootstrap.runtime.migrate_on_start()
     return create_worker(
         WorkerSpec(
             service="allocation",

@@ -13,7 +13,8 @@ DESCRIPTION = (
 
 
 def create_app() -> FastAPI:
-    """Build the API on the configured database (migrate it first: applications.bootstrap.migrate_database)."""
+    """Build the API on the configured database (migrated first when APPLICATIONS_MIGRATE_ON_START is true)."""
+    bootstrap.runtime.migrate_on_start()
     return create_service_app(
         service="applications",
         settings=bootstrap.settings(),

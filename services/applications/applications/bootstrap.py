@@ -9,8 +9,3 @@ settings = runtime.settings
 engine = runtime.engine
 sessions = runtime.sessions
 reset = runtime.reset
-
-
-def migrate_database() -> None:
-    """Bring the applications database to the newest schema."""
-    runtime.migrate()

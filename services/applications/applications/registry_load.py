@@ -66,7 +66,7 @@ def report(outcome: LoadOutcome, seconds: float) -> str:
 def store(args: argparse.Namespace, registry: RegistryImport, progress: Progress) -> LoadOutcome:
     """Put the import in force in one transaction."""
     if not args.no_migrate:
-        bootstrap.migrate_database()
+        bootstrap.runtime.migrate()
     with UnitOfWork(bootstrap.sessions()) as uow:
         advance = row_writes(progress, rows_to_store(registry))
         outcome = load_registry(uow, registry, actor="registry_load", progress=advance)

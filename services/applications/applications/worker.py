@@ -17,6 +17,7 @@ from grants_shared.worker import WorkerSpec, create_worker, run
 
 def create_app() -> FastStream:
     """Build the FastStream worker: its consumer group, the outbox relay."""
+    bootstrap.runtime.migrate_on_start()
     return create_worker(
         WorkerSpec(
             service="applications",

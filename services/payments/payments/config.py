@@ -2,13 +2,14 @@
 
 from pydantic import Field
 
-from grants_shared.settings import PlatformSettings
+from grants_shared.settings import PlatformSettings, migrate_on_start_setting
 
 
 class Settings(PlatformSettings):
     """Environment variables of the payments API and worker."""
 
     database_url: str | None = Field(None, validation_alias="PAYMENTS_DATABASE_URL")
+    migrate_on_start: bool = migrate_on_start_setting("payments")
     sandbox_bank_url: str = Field("http://127.0.0.1:8005", validation_alias="SANDBOX_BANK_URL")
     provider_timeout_s: float = Field(
         3.0, gt=0, validation_alias="PAYMENTS_PROVIDER_TIMEOUT_S", description="Wait this long for the bank."
@@ -32,7 +33,6 @@ class Settings(PlatformSettings):
         validation_alias="PAYMENTS_RECONCILE_GRACE_S",
         description="A settlement line or posting unmatched this long (by the bank's clock) is a difference.",
     )
-    migrate_on_start: bool = Field(True, validation_alias="PAYMENTS_MIGRATE_ON_START")
     payee_sort_code: str = Field("040004", pattern=r"^[0-9]{6}$", validation_alias="PAYMENTS_PAYEE_SORT_CODE")
 
     def db_url(self) -> str:

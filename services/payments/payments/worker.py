@@ -7,24 +7,19 @@ from collections.abc import Callable
 from faststream import FastStream
 
 from grants_shared.clock import system_clock
-from grants_shared.delivery import Handler
 from grants_shared.delivery.backoff import Backoff
 from grants_shared.delivery.writer import Database
 from grants_shared.events import (
     Event,
-    GrantAwarded,
     GrantClosed,
     GrantCompleted,
     GrantVaried,
-    PartnershipChanged,
     PaymentFailed,
     PaymentInstructed,
     PaymentReturned,
     PaymentSettled,
     ReconciliationDifferenceFound,
     ReconciliationDifferenceResolved,
-    ReportAccepted,
-    RoundOpened,
     TrancheHeld,
     TrancheReleased,
     TrancheResumed,
@@ -34,12 +29,7 @@ from grants_shared.worker import WorkerContext, WorkerSpec, create_worker, run
 from payments import bootstrap
 from payments.adapters.provider import PaymentProvider, ProviderError
 from payments.consumers import loops
-from payments.consumers.events import (
-    on_grant_awarded,
-    on_partnership_changed,
-    on_report_accepted,
-    on_round_opened,
-)
+from payments.consumers.events import consumed
 from payments.usecases import conditions, reconciliation
 
 log = logging.getLogger(__name__)
@@ -128,20 +118,15 @@ async def poll_settlements(context: WorkerContext) -> None:
 
 def create_app() -> FastStream:
     """Build the FastStream worker (migrating the database first when configured)."""
-    bootstrap.prepare_database()
+    bootstrap.runtime.migrate_on_start()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per provider request drowns the log
-    consumes: list[tuple[type[Event], Handler]] = [
-        (GrantAwarded, on_grant_awarded),
-        (ReportAccepted, on_report_accepted),
-        (PartnershipChanged, on_partnership_changed),
-        (RoundOpened, on_round_opened),
-    ]
+    settings = bootstrap.settings()
     app = create_worker(
         WorkerSpec(
             service="payments",
             sessions=bootstrap.sessions(),
-            settings=bootstrap.settings(),
-            consumes=consumes,
+            settings=settings,
+            consumes=consumed(settings),
             publishes=PUBLISHES,
             loops=[dispatch_instructions, poll_settlements],
         )

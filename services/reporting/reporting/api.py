@@ -15,6 +15,7 @@ DESCRIPTION = (
 
 def create_app() -> FastAPI:
     """The uvicorn factory: `uvicorn reporting.api:create_app --factory --port 8004`."""
+    bootstrap.runtime.migrate_on_start()
     app = create_service_app(
         service="reporting",
         settings=bootstrap.settings(),

@@ -2,13 +2,14 @@
 
 from pydantic import Field
 
-from grants_shared.settings import PlatformSettings
+from grants_shared.settings import PlatformSettings, migrate_on_start_setting
 
 
 class Settings(PlatformSettings):
     """Platform settings plus the reporting database and the dashboard's tuning."""
 
     database_url: str | None = Field(None, validation_alias="REPORTING_DATABASE_URL")
+    migrate_on_start: bool = migrate_on_start_setting("reporting")
     dashboard_refresh_s: int = Field(
         15,
         ge=0,

@@ -12,6 +12,7 @@ GROUP = "reporting"
 
 def create_app() -> FastStream:
     """Build the worker (`python -m reporting.worker`, or `faststream run reporting.worker:create_app --factory`)."""
+    bootstrap.runtime.migrate_on_start()
     return create_worker(
         WorkerSpec(
             service=GROUP,

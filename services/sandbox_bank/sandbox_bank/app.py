@@ -10,10 +10,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from grants_shared.db import migrate
 from grants_shared.http.docs import install_docs
 from grants_shared.http.headers import install_security_headers
 from grants_shared.http.problems import install_problem_handlers
+from grants_shared.migrate import migrate_service
 
 from . import api_control, api_payments, settlement
 from .body_limit import BodySizeLimit
@@ -37,7 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ensure_sqlite_dir(cfg.database_url)
-        await run_in_threadpool(migrate, cfg.database_url, "sandbox_bank")  # the one migration path
+        if cfg.migrate_on_start:  # SANDBOX_BANK_MIGRATE_ON_START, the setting every service has
+            await run_in_threadpool(migrate_service, "sandbox_bank", cfg.database_url)
         await run_in_threadpool(settlement.sweep_once, factory)  # catch up on anything that fell due while down
         task = asyncio.create_task(settlement.run_settler(factory, cfg.sweep_interval_seconds))
         try:

@@ -12,6 +12,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SANDBOX_BANK_", extra="ignore")
 
     database_url: str = "sqlite:///var/sandbox_bank.db"
+    migrate_on_start: bool = True  # no `grants migrate` step starts the bank: it migrates itself unless told not to
     host: str = "127.0.0.1"
     port: int = Field(default=8005, ge=0, le=65535)
     settle_after_seconds: float = Field(default=1.0, ge=0)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.delivery.batch import Batch, BatchResult
-from grants_shared.delivery.messages import Message, Route
+from grants_shared.delivery.messages import Handler, Message, NotReady, Route
 from grants_shared.delivery.streams import Entry
 from grants_shared.events.envelope import Envelope
 from grants_shared.uow import ring_commit_bells
@@ -55,6 +55,23 @@ def apply_envelopes(
             return result
         if not (isinstance(failed[0].exception, IntegrityError) and attempt < 3):
             raise failed[0].exception or RuntimeError(failed[0].error)
+
+
+def apply_event(
+    sessions: sessionmaker[Session], group: str, routes: Sequence[Route] | Handler, envelope: Envelope[Any]
+) -> bool:
+    """Apply one event as `group`'s worker does (inbox, unit of work, handler, parking, one commit); False for a
+    duplicate. `routes` may be the group's routes or just the handler of this event.
+
+    An event whose prerequisite has not arrived is parked, as the worker parks it, and NotReady is raised so the
+    caller can tell; the event it waits for wakes it. A handler's error is raised and nothing of the event is kept.
+    """
+    if callable(routes):
+        routes = [Route(type(envelope.payload), routes)]
+    result = apply_envelopes(sessions, group, routes, [envelope])
+    if parked := result.with_status("parked"):
+        raise NotReady(parked[0].error or "parked")
+    return bool(result.with_status("applied"))
 
 
 def _transaction(

@@ -7,12 +7,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import tables
+from grants_shared.auth import Principal
 from grants_shared.crash import crash_point
 from grants_shared.http.problems import Problem
 from grants_shared.uow import UnitOfWork
@@ -103,3 +107,26 @@ def run_idempotent(
             "The request conflicts with a concurrent change",
             "Nothing was written; read the current state and retry.",
         ) from error
+
+
+def idempotent_post(
+    request: Request,
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    key: str | None,
+    payload: BaseModel | dict[str, Any] | None,
+    work: Work,
+) -> JSONResponse:
+    """Run a state-changing POST once per Idempotency-Key, scoped to the caller and the concrete path.
+
+    The answer's body is made JSON-safe (ISO 8601 times) before it is stored; a concurrent conflicting write is a 409
+    `conflict` problem and writes nothing.
+    """
+    body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else jsonable_encoder(payload or {})
+
+    def encoded(uow: UnitOfWork) -> tuple[int, Any]:
+        status, answer_body = work(uow)
+        return status, jsonable_encoder(answer_body)
+
+    scope = f"{principal.subject}:{request.method} {request.url.path}"
+    return run_idempotent(sessions, key=key, scope=scope, payload=body, work=encoded)

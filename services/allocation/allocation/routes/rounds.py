@@ -2,15 +2,16 @@
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from allocation import usecases
 from allocation.read import queries
 from allocation.read.views import decision_view, page, round_view, run_summary_view
-from allocation.routes.common import IdempotencyKey, Limit, Offset, Operator, Reader, RoundId, idempotent_post
+from allocation.routes.common import IdempotencyKey, Limit, Offset, Operator, Reader, RoundId
 from allocation.routes.schemas import Page, RoundIn, RoundOut, RunIn, RunOut, RunSummaryOut
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.idempotency import idempotent_post
 from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
 
@@ -28,15 +29,15 @@ def _run_answer(done: usecases.RunDone) -> dict[str, Any]:
 
 @router.post("/rounds", status_code=201, response_model=RoundOut, summary="Open a funding round")
 def open_round(
-    body: RoundIn, principal: Operator, sessions: Sessions, idempotency_key: IdempotencyKey = None
+    request: Request, body: RoundIn, principal: Operator, sessions: Sessions, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Open a round with its budget, award bounds, eligibility and need weights; emits RoundOpened."""
     return idempotent_post(
+        request,
         sessions,
         principal,
-        "/rounds",
         idempotency_key,
-        body.model_dump(mode="json"),
+        body,
         lambda uow: (201, round_view(usecases.open_round(uow, opening(body), principal.subject))),
     )
 
@@ -65,29 +66,34 @@ def list_runs(
 
 @router.post("/rounds/{round_id}/close", response_model=RoundOut, summary="Close a round")
 def close_round(
-    round_id: RoundId, principal: Operator, sessions: Sessions, idempotency_key: IdempotencyKey = None
+    request: Request, round_id: RoundId, principal: Operator, sessions: Sessions, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Close an open round; emits RoundClosed."""
     return idempotent_post(
+        request,
         sessions,
         principal,
-        f"/rounds/{round_id}/close",
         idempotency_key,
-        {},
+        None,
         lambda uow: (200, round_view(usecases.close_round(uow, round_id, principal.subject))),
     )
 
 
 @router.post("/rounds/{round_id}/runs", status_code=201, response_model=RunOut, summary="Run an allocation")
 def run_allocation(
-    round_id: RoundId, body: RunIn, principal: Operator, sessions: Sessions, idempotency_key: IdempotencyKey = None
+    request: Request,
+    round_id: RoundId,
+    body: RunIn,
+    principal: Operator,
+    sessions: Sessions,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Simulate (nothing published) or commit (decisions and grants published) the round's allocation."""
     return idempotent_post(
+        request,
         sessions,
         principal,
-        f"/rounds/{round_id}/runs",
         idempotency_key,
-        body.model_dump(mode="json"),
+        body,
         lambda uow: (201, _run_answer(usecases.run_allocation(uow, round_id, body.mode, principal.subject))),
     )

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from allocation.consumers.pool import on_application_assessed, on_application_withdrawn, on_partnership_changed
 from allocation.consumers.registry import on_registry_updated
+from grants_shared.delivery.apply import apply_event
+from grants_shared.delivery.messages import Route
 from grants_shared.events import (
     ApplicationAssessed,
     ApplicationWithdrawn,
@@ -18,7 +20,6 @@ from grants_shared.events import (
     RuleOutcome,
     wrap,
 )
-from grants_shared.inbox import first_delivery
 from grants_shared.uow import UnitOfWork
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -29,6 +30,7 @@ HANDLERS: dict[type, Callable[[Envelope[Any], UnitOfWork], None]] = {
     PartnershipChanged: on_partnership_changed,
     NeighbourhoodRegistryUpdated: on_registry_updated,
 }
+ROUTES = [Route(event, handle) for event, handle in HANDLERS.items()]
 
 
 def need(i: int, *, left_behind: bool = True, imd_mean_rank: float | None = None) -> NeighbourhoodNeed:
@@ -108,16 +110,8 @@ def partnership(partnership_id: str, compliant: bool, at: datetime = T0) -> Enve
 
 
 def deliver(sessions: sessionmaker[Session], envelope: Envelope[Any]) -> bool:
-    """Apply an event exactly as the worker does (inbox row, handler, one commit); False for a duplicate."""
-    handler = HANDLERS[type(envelope.payload)]
-    with UnitOfWork(sessions, cause=envelope) as uow:
-        if not first_delivery(
-            uow.session, group="allocation", event_id=envelope.event_id, stream=type(envelope.payload).stream()
-        ):
-            return False
-        handler(envelope, uow)
-        uow.commit()
-        return True
+    """Apply an event through the worker's own path (inbox, unit of work, handler, commit); False for a duplicate."""
+    return apply_event(sessions, "allocation", ROUTES, envelope)
 
 
 def seed_pool(

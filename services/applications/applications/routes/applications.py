@@ -16,7 +16,6 @@ from applications.routes.common import (
     Offset,
     PathId,
     Reader,
-    idempotent_post,
 )
 from applications.routes.schemas.outputs import ApplicationOut, Page
 from applications.routes.views import application_out, json_body
@@ -30,6 +29,7 @@ from applications.usecases.commands import ApplicationCreate, ApplicationUpdate,
 from applications.usecases.submission import submit_application
 from grants_shared.auth import Role
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.idempotency import idempotent_post
 from grants_shared.http.query import StrictQuery
 from grants_shared.uow import UnitOfWork
 

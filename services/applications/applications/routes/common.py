@@ -1,19 +1,12 @@
-"""What every route module shares: callers by role, pagination, idempotent POSTs."""
+"""What every route module shares: callers by role, pagination, problem answers."""
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Header, Path, Query, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from fastapi import Depends, Header, Path, Query
 from pydantic.json_schema import SkipJsonSchema
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Principal, Role, require
-from grants_shared.http.idempotency import run_idempotent
-from grants_shared.http.problems import Problem, problem_responses
-from grants_shared.uow import UnitOfWork
+from grants_shared.http.problems import problem_responses
 
 Anyone = Annotated[Principal, Depends(require(*Role))]
 Reader = Annotated[Principal, Depends(require(Role.APPLICANT, Role.ASSESSOR, Role.OPERATOR))]
@@ -31,21 +24,3 @@ IdempotencyKey = Annotated[
 
 PROBLEMS = problem_responses(401, 403, 404, 422)
 WRITE_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 422)
-
-
-def idempotent_post(
-    request: Request,
-    sessions: sessionmaker[Session],
-    actor: Principal,
-    key: str | None,
-    body: BaseModel | None,
-    work: Callable[[UnitOfWork], tuple[int, Any]],
-) -> JSONResponse:
-    """Run a creating POST once per Idempotency-Key, scoped to the caller and the exact path."""
-    payload = body.model_dump(mode="json") if body is not None else {}
-    scope = f"{actor.subject}:POST {request.url.path}"
-    try:
-        return run_idempotent(sessions, key=key, scope=scope, payload=payload, work=work)
-    except IntegrityError as error:
-        # A concurrent request changed the same thing first (e.g. the same org_id); nothing of ours was written.
-        raise Problem(409, "concurrent-change", "Changed concurrently", "Retry the request.") from error

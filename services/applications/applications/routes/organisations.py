@@ -9,13 +9,13 @@ from applications.routes.common import (
     Operator,
     PathId,
     Reader,
-    idempotent_post,
 )
 from applications.routes.schemas.outputs import OrganisationOut
 from applications.routes.views import json_body, organisation_out
 from applications.usecases.commands import OrganisationCreate, OrganisationUpdate
 from applications.usecases.organisations import create_organisation, update_organisation, visible_organisation
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.idempotency import idempotent_post
 from grants_shared.http.query import StrictQuery
 from grants_shared.uow import UnitOfWork
 

@@ -9,13 +9,13 @@ from applications.routes.common import (
     IdempotencyKey,
     PathId,
     Reader,
-    idempotent_post,
 )
 from applications.routes.schemas.outputs import PartnershipOut
 from applications.routes.views import json_body, partnership_out
 from applications.usecases.commands import MemberCreate, MemberLeave, PartnershipCreate
 from applications.usecases.partnerships import add_member, create_partnership, member_leaves, visible_partnership
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.idempotency import idempotent_post
 from grants_shared.http.query import StrictQuery
 from grants_shared.uow import UnitOfWork
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from applications.adapters.orm import Decision
 from applications.consumers import on_allocation_decided
 from grants_shared.delivery import NotReady
+from grants_shared.delivery.apply import apply_event
 from grants_shared.events import AllocationDecided, Envelope, wrap
 from grants_shared.inbox import first_delivery
 from grants_shared.uow import UnitOfWork
@@ -42,13 +43,8 @@ def decided(application_id: str, run_id: str = "run-1", awarded: bool = True, at
 
 
 def deliver(sessions: sessionmaker[Session], envelope: Envelope[Any]) -> bool:
-    """What consumer.Delivery does: inbox row, handler and commit in one unit of work; False for a duplicate."""
-    with UnitOfWork(sessions, cause=envelope) as uow:
-        if not first_delivery(uow.session, group=GROUP, event_id=envelope.event_id, stream=AllocationDecided.stream()):
-            return False
-        on_allocation_decided(envelope, uow)
-        uow.commit()
-    return True
+    """Apply the event through the worker's own path (inbox, unit of work, handler); False for a duplicate."""
+    return apply_event(sessions, GROUP, on_allocation_decided, envelope)
 
 
 def decisions(sessions: sessionmaker[Session]) -> int:

@@ -1,31 +1,46 @@
-"""Event consumers: each turns another service's event into a payments use case (inbox and commit done outside)."""
+"""Event consumers: each turns another service's event into a payments use case (inbox and commit done outside).
 
-from grants_shared.events import Envelope, GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened
+The settings come from the worker's composition root, bound once by `consumed(settings)`, never fetched per message.
+"""
+
+from functools import partial
+
+from grants_shared.delivery import Handler
+from grants_shared.events import Envelope, Event, GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened
 from grants_shared.uow import UnitOfWork
-from payments import bootstrap
+from payments.config import Settings
 from payments.usecases import awards as handlers
 
 
-def on_grant_awarded(envelope: Envelope[GrantAwarded], uow: UnitOfWork) -> None:
+def on_grant_awarded(envelope: Envelope[GrantAwarded], uow: UnitOfWork, settings: Settings) -> None:
     """Schedule the grant's tranches, commit it in the ledger and hold tranche 1 until its conditions are met."""
-    cfg = bootstrap.settings()
     handlers.award_grant(
-        uow, envelope.payload, threshold=cfg.approval_threshold_pence, payee_sort_code=cfg.payee_sort_code
+        uow, envelope.payload, threshold=settings.approval_threshold_pence, payee_sort_code=settings.payee_sort_code
     )
 
 
-def on_report_accepted(envelope: Envelope[ReportAccepted], uow: UnitOfWork) -> None:
+def on_report_accepted(envelope: Envelope[ReportAccepted], uow: UnitOfWork, settings: Settings) -> None:
     """Release the tranche after the accepted report's period (NotReady until the grant is known)."""
-    handlers.accept_report(uow, envelope.payload, threshold=bootstrap.settings().approval_threshold_pence)
+    handlers.accept_report(uow, envelope.payload, threshold=settings.approval_threshold_pence)
 
 
-def on_partnership_changed(envelope: Envelope[PartnershipChanged], uow: UnitOfWork) -> None:
+def on_partnership_changed(envelope: Envelope[PartnershipChanged], uow: UnitOfWork, settings: Settings) -> None:
     """Hold or resume the unreleased tranches of the partnership's grants."""
     handlers.change_partnership(
-        uow, envelope.payload, threshold=bootstrap.settings().approval_threshold_pence, event_id=envelope.event_id
+        uow, envelope.payload, threshold=settings.approval_threshold_pence, event_id=envelope.event_id
     )
 
 
 def on_round_opened(envelope: Envelope[RoundOpened], uow: UnitOfWork) -> None:
     """Remember the round's budget, which no variation may exceed."""
     handlers.open_round(uow, envelope.payload)
+
+
+def consumed(settings: Settings) -> list[tuple[type[Event], Handler]]:
+    """What the worker subscribes to, each handler bound to the worker's settings."""
+    return [
+        (GrantAwarded, partial(on_grant_awarded, settings=settings)),
+        (ReportAccepted, partial(on_report_accepted, settings=settings)),
+        (PartnershipChanged, partial(on_partnership_changed, settings=settings)),
+        (RoundOpened, on_round_opened),
+    ]

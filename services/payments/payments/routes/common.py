@@ -1,18 +1,12 @@
 """What the routers share: role sets, pagination, settings and object-level access to a grant."""
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Header, Query, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Principal, Role
 from grants_shared.http import query
-from grants_shared.http.idempotency import run_idempotent
 from grants_shared.http.problems import API_PROBLEMS, Problem
-from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant
 from payments.config import Settings
 from payments.usecases.errors import GrantNotFound
@@ -46,23 +40,6 @@ def check_can_see(principal: Principal, grant: Grant | None, grant_id: str) -> G
     if grant is None or (scope is not None and grant.organisation_id != scope):
         raise GrantNotFound(f"No grant {grant_id!r}.")
     return grant
-
-
-def idempotent(
-    sessions: sessionmaker[Session],
-    principal: Principal,
-    route: str,
-    payload: dict[str, Any],
-    key: str | None,
-    work: Callable[[UnitOfWork], tuple[int, Any]],
-) -> JSONResponse:
-    """Run a state change once per Idempotency-Key and caller: a retry gets the first answer."""
-
-    def encoded(uow: UnitOfWork) -> tuple[int, Any]:
-        status, body = work(uow)
-        return status, jsonable_encoder(body)  # ISO 8601 times, as every other response gives them
-
-    return run_idempotent(sessions, key=key, scope=f"{principal.subject}:POST {route}", payload=payload, work=encoded)
 
 
 StrictQuery = query.StrictQuery  # unknown or repeated query parameters are a 422 validation-error

@@ -8,12 +8,13 @@ from fastapi.responses import JSONResponse
 from grants_shared.auth import Principal, Role, require
 from grants_shared.clock import system_clock
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.idempotency import idempotent_post
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant
 from payments.adapters.records import variation_record
 from payments.domain.statuses import CLOSURE, REPROFILE, VARIATION_PENDING
 from payments.read.queries import grant_views, variations_of
-from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, StrictQuery, idempotent, settings_of
+from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, StrictQuery, settings_of
 from payments.routes.grants import GrantId
 from payments.routes.schemas.actions import (
     AgreementIn,
@@ -46,12 +47,12 @@ def record_agreement(
 ) -> JSONResponse:
     """A finance officer records the grant agreement as signed (a condition of tranche 1)."""
     threshold = settings_of(request).approval_threshold_pence
-    return idempotent(
+    return idempotent_post(
+        request,
         sessions,
         principal,
-        "/grants/{grant_id}/agreement",
-        {"grant_id": grant_id, **body.model_dump()},
         key,
+        {"grant_id": grant_id, **body.model_dump()},
         lambda uow: (
             200,
             _grant(
@@ -81,12 +82,12 @@ def endorse_plan(
 ) -> JSONResponse:
     """An assessor endorses the partnership's plan (the other condition of tranche 1)."""
     threshold, note = settings_of(request).approval_threshold_pence, body.note if body else None
-    return idempotent(
+    return idempotent_post(
+        request,
         sessions,
         principal,
-        "/grants/{grant_id}/plan/endorse",
-        {"grant_id": grant_id, "note": note},
         key,
+        {"grant_id": grant_id, "note": note},
         lambda uow: (
             200,
             _grant(
@@ -107,7 +108,6 @@ def _ask(
     principal: Principal,
     grant_id: str,
     ask: variations.VariationRequest,
-    route: str,
     key: str | None,
 ) -> JSONResponse:
     threshold = settings_of(request).approval_threshold_pence
@@ -116,7 +116,7 @@ def _ask(
         variation = variations.request(uow, grant_id, principal, ask, threshold=threshold, clock=system_clock)
         return (202 if variation.status == VARIATION_PENDING else 201), variation_record(variation)
 
-    return idempotent(sessions, principal, route, {"grant_id": grant_id, **ask.__dict__}, key, work)
+    return idempotent_post(request, sessions, principal, key, {"grant_id": grant_id, **ask.__dict__}, work)
 
 
 @router.post(
@@ -137,7 +137,7 @@ def request_variation(
     ask = variations.VariationRequest(
         REPROFILE, body.reason, body.new_total_pence, body.pattern, body.first_tranche_bps
     )
-    return _ask(request, sessions, principal, grant_id, ask, "/grants/{grant_id}/variations", key)
+    return _ask(request, sessions, principal, grant_id, ask, key)
 
 
 @router.post("/grants/{grant_id}/close", response_model=VariationOut, status_code=202, responses=PROBLEMS)
@@ -151,7 +151,7 @@ def close_grant(
 ) -> JSONResponse:
     """Ask to close the grant early; a finance approver other than the requester approves it as a variation."""
     ask = variations.VariationRequest(CLOSURE, body.reason)
-    return _ask(request, sessions, principal, grant_id, ask, "/grants/{grant_id}/close", key)
+    return _ask(request, sessions, principal, grant_id, ask, key)
 
 
 @router.get("/grants/{grant_id}/variations", response_model=VariationList, responses=PROBLEMS)
@@ -171,13 +171,13 @@ def _decide(
     approve: bool,
     key: str | None,
 ) -> JSONResponse:
-    threshold, action = settings_of(request).approval_threshold_pence, "approve" if approve else "reject"
-    return idempotent(
+    threshold = settings_of(request).approval_threshold_pence
+    return idempotent_post(
+        request,
         sessions,
         principal,
-        f"/grants/{{grant_id}}/variations/{{variation_id}}/{action}",
-        {"grant_id": grant_id, "variation_id": variation_id},
         key,
+        {"grant_id": grant_id, "variation_id": variation_id},
         lambda uow: (
             200,
             variation_record(

@@ -4,12 +4,13 @@ resolving a reconciliation difference by hand (a finance approver)."""
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from grants_shared.auth import Principal, Role, require
 from grants_shared.clock import as_utc, system_clock
 from grants_shared.http.app import ReadSession, Sessions
+from grants_shared.http.idempotency import idempotent_post
 from grants_shared.http.problems import Problem
 from grants_shared.http.query import ISO_MOMENT
 from payments.adapters.ledger_store import balances
@@ -18,7 +19,7 @@ from payments.domain.accounts import CASH_PAID, FUND_AWARDED, PAYMENTS_IN_FLIGHT
 from payments.read.ledger_check import run_checks
 from payments.read.queries import page_of_instructions
 from payments.read.reconciliation import summary
-from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, Limit, Offset, StrictQuery, idempotent
+from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, Limit, Offset, StrictQuery
 from payments.routes.schemas.actions import DifferenceOut, ReconciliationOut, ResolutionIn
 from payments.routes.schemas.grants import BalancesOut, InstructionPage, LedgerCheckOut
 from payments.usecases import differences
@@ -108,16 +109,21 @@ def reconciliation(
     summary="Resolve a difference by hand",
 )
 def resolve_difference(
-    difference_id: DifferenceId, body: ResolutionIn, sessions: Sessions, principal: Approver, key: IdempotencyKey = None
+    request: Request,
+    difference_id: DifferenceId,
+    body: ResolutionIn,
+    sessions: Sessions,
+    principal: Approver,
+    key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A finance approver closes a difference no match will (a stray bank payment, an amount the bank changed), with
     a note saying why; announced once as reconciliation-difference-resolved. 409 when it is already resolved."""
-    return idempotent(
+    return idempotent_post(
+        request,
         sessions,
         principal,
-        "/reconciliation/differences/{difference_id}/resolve",
-        {"difference_id": difference_id, **body.model_dump()},
         key,
+        {"difference_id": difference_id, **body.model_dump()},
         lambda uow: (
             200,
             difference_record(

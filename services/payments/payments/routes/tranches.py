@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import Sessions
-from grants_shared.http.idempotency import run_idempotent
+from grants_shared.http.idempotency import idempotent_post
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Tranche
 from payments.adapters.provider import Payee
@@ -25,25 +25,27 @@ Officer = Annotated[Principal, Depends(require(Role.FINANCE_OFFICER))]
 
 
 def _run(
+    request: Request,
     sessions: Any,
     principal: Principal,
-    action: str,
     tranche_id: str,
     body: dict[str, Any],
     key: str | None,
     work: Callable[[UnitOfWork], Tranche],
 ) -> JSONResponse:
-    return run_idempotent(
+    return idempotent_post(
+        request,
         sessions,
-        key=key,
-        scope=f"{principal.subject}:POST /tranches/{{tranche_id}}/{action}",
-        payload={"tranche_id": tranche_id, **body},
-        work=lambda uow: (200, tranche_answer(uow.session, work(uow))),
+        principal,
+        key,
+        {"tranche_id": tranche_id, **body},
+        lambda uow: (200, tranche_answer(uow.session, work(uow))),
     )
 
 
 @router.post("/tranches/{tranche_id}/approve", response_model=TrancheOut, responses=PROBLEMS)
 def approve(
+    request: Request,
     tranche_id: TrancheId,
     sessions: Sessions,
     principal: Approver,
@@ -53,9 +55,9 @@ def approve(
     """Approve a tranche above the threshold; its releaser cannot approve it (409)."""
     payload = body.model_dump() if body else {}
     return _run(
+        request,
         sessions,
         principal,
-        "approve",
         tranche_id,
         payload,
         key,
@@ -65,13 +67,18 @@ def approve(
 
 @router.post("/tranches/{tranche_id}/hold", response_model=TrancheOut, responses=PROBLEMS)
 def hold(
-    tranche_id: TrancheId, body: HoldIn, sessions: Sessions, principal: Officer, key: IdempotencyKey = None
+    request: Request,
+    tranche_id: TrancheId,
+    body: HoldIn,
+    sessions: Sessions,
+    principal: Officer,
+    key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Hold a tranche that is not released yet, with the reason."""
     return _run(
+        request,
         sessions,
         principal,
-        "hold",
         tranche_id,
         body.model_dump(),
         key,
@@ -92,9 +99,9 @@ def resume(
     threshold = settings_of(request).approval_threshold_pence
     payload = body.model_dump() if body else {}
     return _run(
+        request,
         sessions,
         principal,
-        "resume",
         tranche_id,
         payload,
         key,
@@ -104,6 +111,7 @@ def resume(
 
 @router.post("/tranches/{tranche_id}/retry", response_model=TrancheOut, responses=PROBLEMS)
 def retry(
+    request: Request,
     tranche_id: TrancheId,
     sessions: Sessions,
     principal: Officer,
@@ -113,9 +121,9 @@ def retry(
     """Pay a failed tranche again with a new instruction, once its automatic retries ran out."""
     payload = body.model_dump() if body else {}
     return _run(
+        request,
         sessions,
         principal,
-        "retry",
         tranche_id,
         payload,
         key,
@@ -137,9 +145,9 @@ def repay(
     given = body or RepayIn()
     payee = Payee(given.payee.name, given.payee.sort_code, given.payee.account_number) if given.payee else None
     return _run(
+        request,
         sessions,
         principal,
-        "repay",
         tranche_id,
         given.model_dump(),
         key,

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared import tables
 from grants_shared.auth import Principal, Role, mint_token
 from grants_shared.clock import system_clock
+from grants_shared.delivery import Handler
+from grants_shared.delivery.apply import apply_event
 from grants_shared.events import (
     Envelope,
     GrantAwarded,
@@ -21,11 +23,12 @@ from grants_shared.events import (
     wrap,
 )
 from grants_shared.ids import new_id
-from grants_shared.inbox import first_delivery
 from grants_shared.settings import PlatformSettings
 from grants_shared.uow import UnitOfWork
 from payments import bootstrap
 from payments.adapters.orm import PaymentInstruction, Tranche
+from payments.config import Settings
+from payments.consumers import events as consumers
 from payments.read.ledger_check import run_checks
 from payments.usecases import conditions
 
@@ -82,16 +85,20 @@ def partnership(compliant: bool, at: datetime, partnership_id: str = "p-1") -> E
     return wrap(payload, subject=partnership_id)
 
 
-def deliver(sessions: Sessions, envelope: Envelope[Any], handler: Callable[[Envelope[Any], UnitOfWork], None]) -> bool:
-    """Deliver an event as the worker does: inbox row, handler and commit in one unit of work."""
-    with UnitOfWork(sessions, cause=envelope) as uow:
-        if not first_delivery(
-            uow.session, group="payments", event_id=envelope.event_id, stream=type(envelope.payload).stream()
-        ):
-            return False
-        handler(envelope, uow)
-        uow.commit()
-        return True
+def deliver(sessions: Sessions, envelope: Envelope[Any], handler: Handler) -> bool:
+    """Apply an event through the worker's own path (inbox, unit of work, handler, commit); False for a duplicate."""
+    return apply_event(sessions, "payments", handler, envelope)
+
+
+def _bound(consumer: Callable[[Envelope[Any], UnitOfWork, Settings], None]) -> Handler:
+    """A consumer bound to the settings the test's environment names, as the worker binds its own at start."""
+    return lambda envelope, uow: consumer(envelope, uow, bootstrap.settings())
+
+
+on_grant_awarded = _bound(consumers.on_grant_awarded)
+on_report_accepted = _bound(consumers.on_report_accepted)
+on_partnership_changed = _bound(consumers.on_partnership_changed)
+on_round_opened = consumers.on_round_opened
 
 
 def events(sessions: Sessions, event_type: str | None = None) -> list[dict[str, Any]]:

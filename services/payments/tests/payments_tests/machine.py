@@ -26,7 +26,6 @@ from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import ProviderCursor, Tranche
 from payments.adapters.orm_variations import Variation
 from payments.adapters.provider import SandboxBankProvider
-from payments.consumers.events import on_round_opened
 from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
 from payments.domain.statuses import VARIATION_PENDING
 from payments.read.ledger_check import run_checks
@@ -36,7 +35,7 @@ from payments.usecases.reconciliation import CURSOR, reconcile_turn
 from payments.usecases.variations import VariationRequest
 from payments_tests.bank import Bank
 from payments_tests.conftest import THRESHOLD
-from payments_tests.kit import accepted, awarded, deliver, partnership, round_opened, staff
+from payments_tests.kit import accepted, awarded, deliver, on_round_opened, partnership, round_opened, staff
 from payments_tests.moves import Move, forbidden, record_status_moves, stored_moves
 
 OFFICER, APPROVER, ASSESSOR = (

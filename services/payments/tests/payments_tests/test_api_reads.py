@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared.auth import Role
 from payments import bootstrap
 from payments.api import create_app
-from payments.consumers.events import on_grant_awarded
-from payments_tests.kit import AWARDED_AT, award_and_open, awarded, bearer, tranches
+from payments_tests.kit import AWARDED_AT, award_and_open, awarded, bearer, on_grant_awarded, tranches
 
 Sessions = sessionmaker[Session]
 APPLICANT = bearer(Role.APPLICANT, subject="amy", org="org-1")

@@ -6,7 +6,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
-from payments.consumers.events import on_grant_awarded, on_report_accepted
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import (
     accepted,
@@ -16,6 +15,8 @@ from payments_tests.kit import (
     deliver,
     events,
     instructions,
+    on_grant_awarded,
+    on_report_accepted,
     tranches,
     writes,
 )

@@ -8,12 +8,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared import tables
 from grants_shared.ids import stable_id
 from payments.adapters.orm import Grant, LedgerPosting, LedgerTransactionRow
-from payments.consumers.events import on_grant_awarded, on_partnership_changed
 from payments.domain.release_conditions import AGREEMENT_SIGNED, PARTNERSHIP_COMPLIANT
 from payments.domain.statuses import HOLD_CONDITIONS, HOLD_PARTNERSHIP
 from payments.usecases.award_rows import quick_stable_id
 from payments.usecases.awards import tranche_id_of
-from payments_tests.kit import AWARDED_AT, awarded, count, deliver, events, ledger_failures, partnership, tranches
+from payments_tests.kit import (
+    AWARDED_AT,
+    awarded,
+    count,
+    deliver,
+    events,
+    ledger_failures,
+    on_grant_awarded,
+    on_partnership_changed,
+    partnership,
+    tranches,
+)
 
 Sessions = sessionmaker[Session]
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared.auth import Role
 from grants_shared.clock import Clock
 from grants_shared.delivery.writer import Database
-from payments.consumers.events import on_grant_awarded, on_report_accepted
 from payments.usecases import awards
 from payments.usecases.conditions import due_turn
 from payments_tests.conftest import THRESHOLD
@@ -23,6 +22,8 @@ from payments_tests.kit import (
     deliver,
     events,
     instructions,
+    on_grant_awarded,
+    on_report_accepted,
     open_first_tranche,
     partnership,
     tranches,

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared.delivery import NotReady
 from payments.adapters.ledger_store import balances
 from payments.adapters.orm import Grant, LedgerTransactionRow, PaymentInstruction, Tranche
-from payments.consumers.events import on_grant_awarded, on_partnership_changed, on_report_accepted
 from payments.domain.schedule import add_months
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import (
@@ -20,6 +19,9 @@ from payments_tests.kit import (
     deliver,
     events,
     instructions,
+    on_grant_awarded,
+    on_partnership_changed,
+    on_report_accepted,
     open_first_tranche,
     partnership,
     tranches,

@@ -11,11 +11,19 @@ from grants_shared.clock import now
 from grants_shared.ids import new_id
 from payments.adapters.orm import LedgerPosting, LedgerTransactionRow, PaymentInstruction
 from payments.adapters.provider import SandboxBankProvider
-from payments.consumers.events import on_grant_awarded, on_report_accepted
 from payments.read import ledger_check
 from payments_tests.bank import Bank
 from payments_tests.flow import pay_what_is_released
-from payments_tests.kit import accepted, award_and_open, awarded, bearer, deliver, instructions
+from payments_tests.kit import (
+    accepted,
+    award_and_open,
+    awarded,
+    bearer,
+    deliver,
+    instructions,
+    on_grant_awarded,
+    on_report_accepted,
+)
 
 Sessions = sessionmaker[Session]
 FINANCE = bearer(Role.FINANCE_OFFICER, subject="fiona")

@@ -18,11 +18,21 @@ from payments import bootstrap
 from payments.adapters.ledger_store import balances
 from payments.adapters.orm import Grant
 from payments.adapters.provider import ProviderError, SandboxBankProvider
-from payments.consumers.events import on_grant_awarded, on_report_accepted
 from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
 from payments.read.ledger_check import run_checks
 from payments_tests.bank import Bank
-from payments_tests.kit import accepted, award_and_open, awarded, bearer, deliver, events, instructions, tranches
+from payments_tests.kit import (
+    accepted,
+    award_and_open,
+    awarded,
+    bearer,
+    deliver,
+    events,
+    instructions,
+    on_grant_awarded,
+    on_report_accepted,
+    tranches,
+)
 
 Sessions = sessionmaker[Session]
 ATTEMPTS = 3

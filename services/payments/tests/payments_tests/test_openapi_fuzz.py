@@ -16,8 +16,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared.auth import Role
 from payments import bootstrap
 from payments.api import create_app
-from payments.consumers.events import on_grant_awarded, on_round_opened
-from payments_tests.kit import award_and_open, awarded, bearer, deliver, round_opened, tranches
+from payments_tests.kit import (
+    award_and_open,
+    awarded,
+    bearer,
+    deliver,
+    on_grant_awarded,
+    on_round_opened,
+    round_opened,
+    tranches,
+)
 from tests.support.openapi_fuzz import Api, fuzz
 
 STAFF = bearer(Role.FINANCE_OFFICER, Role.FINANCE_APPROVER, Role.ASSESSOR, Role.OPERATOR, subject="sam")

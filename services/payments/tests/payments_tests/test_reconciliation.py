@@ -18,12 +18,11 @@ from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import ProviderCursor
 from payments.adapters.provider import SandboxBankProvider
-from payments.consumers.events import on_grant_awarded
 from payments.consumers.loops import dispatch_turn, poll_turn
 from payments.usecases.reconciliation import CURSOR, reconcile_turn
 from payments.usecases.settlement import record_instructed, settle
 from payments_tests.bank import Bank
-from payments_tests.kit import award_and_open, awarded, bearer, events, instructions, ledger_failures
+from payments_tests.kit import award_and_open, awarded, bearer, events, instructions, ledger_failures, on_grant_awarded
 
 Sessions = sessionmaker[Session]
 FINANCE = bearer(Role.FINANCE_OFFICER, subject="fiona")

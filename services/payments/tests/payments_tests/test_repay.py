@@ -11,12 +11,20 @@ from grants_shared.delivery.writer import Database
 from payments.adapters.ledger_store import balances
 from payments.adapters.orm import Grant
 from payments.adapters.provider import SandboxBankProvider
-from payments.consumers.events import on_grant_awarded
 from payments.consumers.loops import returns_turn
 from payments_tests.bank import Bank
 from payments_tests.conftest import THRESHOLD
 from payments_tests.flow import pay_what_is_released
-from payments_tests.kit import award_and_open, awarded, bearer, events, instructions, ledger_failures, tranches
+from payments_tests.kit import (
+    award_and_open,
+    awarded,
+    bearer,
+    events,
+    instructions,
+    ledger_failures,
+    on_grant_awarded,
+    tranches,
+)
 from payments_tests.test_api_reads import problem
 
 Sessions = sessionmaker[Session]

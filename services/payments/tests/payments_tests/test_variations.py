@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared.auth import Role
 from payments.adapters.ledger_store import balances
 from payments.adapters.provider import SandboxBankProvider
-from payments.consumers.events import on_grant_awarded, on_report_accepted, on_round_opened
 from payments_tests.bank import Bank
 from payments_tests.flow import pay_what_is_released
 from payments_tests.kit import (
@@ -19,6 +18,9 @@ from payments_tests.kit import (
     deliver,
     events,
     ledger_failures,
+    on_grant_awarded,
+    on_report_accepted,
+    on_round_opened,
     round_opened,
     tranches,
     writes,

@@ -2,12 +2,12 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import ReadSession, Sessions
-from grants_shared.http.idempotency import run_idempotent
+from grants_shared.http.idempotency import idempotent_post
 from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
 from reporting.adapters.orm import ImpactReport
@@ -32,6 +32,7 @@ Assessor = Annotated[Principal, Depends(require(Role.ASSESSOR))]
 
 @router.post("/reports", status_code=201, response_model=ReportOut, summary="Submit an impact report")
 def submit(
+    request: Request,
     body: ReportIn,
     sessions: Sessions,
     principal: Annotated[Principal, Depends(require(Role.APPLICANT, Role.OPERATOR))],
@@ -44,31 +45,38 @@ def submit(
         outcomes=body.outcomes.model_dump(),
         narrative=body.narrative,
     )
-    return run_idempotent(
+    return idempotent_post(
+        request,
         sessions,
-        key=idempotency_key,
-        scope=f"{principal.subject}:POST /reports",
-        payload=body.model_dump(mode="json"),
-        work=lambda uow: (201, view(submit_report(command, principal, uow))),
+        principal,
+        idempotency_key,
+        body,
+        lambda uow: (201, view(submit_report(command, principal, uow))),
     )
 
 
 @router.post("/reports/{report_id}/accept", response_model=ReportOut, summary="Accept a submitted report")
 def accept(
-    report_id: ReportId, sessions: Sessions, principal: Assessor, idempotency_key: IdempotencyKey = None
+    request: Request,
+    report_id: ReportId,
+    sessions: Sessions,
+    principal: Assessor,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Accept a submitted report (409 when it is not submitted)."""
-    return run_idempotent(
+    return idempotent_post(
+        request,
         sessions,
-        key=idempotency_key,
-        scope=f"{principal.subject}:POST /reports/{report_id}/accept",
-        payload={"report_id": report_id},
-        work=lambda uow: (200, view(accept_report(report_id, principal, uow))),
+        principal,
+        idempotency_key,
+        None,
+        lambda uow: (200, view(accept_report(report_id, principal, uow))),
     )
 
 
 @router.post("/reports/{report_id}/request-changes", response_model=ReportOut, summary="Send a report back")
 def changes(
+    request: Request,
     report_id: ReportId,
     body: ChangesIn,
     sessions: Sessions,
@@ -76,12 +84,13 @@ def changes(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Ask for changes to a submitted report, with reasons; the period may then be reported again."""
-    return run_idempotent(
+    return idempotent_post(
+        request,
         sessions,
-        key=idempotency_key,
-        scope=f"{principal.subject}:POST /reports/{report_id}/request-changes",
-        payload={"report_id": report_id, **body.model_dump(mode="json")},
-        work=lambda uow: (200, view(request_changes(report_id, body.reasons, principal, uow))),
+        principal,
+        idempotency_key,
+        body,
+        lambda uow: (200, view(request_changes(report_id, body.reasons, principal, uow))),
     )
 
 

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import tables
-from grants_shared.delivery import NotReady
-from grants_shared.delivery.apply import apply_envelopes
+from grants_shared.delivery.apply import apply_envelopes, apply_event
 from grants_shared.delivery.messages import Route
 from grants_shared.events import (
     AllocationDecided,
@@ -51,10 +50,7 @@ def deliver(sessions: sessionmaker[Session], envelope: Envelope[Any]) -> bool:
     An event whose prerequisite has not arrived is parked, as the worker parks it, and NotReady is raised so a test
     can say so; the event it waits for wakes it and applies it in that event's transaction.
     """
-    result = apply_envelopes(sessions, GROUP, ROUTES, [envelope])
-    if parked := result.with_status("parked"):
-        raise NotReady(parked[0].error or "parked")
-    return bool(result.with_status("applied"))
+    return apply_event(sessions, GROUP, ROUTES, envelope)
 
 
 def applied(sessions: sessionmaker[Session], envelope: Envelope[Any]) -> bool:

@@ -1,6 +1,6 @@
-"""Alembic environment of the sandbox bank: its own tables, run by the shared `migrations_env` like every service."""
+"""Alembic environment of the sandbox bank: its own tables only (no delivery tables), run by `migrations_env`."""
 
 from grants_shared.migrations_env import run
 from sandbox_bank.models import Base
 
-run(Base.metadata)
+run(Base.metadata, with_delivery=False)  # a stand-in for an outside bank: no outbox, no inbox
