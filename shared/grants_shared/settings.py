@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "development-only-secret-change-me-0123456789"
@@ -36,6 +36,15 @@ class PlatformSettings(BaseSettings):
     jwt_issuer: str = "grants-platform"
     jwt_audience: str = "grants-api"
     reference_data_dir: Path | None = None
+    event_keys: dict[str, dict[str, SecretStr]] = Field(
+        default_factory=dict,
+        description="The event signing keys, JSON {producer: {key id: secret}}: a worker signs with its own producer's "
+        "and accepts any listed key of a stream's producer. Required in production; in development generated once "
+        "into var/event-keys.json.",
+    )
+    event_signing_key_id: str | None = Field(
+        None, description="The key id a producer signs with (default: the last listed for it); rotate with overlap."
+    )
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> "PlatformSettings":

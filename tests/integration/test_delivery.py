@@ -18,7 +18,7 @@ from grants_shared.delivery.streams import Entry, GroupStreams
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.events import Envelope, ReportAccepted, ReportSubmitted, TrancheScheduled, wrap
 from grants_shared.uow import UnitOfWork
-from tests.support.consuming import Running, effects, eventually, publish, publish_raw, start_consumer
+from tests.support.consuming import Running, effects, eventually, publish, publish_raw, signer, start_consumer
 
 pytestmark = pytest.mark.anyio
 GROUP = "delivery-test"
@@ -93,7 +93,7 @@ async def test_outbox_rows_reach_the_consumer_once_each(sessions: Any, redis_url
 async def test_a_rolled_back_use_case_publishes_nothing(sessions: Any, redis_url: str) -> None:
     with UnitOfWork(sessions) as uow:
         uow.emit(accepted(1), subject="g1")  # no commit: the event must vanish with the state change
-    assert OutboxRelay(sessions, sync_client(redis_url)).publish_pending() == 0
+    assert OutboxRelay(sessions, sync_client(redis_url), signer=signer("reporting")).publish_pending() == 0
     assert redis.Redis.from_url(redis_url).exists(ReportAccepted.stream()) == 0
 
 
@@ -260,9 +260,10 @@ async def test_a_writer_commits_while_the_relay_publishes(sessions: Any, redis_u
             writer.join(timeout=20)
             super()._publish(rows)
 
-    assert WritingRelay(sessions, sync_client(redis_url)).publish_pending() == 3
+    assert WritingRelay(sessions, sync_client(redis_url), signer=signer("reporting")).publish_pending() == 3
     assert len(written) == 1
-    assert OutboxRelay(sessions, sync_client(redis_url)).publish_pending() == 1  # what was written meanwhile goes next
+    # what was written meanwhile goes next
+    assert OutboxRelay(sessions, sync_client(redis_url), signer=signer("reporting")).publish_pending() == 1
     with sessions() as s:
         unsent = s.execute(
             select(func.count()).select_from(tables.outbox).where(tables.outbox.c.published_at.is_(None))
