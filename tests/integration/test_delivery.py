@@ -129,6 +129,25 @@ async def test_a_message_that_always_fails_is_dead_lettered_and_can_be_replayed(
     assert deadletter.list_entries(client, GROUP) == []
 
 
+async def test_an_unsigned_entry_is_dead_lettered_at_once_and_refused_again_when_replayed(
+    sessions: Any, redis_url: str, running: Any
+) -> None:
+    from grants_shared.wire import encode_frame
+
+    await running(relay=False)
+    envelope = wrap(accepted(7), subject="g1")
+    publish_raw(redis_url, ReportAccepted.stream(), encode_frame(envelope.model_dump_json(), {}))
+    client = redis.Redis.from_url(redis_url)
+    await eventually(lambda: bool(deadletter.list_entries(client, GROUP)))
+    [entry] = deadletter.list_entries(client, GROUP)
+    assert entry["deliveries"] == "1" and entry["error"].startswith("refused (unsigned)")
+
+    deadletter.replay(client, GROUP, entry["id"])
+
+    await eventually(lambda: [e["id"] != entry["id"] for e in deadletter.list_entries(client, GROUP)] == [True])
+    assert count(sessions) == 0 and pending(redis_url) == 0
+
+
 async def test_dead_lettering_acknowledges_the_message_in_the_same_step(redis_url: str) -> None:
     # No moment where a message is both a dead letter and still pending (CI once saw exactly that window).
     client = redis.Redis.from_url(redis_url)
