@@ -1,17 +1,21 @@
 """Shared fixtures: a real Redis for the session and a database per test on every configured backend."""
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from grants_shared.event_keys import new_keys
 from tests.support.infra import database_backends, fresh_database, redis_for_tests
 
 # Tests read their own writes at once: the APIs' read caches are off unless a test turns them on.
 os.environ.setdefault("GRANTS_READ_CACHE_TTL_S", "0")
 # Likewise /readyz and /metrics answer afresh each time (a scrape after a request must see it), unless a test says so.
 os.environ.setdefault("GRANTS_PROBE_CACHE_S", "0")
+# Every process a test starts (workers, `grants run`) signs and verifies events with this run's keys.
+os.environ.setdefault("GRANTS_EVENT_KEYS", json.dumps(new_keys("test-1")))
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from typing import Any
 
 import redis
 
+from grants_shared.event_keys import keyring_of
 from grants_shared.events import (
     Envelope,
     GrantAwarded,
@@ -25,6 +26,7 @@ from grants_shared.events import (
     wrap,
 )
 from grants_shared.ids import new_id, stable_id
+from grants_shared.settings import PlatformSettings
 from grants_shared.wire import DATA_FIELD, encode_frame
 from payments.domain.schedule import SEMI_ANNUAL, build_schedule
 from payments.usecases.awards import tranche_id_of
@@ -138,13 +140,14 @@ def reporting_mix(n_events: int, seed: int = 10) -> list[Envelope[Any]]:
 
 
 def inject(redis_url: str, envelopes: Iterable[Envelope[Any]], chunk: int = 1000) -> int:
-    """XADD the envelopes to their streams in the platform's wire format (pipelined); returns how many."""
-    client = redis.Redis.from_url(redis_url)
+    """XADD the envelopes to their streams in the platform's wire format, signed by their producers (pipelined)."""
+    client, keyring = redis.Redis.from_url(redis_url), keyring_of(PlatformSettings())
     count = 0
     pipe = client.pipeline(transaction=False)
     for envelope in envelopes:
-        frame = encode_frame(envelope.model_dump_json(), {"event_id": envelope.event_id})
-        pipe.xadd(type(envelope.payload).stream(), {DATA_FIELD: frame})
+        body, stream = envelope.model_dump_json(), type(envelope.payload).stream()
+        headers = {"event_id": envelope.event_id, **keyring.signer(envelope.producer).headers(stream, body)}
+        pipe.xadd(stream, {DATA_FIELD: encode_frame(body, headers)})
         count += 1
         if count % chunk == 0:
             pipe.execute()

@@ -24,6 +24,7 @@ from grants_shared.delivery.redis_client import async_client, sync_client
 from grants_shared.delivery.relay import OutboxRelay
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.delivery.writer import DatabaseWriter
+from grants_shared.event_keys import keyring_of
 from grants_shared.settings import PlatformSettings
 from grants_shared.uow import UnitOfWork, on_commit_with_events
 
@@ -103,10 +104,22 @@ class Service:
         self.writer = DatabaseWriter(sessions, name=f"{name}-writer")
         self.client = async_client(redis_url, block_ms=tuning().block_ms)
         self.consumer = TimedConsumer(
-            group=name, consumer=f"{name}-bench", routes=routes, writer=self.writer, redis=self.client, tuning=tuning()
+            group=name,
+            consumer=f"{name}-bench",
+            routes=routes,
+            writer=self.writer,
+            redis=self.client,
+            tuning=tuning(),
+            keyring=keyring_of(PlatformSettings()),
         )
         self.relay = (
-            OutboxRelay(sessions, sync_client(redis_url), interval_s=PlatformSettings().relay_interval_s, name=name)
+            OutboxRelay(
+                sessions,
+                sync_client(redis_url),
+                signer=keyring_of(PlatformSettings()).signer(name),
+                interval_s=PlatformSettings().relay_interval_s,
+                name=name,
+            )
             if relay
             else None
         )
@@ -207,6 +220,7 @@ async def hop_latency(
     relay = OutboxRelay(
         producer_sessions,
         sync_client(consumer.redis_url),
+        signer=keyring_of(PlatformSettings()).signer(envelopes[0].producer),
         name="producer",
         interval_s=PlatformSettings().relay_interval_s,
     )

@@ -69,6 +69,13 @@ def test_each_service_gets_its_own_postgres_database(svc: str) -> None:
     assert f"CREATE DATABASE {svc};" in (ROOT / "deploy/postgres/init.sql").read_text()
 
 
+@pytest.mark.parametrize("svc", SERVICES)
+def test_only_the_workers_get_the_event_keys_and_compose_insists_on_them(svc: str) -> None:
+    keys = service(f"{svc}-worker")["environment"]["GRANTS_EVENT_KEYS"]
+    assert keys.startswith("${GRANTS_EVENT_KEYS:?")  # docker compose refuses to start without them
+    assert "GRANTS_EVENT_KEYS" not in service(f"{svc}-api")["environment"]
+
+
 def test_migrations_cover_every_service_and_redis_keeps_an_fsynced_aof() -> None:
     assert service("migrate")["command"][3:] == list(SERVICES)
     redis_cmd = service("redis")["command"]

@@ -1,5 +1,6 @@
 """The whole platform as real processes: Redis, migrations, registry, four APIs, four workers, the bank."""
 
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ import httpx
 
 from grants_cli.redis_server import EmbeddedRedis, best_executable
 from grants_shared import redis_acl
+from grants_shared.event_keys import dev_keys
 
 SERVICES = ("applications", "allocation", "payments", "reporting")
 DEFAULT_PORTS = {"applications": 8001, "allocation": 8002, "payments": 8003, "reporting": 8004, "sandbox-bank": 8005}
@@ -94,6 +96,8 @@ class System:
         )
         env.setdefault("SANDBOX_BANK_DATABASE_URL", f"sqlite:///{(self.var_dir / 'sandbox_bank.db').resolve()}")
         env.update(self.extra_env)
+        if not env.get("GRANTS_EVENT_KEYS"):  # development: every process signs and verifies with var/'s keys
+            env["GRANTS_EVENT_KEYS"] = json.dumps(dev_keys(self.var_dir))
         return env
 
     def start_redis(self) -> None:

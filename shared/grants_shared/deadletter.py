@@ -35,15 +35,30 @@ def depth(client: Any) -> dict[str, int]:
 
 
 def replay(client: Any, group: str, entry_id: str) -> str:
-    """Put a dead letter back on its original stream (same event id, so consumers stay idempotent); returns new id."""
+    """Put a dead letter back on its original stream (same event id, so consumers stay idempotent); returns new id.
+
+    Its signature is checked again: only what its stream's producer signed with a key still listed is applied.
+    """
     stream = stream_of(group)
     found = client.xrange(stream, min=entry_id, max=entry_id)
     if not found:
         raise KeyError(f"no dead letter {entry_id} in {stream}")
     fields = {k.decode(): v.decode() for k, v in found[0][1].items()}
-    frame = {"headers": {"replayed_from": f"{stream}/{entry_id}"}, "data": fields["body"]}
     with client.pipeline(transaction=True) as move:  # put back and removed together, or neither
-        move.xadd(fields["stream"], {DATA_FIELD: json.dumps(frame)})
+        move.xadd(fields["stream"], {DATA_FIELD: _replayed_frame(fields, f"{stream}/{entry_id}")})
         move.xdel(stream, entry_id)
         new_id, _ = move.execute()
     return new_id.decode() if isinstance(new_id, bytes) else str(new_id)
+
+
+def _replayed_frame(fields: dict[str, str], origin: str) -> str:
+    """The entry as it travelled (its signature still holds: the envelope text is unchanged), marked as replayed.
+
+    A dead letter written before frames were kept has only its body: put back unsigned, it is refused again.
+    """
+    try:
+        frame = json.loads(fields["frame"])
+        frame["headers"] = {**frame.get("headers", {}), "replayed_from": origin}
+    except (KeyError, ValueError, TypeError, AttributeError):
+        frame = {"headers": {"replayed_from": origin}, "data": fields["body"]}
+    return json.dumps(frame)

@@ -66,6 +66,15 @@ class PlatformSettings(BaseSettings):
     )
     oidc_http_timeout_s: float = Field(5.0, gt=0, description="Timeout of each call to the provider.")
     reference_data_dir: Path | None = None
+    event_keys: dict[str, dict[str, SecretStr]] = Field(
+        default_factory=dict,
+        description="The event signing keys, JSON {producer: {key id: secret}}: a worker signs with its own producer's "
+        "and accepts any listed key of a stream's producer. Required in production; in development generated once "
+        "into var/event-keys.json.",
+    )
+    event_signing_key_id: str | None = Field(
+        None, description="The key id a producer signs with (default: the last listed for it); rotate with overlap."
+    )
 
     @model_validator(mode="after")
     def _check_identity(self) -> "PlatformSettings":

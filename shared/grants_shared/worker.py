@@ -26,8 +26,10 @@ from grants_shared.delivery.redis_client import async_client, sync_client
 from grants_shared.delivery.relay import OutboxRelay
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.delivery.writer import DatabaseWriter
+from grants_shared.event_keys import keyring_of
 from grants_shared.events.envelope import Envelope, Event
 from grants_shared.settings import PlatformSettings
+from grants_shared.signing import Keyring
 from grants_shared.telemetry import instrument_redis, setup_tracing
 from grants_shared.uow import on_commit_with_events
 
@@ -63,8 +65,10 @@ def create_worker(spec: WorkerSpec) -> FastStream:
     spec.settings.require_redis_password()
     setup_tracing(f"{spec.service}-worker")
     instrument_redis()
+    keyring = keyring_of(spec.settings)  # no keys in production: the worker refuses to start
+    keyring.signer(spec.service)
     app = FastStream(make_broker(spec.settings.redis_url), specification=_document(spec))
-    running = _Running(spec)
+    running = _Running(spec, keyring)
     app.after_startup(running.start)
     app.on_shutdown(running.stop)
     return app
@@ -73,8 +77,8 @@ def create_worker(spec: WorkerSpec) -> FastStream:
 class _Running:
     """The tasks of a started worker and how to stop them."""
 
-    def __init__(self, spec: WorkerSpec) -> None:
-        self.spec = spec
+    def __init__(self, spec: WorkerSpec, keyring: Keyring) -> None:
+        self.spec, self.keyring = spec, keyring
         self.tasks: list[asyncio.Task[None]] = []
         self.stopping = asyncio.Event()
 
@@ -82,7 +86,11 @@ class _Running:
         spec, settings = self.spec, self.spec.settings
         self.writer = DatabaseWriter(spec.sessions, name=f"{spec.service}-writer")
         self.relay = OutboxRelay(
-            spec.sessions, sync_client(settings.redis_url), interval_s=settings.relay_interval_s, name=spec.service
+            spec.sessions,
+            sync_client(settings.redis_url),
+            signer=self.keyring.signer(spec.service),
+            interval_s=settings.relay_interval_s,
+            name=spec.service,
         )
         on_commit_with_events(spec.service, self.relay.wake)
         tuning = ConsumerTuning.from_settings(settings)
@@ -94,6 +102,7 @@ class _Running:
             writer=self.writer,
             redis=self.redis,
             tuning=tuning,
+            keyring=self.keyring,
         )
         context = WorkerContext(spec.service, settings, spec.sessions, self.writer)
         self.tasks = [

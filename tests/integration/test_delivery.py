@@ -18,7 +18,7 @@ from grants_shared.delivery.streams import Entry, GroupStreams
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.events import Envelope, ReportAccepted, ReportSubmitted, TrancheScheduled, wrap
 from grants_shared.uow import UnitOfWork
-from tests.support.consuming import Running, effects, eventually, publish, publish_raw, start_consumer
+from tests.support.consuming import Running, effects, eventually, publish, publish_raw, signer, start_consumer
 
 pytestmark = pytest.mark.anyio
 GROUP = "delivery-test"
@@ -93,7 +93,7 @@ async def test_outbox_rows_reach_the_consumer_once_each(sessions: Any, redis_url
 async def test_a_rolled_back_use_case_publishes_nothing(sessions: Any, redis_url: str) -> None:
     with UnitOfWork(sessions) as uow:
         uow.emit(accepted(1), subject="g1")  # no commit: the event must vanish with the state change
-    assert OutboxRelay(sessions, sync_client(redis_url)).publish_pending() == 0
+    assert OutboxRelay(sessions, sync_client(redis_url), signer=signer("reporting")).publish_pending() == 0
     assert redis.Redis.from_url(redis_url).exists(ReportAccepted.stream()) == 0
 
 
@@ -127,6 +127,25 @@ async def test_a_message_that_always_fails_is_dead_lettered_and_can_be_replayed(
     deadletter.replay(client, GROUP, entry["id"])
     await eventually(lambda: count(sessions) == 1)
     assert deadletter.list_entries(client, GROUP) == []
+
+
+async def test_an_unsigned_entry_is_dead_lettered_at_once_and_refused_again_when_replayed(
+    sessions: Any, redis_url: str, running: Any
+) -> None:
+    from grants_shared.wire import encode_frame
+
+    await running(relay=False)
+    envelope = wrap(accepted(7), subject="g1")
+    publish_raw(redis_url, ReportAccepted.stream(), encode_frame(envelope.model_dump_json(), {}))
+    client = redis.Redis.from_url(redis_url)
+    await eventually(lambda: bool(deadletter.list_entries(client, GROUP)))
+    [entry] = deadletter.list_entries(client, GROUP)
+    assert entry["deliveries"] == "1" and entry["error"].startswith("refused (unsigned)")
+
+    deadletter.replay(client, GROUP, entry["id"])
+
+    await eventually(lambda: [e["id"] != entry["id"] for e in deadletter.list_entries(client, GROUP)] == [True])
+    assert count(sessions) == 0 and pending(redis_url) == 0
 
 
 async def test_dead_lettering_acknowledges_the_message_in_the_same_step(redis_url: str) -> None:
@@ -260,9 +279,10 @@ async def test_a_writer_commits_while_the_relay_publishes(sessions: Any, redis_u
             writer.join(timeout=20)
             super()._publish(rows)
 
-    assert WritingRelay(sessions, sync_client(redis_url)).publish_pending() == 3
+    assert WritingRelay(sessions, sync_client(redis_url), signer=signer("reporting")).publish_pending() == 3
     assert len(written) == 1
-    assert OutboxRelay(sessions, sync_client(redis_url)).publish_pending() == 1  # what was written meanwhile goes next
+    # what was written meanwhile goes next
+    assert OutboxRelay(sessions, sync_client(redis_url), signer=signer("reporting")).publish_pending() == 1
     with sessions() as s:
         unsent = s.execute(
             select(func.count()).select_from(tables.outbox).where(tables.outbox.c.published_at.is_(None))

@@ -14,6 +14,7 @@ from grants_shared.delivery.relay import OutboxRelay
 from grants_shared.events import TrancheScheduled
 from grants_shared.uow import UnitOfWork
 from grants_shared.wire import decode_entry
+from tests.support.consuming import signer
 
 STREAM = TrancheScheduled.stream()
 OTHER = "grants.test.other-stream.v1"
@@ -66,7 +67,7 @@ def test_a_batch_that_fails_part_way_is_published_again_whole_and_then_marked_se
     ids = write_outbox(sessions, 9)
     client = redis.Redis.from_url(redis_url)
     client.set(OTHER, "not a stream")  # every XADD to OTHER fails; those before and after it in the pipeline land
-    relay = OutboxRelay(sessions, sync_client(redis_url), batch=500)
+    relay = OutboxRelay(sessions, sync_client(redis_url), signer=signer("payments"), batch=500)
 
     with pytest.raises(redis.ResponseError):
         relay.publish_pending()
@@ -89,7 +90,7 @@ def test_a_batch_larger_than_the_relay_batch_goes_out_in_order_over_several_turn
     sessions: Any, redis_url: str
 ) -> None:
     ids = write_outbox(sessions, 7)
-    relay = OutboxRelay(sessions, sync_client(redis_url), batch=3)
+    relay = OutboxRelay(sessions, sync_client(redis_url), signer=signer("payments"), batch=3)
 
     assert [relay.publish_pending() for _ in range(4)] == [3, 3, 1, 0]
     client = redis.Redis.from_url(redis_url)
@@ -105,7 +106,7 @@ def test_without_an_exporter_the_producers_trace_context_is_passed_on(
     parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     ids = write_outbox(sessions, 1, headers={"traceparent": parent})
 
-    assert OutboxRelay(sessions, sync_client(redis_url)).publish_pending() == 1
+    assert OutboxRelay(sessions, sync_client(redis_url), signer=signer("payments")).publish_pending() == 1
     ((_, fields),) = redis.Redis.from_url(redis_url).xrange(STREAM)
     headers = decode_entry(fields)[1]
     assert headers["event_id"] == ids[0]

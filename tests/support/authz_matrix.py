@@ -40,8 +40,9 @@ CALLERS = {
 }
 """Column heading -> caller: a role, no token, an expired token, a token for another audience."""
 
-INFRASTRUCTURE = frozenset({"GET /healthz", "GET /readyz", "GET /metrics", "GET /metrics/"})
-"""Routes of every service that hold no organisation's data (probes and metrics): not in the matrices."""
+INFRASTRUCTURE = frozenset({"GET /healthz", "GET /readyz", "GET /metrics", "GET /metrics/", "GET /docs", "GET /redoc"})
+"""Routes of every service that hold no organisation's data (probes, metrics, the API's documentation pages): not
+in the matrices."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,10 @@ from grants_shared.delivery.redis_client import async_client, sync_client
 from grants_shared.delivery.relay import OutboxRelay
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.delivery.writer import DatabaseWriter
+from grants_shared.event_keys import keyring_of
 from grants_shared.events.envelope import Envelope
+from grants_shared.settings import PlatformSettings
+from grants_shared.signing import Keyring, Signer
 from grants_shared.wire import DATA_FIELD, encode_frame
 
 effects_md = MetaData()
@@ -71,27 +74,53 @@ async def start_consumer(
     consumer: str = "c1",
     relay: bool = True,
 ) -> GroupConsumer:
-    """Start a consumer (and, by default, the outbox relay) on their own writer."""
+    """Start a consumer (and, by default, the outbox relay) on their own writer.
+
+    The relay signs as the producer of the first route's event: a test's relay publishes what its consumer reads.
+    """
     writer = DatabaseWriter(sessions)
     client = async_client(redis_url, block_ms=tuning.block_ms)
     started = GroupConsumer(
-        group=group, consumer=consumer, routes=list(routes), writer=writer, redis=client, tuning=tuning
+        group=group,
+        consumer=consumer,
+        routes=list(routes),
+        writer=writer,
+        redis=client,
+        tuning=tuning,
+        keyring=keyring(),
     )
     running.consumers.append(started)
     running.writers.append(writer)
     running.clients.append(client)
     running.tasks.append(asyncio.create_task(started.run()))
     if relay:
-        outbox = OutboxRelay(sessions, sync_client(redis_url), interval_s=0.02)
+        outbox = OutboxRelay(sessions, sync_client(redis_url), signer=signer(routes[0].event.producer), interval_s=0.02)
         running.relays.append(outbox)
         running.tasks.append(asyncio.create_task(outbox.run(writer)))
     return started
 
 
+def keyring() -> Keyring:
+    """The event keys of this test run (GRANTS_EVENT_KEYS, set by the root conftest)."""
+    return keyring_of(PlatformSettings())
+
+
+def signer(producer: str) -> Signer:
+    """The current signing key of `producer` in this test run."""
+    return keyring().signer(producer)
+
+
+def signed_frame(envelope: Envelope[Any], headers: dict[str, str] | None = None, *, stream: str | None = None) -> str:
+    """The envelope's frame signed by its producer, as that producer's relay would publish it on `stream`."""
+    body, stream = envelope.model_dump_json(), stream or type(envelope.payload).stream()
+    signature = signer(envelope.producer).headers(stream, body)
+    return encode_frame(body, {"event_id": envelope.event_id, **(headers or {}), **signature})
+
+
 def publish(redis_url: str, envelope: Envelope[Any], headers: dict[str, str] | None = None) -> str:
-    """XADD an envelope to its stream in the platform's wire format; returns the entry id."""
-    frame = encode_frame(envelope.model_dump_json(), {"event_id": envelope.event_id, **(headers or {})})
-    return sync_client(redis_url).xadd(type(envelope.payload).stream(), {DATA_FIELD: frame}).decode()
+    """XADD an envelope to its stream in the platform's wire format, signed by its producer; returns the entry id."""
+    stream = type(envelope.payload).stream()
+    return sync_client(redis_url).xadd(stream, {DATA_FIELD: signed_frame(envelope, headers)}).decode()
 
 
 def publish_raw(redis_url: str, stream: str, frame: str) -> str:

@@ -22,8 +22,9 @@ from grants_shared.wire import DATA_FIELD, encode_frame
 def message_for(envelope: Envelope[Any], route: Route, headers: dict[str, str] | None = None) -> Message:
     """A message as the consumer would have read it from the envelope's stream."""
     headers = {"event_id": envelope.event_id, **(headers or {})}
-    frame = encode_frame(envelope.model_dump_json(), headers)
-    return Message(Entry(route.stream, "0-0", {DATA_FIELD.encode(): frame.encode()}), envelope, route, headers)
+    body = envelope.model_dump_json()
+    frame = encode_frame(body, headers)
+    return Message(Entry(route.stream, "0-0", {DATA_FIELD.encode(): frame.encode()}), envelope, route, headers, body)
 
 
 def apply_envelopes(

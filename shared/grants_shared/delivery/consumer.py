@@ -3,7 +3,9 @@
 The loop reads every stream of the group in one call, applies what it read in transactions of at most `batch`
 messages on the database writer, then acknowledges the applied, duplicate and parked ones together. A message that
 failed on its own merits stays pending and is claimed again after `claim_idle_ms` (its delivery counted); after
-`max_deliveries` it is dead-lettered. A failure of the database or of Redis is waited out with back-off, never
+`max_deliveries` it is dead-lettered. An entry that is not signed by its stream's producer with one of the
+producer's listed keys is never applied: it is dead-lettered at once with the reason (grants_shared.signing).
+A failure of the database or of Redis is waited out with back-off, never
 counted against a message. Parked events are swept now and then; those that waited too long are dead-lettered.
 """
 
@@ -30,6 +32,7 @@ from grants_shared.delivery.messages import Message, Route, decode
 from grants_shared.delivery.streams import Entry, GroupStreams, dead_letter_record, split_at_horizon
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.delivery.writer import DatabaseWriter
+from grants_shared.signing import Keyring, Refused
 from grants_shared.uow import ring_commit_bells
 
 log = logging.getLogger(__name__)
@@ -47,8 +50,9 @@ class GroupConsumer:
         writer: DatabaseWriter,
         redis: Redis,
         tuning: ConsumerTuning,
+        keyring: Keyring,
     ) -> None:
-        self.group, self.writer, self.tuning = group, writer, tuning
+        self.group, self.writer, self.tuning, self.keyring = group, writer, tuning, keyring
         self.routes = {route.stream: route for route in routes}
         self.streams = GroupStreams(
             redis, group=group, consumer=consumer, streams=sorted(self.routes), batch=tuning.batch
@@ -131,7 +135,7 @@ class GroupConsumer:
         messages: list[Message] = []
         for entry in entries:
             try:
-                messages.append(decode(entry, self.routes))
+                messages.append(self._verified(decode(entry, self.routes)))
             except ValueError as error:
                 await self.streams.dead_letter(entry, str(error))
                 self.stats["dead_lettered"] += 1
@@ -143,6 +147,22 @@ class GroupConsumer:
                 await self._settle(await self._apply(chunk))
                 del unsettled[: len(chunk)]
         return len(entries)
+
+    def _verified(self, message: Message) -> Message:
+        """The message, if its stream's producer signed it with a listed key; else Refused (a ValueError)."""
+        try:
+            self.keyring.verify(
+                stream=message.entry.stream,
+                owner=message.route.event.producer,
+                producer=message.envelope.producer,
+                body=message.body,
+                headers=message.headers,
+            )
+        except Refused as refused:
+            self.stats[f"refused_{refused.code}"] += 1
+            log.warning("%s refused %s on %s: %s", self.group, message.event_id, message.entry.stream, refused)
+            raise
+        return message
 
     @asynccontextmanager
     async def _touching(self, entries: list[Entry]) -> AsyncIterator[None]:
@@ -239,7 +259,7 @@ class GroupConsumer:
             entry = Entry(row.stream, f"parked:{row.event_id}", {}, deliveries=row.attempts)
             body = _parked_body(row)
             record: Any = dead_letter_record(
-                self.group, row.stream, entry.entry_id, body, f"parked: {row.reason}", row.attempts
+                self.group, row.stream, entry.entry_id, body, f"parked: {row.reason}", row.attempts, frame=row.frame
             )
             await self.streams.redis.xadd(stream_of(self.group), record)
             await self.writer.run(self._forget, row.event_id)

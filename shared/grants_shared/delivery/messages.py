@@ -61,12 +61,16 @@ class Route:
 
 @dataclass
 class Message:
-    """A decoded stream entry: its envelope, the headers it travelled with, the route that handles it."""
+    """A decoded stream entry: its envelope, the headers it travelled with, the route that handles it.
+
+    `body` is the envelope's text exactly as it travelled: what its signature covers.
+    """
 
     entry: Entry
     envelope: Envelope[Any]
     route: Route
     headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
 
     @property
     def event_id(self) -> str:
@@ -86,11 +90,14 @@ def decode_frame(entry: Entry, frame: str, route: Route) -> Message:
     """Decode a frame (`{"headers": ..., "data": "<envelope>"}`) for `route`."""
     try:
         outer = json.loads(frame)
-        envelope = envelope_of(route.event).model_validate_json(outer["data"])
+        body = outer["data"]
+        if not isinstance(body, str):
+            raise TypeError("data is not a string")
+        envelope = envelope_of(route.event).model_validate_json(body)
     except (ValueError, KeyError, TypeError, ValidationError) as error:
         raise ValueError(f"undecodable envelope: {error}") from error
     expected = (route.event.event_type, route.event.event_version)
     if (envelope.event_type, envelope.event_version) != expected:
         raise ValueError(f"undecodable envelope: a {envelope.event_type} v{envelope.event_version} on {route.stream}")
     headers = outer.get("headers") if isinstance(outer.get("headers"), dict) else {}
-    return Message(entry, envelope, route, {str(k): str(v) for k, v in headers.items()})
+    return Message(entry, envelope, route, {str(k): str(v) for k, v in headers.items()}, body)

@@ -5,9 +5,10 @@ commit. Nothing awaits in between and no transaction spans two threads. On Postg
 FOR UPDATE SKIP LOCKED, so two relays never publish one row at once. On SQLite the rows are read without a lock and
 marked after the publish (holding SQLite's single write lock across Redis calls would stall every writer), so two
 relays may both publish a row: consumers deduplicate by event id. A crash after the publish means a repeat, never a
-loss. A publish span per row is made only when spans are exported (OTEL_EXPORTER_OTLP_ENDPOINT); otherwise the
-producer's stored trace context is passed on as it is, at the cost of a dict. The relay sleeps until its doorbell
-rings (a commit wrote outbox rows) or its interval passes.
+loss. Each entry is signed with the service's current event key (grants_shared.signing) over its stream and the
+exact envelope text. A publish span per row is made only when spans are exported (OTEL_EXPORTER_OTLP_ENDPOINT);
+otherwise the producer's stored trace context is passed on as it is, at the cost of a dict. The relay sleeps until
+its doorbell rings (a commit wrote outbox rows) or its interval passes.
 """
 
 import asyncio
@@ -25,6 +26,7 @@ from grants_shared.crash import crash_point
 from grants_shared.db import read_only_session
 from grants_shared.delivery.backoff import Backoff
 from grants_shared.delivery.writer import DatabaseWriter
+from grants_shared.signing import Signer
 from grants_shared.telemetry import tracing_exported
 from grants_shared.wire import DATA_FIELD, encode_frame
 
@@ -41,11 +43,13 @@ class OutboxRelay:
         sessions: sessionmaker[Session],
         redis: Redis,
         *,
+        signer: Signer,
         batch: int = 500,
         interval_s: float = 0.05,
         name: str = "outbox",
     ) -> None:
         self._sessions, self._redis, self._batch, self._interval_s = sessions, redis, batch, interval_s
+        self._signer = signer
         self._crash_point = f"{name}.relay_after_publish"
         self._stopping = asyncio.Event()
         self._doorbell: asyncio.Event | None = None
@@ -111,6 +115,7 @@ class OutboxRelay:
         with self._redis.pipeline(transaction=False) as pipe:
             for row in rows:
                 headers = self._traced_headers(row) if traced else {"event_id": row.event_id, **(row.headers or {})}
+                headers.update(self._signer.headers(row.stream, row.body))
                 pipe.xadd(row.stream, {DATA_FIELD: encode_frame(row.body, headers)})
             pipe.execute()
 

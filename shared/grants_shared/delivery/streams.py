@@ -137,6 +137,7 @@ class GroupStreams:
             body if body is not None else _body_of(entry),
             error,
             entry.deliveries,
+            frame=entry.frame,
         )
         async with self.redis.pipeline(transaction=True) as move:
             move.xadd(stream_of(self.group), record)  # type: ignore[arg-type]
@@ -168,10 +169,14 @@ def split_at_horizon(
 
 
 def dead_letter_record(
-    group: str, stream: str, message_id: str, body: Any, error: str, deliveries: int
+    group: str, stream: str, message_id: str, body: Any, error: str, deliveries: int, *, frame: str = ""
 ) -> dict[str, str]:
-    """The fields of a dead letter: where it came from, why it failed, how often it was tried."""
+    """The fields of a dead letter: where it came from, why it failed, how often it was tried.
+
+    `frame` is the entry as it travelled (envelope and signature): a replay puts back exactly that.
+    """
     return {
+        **({"frame": frame} if frame else {}),
         "group": group,
         "stream": stream,
         "message_id": message_id,

@@ -17,9 +17,9 @@ from allocation.usecases import open_round
 from allocation_tests.db import count
 from allocation_tests.kit import ROUND
 from allocation_tests.seed import T0, assessed, need, withdrawn
-from grants_shared.broker import make_broker
 from grants_shared.events import Envelope, RoundOpened
 from grants_shared.uow import UnitOfWork
+from tests.support.consuming import publish
 
 pytestmark = pytest.mark.anyio
 
@@ -62,16 +62,13 @@ async def test_the_worker_consumes_events_and_relays_its_outbox(
     app = worker.create_app()
     await app.start()
     try:
-        publisher = make_broker(redis_url)
-        await publisher.start()
         events: list[Envelope[Any]] = [
             withdrawn("gone"),  # before its assessment: the assessment must not revive it
             assessed("gone", need(2), at=T0 + timedelta(hours=1)),
             assessed("kept", need(1)),
         ]
         for envelope in [*events, events[-1]]:  # the last one twice: one effect
-            await publisher.publish(envelope.model_dump(mode="json"), stream=type(envelope.payload).stream())
-        await publisher.stop()
+            publish(redis_url, envelope)
         await eventually(lambda: count(worker_sessions, "inbox") == 3 and count(worker_sessions, "neighbourhoods") == 2)
         assert pool(worker_sessions) == ["kept"] and count(worker_sessions, "assessed_applications") == 2
 

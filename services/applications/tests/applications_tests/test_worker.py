@@ -1,6 +1,5 @@
 """The worker on a real Redis: the outbox reaches the streams, and an AllocationDecided reaches the application."""
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,7 +14,8 @@ from applications import bootstrap, worker
 from applications.adapters.orm import Decision
 from grants_shared import tables
 from grants_shared.events import AllocationDecided, ApplicationAssessed, ApplicationSubmitted
-from grants_shared.wire import DATA_FIELD, decode_entry
+from grants_shared.wire import decode_entry
+from tests.support.consuming import publish
 
 from .conftest import Applicant
 from .kit import application_body
@@ -42,7 +42,7 @@ def on_redis(redis_url: str, migrated: str, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_the_worker_publishes_the_outbox_and_applies_decisions(
-    on_redis: redis.Redis, client: TestClient, applicant: Applicant, sessions: Any
+    on_redis: redis.Redis, redis_url: str, client: TestClient, applicant: Applicant, sessions: Any
 ) -> None:
     app = client.post(
         "/applications", json=application_body(applicant.partnership["id"]), headers=applicant.headers
@@ -66,10 +66,9 @@ def test_the_worker_publishes_the_outbox_and_applies_decisions(
         assert envelope["payload"]["application_id"] == app["id"] and headers["event_id"] == envelope["event_id"]
         assert on_redis.xlen(ApplicationSubmitted.stream()) == 1
 
-        message = decided(app["id"]).model_dump(mode="json")
-        frame = {"headers": {"content-type": "application/json"}, "data": json.dumps(message)}
+        message = decided(app["id"])
         for _ in range(2):  # a duplicate on the stream must not be applied twice
-            on_redis.xadd(AllocationDecided.stream(), {DATA_FIELD: json.dumps(frame)})
+            publish(redis_url, message)
         eventually(lambda: stored() == 1)
         eventually(lambda: on_redis.xpending(AllocationDecided.stream(), "applications")["pending"] == 0)
     assert stored() == 1

@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grants_shared.clock import Clock, now, system_clock, today
 from grants_shared.clock import as_utc as utc
@@ -29,6 +29,8 @@ from payments.usecases.award_rows import (
     row_of,
     tranche_rows,
 )
+from payments.usecases.budgets import require_headroom
+from payments.usecases.errors import AwardOutsideRound, ReportPeriodUnknown
 from payments.usecases.releases import AUTO_RELEASER, add_hold, lift_hold, review, snapshot, unmet_facts
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ def award_grant(
     state = award_state(session, award, key)
     if state.grant_known:
         return  # the schedule exists already: a replayed or repeated award changes nothing
+    _check_round(session, award)
     awarded_at, at = utc(award.awarded_at), clock()
     schedule = build_schedule(award.amount_pence, award.duration_months, awarded_at.date(), SEMI_ANNUAL)
     ids = [tranche_id_of(award.grant_id, due.number) for due in schedule]
@@ -92,6 +95,20 @@ def award_grant(
         review(uow, grant, first, actor=AUTO_RELEASER, threshold=threshold, clock=clock)
 
 
+def _check_round(session: Any, award: GrantAwarded) -> None:
+    """An award in a round payments knows must fit it: awarded once the round opened, within the round's budget.
+
+    Payments learns rounds from round-opened, which may come after an award (another stream): an award in a round
+    not announced yet is taken on allocation's signature alone.
+    """
+    known = session.get(Round, award.round_id)
+    if known is None:
+        return
+    if utc(award.awarded_at) < utc(known.opened_at):
+        raise AwardOutsideRound(f"Grant {award.grant_id} is dated before round {award.round_id} opened.")
+    require_headroom(session, award.round_id, award.amount_pence)
+
+
 def _hold_new_tranches(
     uow: UnitOfWork, award: GrantAwarded, rows: list[dict[str, Any]], state: AwardState, clock: Clock
 ) -> tuple[list[dict[str, Any]], list[str]]:
@@ -117,6 +134,12 @@ def accept_report(uow: UnitOfWork, report: ReportAccepted, *, threshold: int, cl
     grant = uow.session.get(Grant, report.grant_id, with_for_update=True)
     if grant is None:
         raise NotReady(f"grant {report.grant_id} is not known to payments yet")
+    periods = uow.session.scalar(select(func.max(Tranche.number)).where(Tranche.grant_id == grant.grant_id)) or 0
+    if not 1 <= report.period_number <= periods:
+        raise ReportPeriodUnknown(
+            f"Report {report.report_id} is for period {report.period_number}; grant {grant.grant_id} has periods"
+            f" 1 to {periods}."
+        )
     tranche = uow.session.scalars(
         select(Tranche)
         .where(

@@ -96,6 +96,18 @@ class OverBudget(Conflict):
     default_code, default_title = "over-budget", "The round's budget cannot carry this increase"
 
 
+class ReportPeriodUnknown(Invalid):
+    """A report accepted for a period the grant's schedule does not have (a forged or confused event)."""
+
+    default_code, default_title = "report-period-unknown", "The grant's schedule has no such period"
+
+
+class AwardOutsideRound(Invalid):
+    """A grant awarded before its round opened: allocation never commits such a run."""
+
+    default_code, default_title = "award-outside-round", "The award does not fit its round"
+
+
 class BadPattern(Invalid):
     """The schedule pattern and its basis points do not fit (the title says how)."""
 

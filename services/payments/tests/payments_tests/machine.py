@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grants_shared.auth import Role
 from grants_shared.db import make_engine, session_factory
@@ -30,6 +31,7 @@ from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
 from payments.domain.statuses import VARIATION_PENDING
 from payments.read.ledger_check import run_checks
 from payments.usecases import awards, conditions, releases, returns, variations
+from payments.usecases.errors import ReportPeriodUnknown
 from payments.usecases.instructions import bank_reference
 from payments.usecases.reconciliation import CURSOR, reconcile_turn
 from payments.usecases.variations import VariationRequest
@@ -139,7 +141,14 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
         @precondition(lambda self: self.grants)
         @rule(pick=PICK, period=st.integers(1, 4), by=st.sampled_from(["asha", "bob"]))
         def accept_report(self, pick: int, period: int, by: str) -> None:
-            self.deliver(accepted(self.grant(pick), period=period, by=by), self.on_report)
+            grant_id = self.grant(pick)
+            with self.sessions() as session:
+                periods = session.scalar(select(func.max(Tranche.number)).where(Tranche.grant_id == grant_id))
+            if period > (periods or 0):  # a period the schedule does not have: refused, nothing changes
+                with pytest.raises(ReportPeriodUnknown):
+                    deliver(self.sessions, accepted(grant_id, period=period, by=by), self.on_report)
+                return
+            self.deliver(accepted(grant_id, period=period, by=by), self.on_report)
 
         @rule(pick=PICK)
         def hold(self, pick: int) -> None:

@@ -1,6 +1,5 @@
 """The worker as a real process on a real Redis and sandbox bank: an award becomes a settled payment."""
 
-import json
 import os
 import subprocess
 import sys
@@ -11,10 +10,11 @@ from pathlib import Path
 import redis
 
 from grants_shared.db import make_engine, migrate, session_factory
-from grants_shared.events import GrantAwarded, PaymentSettled, TrancheScheduled
-from grants_shared.wire import DATA_FIELD, decode_entry
+from grants_shared.events import PaymentSettled, TrancheScheduled
+from grants_shared.wire import decode_entry
 from payments_tests.bank import Bank
 from payments_tests.kit import awarded, instructions, open_first_tranche, tranches
+from tests.support.consuming import publish
 
 
 def eventually(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
@@ -44,9 +44,8 @@ def test_the_worker_pays_an_award_and_publishes_through_the_outbox(redis_url: st
     sessions = session_factory(engine)
     try:
         envelope = awarded("g-w", amount=800_000, months=12)
-        frame = {"headers": {"event_id": envelope.event_id}, "data": envelope.model_dump_json()}
         for _ in range(2):  # delivered twice: one schedule all the same
-            client.xadd(GrantAwarded.stream(), {DATA_FIELD: json.dumps(frame)})
+            publish(redis_url, envelope)
         eventually(lambda: [t.status for t in tranches(sessions, "g-w")] == ["held", "scheduled"], "schedule")
         open_first_tranche(sessions, "g-w")  # agreement signed, plan endorsed: tranche 1 is released
         eventually(lambda: [i.status for i in instructions(sessions, "g-w")] == ["instructed"], "instruction")

@@ -9,13 +9,13 @@ import redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Principal, Role
-from grants_shared.broker import make_broker
 from grants_shared.events import ReportSubmitted
 from grants_shared.uow import UnitOfWork
 from grants_shared.wire import decode_entry
 from reporting import bootstrap, worker
 from reporting.adapters.orm import Grant
 from reporting.usecases.reports import SubmitReport, submit_report
+from tests.support.consuming import publish
 
 from .story import Story
 
@@ -55,13 +55,11 @@ async def test_the_worker_projects_events_and_publishes_report_events(
     bootstrap.reset()
     app = worker.create_app()
     await app.start()
-    publisher = make_broker(redis_url)
-    await publisher.start()
     try:
         story = Story()
         events = [*story.up_to_award(), *story.paid_tranche(1, date(2026, 2, 1))]
         for envelope in reversed(events):  # the settlement first: it must wait, not be lost
-            await publisher.publish(envelope.model_dump(mode="json"), stream=type(envelope.payload).stream())
+            publish(redis_url, envelope)
         await eventually(lambda: paid(bootstrap.sessions(), story.grant_id) == story.tranche_amount)
 
         def submit() -> None:
@@ -79,7 +77,6 @@ async def test_the_worker_projects_events_and_publishes_report_events(
         envelope, _headers = decode_entry(fields)
         assert envelope["payload"]["grant_id"] == story.grant_id and envelope["subject"] == story.grant_id
     finally:
-        await publisher.stop()
         await app.stop()
         bootstrap.reset()
         client.flushdb()
@@ -94,11 +91,7 @@ async def test_events_published_before_the_worker_first_started_are_not_missed(
     monkeypatch.setenv("REDIS_URL", redis_url)
     bootstrap.reset()
     story = Story()
-    publisher = make_broker(redis_url)
-    await publisher.start()
-    awarded = story.awarded()
-    await publisher.publish(awarded.model_dump(mode="json"), stream=type(awarded.payload).stream())
-    await publisher.stop()
+    publish(redis_url, story.awarded())
     app = worker.create_app()
     await app.start()
     try:
