@@ -29,7 +29,7 @@ from grants_shared.events import ALL_EVENTS, Envelope, GrantAwarded
 from grants_shared.redis_url import with_credentials
 from grants_shared.uow import UnitOfWork
 from reporting.read.health import pipeline_health
-from tests.support.consuming import Running, effects, eventually, publish_raw, start_consumer
+from tests.support.consuming import Running, effects, eventually, publish_raw, signer, start_consumer
 from tests.support.infra import wait_until_answers
 
 pytestmark = pytest.mark.anyio
@@ -183,7 +183,7 @@ def awarded() -> GrantAwarded:
 async def start_relay(running: Running, sessions: Any, url: str) -> None:
     """An outbox relay publishing as the user in `url`, on a writer of its own."""
     writer = DatabaseWriter(sessions)
-    relay = OutboxRelay(sessions, sync_client(url), interval_s=0.02)
+    relay = OutboxRelay(sessions, sync_client(url), signer=signer("allocation"), interval_s=0.02)
     running.writers.append(writer)
     running.relays.append(relay)
     running.tasks.append(asyncio.create_task(relay.run(writer)))

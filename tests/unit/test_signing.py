@@ -9,6 +9,7 @@ from grants_cli.system import System
 from grants_shared.event_keys import PRODUCERS, dev_keys, keyring_of, new_keys
 from grants_shared.settings import PlatformSettings
 from grants_shared.signing import Keyring, Refused
+from tests.support.infra import production_settings
 
 STREAM = "grants.reporting.report-accepted.v1"
 BODY = '{"event_id": "e1", "producer": "reporting", "payload": {"period_number": 1}}'
@@ -63,7 +64,7 @@ def test_production_without_keys_refuses_and_development_shares_one_generated_ke
 ) -> None:
     monkeypatch.delenv("GRANTS_EVENT_KEYS")
     with pytest.raises(ValueError, match="GRANTS_EVENT_KEYS must be set in production"):
-        keyring_of(PlatformSettings(env="production", jwt_secret="x" * 40, var_dir=tmp_path))
+        keyring_of(production_settings(var_dir=tmp_path))
 
     first = keyring_of(PlatformSettings(env="development", var_dir=tmp_path))
     second = keyring_of(PlatformSettings(env="development", var_dir=tmp_path))

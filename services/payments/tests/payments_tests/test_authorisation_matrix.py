@@ -22,13 +22,22 @@ from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
 from payments.adapters.provider import SandboxBankProvider
 from payments.api import create_app
-from payments.consumers.events import on_grant_awarded, on_round_opened
 from payments.consumers.loops import dispatch_turn, returns_turn
 from payments.usecases.differences import difference_id_of, raise_difference
 from payments_tests.bank import Bank
 from payments_tests.conftest import THRESHOLD
 from payments_tests.flow import pay_what_is_released
-from payments_tests.kit import AWARDED_AT, award_and_open, awarded, bearer, deliver, round_opened, tranches
+from payments_tests.kit import (
+    AWARDED_AT,
+    award_and_open,
+    awarded,
+    bearer,
+    deliver,
+    on_grant_awarded,
+    on_round_opened,
+    round_opened,
+    tranches,
+)
 from tests.support.authz_matrix import Cell, Snapshot, World, cells, uncovered, wrong_cells
 
 MATRIX = """

@@ -12,8 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
-from payments.consumers.events import on_grant_awarded
-from payments_tests.kit import AWARDED_AT, awarded, bearer, deliver, events, tranches, writes
+from payments_tests.kit import AWARDED_AT, awarded, bearer, deliver, events, on_grant_awarded, tranches, writes
 from payments_tests.test_api_reads import problem
 
 Sessions = sessionmaker[Session]

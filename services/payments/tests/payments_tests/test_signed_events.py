@@ -22,9 +22,8 @@ from grants_shared.delivery import Route
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.events import Envelope, GrantAwarded, ReportAccepted
 from grants_shared.wire import DATA_FIELD, encode_frame
-from payments.consumers.events import on_grant_awarded, on_report_accepted
 from payments.domain.release_conditions import PREVIOUS_REPORT_ACCEPTED
-from payments_tests.kit import accepted, awarded, tranches
+from payments_tests.kit import accepted, awarded, on_grant_awarded, on_report_accepted, tranches
 from tests.support.consuming import Running, eventually, publish, start_consumer
 
 pytestmark = pytest.mark.anyio
