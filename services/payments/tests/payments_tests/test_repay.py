@@ -91,7 +91,7 @@ def test_a_payment_returned_after_the_grant_closed_goes_back_to_the_fund(
 ) -> None:
     # The bank of the module's own returns an hour after settling by its clock, which only the test moves: the
     # return cannot arrive before the closure, however slow the machine.
-    provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
+    provider = clock_bank.provider(timeout=5)
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     clock_bank.queue("return")
     pay_what_is_released(sessions, provider, clock_bank)  # settled now, on its way back later
