@@ -129,9 +129,11 @@ def _match_lines(uow: UnitOfWork, cutoff: datetime, clock: Clock) -> int:
         ledger_amount = _amount(uow.session, txn.transaction_id)
         ins = uow.session.get(PaymentInstruction, line.idempotency_key)
         if ledger_amount != line.amount_pence or ins is None or ins.provider_payment_id != line.provider_payment_id:
+            ours = ins.provider_payment_id if ins is not None else None
             detail = (
                 f"the bank reports {line.amount_pence}p for payment {line.provider_payment_id};"
                 f" the ledger posted {ledger_amount}p"
+                + ("" if ours == line.provider_payment_id else f" for payment {ours}")
             )
             found += raise_difference(
                 uow,
