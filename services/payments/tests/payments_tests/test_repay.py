@@ -29,11 +29,12 @@ def paid_then_returned(sessions: Sessions, provider: SandboxBankProvider, bank: 
     bank.queue("return")
     pay_what_is_released(sessions, provider, bank)
     deadline = time.monotonic() + 10
-    while returns_turn(Database(sessions), provider) == 0:
+    # Read from the report, or already seen returned by the poll when it came after the bank's 0.2 s (a loaded machine)
+    while tranches(sessions)[0].status != "returned":
         assert time.monotonic() < deadline, "the bank never returned the payment"
         time.sleep(0.1)
+        returns_turn(Database(sessions), provider)
     first = tranches(sessions)[0]
-    assert first.status == "returned"
     return first.tranche_id
 
 
