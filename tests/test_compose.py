@@ -83,6 +83,18 @@ def test_migrations_cover_every_service_and_redis_keeps_an_fsynced_aof() -> None
     assert service("sandbox-bank")["command"] == ["python", "-m", "sandbox_bank"]
 
 
+def test_the_bank_is_not_published_and_takes_keys_from_the_environment() -> None:
+    bank = service("sandbox-bank")
+    assert "ports" not in bank and "network_mode" not in bank  # only the compose network reaches it
+    published = {name: spec["ports"] for name, spec in COMPOSE["services"].items() if spec.get("ports")}
+    assert not any("8005" in str(ports) for ports in published.values()), published
+    for name in ("SANDBOX_BANK_API_KEY", "SANDBOX_BANK_CONTROL_KEY"):  # no default: compose refuses to start without
+        assert bank["environment"][name] == f"${{{name}:?set {name}}}"
+    for worker in ("payments-api", "payments-worker"):
+        assert service(worker)["environment"]["SANDBOX_BANK_API_KEY"] == bank["environment"]["SANDBOX_BANK_API_KEY"]
+    assert "SANDBOX_BANK_CONTROL_KEY" not in COMPOSE["x-env"]  # the control key is the bank's alone
+
+
 # Observability: every file compose mounts exists, and the dashboards and alert rules use only metrics the code
 # exports (their names are read from the process's Prometheus registry, once the modules that register are loaded).
 

@@ -76,7 +76,10 @@ def _print_endpoints(system: System, seconds: float) -> None:
     console.print(f"[green]Grants platform running[/] (started in {seconds:.1f}s). Logs in {system.var_dir}/logs/")
     for svc in SERVICES:
         console.print(f"  {svc:<13} API  {system.url(svc)}/docs", soft_wrap=True)
-    console.print(f"  sandbox bank      {system.url('sandbox-bank')}/docs", soft_wrap=True)
+    console.print(
+        f"  sandbox bank      {system.url('sandbox-bank')}/docs (bearer SANDBOX_BANK_API_KEY; set it to call the bank)",
+        soft_wrap=True,
+    )
     console.print(f"  dashboard         {system.url('reporting')}/dashboard", soft_wrap=True)
     console.print(f"  redis             {shown_url(system.redis_url or '')}", soft_wrap=True)
     console.print("Try `uv run grants demo` in another terminal; tokens: `uv run grants token --role operator`.")

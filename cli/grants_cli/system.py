@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from grants_shared.event_keys import dev_keys
 
 SERVICES = ("applications", "allocation", "payments", "reporting")
 DEFAULT_PORTS = {"applications": 8001, "allocation": 8002, "payments": 8003, "reporting": 8004, "sandbox-bank": 8005}
+BANK_KEYS = ("SANDBOX_BANK_API_KEY", "SANDBOX_BANK_CONTROL_KEY")  # the bank's client key (payments sends it), controls
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Process:
     log: Path
     health_url: str | None = None
     service: str | None = None
+    health_headers: dict[str, str] = field(default_factory=dict)
     popen: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     held: bool = False  # held down on purpose (a fault): the supervisor leaves it stopped
@@ -76,10 +79,17 @@ class System:
     redis: EmbeddedRedis | None = None
     redis_port: int | None = None  # of the embedded Redis; default GRANTS_EMBEDDED_REDIS_PORT, else 6380
     redis_users: dict[str, str] = field(default_factory=dict)  # the embedded Redis's ACL users and passwords
+    bank_keys: dict[str, str] = field(
+        default_factory=lambda: {name: os.environ.get(name) or secrets.token_urlsafe(32) for name in BANK_KEYS}
+    )  # from the environment when set there, else new for this run
 
     def url(self, name: str) -> str:
         """Base URL of an HTTP service by name (a service or 'sandbox-bank')."""
         return f"http://127.0.0.1:{self.ports[name]}"
+
+    def bank_headers(self, control: bool = False) -> dict[str, str]:
+        """The bearer header the sandbox bank takes: its client key, or with `control` its control key."""
+        return {"Authorization": f"Bearer {self.bank_keys[BANK_KEYS[1] if control else BANK_KEYS[0]]}"}
 
     def base_env(self) -> dict[str, str]:
         """The environment every child gets."""
@@ -95,6 +105,7 @@ class System:
             }
         )
         env.setdefault("SANDBOX_BANK_DATABASE_URL", f"sqlite:///{(self.var_dir / 'sandbox_bank.db').resolve()}")
+        env[BANK_KEYS[0]] = self.bank_keys[BANK_KEYS[0]]  # what payments sends; the control key is the bank's alone
         env.update(self.extra_env)
         if not env.get("GRANTS_EVENT_KEYS"):  # development: every process signs and verifies with var/'s keys
             env["GRANTS_EVENT_KEYS"] = json.dumps(dev_keys(self.var_dir))
@@ -131,7 +142,11 @@ class System:
     def define(self) -> None:
         """Describe the processes: the bank, then per service its API and its worker."""
         logs = self.var_dir / "logs"
-        bank_env = {**self._env_for("sandbox-bank"), "SANDBOX_BANK_PORT": str(self.ports["sandbox-bank"])}
+        bank_env = {
+            **self._env_for("sandbox-bank"),
+            **self.bank_keys,
+            "SANDBOX_BANK_PORT": str(self.ports["sandbox-bank"]),
+        }
         self._add(
             Process(
                 "sandbox-bank",
@@ -140,6 +155,7 @@ class System:
                 logs / "sandbox-bank.log",
                 f"{self.url('sandbox-bank')}/healthz",
                 "sandbox-bank",
+                health_headers=self.bank_headers(),
             )
         )
         for svc in SERVICES:
@@ -200,7 +216,7 @@ class System:
         """Block until every health URL (of `names`, default all) answers 200 from its own service, else raise."""
         deadline = time.monotonic() + timeout_s
         for process in (self.processes[n] for n in names) if names else self.processes.values():
-            while process.health_url and not answers_as(process.health_url, process.service):
+            while process.health_url and not answers_as(process.health_url, process.service, process.health_headers):
                 if time.monotonic() > deadline or not process.alive():
                     raise RuntimeError(f"{process.name} did not become healthy:\n{tail(process.log)}")
                 time.sleep(0.1)
@@ -269,10 +285,10 @@ class System:
             self.redis.stop()
 
 
-def answers_as(health_url: str, service: str | None) -> bool:
+def answers_as(health_url: str, service: str | None, headers: dict[str, str] | None = None) -> bool:
     """True when the URL answers 200 and, if a service is named, from that service (not another on the port)."""
     try:
-        response = httpx.get(health_url, timeout=1)
+        response = httpx.get(health_url, timeout=1, headers=headers)
         return response.status_code == 200 and (service is None or response.json().get("service") == service)
     except (httpx.HTTPError, ValueError):
         return False

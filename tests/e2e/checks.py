@@ -61,7 +61,8 @@ def check_events(running: RunningSystem, walk: Walk) -> None:
 
 def check_money(running: RunningSystem, walk: Walk) -> None:
     """Exactly one bank payment per paid tranche; the ledger's invariants hold; reporting agrees."""
-    bank = httpx.get(f"{running.system.url('sandbox-bank')}/settlements", timeout=10).json()
+    bank_url, headers = running.system.url("sandbox-bank"), running.system.bank_headers()
+    bank = httpx.get(f"{bank_url}/settlements", headers=headers, timeout=10).json()
     items = [line for line in bank["entries"] if line["kind"] == "settled"]
     paid = [t for t in walk.grant["tranches"] if t["status"] == "settled"]
     assert len(items) == len(paid) == 2, items

@@ -40,11 +40,13 @@ def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(
     bank = running.system.url("sandbox-bank")
     stray = httpx.post(
         f"{bank}/payments",
-        headers={"Idempotency-Key": f"outside-{new_id()}"},
+        headers={"Idempotency-Key": f"outside-{new_id()}", **running.system.bank_headers()},
         timeout=10,
         json={"amount_pence": 4_321, "currency": "GBP", "payee_account": PAYEE, "reference": "NOT-A-GRANT"},
     ).json()
-    httpx.post(f"{bank}/control/settle-now", timeout=10).raise_for_status()
+    httpx.post(
+        f"{bank}/control/settle-now", headers=running.system.bank_headers(control=True), timeout=10
+    ).raise_for_status()
 
     def only_the_stray_is_open() -> Any:
         view = client.call("GET", "payments", "/reconciliation", finance)

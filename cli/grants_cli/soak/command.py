@@ -137,6 +137,7 @@ def drive(system: System, databases: dict[str, str], spec: Spec, plan: list[Faul
         redis.Redis.from_url(system.redis_url or ""),
         databases,
         {**client.urls, "sandbox-bank": system.url("sandbox-bank")},
+        bank_headers=system.bank_headers(),
     )
     try:
         outcome.converged_after_s, outcome.checks = converge(probe, client.last_action_at, converge_s)

@@ -37,6 +37,7 @@ class Probe:
     redis: Any  # redis.Redis; its stubs type replies too loosely to be useful here
     databases: dict[str, str]
     urls: dict[str, str]
+    bank_headers: dict[str, str] = field(default_factory=dict)  # the sandbox bank takes its own key, not a token
     _engines: dict[str, Engine] = field(default_factory=dict)
 
     @contextmanager
@@ -53,9 +54,12 @@ class Probe:
             return list(connection.execute(text(sql)))
 
     def get(self, service: str, path: str, role: Role = Role.FINANCE_OFFICER) -> Any:
-        """GET a service's JSON with a token of `role`."""
-        token = mint_token(PlatformSettings(), subject="soak-checker", roles=[role])
-        response = httpx.get(self.urls[service] + path, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        """GET a service's JSON with a token of `role` (the bank's with its key)."""
+        headers = self.bank_headers
+        if service != "sandbox-bank":
+            token = mint_token(PlatformSettings(), subject="soak-checker", roles=[role])
+            headers = {"Authorization": f"Bearer {token}"}
+        response = httpx.get(self.urls[service] + path, headers=headers, timeout=30)
         response.raise_for_status()
         return response.json()
 

@@ -15,4 +15,5 @@ reset = runtime.reset
 def provider() -> SandboxBankProvider:
     """A new client of the payment provider (one per loop, so no two threads share a connection pool)."""
     cfg = settings()
-    return SandboxBankProvider(cfg.sandbox_bank_url, timeout=cfg.provider_timeout_s)
+    key = cfg.sandbox_bank_api_key.get_secret_value() if cfg.sandbox_bank_api_key else None
+    return SandboxBankProvider(cfg.sandbox_bank_url, api_key=key, timeout=cfg.provider_timeout_s)

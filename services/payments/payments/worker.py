@@ -106,11 +106,15 @@ async def poll_settlements(context: WorkerContext) -> None:
     def turn(db: Database, provider: PaymentProvider) -> int:
         """One turn: outcomes of instructed payments, returns, tranches due, then reconciliation."""
         _guarded("polling", lambda: loops.poll_turn(db, provider, max_attempts=cfg.max_payment_attempts))
-        _guarded("returns", lambda: loops.returns_turn(db, provider))
+        skew_s = cfg.provider_clock_skew_s
+        _guarded("returns", lambda: loops.returns_turn(db, provider, skew_s=skew_s))
         _guarded(
             "tranches due", lambda: conditions.due_turn(db, threshold=cfg.approval_threshold_pence, clock=system_clock)
         )
-        _guarded("reconciliation", lambda: reconciliation.reconcile_turn(db, provider, grace_s=cfg.reconcile_grace_s))
+        _guarded(
+            "reconciliation",
+            lambda: reconciliation.reconcile_turn(db, provider, grace_s=cfg.reconcile_grace_s, skew_s=skew_s),
+        )
         return 0  # polling always waits for the interval: the provider settles in its own time
 
     await _forever("poll_settlements", context, turn)

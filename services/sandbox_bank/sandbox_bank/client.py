@@ -29,6 +29,10 @@ class ProviderRejected(ProviderError):
         self.status, self.problem = status, problem
 
 
+class ProviderUnauthorized(ProviderError):
+    """The bank refused the credential (401/403): nothing was done; fix the key, do not retry the payment as failed."""
+
+
 class ProviderNotFound(ProviderRejected):
     """The bank has no such payment (404)."""
 
@@ -94,10 +98,13 @@ def _build(cls: type[T], data: dict[str, Any], **extra: Any) -> T:
 
 
 class SandboxBankClient:
-    """Synchronous client: ``with SandboxBankClient("http://127.0.0.1:8005", timeout=5) as bank: ...``."""
+    """Synchronous client: ``with SandboxBankClient("http://127.0.0.1:8005", api_key, timeout=5) as bank: ...``."""
 
-    def __init__(self, base_url: str, timeout: float = 5.0, transport: httpx.BaseTransport | None = None) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+    def __init__(
+        self, base_url: str, api_key: str, timeout: float = 5.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        headers = {"Authorization": f"Bearer {api_key}"}
+        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport, headers=headers)
 
     def __enter__(self) -> SandboxBankClient:
         return self
@@ -118,6 +125,8 @@ class SandboxBankClient:
             raise ProviderTimeout(f"{method} {url}: transport failed ({type(exc).__name__})") from exc
         if response.status_code >= 500:
             raise ProviderTimeout(f"{method} {url}: bank error {response.status_code}")
+        if response.status_code in (401, 403):
+            raise ProviderUnauthorized(f"{method} {url}: the bank refused the credential ({response.status_code})")
         if response.status_code >= 400:
             try:
                 problem = response.json()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_KEY_LENGTH = 24
 
 
 class Settings(BaseSettings):
@@ -15,6 +17,12 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True  # no `grants migrate` step starts the bank: it migrates itself unless told not to
     host: str = "127.0.0.1"
     port: int = Field(default=8005, ge=0, le=65535)
+    api_key: SecretStr = Field(
+        min_length=MIN_KEY_LENGTH, description="The client's bearer key: payments, reports, health."
+    )
+    control_key: SecretStr = Field(
+        min_length=MIN_KEY_LENGTH, description="The bearer key of the test controls (clock, behaviours, reset)."
+    )
     settle_after_seconds: float = Field(default=1.0, ge=0)
     return_after_seconds: float = Field(default=1.0, ge=0)
     timeout_seconds: float = Field(default=5.0, ge=0)
@@ -23,7 +31,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, gt=0)
     log_level: str = "info"
 
+    @model_validator(mode="after")
+    def _keys_differ(self) -> Settings:
+        if self.api_key.get_secret_value() == self.control_key.get_secret_value():
+            raise ValueError("SANDBOX_BANK_API_KEY and SANDBOX_BANK_CONTROL_KEY must differ")
+        return self
+
 
 def get_settings() -> Settings:
     """Read the settings from the environment now."""
-    return Settings()
+    return Settings()  # the keys come from the environment

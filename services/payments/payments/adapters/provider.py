@@ -26,6 +26,10 @@ class ProviderRejected(ProviderError):
         self.http_status, self.problem = status, problem
 
 
+class ProviderUnauthorized(ProviderError):
+    """The provider refused our credential (401/403): nothing was done, and no instruction is to blame."""
+
+
 class ProviderNotFound(ProviderRejected):
     """The provider has no such payment (404)."""
 
@@ -118,12 +122,21 @@ def _payment(data: dict[str, Any]) -> ProviderPayment:
 
 
 class SandboxBankProvider:
-    """The sandbox bank (services/sandbox_bank) over HTTP; 5xx and transport errors count as timeouts."""
+    """The sandbox bank (services/sandbox_bank) over HTTP with our bearer key; 5xx and transport errors count as
+    timeouts, a refused key as ProviderUnauthorized (the loops back off; no instruction fails for it)."""
 
     name = "sandbox_bank"
 
-    def __init__(self, base_url: str, timeout: float = 3.0, transport: httpx.BaseTransport | None = None) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None,
+        timeout: float = 3.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport, headers=headers)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -136,6 +149,8 @@ class SandboxBankProvider:
             raise ProviderTimeout(f"{method} {url}: {type(error).__name__}") from error
         if response.status_code >= 500:
             raise ProviderTimeout(f"{method} {url}: provider error {response.status_code}")
+        if response.status_code in (401, 403):
+            raise ProviderUnauthorized(f"{method} {url}: the provider refused our credential ({response.status_code})")
         if response.status_code >= 400:
             try:
                 problem = response.json()

@@ -7,16 +7,14 @@ error raises, so the loop backs off instead of trying again at once.
 
 import logging
 from functools import partial
-from typing import Any
 
 from sqlalchemy import select
 
 from grants_shared.clock import Clock, system_clock
-from grants_shared.clock import as_utc as utc
 from grants_shared.crash import crash_point
 from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
-from payments.adapters.orm import Grant, PaymentInstruction, ProviderCursor
+from payments.adapters.orm import Grant, PaymentInstruction
 from payments.adapters.provider import (
     Payee,
     PaymentProvider,
@@ -26,9 +24,10 @@ from payments.adapters.provider import (
     ProviderTimeout,
 )
 from payments.adapters.records import SETTLEMENTS_CURSOR
-from payments.domain.statuses import CREATED, INSTRUCTED, SETTLED
-from payments.usecases.returns import mark_returned
-from payments.usecases.settlement import apply_outcome, record_instructed, record_rejected
+from payments.domain.statuses import CREATED, INSTRUCTED
+from payments.usecases.cursors import DEFAULT_SKEW_S, clamp_cursor, keep_cursor, read_cursor
+from payments.usecases.returns import apply_returned_line
+from payments.usecases.settlement import answer_disagrees, apply_outcome, record_instructed, record_rejected
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +75,8 @@ def dispatch_one(
 ) -> bool:
     """One instruction: call the provider with its id as idempotency key, then record the answer once.
 
-    Returns whether the provider answered (False: it stays created and goes again, with the same key).
+    Returns whether the provider answered (False: it stays created and goes again, with the same key). An answer
+    about another instruction is raised as a difference and not recorded: it too stays created.
     """
     payee = Payee(grant.payee_name, grant.payee_sort_code, grant.payee_account_number)
     crash_point("payments.before_bank_call")
@@ -98,12 +98,14 @@ def dispatch_one(
     crash_point("payments.after_bank_call")
     answer = payment
 
-    def record(uow: UnitOfWork) -> None:
+    def record(uow: UnitOfWork) -> bool:
+        if answer_disagrees(uow, ins.instruction_id, answer, clock):
+            return False
         if record_instructed(uow, ins.instruction_id, answer, provider.name, clock) and answer.status != "pending":
             apply_outcome(uow, ins.instruction_id, answer, max_attempts, clock)
+        return True
 
-    db.transact(record)
-    return True
+    return bool(db.transact(record))
 
 
 def poll_turn(
@@ -150,26 +152,25 @@ def _apply_outcome(
 
 
 def returns_turn(
-    db: Database, provider: PaymentProvider, cursor_name: str = SETTLEMENTS_CURSOR, clock: Clock = system_clock
+    db: Database,
+    provider: PaymentProvider,
+    cursor_name: str = SETTLEMENTS_CURSOR,
+    clock: Clock = system_clock,
+    skew_s: float = DEFAULT_SKEW_S,
 ) -> int:
-    """Read the provider's settlement report from the stored cursor and apply returns of settled payments."""
+    """Read the provider's settlement report from the stored cursor and apply returns of settled payments.
+
+    A returned line is applied only when its instruction, payment id and amount are those of our payment; one that
+    disagrees is raised as a difference. The cursor handed back is kept no later than our clock plus `skew_s`.
+    """
     with db.reading() as session:
-        cursor = session.get(ProviderCursor, cursor_name)
-        since = utc(cursor.position) if cursor and cursor.position else None
+        since = read_cursor(session, cursor_name, clock, skew_s)
     report = provider.settlements(since)
+    until = clamp_cursor(report.until, cursor_name, clock, skew_s)
 
     def apply(uow: UnitOfWork) -> int:
-        applied = 0
-        for line in report.lines:
-            if line.kind != "returned":
-                continue  # settlements are applied by polling each instructed payment
-            ins: Any = uow.session.get(PaymentInstruction, line.idempotency_key)
-            if ins is not None and ins.status == SETTLED:
-                mark_returned(uow, ins.instruction_id, utc(line.occurred_at), line.reason or "returned", clock)
-                applied += 1
-        row = uow.session.get(ProviderCursor, cursor_name) or ProviderCursor(name=cursor_name)
-        row.position = utc(report.until)
-        uow.session.add(row)
+        applied = sum(apply_returned_line(uow, line, clock) for line in report.lines if line.kind == "returned")
+        keep_cursor(uow.session, cursor_name, until)
         return applied
 
     return db.transact(apply)

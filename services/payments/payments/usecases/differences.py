@@ -1,7 +1,9 @@
 """Differences between the bank and the ledger: recorded once and announced, whoever finds them; resolved once.
 
 Reconciliation finds them in the bank's settlement report; dispatch finds one when the bank accepts an instruction
-for another amount than was asked. Either way it is the same row and the same event, raised once per kind and subject.
+for another amount than was asked; dispatch and polling find one when the bank answers about another payment or
+instruction; the returns loop finds one when a returned line disagrees with the payment we made. Whichever finds it,
+it is the same row and the same event, raised once per kind and subject.
 A difference is resolved by a later match (reconciliation) or by a finance approver by hand, with a note; either way
 by the same conditional update, so it is announced once whoever gets there first.
 """
@@ -21,12 +23,37 @@ from payments.adapters.records import difference_record
 from payments.usecases.errors import DifferenceAlreadyResolved, DifferenceNotFound
 
 INSTRUCTED_AMOUNT_MISMATCH = "instructed_amount_mismatch"
+ANSWER_MISMATCH = "answer_mismatch"  # the bank answered about another payment or instruction than asked
+RETURN_MISMATCH = "return_mismatch"  # a return disagreeing with our payment on its id, instruction or amount
 BY_RECONCILIATION = "reconciliation"  # who resolved a difference when a later match did
 
 
 def difference_id_of(kind: str, subject: str) -> str:
     """The stable id of the difference of `kind` about `subject` (so it is raised once)."""
     return stable_id("reconciliation", kind, subject)
+
+
+def disagreements(
+    *,
+    instruction_id: str,
+    payment_id: str | None,
+    amount_pence: int | None,
+    bank_key: str,
+    bank_payment_id: str,
+    bank_amount_pence: int,
+) -> list[str]:
+    """What the bank says that our instruction does not: its instruction (key), payment id and amount.
+
+    A side we do not know yet (None) is not compared.
+    """
+    found = []
+    if bank_key != instruction_id:
+        found.append(f"instruction {bank_key!r}, not {instruction_id!r}")
+    if payment_id is not None and bank_payment_id != payment_id:
+        found.append(f"payment {bank_payment_id!r}, not {payment_id!r}")
+    if amount_pence is not None and bank_amount_pence != amount_pence:
+        found.append(f"{bank_amount_pence}p, not {amount_pence}p")
+    return found
 
 
 def raise_difference(

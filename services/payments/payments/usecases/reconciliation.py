@@ -18,12 +18,19 @@ from grants_shared.clock import Clock, now, system_clock
 from grants_shared.clock import as_utc as utc
 from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
-from payments.adapters.orm import LedgerPosting, LedgerTransactionRow, PaymentInstruction, ProviderCursor
+from payments.adapters.orm import LedgerPosting, LedgerTransactionRow, PaymentInstruction
 from payments.adapters.orm_reconciliation import ReconciliationDifference, SettlementLine
 from payments.adapters.provider import PaymentProvider, SettlementReport
 from payments.adapters.records import RECONCILIATION_CURSOR
 from payments.domain.ledger import TransactionKind
-from payments.usecases.differences import BY_RECONCILIATION, difference_id_of, raise_difference, resolve_difference
+from payments.usecases.cursors import DEFAULT_SKEW_S, clamp_cursor, keep_cursor, read_cursor
+from payments.usecases.differences import (
+    BY_RECONCILIATION,
+    RETURN_MISMATCH,
+    difference_id_of,
+    raise_difference,
+    resolve_difference,
+)
 
 K = TransactionKind
 KIND_OF_LINE = {"settled": K.SETTLE, "returned": K.RETURN}
@@ -33,14 +40,25 @@ RESOLVED_BY_MATCH = ("unmatched_bank_line", "unmatched_settlement", "unmatched_r
 UNMATCHED_POSTING = ("unmatched_settlement", "unmatched_return")
 
 
-def reconcile_turn(db: Database, provider: PaymentProvider, *, grace_s: float, clock: Clock = system_clock) -> int:
-    """Read the report from the cursor, match what can be matched, raise new differences; returns how many."""
+def reconcile_turn(
+    db: Database,
+    provider: PaymentProvider,
+    *,
+    grace_s: float,
+    clock: Clock = system_clock,
+    skew_s: float = DEFAULT_SKEW_S,
+) -> int:
+    """Read the report from the cursor, match what can be matched, raise new differences; returns how many.
+
+    The report's cursor counts only up to our clock plus `skew_s` (cursors.py), for where the next read starts and
+    for which lines and postings are past the grace period.
+    """
     with db.reading() as session:
-        cursor = session.get(ProviderCursor, CURSOR)
-        since = utc(cursor.position) if cursor and cursor.position else None
+        since = read_cursor(session, CURSOR, clock, skew_s)
     report = provider.settlements(since)
-    db.transact(lambda uow: _store(uow.session, report, provider.name))
-    cutoff = utc(report.until) - timedelta(seconds=grace_s)
+    until = clamp_cursor(report.until, CURSOR, clock, skew_s)
+    db.transact(lambda uow: _store(uow.session, report, until, provider.name))
+    cutoff = until - timedelta(seconds=grace_s)
 
     def match(uow: UnitOfWork) -> int:
         found = _match_lines(uow, cutoff, clock) + _unmatched_postings(uow, cutoff, clock)
@@ -50,7 +68,7 @@ def reconcile_turn(db: Database, provider: PaymentProvider, *, grace_s: float, c
     return db.transact(match)
 
 
-def _store(session: Session, report: SettlementReport, provider: str) -> None:
+def _store(session: Session, report: SettlementReport, until: datetime, provider: str) -> None:
     """Keep each line once and move the cursor, in one transaction (a crash re-reads, never skips)."""
     for line in report.lines:
         line_id = f"{line.payment_id}:{line.kind}"
@@ -68,9 +86,7 @@ def _store(session: Session, report: SettlementReport, provider: str) -> None:
                     received_at=now(),
                 )
             )
-    cursor = session.get(ProviderCursor, CURSOR) or ProviderCursor(name=CURSOR)
-    cursor.position = utc(report.until)
-    session.add(cursor)
+    keep_cursor(session, CURSOR, until)
 
 
 def _amount(session: Session, transaction_id: str) -> int:
@@ -99,6 +115,8 @@ def _match_lines(uow: UnitOfWork, cutoff: datetime, clock: Clock) -> int:
             )
         ).first()
         if txn is None:
+            if uow.session.get(ReconciliationDifference, difference_id_of(RETURN_MISMATCH, line.line_id)):
+                continue  # the returns loop refused it already: its return_mismatch says what is wrong
             if utc(line.occurred_at) < cutoff:
                 detail = (
                     f"the bank reports a {line.kind} payment {line.provider_payment_id} of {line.amount_pence}p"
@@ -111,9 +129,11 @@ def _match_lines(uow: UnitOfWork, cutoff: datetime, clock: Clock) -> int:
         ledger_amount = _amount(uow.session, txn.transaction_id)
         ins = uow.session.get(PaymentInstruction, line.idempotency_key)
         if ledger_amount != line.amount_pence or ins is None or ins.provider_payment_id != line.provider_payment_id:
+            ours = ins.provider_payment_id if ins is not None else None
             detail = (
                 f"the bank reports {line.amount_pence}p for payment {line.provider_payment_id};"
                 f" the ledger posted {ledger_amount}p"
+                + ("" if ours == line.provider_payment_id else f" for payment {ours}")
             )
             found += raise_difference(
                 uow,

@@ -6,16 +6,17 @@ from datetime import datetime
 from sqlalchemy import select
 
 from grants_shared.auth import Principal
-from grants_shared.clock import Clock, system_clock
+from grants_shared.clock import Clock, as_utc, system_clock
 from grants_shared.events import PaymentReturned
 from grants_shared.uow import UnitOfWork
 from payments.adapters.ledger_store import post_once, posting_key
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
-from payments.adapters.provider import Payee
+from payments.adapters.provider import Payee, SettlementLine
 from payments.domain.instruction_state import InstructionEvent
 from payments.domain.ledger import TransactionKind, release_commitment, return_payment
-from payments.domain.statuses import GRANT_CLOSED, LIVE_INSTRUCTIONS
+from payments.domain.statuses import GRANT_CLOSED, LIVE_INSTRUCTIONS, SETTLED
 from payments.domain.tranche_state import TrancheEvent, TrancheStatus
+from payments.usecases.differences import RETURN_MISMATCH, disagreements, raise_difference
 from payments.usecases.errors import NotFailed, NotReturned
 from payments.usecases.instructions import advance, advance_tranche, retry
 from payments.usecases.locking import load_tranche
@@ -62,6 +63,54 @@ def mark_returned(uow: UnitOfWork, instruction_id: str, at: datetime, reason: st
             lambda tid: release_commitment(ins.grant_id, ins.amount_pence, transaction_id=tid, effective_at=at),
         )
         advance_tranche(uow, ins, TrancheEvent.CANCEL, clock)
+
+
+def return_disagrees(
+    uow: UnitOfWork, ins: PaymentInstruction, payment_id: str, amount_pence: int, at: datetime
+) -> bool:
+    """Whether the bank's return of `payment_id` disagrees with our instruction; if so it is raised as a difference.
+
+    A return is ours only when its instruction (the key), its payment id and its amount are those of the payment we
+    made: anything else is not applied, and a person is told.
+    """
+    found = disagreements(
+        instruction_id=ins.instruction_id,
+        payment_id=ins.provider_payment_id,
+        amount_pence=ins.amount_pence,
+        bank_key=ins.instruction_id,
+        bank_payment_id=payment_id,
+        bank_amount_pence=amount_pence,
+    )
+    if not found:
+        return False
+    raise_difference(
+        uow,
+        RETURN_MISMATCH,
+        f"{payment_id}:returned",
+        at,
+        instruction_id=ins.instruction_id,
+        provider_payment_id=payment_id,
+        bank_amount_pence=amount_pence,
+        ledger_amount_pence=ins.amount_pence,
+        detail=f"the bank reports a return for instruction {ins.instruction_id} as "
+        + "; ".join(found)
+        + ": not applied",
+    )
+    return True
+
+
+def apply_returned_line(uow: UnitOfWork, line: SettlementLine, clock: Clock = system_clock) -> int:
+    """A "returned" line of the bank's report: applied (1) only when it matches a settled payment of ours in full.
+
+    A line for no instruction of ours is left to reconciliation (an unmatched bank line once past the grace period).
+    """
+    ins = uow.session.get(PaymentInstruction, line.idempotency_key)
+    if ins is None or return_disagrees(uow, ins, line.payment_id, line.amount_pence, clock()):
+        return 0
+    if ins.status != SETTLED:
+        return 0  # not settled here yet: polling applies its settlement and then its return
+    mark_returned(uow, ins.instruction_id, as_utc(line.occurred_at), line.reason or "returned", clock)
+    return 1
 
 
 def _live_instruction(uow: UnitOfWork, tranche_id: str) -> str | None:

@@ -17,11 +17,65 @@ from payments.domain.instruction_state import InstructionEvent
 from payments.domain.ledger import TransactionKind, fail_payment, instruct_payment, settle_payment
 from payments.domain.statuses import FAILED, GRANT_ACTIVE, RETURNED, SETTLED, TRANCHE_CANCELLED
 from payments.domain.tranche_state import TrancheEvent
-from payments.usecases.differences import INSTRUCTED_AMOUNT_MISMATCH, raise_difference
+from payments.usecases.differences import ANSWER_MISMATCH, INSTRUCTED_AMOUNT_MISMATCH, disagreements, raise_difference
 from payments.usecases.instructions import ACTOR, advance, advance_tranche, attempts_of, retry
-from payments.usecases.returns import mark_returned
+from payments.usecases.returns import mark_returned, return_disagrees
 
 K, Ins, T = TransactionKind, InstructionEvent, TrancheEvent
+
+
+def answer_disagrees(
+    uow: UnitOfWork, instruction_id: str, payment: ProviderPayment, clock: Clock = system_clock
+) -> bool:
+    """Whether the bank answered about another instruction or payment than ours; if so it is raised, not applied.
+
+    The answer must carry our instruction id as its key and, once we know it, the payment id the bank gave us.
+    """
+    ins = uow.session.get(PaymentInstruction, instruction_id)
+    if ins is None:
+        return True
+    found = disagreements(
+        instruction_id=instruction_id,
+        payment_id=ins.provider_payment_id,
+        amount_pence=None,  # another amount is its own difference (below); the answer is about our payment
+        bank_key=payment.idempotency_key,
+        bank_payment_id=payment.payment_id,
+        bank_amount_pence=payment.amount_pence,
+    )
+    if not found:
+        return False
+    raise_difference(
+        uow,
+        ANSWER_MISMATCH,
+        f"{instruction_id}:{payment.payment_id}",
+        clock(),
+        instruction_id=instruction_id,
+        provider_payment_id=payment.payment_id,
+        bank_amount_pence=payment.amount_pence,
+        ledger_amount_pence=ins.amount_pence,
+        detail=f"asked about instruction {instruction_id}, the bank answered {payment.status} for "
+        + "; ".join(found)
+        + ": not applied",
+    )
+    return True
+
+
+def _flag_amount(uow: UnitOfWork, ins: PaymentInstruction, payment: ProviderPayment, clock: Clock) -> None:
+    """Raise (once) a bank amount that is not the instructed one."""
+    if payment.amount_pence == ins.amount_pence:
+        return
+    raise_difference(
+        uow,
+        INSTRUCTED_AMOUNT_MISMATCH,
+        ins.instruction_id,
+        clock(),
+        instruction_id=ins.instruction_id,
+        provider_payment_id=payment.payment_id,
+        bank_amount_pence=payment.amount_pence,
+        ledger_amount_pence=ins.amount_pence,
+        detail=f"the bank accepted instruction {ins.instruction_id} as payment {payment.payment_id} of "
+        f"{payment.amount_pence}p, but {ins.amount_pence}p was instructed (and posted to the ledger)",
+    )
 
 
 def record_instructed(
@@ -61,19 +115,7 @@ def record_instructed(
         ),
         subject=ins.grant_id,
     )
-    if payment.amount_pence != ins.amount_pence:
-        raise_difference(
-            uow,
-            INSTRUCTED_AMOUNT_MISMATCH,
-            ins.instruction_id,
-            clock(),
-            instruction_id=ins.instruction_id,
-            provider_payment_id=payment.payment_id,
-            bank_amount_pence=payment.amount_pence,
-            ledger_amount_pence=ins.amount_pence,
-            detail=f"the bank accepted instruction {ins.instruction_id} as payment {payment.payment_id} of "
-            f"{payment.amount_pence}p, but {ins.amount_pence}p was instructed (and posted to the ledger)",
-        )
+    _flag_amount(uow, ins, payment, clock)
     return True
 
 
@@ -91,10 +133,18 @@ def record_rejected(
 def apply_outcome(
     uow: UnitOfWork, instruction_id: str, payment: ProviderPayment, max_attempts: int, clock: Clock = system_clock
 ) -> None:
-    """Bring an instructed or settled instruction up to the provider's status (settled, failed, returned)."""
+    """Bring an instructed or settled instruction up to the provider's status (settled, failed, returned).
+
+    Only an answer about our payment counts (our key, the payment id we were given). A settlement of another amount
+    posts what was instructed and is raised as a difference; a return of another amount is not applied.
+    """
+    ins = uow.session.get(PaymentInstruction, instruction_id)
+    if ins is None or answer_disagrees(uow, instruction_id, payment, clock):
+        return
     if payment.status in (SETTLED, RETURNED):
+        _flag_amount(uow, ins, payment, clock)
         settle(uow, instruction_id, as_utc(payment.settled_at or payment.returned_at or clock()), clock)
-    if payment.status == RETURNED:
+    if payment.status == RETURNED and not return_disagrees(uow, ins, payment.payment_id, payment.amount_pence, clock()):
         returned_at = as_utc(payment.returned_at or clock())
         mark_returned(uow, instruction_id, returned_at, payment.return_reason or "returned", clock)
     if payment.status == FAILED:

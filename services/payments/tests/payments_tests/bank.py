@@ -1,10 +1,12 @@
 """The sandbox bank as a real process on a free loopback port, for the payments loop tests."""
 
 import os
+import secrets
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Generator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import httpx
 
 from grants_cli.ports import free_port
+from payments.adapters.provider import SandboxBankProvider
 
 FAST = {
     "SANDBOX_BANK_SETTLE_AFTER_SECONDS": "30",  # tests settle with /control/settle-now, never by waiting
@@ -22,6 +25,24 @@ FAST = {
 }
 
 
+class BankAuth(httpx.Auth):
+    """The bank's credentials: the control key for /control routes, else the client's API key."""
+
+    def __init__(self, api_key: str, control_key: str) -> None:
+        self.api_key, self.control_key = api_key, control_key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Add the bearer key the path needs."""
+        key = self.control_key if request.url.path.startswith("/control") else self.api_key
+        request.headers["Authorization"] = f"Bearer {key}"
+        yield request
+
+
+def new_keys() -> dict[str, str]:
+    """A fresh pair of the bank's keys, as its environment takes them."""
+    return {"SANDBOX_BANK_API_KEY": secrets.token_urlsafe(32), "SANDBOX_BANK_CONTROL_KEY": secrets.token_urlsafe(32)}
+
+
 @dataclass
 class Bank:
     """A running sandbox bank and a client for its control and read routes."""
@@ -29,12 +50,23 @@ class Bank:
     base_url: str
     process: subprocess.Popen[bytes]
     client: httpx.Client | None = None
+    keys: dict[str, str] = field(default_factory=new_keys)
+
+    @property
+    def api_key(self) -> str:
+        """The client's key: what payments sends."""
+        return self.keys["SANDBOX_BANK_API_KEY"]
+
+    def provider(self, timeout: float = 5) -> SandboxBankProvider:
+        """Payments' adapter on this bank, with its key (close it after use)."""
+        return SandboxBankProvider(self.base_url, api_key=self.api_key, timeout=timeout)
 
     @property
     def http(self) -> httpx.Client:
         """One kept-alive client (a new one per call would build an SSL context each time: ~70 ms)."""
         if self.client is None:
-            self.client = httpx.Client(base_url=self.base_url, timeout=10)
+            auth = BankAuth(self.api_key, self.keys["SANDBOX_BANK_CONTROL_KEY"])
+            self.client = httpx.Client(base_url=self.base_url, timeout=10, auth=auth)
         return self.client
 
     def stop(self) -> None:
@@ -97,11 +129,13 @@ class Bank:
 def start_bank(directory: Path, **settings: str) -> Bank:
     """Spawn `python -m sandbox_bank` on a free port and wait until it answers (settings: SANDBOX_BANK_* values)."""
     log_path = directory / "bank.log"
+    keys = new_keys()
     for _ in range(3):
         port = free_port()
         env = {
             **os.environ,
             **FAST,
+            **keys,
             **settings,
             "SANDBOX_BANK_HOST": "127.0.0.1",
             "SANDBOX_BANK_PORT": str(port),
@@ -111,8 +145,8 @@ def start_bank(directory: Path, **settings: str) -> Bank:
             process = subprocess.Popen(
                 [sys.executable, "-m", "sandbox_bank"], env=env, cwd=directory, stdout=log, stderr=subprocess.STDOUT
             )
-        bank = Bank(f"http://127.0.0.1:{port}", process)
-        deadline = time.monotonic() + 20
+        bank = Bank(f"http://127.0.0.1:{port}", process, keys=keys)
+        deadline = time.monotonic() + 60  # a loaded machine takes its time to import and migrate
         while time.monotonic() < deadline and process.poll() is None:
             try:
                 if bank.http.get("/healthz", timeout=0.5).status_code == 200:

@@ -100,6 +100,6 @@ def bank(shared_bank: Bank) -> Bank:
 @pytest.fixture
 def provider(bank: Bank) -> Iterator[SandboxBankProvider]:
     """Our provider adapter on the bank, with a timeout shorter than the bank's injected one."""
-    adapter = SandboxBankProvider(bank.base_url, timeout=0.5)
+    adapter = bank.provider(timeout=0.5)
     yield adapter
     adapter.close()

@@ -26,7 +26,6 @@ from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import ProviderCursor, Tranche
 from payments.adapters.orm_variations import Variation
-from payments.adapters.provider import SandboxBankProvider
 from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
 from payments.domain.statuses import VARIATION_PENDING
 from payments.read.ledger_check import run_checks
@@ -63,7 +62,7 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             record_status_moves(self.engine)
             self.sessions = session_factory(self.engine)
             self.db = Database(self.sessions)  # the background turns' way in: no writer, units run inline
-            self.provider = SandboxBankProvider(bank.base_url, timeout=5)
+            self.provider = bank.provider(timeout=5)
             bank.reset()  # each example starts with an empty bank on the wall clock
             self.now: datetime = bank.clock()
             self.grants: list[str] = []

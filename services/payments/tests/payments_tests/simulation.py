@@ -8,7 +8,6 @@ from grants_shared.auth import Principal, Role
 from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import ProviderCursor
-from payments.adapters.provider import SandboxBankProvider
 from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
 from payments.usecases import awards, conditions, releases
 from payments.usecases.reconciliation import CURSOR, reconcile_turn
@@ -26,7 +25,7 @@ class Simulation:
         bank.reset()  # an empty bank on the wall clock: its report holds this grant's payments only
         self.now = bank.clock().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
         bank.move_clock(self.now)
-        self.provider = SandboxBankProvider(bank.base_url, timeout=5)
+        self.provider = bank.provider(timeout=5)
         with UnitOfWork(sessions) as uow:  # read the bank's report from the award on
             uow.session.add_all([ProviderCursor(name=n, position=self.now) for n in (CURSOR, "settlements")])
             uow.commit()

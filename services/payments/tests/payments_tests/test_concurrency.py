@@ -28,7 +28,6 @@ from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.orm_variations import Variation
-from payments.adapters.provider import SandboxBankProvider
 from payments.consumers.loops import dispatch_turn, poll_turn
 from payments.usecases import awards as award_cases
 from payments.usecases import conditions, releases, variations
@@ -82,7 +81,7 @@ class Workers:
 
     def run(self, seed: int) -> None:
         rng = random.Random(seed)
-        provider = SandboxBankProvider(self.bank.base_url, timeout=5)
+        provider = self.bank.provider(timeout=5)
         turns: list[Callable[[], Any]] = [
             lambda: dispatch_turn(Database(self.sessions), provider, max_attempts=3, batch=5),
             lambda: poll_turn(Database(self.sessions), provider, max_attempts=3, batch=20),
@@ -168,7 +167,7 @@ def approval(sessions: Sessions, approver: str) -> Callable[[], None]:
 
 def drain(sessions: Sessions, bank: Bank) -> None:
     """Approve, dispatch, settle and poll until nothing moves (the workers' loops after the storm)."""
-    provider = SandboxBankProvider(bank.base_url, timeout=5)
+    provider = bank.provider(timeout=5)
     try:
         for _ in range(20):
             while _awaiting(sessions):

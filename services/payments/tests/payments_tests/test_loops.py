@@ -133,6 +133,7 @@ def test_a_worker_killed_after_the_bank_call_pays_exactly_once(
         **os.environ,
         "PAYMENTS_DATABASE_URL": env,
         "SANDBOX_BANK_URL": bank.base_url,
+        "SANDBOX_BANK_API_KEY": bank.api_key,
         "GRANTS_CRASH_AT": "payments.after_bank_call",
         "GRANTS_CRASH_MARKER_DIR": str(tmp_path),
     }
@@ -153,7 +154,7 @@ def test_an_unreachable_bank_leaves_the_instruction_for_the_next_turn(
     sessions: Sessions, provider: SandboxBankProvider, bank: Bank
 ) -> None:
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
-    unreachable = SandboxBankProvider("http://127.0.0.1:9", timeout=0.2)
+    unreachable = SandboxBankProvider("http://127.0.0.1:9", api_key=bank.api_key, timeout=0.2)
     with pytest.raises(ProviderError):  # nothing answered: the worker's loop backs off instead of asking again at once
         dispatch(sessions, unreachable)
     assert [i.status for i in instructions(sessions)] == ["created"] and events(sessions, "payment-failed") == []
@@ -182,7 +183,7 @@ def test_a_refused_instruction_fails_without_postings_and_retries_stop_at_the_li
 def test_a_returned_payment_is_read_from_the_settlement_report(sessions: Sessions, clock_bank: Bank) -> None:
     # The module's own bank returns an hour after settling by its clock, which only the test moves: the payment is
     # seen settled first, however slow the machine.
-    provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
+    provider = clock_bank.provider(timeout=5)
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     clock_bank.queue("return")
     dispatch(sessions, provider)

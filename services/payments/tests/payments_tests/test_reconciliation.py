@@ -17,7 +17,6 @@ from grants_shared.delivery.writer import Database
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import ProviderCursor
-from payments.adapters.provider import SandboxBankProvider
 from payments.consumers.loops import dispatch_turn, poll_turn
 from payments.usecases.reconciliation import CURSOR, reconcile_turn
 from payments.usecases.settlement import record_instructed, settle
@@ -38,10 +37,10 @@ def reconcile_from_now(sessions: Sessions, bank: Bank) -> None:
 
 
 def reconcile(sessions: Sessions, bank: Bank) -> int:
-    """One reconciliation turn; returns the differences it raised."""
-    provider = SandboxBankProvider(bank.base_url, timeout=5)
+    """One reconciliation turn, by the bank's clock (the tests move it on); returns the differences it raised."""
+    provider = bank.provider(timeout=5)
     try:
-        return reconcile_turn(Database(sessions), provider, grace_s=GRACE_S)
+        return reconcile_turn(Database(sessions), provider, grace_s=GRACE_S, clock=bank.clock)
     finally:
         provider.close()
 
@@ -65,7 +64,7 @@ def later(bank: Bank, minutes: int) -> datetime:
 
 def test_clean_books_match_one_to_one(client: TestClient, sessions: Sessions, clock_bank: Bank) -> None:
     reconcile_from_now(sessions, clock_bank)
-    provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
+    provider = clock_bank.provider(timeout=5)
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     dispatch_turn(Database(sessions), provider, max_attempts=3)
     later(clock_bank, 2)  # the bank settles it a minute after instruction
@@ -114,7 +113,7 @@ def test_a_settlement_posted_before_the_bank_settled_is_raised_then_resolved(
     client: TestClient, sessions: Sessions, clock_bank: Bank
 ) -> None:
     reconcile_from_now(sessions, clock_bank)
-    provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
+    provider = clock_bank.provider(timeout=5)
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     clock_bank.queue("delay")  # the bank will settle it ten minutes after instruction, not one
     dispatch_turn(Database(sessions), provider, max_attempts=3)
@@ -166,7 +165,7 @@ def test_a_bank_that_takes_another_amount_than_instructed_is_a_difference_at_onc
     client: TestClient, sessions: Sessions, clock_bank: Bank
 ) -> None:
     reconcile_from_now(sessions, clock_bank)
-    provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
+    provider = clock_bank.provider(timeout=5)
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     clock_bank.queue("alter_amount", amount_delta_pence=1_234)  # the bank will record 401234p for 400000p asked
     dispatch_turn(Database(sessions), provider, max_attempts=3)
@@ -253,7 +252,7 @@ def test_a_posting_the_bank_reports_late_with_another_amount_leaves_one_open_dif
     client: TestClient, sessions: Sessions, clock_bank: Bank
 ) -> None:
     reconcile_from_now(sessions, clock_bank)
-    provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
+    provider = clock_bank.provider(timeout=5)
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     clock_bank.queue("alter_amount", amount_delta_pence=1_234)  # the bank will settle 401234p, a minute from now
     dispatch_turn(Database(sessions), provider, max_attempts=3)
@@ -263,10 +262,10 @@ def test_a_posting_the_bank_reports_late_with_another_amount_leaves_one_open_dif
         uow.commit()
     clock_bank.move_clock(clock_bank.clock() + timedelta(seconds=30))
     try:  # no grace period, so the posting the bank has not reported yet is a difference at once
-        assert reconcile_turn(Database(sessions), provider, grace_s=0) == 1
+        assert reconcile_turn(Database(sessions), provider, grace_s=0, clock=clock_bank.clock) == 1
         later(clock_bank, 2)  # the bank's line arrives, late and for another amount
-        assert reconcile_turn(Database(sessions), provider, grace_s=0) == 1
-        assert reconcile_turn(Database(sessions), provider, grace_s=0) == 0
+        assert reconcile_turn(Database(sessions), provider, grace_s=0, clock=clock_bank.clock) == 1
+        assert reconcile_turn(Database(sessions), provider, grace_s=0, clock=clock_bank.clock) == 0
     finally:
         provider.close()
     found = {e["kind"]: e for e in events(sessions, "reconciliation-difference-found")}

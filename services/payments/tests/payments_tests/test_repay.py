@@ -37,11 +37,12 @@ def paid_then_returned(sessions: Sessions, provider: SandboxBankProvider, bank: 
     bank.queue("return")
     pay_what_is_released(sessions, provider, bank)
     deadline = time.monotonic() + 10
-    while returns_turn(Database(sessions), provider) == 0:
+    # Read from the report, or already seen returned by the poll when it came after the bank's 0.2 s (a loaded machine)
+    while tranches(sessions)[0].status != "returned":
         assert time.monotonic() < deadline, "the bank never returned the payment"
         time.sleep(0.1)
+        returns_turn(Database(sessions), provider)
     first = tranches(sessions)[0]
-    assert first.status == "returned"
     return first.tranche_id
 
 
@@ -99,7 +100,7 @@ def test_a_payment_returned_after_the_grant_closed_goes_back_to_the_fund(
 ) -> None:
     # The bank of the module's own returns an hour after settling by its clock, which only the test moves: the
     # return cannot arrive before the closure, however slow the machine.
-    provider = SandboxBankProvider(clock_bank.base_url, timeout=5)
+    provider = clock_bank.provider(timeout=5)
     award_and_open(sessions, awarded(amount=800_000, months=12), on_grant_awarded)
     clock_bank.queue("return")
     pay_what_is_released(sessions, provider, clock_bank)  # settled now, on its way back later

@@ -34,6 +34,7 @@ def test_the_worker_pays_an_award_and_publishes_through_the_outbox(redis_url: st
         "PAYMENTS_DATABASE_URL": url,
         "REDIS_URL": redis_url,
         "SANDBOX_BANK_URL": bank.base_url,
+        "SANDBOX_BANK_API_KEY": bank.api_key,
         "PAYMENTS_POLL_INTERVAL_S": "0.1",
         "PAYMENTS_MIGRATE_ON_START": "true",
         "GRANTS_ENV": "test",

@@ -24,12 +24,12 @@ def bank(shared_bank: Bank) -> Bank:
     """The shared bank, running, with an empty behaviour queue."""
     if shared_bank.process is None or shared_bank.process.poll() is not None:
         shared_bank.start()
-    httpx.delete(f"{shared_bank.base_url}/control/behaviours", timeout=5).raise_for_status()
+    httpx.delete(f"{shared_bank.base_url}/control/behaviours", timeout=5, auth=shared_bank.auth).raise_for_status()
     return shared_bank
 
 
 @pytest.fixture
 def http(bank: Bank) -> Iterator[httpx.Client]:
     """A plain httpx client on the shared bank."""
-    with httpx.Client(base_url=bank.base_url, timeout=10) as client:
+    with httpx.Client(base_url=bank.base_url, timeout=10, auth=bank.auth) as client:
         yield client

@@ -39,7 +39,7 @@ def test_timeout_records_the_payment_but_answers_too_late(bank: Bank, http: http
     key, reference = new_key(), new_reference()
     payee = Payee("Ward 12 Partnership", "123456", "12345678")
     _queue(http, "timeout", reference)
-    with SandboxBankClient(bank.base_url, timeout=0.5) as client:
+    with SandboxBankClient(bank.base_url, bank.api_key, timeout=0.5) as client:
         started = time.monotonic()
         with pytest.raises(ProviderTimeout):
             client.create_payment(key, 2_500, payee, reference)

@@ -22,7 +22,7 @@ def own_bank(tmp_path: Path) -> Iterator[httpx.Client]:
     )
     bank.start()
     try:
-        with httpx.Client(base_url=bank.base_url, timeout=10) as client:
+        with httpx.Client(base_url=bank.base_url, timeout=10, auth=bank.auth) as client:
             yield client
     finally:
         bank.stop()

@@ -57,7 +57,7 @@ def test_concurrent_identical_requests_create_one_payment(bank: Bank) -> None:
     lock = threading.Lock()
 
     def send() -> None:
-        with httpx.Client(base_url=bank.base_url, timeout=15) as client:
+        with httpx.Client(base_url=bank.base_url, timeout=15, auth=bank.auth) as client:
             barrier.wait()
             response = client.post("/payments", json=request, headers={"Idempotency-Key": key})
         with lock:
@@ -105,7 +105,7 @@ def test_settlement_report_lists_settled_payments_once(http: httpx.Client) -> No
 
 def test_client_round_trip_and_errors(bank: Bank) -> None:
     payee, key, reference = Payee("Ward 12 Partnership", "123456", "12345678"), new_key(), new_reference()
-    with SandboxBankClient(bank.base_url, timeout=5) as client:
+    with SandboxBankClient(bank.base_url, bank.api_key, timeout=5) as client:
         payment = client.create_payment(key, 5_000, payee, reference)
         assert payment.status == "pending" and not payment.replayed
         assert client.create_payment(key, 5_000, payee, reference).replayed

@@ -17,7 +17,7 @@ from .testkit import SETTLE, Bank, body, new_key, new_reference
 
 def test_crash_and_restart_keep_payments_and_catch_up_on_settlement(bank: Bank) -> None:
     settled_key, pending_key, later = new_key(), new_key(), new_reference()
-    with httpx.Client(base_url=bank.base_url, timeout=10) as http:
+    with httpx.Client(base_url=bank.base_url, timeout=10, auth=bank.auth) as http:
         first = http.post("/payments", json=body(1_000), headers={"Idempotency-Key": settled_key})
         http.post("/control/settle-now").raise_for_status()
         http.post("/control/behaviours", json={"behaviour": "delay"}).raise_for_status()
@@ -30,7 +30,7 @@ def test_crash_and_restart_keep_payments_and_catch_up_on_settlement(bank: Bank) 
 
     bank.start()  # same database file
     time.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))
-    with httpx.Client(base_url=bank.base_url, timeout=10) as http:
+    with httpx.Client(base_url=bank.base_url, timeout=10, auth=bank.auth) as http:
         replay = http.post(
             "/payments", json=body(1_000, first.json()["reference"]), headers={"Idempotency-Key": settled_key}
         )
@@ -57,7 +57,7 @@ def test_a_bank_file_from_before_alter_amount_is_upgraded_in_place(tmp_path: Pat
         )
     bank = Bank(db_path=db_path, log_path=tmp_path / "bank.log").start()
     try:
-        with httpx.Client(base_url=bank.base_url, timeout=10) as http:
+        with httpx.Client(base_url=bank.base_url, timeout=10, auth=bank.auth) as http:
             assert [b["behaviour"] for b in http.get("/control/behaviours").json()["items"]] == ["fail"]
             reference = new_reference()
             queued = http.post(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -55,6 +56,19 @@ def poll(read: Callable[[], T], done: Callable[[T], bool], timeout: float = 10.0
         time.sleep(every)
 
 
+class BankAuth(httpx.Auth):
+    """The bank's credentials on every request: the control key for /control routes, else the client's API key."""
+
+    def __init__(self, api_key: str, control_key: str) -> None:
+        self.api_key, self.control_key = api_key, control_key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Add the bearer key the path needs."""
+        key = self.control_key if request.url.path.startswith("/control") else self.api_key
+        request.headers["Authorization"] = f"Bearer {key}"
+        yield request
+
+
 SETTLE = timedelta(seconds=0.2)  # the bank's settle delay in these tests; "delay" is ten times this
 FAST = {
     "SANDBOX_BANK_SETTLE_AFTER_SECONDS": str(SETTLE.total_seconds()),
@@ -74,6 +88,13 @@ class Bank:
     env: dict[str, str] = field(default_factory=dict)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
+    api_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    control_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    @property
+    def auth(self) -> BankAuth:
+        """The credentials this bank takes, for an httpx client."""
+        return BankAuth(self.api_key, self.control_key)
 
     @property
     def base_url(self) -> str:
@@ -91,6 +112,8 @@ class Bank:
                 "SANDBOX_BANK_HOST": "127.0.0.1",
                 "SANDBOX_BANK_PORT": str(self.port),
                 "SANDBOX_BANK_DATABASE_URL": f"sqlite:///{self.db_path}",
+                "SANDBOX_BANK_API_KEY": self.api_key,
+                "SANDBOX_BANK_CONTROL_KEY": self.control_key,
             }
             with open(self.log_path, "ab") as log:
                 self.process = subprocess.Popen(
@@ -103,7 +126,7 @@ class Bank:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and self.process.poll() is None:
                 try:
-                    if httpx.get(f"{self.base_url}/healthz", timeout=0.5).status_code == 200:
+                    if httpx.get(f"{self.base_url}/healthz", timeout=0.5, auth=self.auth).status_code == 200:
                         return self
                 except httpx.TransportError:
                     pass
