@@ -20,14 +20,13 @@ from payments.adapters.orm import ProviderCursor
 from payments.adapters.provider import ProviderError, SandboxBankProvider
 from payments.adapters.records import SETTLEMENTS_CURSOR
 from payments.config import Settings
-from payments.consumers.events import on_grant_awarded
 from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
 from payments.usecases.cursors import DEFAULT_SKEW_S
 from payments.usecases.differences import disagreements
 from payments.usecases.reconciliation import CURSOR, reconcile_turn
 from payments.usecases.settlement import apply_outcome
 from payments_tests.bank import Bank, start_bank
-from payments_tests.kit import award_and_open, awarded, events, instructions, ledger_failures
+from payments_tests.kit import award_and_open, awarded, events, instructions, ledger_failures, on_grant_awarded
 
 Sessions = sessionmaker[Session]
 ATTEMPTS = 3
@@ -193,7 +192,7 @@ def test_a_stored_cursor_in_the_future_is_not_used(
 
 def test_production_does_not_start_without_the_bank_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRANTS_ENV", "production")
-    monkeypatch.setenv("GRANTS_JWT_SECRET", "s" * 64)
+    monkeypatch.setenv("GRANTS_OIDC_ISSUER", "http://127.0.0.1:9/never-asked")
     monkeypatch.delenv("SANDBOX_BANK_API_KEY", raising=False)
     with pytest.raises(ValidationError, match="SANDBOX_BANK_API_KEY"):
         Settings()
