@@ -117,9 +117,7 @@ async def poll_settlements(context: WorkerContext) -> None:
         """One turn: outcomes of instructed payments, returns, tranches due, then reconciliation."""
         _guarded("polling", lambda: loops.poll_turn(db, provider, max_attempts=cfg.max_payment_attempts))
         _guarded("returns", lambda: loops.returns_turn(db, provider))
-        _guarded(
-            "tranches due", lambda: conditions.due_turn(db, threshold=cfg.approval_threshold_pence, clock=system_clock)
-        )
+        _guarded("tranches due", lambda: conditions.due_turn(db, policy=bootstrap.policy(), clock=system_clock))
         _guarded("reconciliation", lambda: reconciliation.reconcile_turn(db, provider, grace_s=cfg.reconcile_grace_s))
         return 0  # polling always waits for the interval: the provider settles in its own time
 

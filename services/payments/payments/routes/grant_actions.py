@@ -11,9 +11,10 @@ from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant
 from payments.adapters.records import variation_record
+from payments.domain.release_rules import ReleasePolicy
 from payments.domain.statuses import CLOSURE, REPROFILE, VARIATION_PENDING
 from payments.read.queries import grant_views, variations_of
-from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, StrictQuery, idempotent, settings_of
+from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, StrictQuery, idempotent, policy_of
 from payments.routes.grants import GrantId
 from payments.routes.schemas.actions import (
     AgreementIn,
@@ -44,8 +45,8 @@ def record_agreement(
     principal: Officer,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """A finance officer records the grant agreement as signed (a condition of tranche 1)."""
-    threshold = settings_of(request).approval_threshold_pence
+    """A finance officer records the grant agreement as signed (a condition of tranche 1; not by its endorser)."""
+    policy = policy_of(request)
     return idempotent(
         sessions,
         principal,
@@ -62,9 +63,10 @@ def record_agreement(
                     principal,
                     signed_on=body.signed_on,
                     reference=body.reference,
-                    threshold=threshold,
+                    policy=policy,
                     clock=system_clock,
                 ),
+                policy,
             ),
         ),
     )
@@ -79,8 +81,8 @@ def endorse_plan(
     key: IdempotencyKey = None,
     body: EndorsementIn | None = None,
 ) -> JSONResponse:
-    """An assessor endorses the partnership's plan (the other condition of tranche 1)."""
-    threshold, note = settings_of(request).approval_threshold_pence, body.note if body else None
+    """An assessor endorses the partnership's plan (tranche 1's other condition; not by the agreement's recorder)."""
+    policy, note = policy_of(request), body.note if body else None
     return idempotent(
         sessions,
         principal,
@@ -91,14 +93,15 @@ def endorse_plan(
             200,
             _grant(
                 uow,
-                conditions.endorse_plan(uow, grant_id, principal, note=note, threshold=threshold, clock=system_clock),
+                conditions.endorse_plan(uow, grant_id, principal, note=note, policy=policy, clock=system_clock),
+                policy,
             ),
         ),
     )
 
 
-def _grant(uow: UnitOfWork, grant: Grant) -> dict[str, Any]:
-    return grant_views(uow.session, [grant])[0]
+def _grant(uow: UnitOfWork, grant: Grant, policy: ReleasePolicy) -> dict[str, Any]:
+    return grant_views(uow.session, [grant], policy)[0]
 
 
 def _ask(
@@ -110,10 +113,10 @@ def _ask(
     route: str,
     key: str | None,
 ) -> JSONResponse:
-    threshold = settings_of(request).approval_threshold_pence
+    policy = policy_of(request)
 
     def work(uow: UnitOfWork) -> tuple[int, Any]:
-        variation = variations.request(uow, grant_id, principal, ask, threshold=threshold, clock=system_clock)
+        variation = variations.request(uow, grant_id, principal, ask, policy=policy, clock=system_clock)
         return (202 if variation.status == VARIATION_PENDING else 201), variation_record(variation)
 
     return idempotent(sessions, principal, route, {"grant_id": grant_id, **ask.__dict__}, key, work)
@@ -171,7 +174,7 @@ def _decide(
     approve: bool,
     key: str | None,
 ) -> JSONResponse:
-    threshold, action = settings_of(request).approval_threshold_pence, "approve" if approve else "reject"
+    policy, action = policy_of(request), "approve" if approve else "reject"
     return idempotent(
         sessions,
         principal,
@@ -182,7 +185,7 @@ def _decide(
             200,
             variation_record(
                 variations.decide(
-                    uow, grant_id, variation_id, principal, approve=approve, threshold=threshold, clock=system_clock
+                    uow, grant_id, variation_id, principal, approve=approve, policy=policy, clock=system_clock
                 )
             ),
         ),

@@ -12,8 +12,9 @@ from grants_shared.http.idempotency import run_idempotent
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Tranche
 from payments.adapters.provider import Payee
+from payments.domain.release_rules import ReleasePolicy
 from payments.read.queries import tranche_answer
-from payments.routes.common import PROBLEMS, IdempotencyKey, StrictQuery, settings_of
+from payments.routes.common import PROBLEMS, IdempotencyKey, StrictQuery, policy_of
 from payments.routes.grants import TrancheId
 from payments.routes.schemas.actions import RepayIn
 from payments.routes.schemas.grants import HoldIn, NoteIn, TrancheOut
@@ -32,25 +33,27 @@ def _run(
     body: dict[str, Any],
     key: str | None,
     work: Callable[[UnitOfWork], Tranche],
+    policy: ReleasePolicy,
 ) -> JSONResponse:
     return run_idempotent(
         sessions,
         key=key,
         scope=f"{principal.subject}:POST /tranches/{{tranche_id}}/{action}",
         payload={"tranche_id": tranche_id, **body},
-        work=lambda uow: (200, tranche_answer(uow.session, work(uow))),
+        work=lambda uow: (200, tranche_answer(uow.session, work(uow), policy)),
     )
 
 
 @router.post("/tranches/{tranche_id}/approve", response_model=TrancheOut, responses=PROBLEMS)
 def approve(
+    request: Request,
     tranche_id: TrancheId,
     sessions: Sessions,
     principal: Approver,
     key: IdempotencyKey = None,
     body: NoteIn | None = None,
 ) -> JSONResponse:
-    """Approve a tranche above the threshold; its releaser cannot approve it (409)."""
+    """Approve a tranche awaiting a second person (a release, a repayment, a new payee); not its releaser (409)."""
     payload = body.model_dump() if body else {}
     return _run(
         sessions,
@@ -60,12 +63,18 @@ def approve(
         payload,
         key,
         lambda uow: releases.approve(uow, tranche_id, principal),
+        policy_of(request),
     )
 
 
 @router.post("/tranches/{tranche_id}/hold", response_model=TrancheOut, responses=PROBLEMS)
 def hold(
-    tranche_id: TrancheId, body: HoldIn, sessions: Sessions, principal: Officer, key: IdempotencyKey = None
+    request: Request,
+    tranche_id: TrancheId,
+    body: HoldIn,
+    sessions: Sessions,
+    principal: Officer,
+    key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Hold a tranche that is not released yet, with the reason."""
     return _run(
@@ -76,6 +85,7 @@ def hold(
         body.model_dump(),
         key,
         lambda uow: conditions.hold(uow, tranche_id, body.reason, principal),
+        policy_of(request),
     )
 
 
@@ -89,7 +99,7 @@ def resume(
     body: NoteIn | None = None,
 ) -> JSONResponse:
     """Lift a finance hold; the tranche is released at once if its conditions are met."""
-    threshold = settings_of(request).approval_threshold_pence
+    policy = policy_of(request)
     payload = body.model_dump() if body else {}
     return _run(
         sessions,
@@ -98,12 +108,14 @@ def resume(
         tranche_id,
         payload,
         key,
-        lambda uow: conditions.resume(uow, tranche_id, principal, threshold),
+        lambda uow: conditions.resume(uow, tranche_id, principal, policy),
+        policy_of(request),
     )
 
 
 @router.post("/tranches/{tranche_id}/retry", response_model=TrancheOut, responses=PROBLEMS)
 def retry(
+    request: Request,
     tranche_id: TrancheId,
     sessions: Sessions,
     principal: Officer,
@@ -120,6 +132,7 @@ def retry(
         payload,
         key,
         lambda uow: returns.retry_failed(uow, tranche_id, principal),
+        policy_of(request),
     )
 
 
@@ -132,8 +145,8 @@ def repay(
     key: IdempotencyKey = None,
     body: RepayIn | None = None,
 ) -> JSONResponse:
-    """Pay a returned tranche again (to corrected bank details when given); above the threshold it awaits approval."""
-    threshold = settings_of(request).approval_threshold_pence
+    """Ask to pay a returned tranche again (to new bank details when given); a second person approves it, always."""
+    policy = policy_of(request)
     given = body or RepayIn()
     payee = Payee(given.payee.name, given.payee.sort_code, given.payee.account_number) if given.payee else None
     return _run(
@@ -143,5 +156,6 @@ def repay(
         tranche_id,
         given.model_dump(),
         key,
-        lambda uow: returns.repay(uow, tranche_id, principal, threshold=threshold, payee=payee),
+        lambda uow: returns.repay(uow, tranche_id, principal, policy=policy, payee=payee),
+        policy_of(request),
     )

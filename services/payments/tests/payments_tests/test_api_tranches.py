@@ -6,7 +6,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
+from grants_shared.uow import UnitOfWork
 from payments.consumers.events import on_grant_awarded, on_report_accepted
+from payments.usecases import releases
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import (
     accepted,
@@ -16,6 +18,7 @@ from payments_tests.kit import (
     deliver,
     events,
     instructions,
+    staff,
     tranches,
     writes,
 )
@@ -31,6 +34,9 @@ BIG = 2 * (THRESHOLD + 1) * 2  # four tranches over 24 months, each above the th
 def big_tranche_released_by_alice(sessions: Sessions) -> str:
     """A grant whose second tranche, above the threshold, was released by alice's report acceptance."""
     award_and_open(sessions, awarded(amount=BIG, months=24), on_grant_awarded)
+    with UnitOfWork(sessions) as uow:  # tranche 1 goes first: tranche 2 waits for it
+        releases.approve(uow, tranches(sessions)[0].tranche_id, staff("bob", Role.FINANCE_APPROVER))
+        uow.commit()
     deliver(sessions, accepted(period=1, by="alice"), on_report_accepted)
     second = tranches(sessions)[1]
     assert second.status == "awaiting_approval" and second.released_by == "alice"

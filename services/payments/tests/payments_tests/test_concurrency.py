@@ -9,6 +9,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from payments.usecases import awards as award_cases
 from payments.usecases import conditions, releases, variations
 from payments.usecases.instructions import bank_reference
 from payments_tests.bank import Bank
+from payments_tests.conftest import POLICY as TEST_POLICY
 from payments_tests.kit import AWARDED_AT, accepted, awarded, ledger_failures, round_opened, staff
 from tests.support.infra import POSTGRES_ENV, fresh_database
 
@@ -42,6 +44,7 @@ pytestmark = pytest.mark.skipif(
 )
 Sessions = sessionmaker[Session]
 THRESHOLD = 250_000
+POLICY = replace(TEST_POLICY, second_person_above_pence=THRESHOLD)
 GRANTS, WORKERS, ACTIONS = 8, 8, 60
 
 
@@ -107,12 +110,12 @@ def test_many_workers_release_and_settle_at_once_without_paying_twice(pg: Sessio
     award_handler = delivery(
         pg,
         GrantAwarded,
-        lambda e, uow: award_cases.award_grant(uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004"),
+        lambda e, uow: award_cases.award_grant(uow, e.payload, policy=POLICY, payee_sort_code="040004"),
     )
     for envelope in awards:
         award_handler.apply(envelope)
         open_first(pg, envelope.payload.grant_id)
-    report = delivery(pg, ReportAccepted, lambda e, uow: award_cases.accept_report(uow, e.payload, threshold=THRESHOLD))
+    report = delivery(pg, ReportAccepted, lambda e, uow: award_cases.accept_report(uow, e.payload, policy=POLICY))
     jobs: list[Callable[[], None]] = []
     for n in range(GRANTS):
         for period in range(1, 6):
@@ -145,10 +148,10 @@ def open_first(sessions: Sessions, grant_id: str) -> None:
             staff("fiona"),
             signed_on=AWARDED_AT.date(),
             reference=None,
-            threshold=THRESHOLD,
+            policy=POLICY,
             clock=lambda: AWARDED_AT,
         )
-        conditions.endorse_plan(uow, grant_id, staff("asha"), note=None, threshold=THRESHOLD, clock=lambda: AWARDED_AT)
+        conditions.endorse_plan(uow, grant_id, staff("asha"), note=None, policy=POLICY, clock=lambda: AWARDED_AT)
         uow.commit()
 
 
@@ -210,7 +213,7 @@ def test_concurrent_variations_of_one_grant_leave_one_pending(pg: Sessions) -> N
     delivery(
         pg,
         GrantAwarded,
-        lambda e, uow: award_cases.award_grant(uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004"),
+        lambda e, uow: award_cases.award_grant(uow, e.payload, policy=POLICY, payee_sort_code="040004"),
     ).apply(award)
     with UnitOfWork(pg) as uow:
         award_cases.open_round(uow, round_opened(10**9).payload)
@@ -225,7 +228,7 @@ def test_concurrent_variations_of_one_grant_leave_one_pending(pg: Sessions) -> N
                     "v1",
                     staff(f"officer{n}", Role.FINANCE_OFFICER),
                     variations.VariationRequest("reprofile", "more", 600_000 + n),
-                    threshold=THRESHOLD,
+                    policy=POLICY,
                     clock=lambda: AWARDED_AT,
                 )
                 uow.commit()

@@ -1,4 +1,5 @@
-"""A returned payment: the commitment is restored and the tranche is paid again, to corrected bank details."""
+"""A returned payment: the commitment is restored and the tranche is paid again (to corrected bank details) once a
+second person approves."""
 
 import time
 from datetime import timedelta
@@ -45,8 +46,11 @@ def test_a_returned_tranche_is_paid_again_to_corrected_details_and_counted_once(
     with sessions() as session:
         assert balances(session, None)["grant:g-1:commitment"] == -800_000  # restored: the grant is owed it again
     repaid = client.post(f"/tranches/{tranche_id}/repay", json={"payee": NEW_PAYEE}, headers=OFFICER)
-    assert repaid.status_code == 200 and repaid.json()["status"] == "released", repaid.text
+    assert repaid.status_code == 200 and repaid.json()["status"] == "awaiting_approval", repaid.text
     problem(client.post(f"/tranches/{tranche_id}/repay", headers=OFFICER), 409, "tranche-not-returned")
+    client.post(
+        f"/tranches/{tranche_id}/approve", headers=bearer(Role.FINANCE_APPROVER, subject="bob")
+    ).raise_for_status()
     pay_what_is_released(sessions, provider, bank)
     first, second = (i for i in instructions(sessions) if i.tranche_id == tranche_id)
     assert (first.status, second.status, second.attempt) == ("returned", "settled", 2)
@@ -65,7 +69,7 @@ def test_a_returned_tranche_is_paid_again_to_corrected_details_and_counted_once(
     assert ledger_failures(sessions) == []
 
 
-def test_above_the_threshold_a_repayment_needs_another_person(
+def test_a_repayment_needs_another_person(
     client: TestClient, sessions: Sessions, provider: SandboxBankProvider, bank: Bank
 ) -> None:
     award_and_open(sessions, awarded(amount=4 * (THRESHOLD + 1), months=24), on_grant_awarded)
