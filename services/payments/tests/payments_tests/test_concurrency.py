@@ -170,16 +170,18 @@ def approval(sessions: Sessions, approver: str) -> Callable[[], None]:
 
 
 def drain(sessions: Sessions, bank: Bank) -> None:
-    """Approve, dispatch, settle and poll until nothing moves (the workers' loops after the storm)."""
+    """Release what waited for the tranche before it, approve, dispatch, settle and poll until nothing moves (the
+    workers' loops after the storm)."""
     provider = SandboxBankProvider(bank.base_url, timeout=5)
     try:
         for _ in range(20):
+            due = conditions.due_turn(Database(sessions), policy=POLICY, clock=lambda: AWARDED_AT)
             while _awaiting(sessions):
                 approval(sessions, "bob")()
             sent = dispatch_turn(Database(sessions), provider, max_attempts=3)
             bank.settle_now()
             polled = poll_turn(Database(sessions), provider, max_attempts=3)
-            if not sent and not polled and not _awaiting(sessions):
+            if not due and not sent and not polled and not _awaiting(sessions):
                 return
     finally:
         provider.close()
