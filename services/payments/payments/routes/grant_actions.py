@@ -12,7 +12,7 @@ from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant
 from payments.adapters.records import variation_record
 from payments.domain.release_rules import ReleasePolicy
-from payments.domain.statuses import CLOSURE, REPROFILE, VARIATION_PENDING
+from payments.domain.statuses import CLOSURE, REPROFILE
 from payments.read.queries import grant_views, variations_of
 from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, StrictQuery, idempotent, policy_of
 from payments.routes.grants import GrantId
@@ -113,11 +113,10 @@ def _ask(
     route: str,
     key: str | None,
 ) -> JSONResponse:
-    policy = policy_of(request)
 
     def work(uow: UnitOfWork) -> tuple[int, Any]:
-        variation = variations.request(uow, grant_id, principal, ask, policy=policy, clock=system_clock)
-        return (202 if variation.status == VARIATION_PENDING else 201), variation_record(variation)
+        variation = variations.request(uow, grant_id, principal, ask, clock=system_clock)
+        return 202, variation_record(variation)
 
     return idempotent(sessions, principal, route, {"grant_id": grant_id, **ask.__dict__}, key, work)
 
@@ -125,8 +124,8 @@ def _ask(
 @router.post(
     "/grants/{grant_id}/variations",
     response_model=VariationOut,
-    status_code=201,
-    responses={**PROBLEMS, 202: {"model": VariationOut, "description": "Awaits a second person's approval"}},
+    status_code=202,
+    responses=PROBLEMS,
 )
 def request_variation(
     request: Request,
@@ -136,7 +135,7 @@ def request_variation(
     principal: Officer,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Re-profile the remaining tranches; applied at once (201), or awaiting approval when the amount changes (202)."""
+    """Ask to re-profile the remaining tranches (202); a finance approver other than the requester applies it."""
     ask = variations.VariationRequest(
         REPROFILE, body.reason, body.new_total_pence, body.pattern, body.first_tranche_bps
     )

@@ -1,4 +1,4 @@
-"""Variations of a grant: re-profile or close early. An amount change, and every closure, needs a second person."""
+"""Variations of a grant: re-profile or close early. Every variation and every closure needs a second person."""
 
 from dataclasses import dataclass
 
@@ -60,10 +60,9 @@ def pattern_of(name: str | None, bps: int | None) -> SchedulePattern | None:
     return {PatternKind.SEMI_ANNUAL: SEMI_ANNUAL, PatternKind.ANNUAL: ANNUAL}[PatternKind(name)]
 
 
-def request(
-    uow: UnitOfWork, grant_id: str, officer: Principal, ask: VariationRequest, *, policy: ReleasePolicy, clock: Clock
-) -> Variation:
-    """Record a variation; one without an amount change applies at once, others stay pending for an approver."""
+def request(uow: UnitOfWork, grant_id: str, officer: Principal, ask: VariationRequest, *, clock: Clock) -> Variation:
+    """Record a variation; it waits for a finance approver other than the requester (one that changes only the
+    pattern too: it moves money between tranches)."""
     grant = load_grant(uow, grant_id)
     require_active(grant)
     pattern = pattern_of(ask.pattern, ask.first_tranche_bps)
@@ -101,11 +100,7 @@ def request(
         entity_id=grant_id,
         after=variation_record(variation),
     )
-    amount_changes = ask.kind == CLOSURE or (ask.new_total_pence or grant.amount_pence) != grant.amount_pence
-    if amount_changes:
-        return variation
-    _apply(uow, grant, variation, pattern, decided_by=None, policy=policy, clock=clock)
-    return variation
+    return variation  # every variation waits for a second person: a new pattern moves money between tranches too
 
 
 def decide(
@@ -150,19 +145,18 @@ def _apply(
     variation: Variation,
     pattern: SchedulePattern | None,
     *,
-    decided_by: str | None,
+    decided_by: str,
     policy: ReleasePolicy,
     clock: Clock,
 ) -> None:
     variation.previous_total_pence = grant.amount_pence
     if variation.kind == CLOSURE:
-        assert decided_by is not None, "a closure is always approved by a second person"
         outcome = apply_closure(uow, grant, variation, approved_by=decided_by, clock=clock)
     else:
         outcome = apply_reprofile(uow, grant, variation, pattern, approved_by=decided_by, policy=policy, clock=clock)
     move_variation(variation, VariationEvent.APPLY)
     variation.outcome = outcome
-    variation.decided_by, variation.decided_at = decided_by or variation.requested_by, clock()
+    variation.decided_by, variation.decided_at = decided_by, clock()
     uow.audit(
         actor=variation.decided_by,
         action="variation.applied",

@@ -207,10 +207,8 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             self.variation(self.grant(pick), VariationRequest("closure", "partnership dissolved"))
 
         def variation(self, grant_id: str, ask: VariationRequest) -> None:
-            asked = self.act(
-                lambda uow: variations.request(uow, grant_id, OFFICER, ask, policy=POLICY, clock=self.clock)
-            )
-            if isinstance(asked, Variation) and asked.status == VARIATION_PENDING:  # an amount change: 202
+            asked = self.act(lambda uow: variations.request(uow, grant_id, OFFICER, ask, clock=self.clock))
+            if isinstance(asked, Variation) and asked.status == VARIATION_PENDING:  # every variation: 202
                 vid = asked.variation_id
                 mine = self.act(
                     lambda uow: variations.decide(
