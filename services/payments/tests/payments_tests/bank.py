@@ -112,7 +112,7 @@ def start_bank(directory: Path, **settings: str) -> Bank:
                 [sys.executable, "-m", "sandbox_bank"], env=env, cwd=directory, stdout=log, stderr=subprocess.STDOUT
             )
         bank = Bank(f"http://127.0.0.1:{port}", process)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a loaded machine takes over 20s to start it
         while time.monotonic() < deadline and process.poll() is None:
             try:
                 if bank.http.get("/healthz", timeout=0.5).status_code == 200:

@@ -28,6 +28,7 @@ from payments.adapters.orm_variations import Variation
 from payments.adapters.provider import SandboxBankProvider
 from payments.consumers.events import on_round_opened
 from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
+from payments.domain.release_rules import GONE_AHEAD
 from payments.domain.statuses import VARIATION_PENDING
 from payments.read.ledger_check import run_checks
 from payments.usecases import awards, conditions, releases, returns, variations
@@ -260,6 +261,20 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
                     moves = stored_moves(session)
                 SEEN.update(moves)
                 assert not forbidden(moves), forbidden(moves)
+
+        @invariant()
+        def no_tranche_goes_before_the_one_before_it(self) -> None:
+            if hasattr(self, "sessions"):
+                with self.sessions() as session:
+                    rows = session.execute(
+                        select(Tranche.grant_id, Tranche.number, Tranche.status, Tranche.pending_change)
+                        .where(Tranche.status != "cancelled")
+                        .order_by(Tranche.grant_id, Tranche.number)
+                    ).all()
+                for before, after in zip(rows, rows[1:], strict=False):
+                    if before.grant_id == after.grant_id and after.status in GONE_AHEAD:
+                        repaying = before.pending_change is not None  # it had gone, came back, awaits its repayment
+                        assert before.status in GONE_AHEAD or repaying, (before, after)
 
         @invariant()
         def ledger_holds(self) -> None:
