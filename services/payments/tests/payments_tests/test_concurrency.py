@@ -230,7 +230,6 @@ def test_concurrent_variations_of_one_grant_leave_one_pending(pg: Sessions) -> N
                     "v1",
                     staff(f"officer{n}", Role.FINANCE_OFFICER),
                     variations.VariationRequest("reprofile", "more", 600_000 + n),
-                    policy=POLICY,
                     clock=lambda: AWARDED_AT,
                 )
                 uow.commit()
