@@ -1,9 +1,9 @@
 """End to end: payments reconciles against the real sandbox bank, varies and closes a grant; reporting follows.
 
 A payment made at the bank outside the platform is found, raised once and shown on the operator dashboard; a
-pattern change of the walked grant reaches reporting's grant read model tranche by tranche; an early closure
-approved by a second person releases the unspent commitment in reporting's fund position; `grants ledger check`
-exits 0 on the running system's database.
+pattern change of the walked grant, approved by a second person, reaches reporting's grant read model tranche by
+tranche; an early closure approved by a second person releases the unspent commitment in reporting's fund
+position; `grants ledger check` exits 0 on the running system's database.
 """
 
 import subprocess
@@ -79,8 +79,12 @@ def test_a_payment_made_outside_the_platform_is_found_and_the_books_still_check(
         f"/grants/{walk.grant_id}/variations",
         finance,
         {"pattern": "annual", "reason": "the partnership prefers yearly payments"},
+        expect=(202,),
     )
-    assert varied["status"] == "applied"
+    assert varied["status"] == "pending_approval"  # every variation waits for a second person
+    checker = client.token(Role.FINANCE_APPROVER, subject="amara")
+    path = f"/grants/{walk.grant_id}/variations/{varied['variation_id']}/approve"
+    assert client.call("POST", "payments", path, checker)["status"] == "applied"
     operator = client.token(Role.OPERATOR)
     wait_for(
         "reporting to record the variation",

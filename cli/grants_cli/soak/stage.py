@@ -18,6 +18,8 @@ SOAK_ENV = {
     "GRANTS_RATE_LIMIT_BURST": "100000",
     "ALLOCATION_REGISTRY_POLL_S": "0.5",
     "SANDBOX_BANK_SETTLE_AFTER_SECONDS": "0.5",
+    # Fifteen years pass in minutes: the fund's policy (every release approved) with no wait for due dates.
+    "PAYMENTS_RELEASE_POLICY_FILE": str(Path(__file__).with_name("release_policy_soak.json")),
 }
 
 

@@ -15,6 +15,7 @@ DESCRIPTION = (
 
 def create_app() -> FastAPI:
     """Build the API on the configured database (migrated first when PAYMENTS_MIGRATE_ON_START is true)."""
+    bootstrap.policy()  # a malformed policy document stops the API here, not at the first release
     bootstrap.runtime.migrate_on_start()
     return create_service_app(
         service="payments",

@@ -2,7 +2,9 @@
 
 from grants_shared.runtime import ServiceRuntime
 from payments.adapters.provider import SandboxBankProvider
+from payments.adapters.release_policy import load_policy
 from payments.config import Settings
+from payments.domain.release_rules import ReleasePolicy
 
 runtime = ServiceRuntime(Settings, "payments")  # builds nothing until first use
 
@@ -10,6 +12,11 @@ settings = runtime.settings
 engine = runtime.engine
 sessions = runtime.sessions
 reset = runtime.reset
+
+
+def policy() -> ReleasePolicy:
+    """The release policy in force (the document PAYMENTS_RELEASE_POLICY_FILE names, else the fund's default)."""
+    return load_policy(settings().release_policy_file)
 
 
 def provider() -> SandboxBankProvider:

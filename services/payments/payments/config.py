@@ -1,4 +1,4 @@
-"""Settings of the payments service: its database, the payment provider, approvals and loop timing."""
+"""Settings of the payments service: its database, the payment provider, the release policy and loop timing."""
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -27,11 +27,10 @@ class Settings(PlatformSettings):
     provider_timeout_s: float = Field(
         3.0, gt=0, validation_alias="PAYMENTS_PROVIDER_TIMEOUT_S", description="Wait this long for the bank."
     )
-    approval_threshold_pence: int = Field(
-        25_000_000,
-        ge=0,
-        validation_alias="PAYMENTS_APPROVAL_THRESHOLD_PENCE",
-        description="A tranche above this needs a finance approver other than its releaser.",
+    release_policy_file: str | None = Field(
+        None,
+        validation_alias="PAYMENTS_RELEASE_POLICY_FILE",
+        description="The release policy document (JSON); unset: the fund's default, adapters/release_policy.json.",
     )
     poll_interval_s: float = Field(0.5, gt=0, validation_alias="PAYMENTS_POLL_INTERVAL_S")
     max_payment_attempts: int = Field(

@@ -108,9 +108,7 @@ async def poll_settlements(context: WorkerContext) -> None:
         _guarded("polling", lambda: loops.poll_turn(db, provider, max_attempts=cfg.max_payment_attempts))
         skew_s = cfg.provider_clock_skew_s
         _guarded("returns", lambda: loops.returns_turn(db, provider, skew_s=skew_s))
-        _guarded(
-            "tranches due", lambda: conditions.due_turn(db, threshold=cfg.approval_threshold_pence, clock=system_clock)
-        )
+        _guarded("tranches due", lambda: conditions.due_turn(db, policy=bootstrap.policy(), clock=system_clock))
         _guarded(
             "reconciliation",
             lambda: reconciliation.reconcile_turn(db, provider, grace_s=cfg.reconcile_grace_s, skew_s=skew_s),
@@ -122,6 +120,7 @@ async def poll_settlements(context: WorkerContext) -> None:
 
 def create_app() -> FastStream:
     """Build the FastStream worker (migrating the database first when configured)."""
+    bootstrap.policy()  # a malformed policy document stops the worker here, not at the first release
     bootstrap.runtime.migrate_on_start()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per provider request drowns the log
     settings = bootstrap.settings()

@@ -1,6 +1,7 @@
 """The payments service's tables (SQLAlchemy 2 typed mappings); `metadata` is what Alembic migrates."""
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -77,10 +78,13 @@ class Tranche(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     conditions: Mapped[list[str]] = mapped_column(JSON)
     facts: Mapped[dict[str, bool]] = mapped_column(JSON)
+    fact_recorders: Mapped[dict[str, str] | None] = mapped_column(JSON)  # who recorded each fact people record
     holds: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     released_by: Mapped[str | None] = mapped_column(String(200))
     released_at: Mapped[datetime | None] = mapped_column(TS)
     threshold_pence: Mapped[int | None] = mapped_column(BigInteger)
+    policy_version: Mapped[str | None] = mapped_column(String(50))  # the release policy the release was decided by
+    pending_change: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what its approver approves besides paying
     approved_by: Mapped[str | None] = mapped_column(String(200))
     approved_at: Mapped[datetime | None] = mapped_column(TS)
     updated_at: Mapped[datetime] = mapped_column(TS)

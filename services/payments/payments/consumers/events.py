@@ -8,6 +8,7 @@ from functools import partial
 from grants_shared.delivery import Handler
 from grants_shared.events import Envelope, Event, GrantAwarded, PartnershipChanged, ReportAccepted, RoundOpened
 from grants_shared.uow import UnitOfWork
+from payments.adapters.release_policy import load_policy
 from payments.config import Settings
 from payments.usecases import awards as handlers
 
@@ -15,19 +16,22 @@ from payments.usecases import awards as handlers
 def on_grant_awarded(envelope: Envelope[GrantAwarded], uow: UnitOfWork, settings: Settings) -> None:
     """Schedule the grant's tranches, commit it in the ledger and hold tranche 1 until its conditions are met."""
     handlers.award_grant(
-        uow, envelope.payload, threshold=settings.approval_threshold_pence, payee_sort_code=settings.payee_sort_code
+        uow,
+        envelope.payload,
+        policy=load_policy(settings.release_policy_file),
+        payee_sort_code=settings.payee_sort_code,
     )
 
 
 def on_report_accepted(envelope: Envelope[ReportAccepted], uow: UnitOfWork, settings: Settings) -> None:
     """Release the tranche after the accepted report's period (NotReady until the grant is known)."""
-    handlers.accept_report(uow, envelope.payload, threshold=settings.approval_threshold_pence)
+    handlers.accept_report(uow, envelope.payload, policy=load_policy(settings.release_policy_file))
 
 
 def on_partnership_changed(envelope: Envelope[PartnershipChanged], uow: UnitOfWork, settings: Settings) -> None:
     """Hold or resume the unreleased tranches of the partnership's grants."""
     handlers.change_partnership(
-        uow, envelope.payload, threshold=settings.approval_threshold_pence, event_id=envelope.event_id
+        uow, envelope.payload, policy=load_policy(settings.release_policy_file), event_id=envelope.event_id
     )
 
 

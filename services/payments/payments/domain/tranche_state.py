@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from grants_shared.people import same_person
 from payments.domain.lifecycle import Lifecycle, LifecycleError
 from payments.domain.release_conditions import ReleaseConditions as ReleaseConditions
 from payments.domain.release_conditions import evaluate as evaluate
@@ -125,7 +126,7 @@ def check_approver(releaser: str, approver: str, amount_pence: int, threshold_pe
     """Maker-checker: above the threshold the approver must be someone other than the releaser."""
     if not approver.strip():
         raise TrancheStateError("an approval needs a named approver")
-    if amount_pence > threshold_pence and approver.strip().casefold() == releaser.strip().casefold():
+    if amount_pence > threshold_pence and same_person(approver, releaser):
         raise TrancheStateError(
             f"{amount_pence}p is above the approval threshold of {threshold_pence}p: "
             f"the releaser ({releaser}) cannot also approve it"

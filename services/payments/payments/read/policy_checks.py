@@ -5,6 +5,7 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grants_shared.people import same_person
 from payments.adapters.ledger_store import account_balance
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.orm_variations import Round, Variation
@@ -71,7 +72,7 @@ def check_closed_grants(session: Session) -> InvariantResult:
 
 
 def _same(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and a.strip().casefold() == b.strip().casefold()
+    return same_person(a, b)
 
 
 def check_maker_checker(session: Session) -> InvariantResult:

@@ -8,7 +8,9 @@ from grants_shared.auth import Principal, Role
 from grants_shared.http import query
 from grants_shared.http.problems import API_PROBLEMS, Problem
 from payments.adapters.orm import Grant
+from payments.adapters.release_policy import load_policy
 from payments.config import Settings
+from payments.domain.release_rules import ReleasePolicy
 from payments.usecases.errors import GrantNotFound
 
 STAFF = (Role.OPERATOR, Role.FINANCE_OFFICER, Role.FINANCE_APPROVER, Role.ASSESSOR)
@@ -23,6 +25,11 @@ def settings_of(request: Request) -> Settings:
     """The service settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+def policy_of(request: Request) -> ReleasePolicy:
+    """The release policy in force (the document the settings name, read once)."""
+    return load_policy(settings_of(request).release_policy_file)
 
 
 def organisation_scope(principal: Principal) -> str | None:

@@ -12,9 +12,10 @@ from grants_shared.http.idempotency import idempotent_post
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant
 from payments.adapters.records import variation_record
-from payments.domain.statuses import CLOSURE, REPROFILE, VARIATION_PENDING
+from payments.domain.release_rules import ReleasePolicy
+from payments.domain.statuses import CLOSURE, REPROFILE
 from payments.read.queries import grant_views, variations_of
-from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, StrictQuery, settings_of
+from payments.routes.common import FINANCE, PROBLEMS, IdempotencyKey, StrictQuery, policy_of
 from payments.routes.grants import GrantId
 from payments.routes.schemas.actions import (
     AgreementIn,
@@ -45,8 +46,8 @@ def record_agreement(
     principal: Officer,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """A finance officer records the grant agreement as signed (a condition of tranche 1)."""
-    threshold = settings_of(request).approval_threshold_pence
+    """A finance officer records the grant agreement as signed (a condition of tranche 1; not by its endorser)."""
+    policy = policy_of(request)
     return idempotent_post(
         request,
         sessions,
@@ -63,9 +64,10 @@ def record_agreement(
                     principal,
                     signed_on=body.signed_on,
                     reference=body.reference,
-                    threshold=threshold,
+                    policy=policy,
                     clock=system_clock,
                 ),
+                policy,
             ),
         ),
     )
@@ -80,8 +82,8 @@ def endorse_plan(
     key: IdempotencyKey = None,
     body: EndorsementIn | None = None,
 ) -> JSONResponse:
-    """An assessor endorses the partnership's plan (the other condition of tranche 1)."""
-    threshold, note = settings_of(request).approval_threshold_pence, body.note if body else None
+    """An assessor endorses the partnership's plan (tranche 1's other condition; not by the agreement's recorder)."""
+    policy, note = policy_of(request), body.note if body else None
     return idempotent_post(
         request,
         sessions,
@@ -92,14 +94,15 @@ def endorse_plan(
             200,
             _grant(
                 uow,
-                conditions.endorse_plan(uow, grant_id, principal, note=note, threshold=threshold, clock=system_clock),
+                conditions.endorse_plan(uow, grant_id, principal, note=note, policy=policy, clock=system_clock),
+                policy,
             ),
         ),
     )
 
 
-def _grant(uow: UnitOfWork, grant: Grant) -> dict[str, Any]:
-    return grant_views(uow.session, [grant])[0]
+def _grant(uow: UnitOfWork, grant: Grant, policy: ReleasePolicy) -> dict[str, Any]:
+    return grant_views(uow.session, [grant], policy)[0]
 
 
 def _ask(
@@ -110,11 +113,10 @@ def _ask(
     ask: variations.VariationRequest,
     key: str | None,
 ) -> JSONResponse:
-    threshold = settings_of(request).approval_threshold_pence
 
     def work(uow: UnitOfWork) -> tuple[int, Any]:
-        variation = variations.request(uow, grant_id, principal, ask, threshold=threshold, clock=system_clock)
-        return (202 if variation.status == VARIATION_PENDING else 201), variation_record(variation)
+        variation = variations.request(uow, grant_id, principal, ask, clock=system_clock)
+        return 202, variation_record(variation)
 
     return idempotent_post(request, sessions, principal, key, {"grant_id": grant_id, **ask.__dict__}, work)
 
@@ -122,8 +124,8 @@ def _ask(
 @router.post(
     "/grants/{grant_id}/variations",
     response_model=VariationOut,
-    status_code=201,
-    responses={**PROBLEMS, 202: {"model": VariationOut, "description": "Awaits a second person's approval"}},
+    status_code=202,
+    responses=PROBLEMS,
 )
 def request_variation(
     request: Request,
@@ -133,7 +135,7 @@ def request_variation(
     principal: Officer,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Re-profile the remaining tranches; applied at once (201), or awaiting approval when the amount changes (202)."""
+    """Ask to re-profile the remaining tranches (202); a finance approver other than the requester applies it."""
     ask = variations.VariationRequest(
         REPROFILE, body.reason, body.new_total_pence, body.pattern, body.first_tranche_bps
     )
@@ -171,7 +173,7 @@ def _decide(
     approve: bool,
     key: str | None,
 ) -> JSONResponse:
-    threshold = settings_of(request).approval_threshold_pence
+    policy = policy_of(request)
     return idempotent_post(
         request,
         sessions,
@@ -182,7 +184,7 @@ def _decide(
             200,
             variation_record(
                 variations.decide(
-                    uow, grant_id, variation_id, principal, approve=approve, threshold=threshold, clock=system_clock
+                    uow, grant_id, variation_id, principal, approve=approve, policy=policy, clock=system_clock
                 )
             ),
         ),

@@ -12,8 +12,9 @@ from grants_shared.http.idempotency import idempotent_post
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Tranche
 from payments.adapters.provider import Payee
+from payments.domain.release_rules import ReleasePolicy
 from payments.read.queries import tranche_answer
-from payments.routes.common import PROBLEMS, IdempotencyKey, StrictQuery, settings_of
+from payments.routes.common import PROBLEMS, IdempotencyKey, StrictQuery, policy_of
 from payments.routes.grants import TrancheId
 from payments.routes.schemas.actions import RepayIn
 from payments.routes.schemas.grants import HoldIn, NoteIn, TrancheOut
@@ -32,6 +33,7 @@ def _run(
     body: dict[str, Any],
     key: str | None,
     work: Callable[[UnitOfWork], Tranche],
+    policy: ReleasePolicy,
 ) -> JSONResponse:
     return idempotent_post(
         request,
@@ -39,7 +41,7 @@ def _run(
         principal,
         key,
         {"tranche_id": tranche_id, **body},
-        lambda uow: (200, tranche_answer(uow.session, work(uow))),
+        lambda uow: (200, tranche_answer(uow.session, work(uow), policy)),
     )
 
 
@@ -52,7 +54,7 @@ def approve(
     key: IdempotencyKey = None,
     body: NoteIn | None = None,
 ) -> JSONResponse:
-    """Approve a tranche above the threshold; its releaser cannot approve it (409)."""
+    """Approve a tranche awaiting a second person (a release, a repayment, a new payee); not its releaser (409)."""
     payload = body.model_dump() if body else {}
     return _run(
         request,
@@ -62,6 +64,7 @@ def approve(
         payload,
         key,
         lambda uow: releases.approve(uow, tranche_id, principal),
+        policy_of(request),
     )
 
 
@@ -83,6 +86,7 @@ def hold(
         body.model_dump(),
         key,
         lambda uow: conditions.hold(uow, tranche_id, body.reason, principal),
+        policy_of(request),
     )
 
 
@@ -96,7 +100,7 @@ def resume(
     body: NoteIn | None = None,
 ) -> JSONResponse:
     """Lift a finance hold; the tranche is released at once if its conditions are met."""
-    threshold = settings_of(request).approval_threshold_pence
+    policy = policy_of(request)
     payload = body.model_dump() if body else {}
     return _run(
         request,
@@ -105,7 +109,8 @@ def resume(
         tranche_id,
         payload,
         key,
-        lambda uow: conditions.resume(uow, tranche_id, principal, threshold),
+        lambda uow: conditions.resume(uow, tranche_id, principal, policy),
+        policy_of(request),
     )
 
 
@@ -128,6 +133,7 @@ def retry(
         payload,
         key,
         lambda uow: returns.retry_failed(uow, tranche_id, principal),
+        policy_of(request),
     )
 
 
@@ -140,8 +146,8 @@ def repay(
     key: IdempotencyKey = None,
     body: RepayIn | None = None,
 ) -> JSONResponse:
-    """Pay a returned tranche again (to corrected bank details when given); above the threshold it awaits approval."""
-    threshold = settings_of(request).approval_threshold_pence
+    """Ask to pay a returned tranche again (to new bank details when given); a second person approves it, always."""
+    policy = policy_of(request)
     given = body or RepayIn()
     payee = Payee(given.payee.name, given.payee.sort_code, given.payee.account_number) if given.payee else None
     return _run(
@@ -151,5 +157,6 @@ def repay(
         tranche_id,
         given.model_dump(),
         key,
-        lambda uow: returns.repay(uow, tranche_id, principal, threshold=threshold, payee=payee),
+        lambda uow: returns.repay(uow, tranche_id, principal, policy=policy, payee=payee),
+        policy_of(request),
     )

@@ -170,6 +170,8 @@ class TrancheDraft:
     updated_at: datetime
     released_by: str | None = None
     approved_by: str | None = None
+    policy_version: str | None = None
+    pending_change: dict[str, Any] | None = None
 
 
 def draft(row: dict[str, Any]) -> Tranche:

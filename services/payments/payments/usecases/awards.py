@@ -15,6 +15,7 @@ from payments.adapters.orm import Grant, Partnership, Tranche
 from payments.adapters.orm_variations import Round
 from payments.domain.ledger import TransactionKind, award_commitment
 from payments.domain.release_conditions import PREVIOUS_REPORT_ACCEPTED
+from payments.domain.release_rules import ReleasePolicy
 from payments.domain.schedule import SEMI_ANNUAL, build_schedule
 from payments.domain.statuses import HOLD_CONDITIONS, HOLD_PARTNERSHIP, UNRELEASED
 from payments.usecases.award_rows import (
@@ -44,7 +45,7 @@ def tranche_id_of(grant_id: str, number: int, variation_id: str | None = None) -
 
 
 def award_grant(
-    uow: UnitOfWork, award: GrantAwarded, *, threshold: int, payee_sort_code: str, clock: Clock = system_clock
+    uow: UnitOfWork, award: GrantAwarded, *, policy: ReleasePolicy, payee_sort_code: str, clock: Clock = system_clock
 ) -> None:
     """Schedule a new grant semi-annually from its award date and commit it in the ledger; review tranche 1.
 
@@ -92,7 +93,7 @@ def award_grant(
         )
     if not first_unmet:  # nothing holds tranche 1 back at its award (no such rule today): the full review
         grant, first = session.get_one(Grant, award.grant_id), session.get_one(Tranche, rows[0]["tranche_id"])
-        review(uow, grant, first, actor=AUTO_RELEASER, threshold=threshold, clock=clock)
+        review(uow, grant, first, actor=AUTO_RELEASER, policy=policy, clock=clock)
 
 
 def _check_round(session: Any, award: GrantAwarded) -> None:
@@ -129,7 +130,9 @@ def _hold_new_tranches(
     return [row_of(t, row) for t, row in zip(drafts, held, strict=True)] + rows[len(held) :], unmet
 
 
-def accept_report(uow: UnitOfWork, report: ReportAccepted, *, threshold: int, clock: Clock = system_clock) -> None:
+def accept_report(
+    uow: UnitOfWork, report: ReportAccepted, *, policy: ReleasePolicy, clock: Clock = system_clock
+) -> None:
     """Report n accepted: record the fact on tranche n+1 and release it if nothing else holds it back."""
     grant = uow.session.get(Grant, report.grant_id, with_for_update=True)
     if grant is None:
@@ -165,7 +168,7 @@ def accept_report(uow: UnitOfWork, report: ReportAccepted, *, threshold: int, cl
             after=snapshot(tranche),
         )
     # The assessor whose acceptance released the tranche is its releaser: they may not also approve it.
-    review(uow, grant, tranche, actor=report.accepted_by, threshold=threshold, clock=clock)
+    review(uow, grant, tranche, actor=report.accepted_by, policy=policy, clock=clock)
 
 
 def partnership_reason(reasons: list[str]) -> str:
@@ -175,7 +178,7 @@ def partnership_reason(reasons: list[str]) -> str:
 
 
 def change_partnership(
-    uow: UnitOfWork, change: PartnershipChanged, *, threshold: int, event_id: str, clock: Clock = system_clock
+    uow: UnitOfWork, change: PartnershipChanged, *, policy: ReleasePolicy, event_id: str, clock: Clock = system_clock
 ) -> None:
     """Keep the newest compliance of a partnership; hold its grants' unreleased tranches, or resume them."""
     known = uow.session.get(Partnership, change.partnership_id, with_for_update=True)
@@ -206,7 +209,7 @@ def change_partnership(
         )
         for tranche in tranches:
             if change.compliant:
-                lift_hold(uow, grant, tranche, HOLD_PARTNERSHIP, AUTO_RELEASER, threshold, clock)
+                lift_hold(uow, grant, tranche, HOLD_PARTNERSHIP, AUTO_RELEASER, policy, clock)
             else:
                 add_hold(uow, grant, tranche, HOLD_PARTNERSHIP, partnership_reason(reasons), WORKER, clock)
 

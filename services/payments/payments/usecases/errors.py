@@ -48,6 +48,12 @@ class ConditionAlready(Conflict):
     default_title = "This condition is already recorded"
 
 
+class ConditionsNeedTwoPeople(Conflict):
+    """Tranche 1's two conditions are recorded by two different people."""
+
+    default_code, default_title = "conditions-need-two-people", "Someone else must record this condition"
+
+
 class NotAwaitingApproval(Conflict):
     """Only a tranche awaiting approval can be approved."""
 

@@ -1,7 +1,8 @@
-"""Tranche release and holds: conditions as data, holds with reasons, approval above the threshold.
+"""Tranche release and holds: conditions as data, holds with reasons, the release policy and time.
 
 `review` is the one place a tranche's fate is decided after any change of facts or holds: a tranche that is due
-with conditions unmet is held with the reasons; one with every condition met and no hold is released.
+with conditions unmet is held with the reasons; one with every condition met, no hold, inside its release window and
+with the tranche before it gone is released (awaiting a second person where the policy says so).
 """
 
 from typing import Any, Protocol
@@ -11,13 +12,15 @@ from sqlalchemy import select
 from grants_shared.auth import Principal
 from grants_shared.clock import Clock, system_clock, today
 from grants_shared.events import TrancheHeld, TrancheReleased, TrancheResumed
+from grants_shared.people import same_person
 from grants_shared.uow import UnitOfWork
 from payments.adapters.lifecycle import move_instruction_row, move_tranche
 from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.records import partnership_compliant
 from payments.domain.instruction_state import InstructionEvent
 from payments.domain.release_conditions import PARTNERSHIP_COMPLIANT, ReleaseConditions, evaluate
-from payments.domain.statuses import AWAITING_APPROVAL, CREATED, HOLD_CONDITIONS, UNRELEASED
+from payments.domain.release_rules import ReleasePolicy, Wait, release_waits
+from payments.domain.statuses import AWAITING_APPROVAL, CREATED, HOLD_CONDITIONS, TRANCHE_CANCELLED, UNRELEASED
 from payments.domain.tranche_state import TrancheEvent, TrancheStateError, TrancheStatus, check_approver
 from payments.usecases.errors import ApproverIsReleaser, NotAwaitingApproval
 from payments.usecases.instructions import create_instruction
@@ -58,6 +61,8 @@ def snapshot(tranche: Tranche) -> dict[str, Any]:
         "facts": tranche.facts,
         "released_by": tranche.released_by,
         "approved_by": tranche.approved_by,
+        "policy_version": tranche.policy_version,
+        "pending_change": tranche.pending_change,
     }
 
 
@@ -126,7 +131,7 @@ def lift_hold(
     tranche: Tranche,
     kind: str,
     actor: str,
-    threshold: int,
+    policy: ReleasePolicy,
     clock: Clock = system_clock,
 ) -> bool:
     """Lift the holds of `kind`; with none left the tranche is scheduled again and released if it may be."""
@@ -139,7 +144,7 @@ def lift_hold(
             {"kind": HOLD_CONDITIONS, "reason": r} for r in unmet
         ]
     _set_holds(uow, grant, tranche, holds, actor, clock)
-    review(uow, grant, tranche, actor=actor, threshold=threshold, clock=clock)
+    review(uow, grant, tranche, actor=actor, policy=policy, clock=clock)
     return True
 
 
@@ -149,7 +154,7 @@ def unmet_facts(tranche: Tranche) -> list[str]:
     return evaluate(conditions, tranche.facts)
 
 
-def review(uow: UnitOfWork, grant: Grant, tranche: Tranche, *, actor: str, threshold: int, clock: Clock) -> None:
+def review(uow: UnitOfWork, grant: Grant, tranche: Tranche, *, actor: str, policy: ReleasePolicy, clock: Clock) -> None:
     """Hold an unreleased tranche that is due with conditions unmet (with the reasons), else release it if it may."""
     if tranche.status not in UNRELEASED:
         return
@@ -160,30 +165,76 @@ def review(uow: UnitOfWork, grant: Grant, tranche: Tranche, *, actor: str, thres
         return
     if held_for_conditions:
         _set_holds(uow, grant, tranche, [h for h in tranche.holds if h["kind"] != HOLD_CONDITIONS], actor, clock)
-    try_release(uow, grant, tranche, releaser=actor, threshold=threshold, clock=clock)
+    try_release(uow, grant, tranche, releaser=actor, policy=policy, clock=clock)
+
+
+def previous_of(uow: UnitOfWork, tranche: Tranche) -> tuple[int, str] | None:
+    """The number and status of the tranche before this one (cancelled ones aside), if there is one."""
+    row = uow.session.execute(
+        select(Tranche.number, Tranche.status)
+        .where(
+            Tranche.grant_id == tranche.grant_id,
+            Tranche.number < tranche.number,
+            Tranche.status != TRANCHE_CANCELLED,
+        )
+        .order_by(Tranche.number.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def waits_of(uow: UnitOfWork, tranche: Tranche, policy: ReleasePolicy, clock: Clock) -> list[Wait]:
+    """What a tranche waits for besides its conditions: its release window and the tranche before it."""
+    return release_waits(policy, due_on=tranche.due_on, today=today(clock), previous=previous_of(uow, tranche))
 
 
 def try_release(
-    uow: UnitOfWork, grant: Grant, tranche: Tranche, *, releaser: str, threshold: int, clock: Clock = system_clock
+    uow: UnitOfWork,
+    grant: Grant,
+    tranche: Tranche,
+    *,
+    releaser: str,
+    policy: ReleasePolicy,
+    clock: Clock = system_clock,
 ) -> bool:
-    """Release a scheduled tranche whose conditions are all met; above the threshold it awaits approval."""
+    """Release a scheduled tranche whose conditions are met and whose time has come; else it waits (False)."""
     if tranche.status != S.SCHEDULED:
         return False
     facts = {**tranche.facts, PARTNERSHIP_COMPLIANT: partnership_compliant(uow.session, grant.partnership_id)}
-    if evaluate(tranche.conditions, facts):
-        return False
-    release_now(uow, grant, tranche, releaser=releaser, threshold=threshold, clock=clock)
+    if evaluate(tranche.conditions, facts) or waits_of(uow, tranche, policy, clock):
+        return False  # the due loop or the missing condition's arrival tries again
+    release_now(
+        uow,
+        grant,
+        tranche,
+        releaser=releaser,
+        threshold=policy.release_threshold(tranche.amount_pence),
+        policy_version=policy.version,
+        clock=clock,
+    )
     return True
 
 
 def release_now(
-    uow: UnitOfWork, grant: Grant, tranche: Tranche, *, releaser: str, threshold: int, clock: Clock
+    uow: UnitOfWork,
+    grant: Grant,
+    tranche: Tranche,
+    *,
+    releaser: str,
+    threshold: int,
+    policy_version: str,
+    clock: Clock,
+    change: dict[str, Any] | None = None,
 ) -> None:
-    """Release a tranche (first time, or again after a return) with a new instruction; maker-checker above it."""
+    """Release a tranche (first time, or again after a return) with a new instruction; maker-checker above it.
+
+    `change` is what the approver approves besides the payment (a new payee); it needs a second person always.
+    """
     before = snapshot(tranche)
     tranche.released_by, tranche.released_at, tranche.threshold_pence = releaser, clock(), threshold
     tranche.approved_by, tranche.approved_at, tranche.updated_at = None, None, tranche.released_at
-    if tranche.amount_pence > threshold:
+    tranche.policy_version, tranche.pending_change = policy_version, change
+    if tranche.amount_pence > threshold or change is not None:
         move_tranche(tranche, E.RELEASE_FOR_APPROVAL)
         create_instruction(uow.session, grant, tranche, AWAITING_APPROVAL, tranche.released_at)
     else:
@@ -227,6 +278,8 @@ def approve(uow: UnitOfWork, tranche_id: str, approver: Principal, clock: Clock 
         check_approver(tranche.released_by or "", approver.subject, tranche.amount_pence, tranche.threshold_pence or 0)
     except TrancheStateError as error:
         raise ApproverIsReleaser(str(error)) from error
+    if same_person(tranche.released_by, approver):  # a payee change needs a second person whatever the threshold
+        raise ApproverIsReleaser("The person who asked for this payment cannot also approve it.")
     instruction = uow.session.scalars(
         select(PaymentInstruction).where(
             PaymentInstruction.tranche_id == tranche_id, PaymentInstruction.status == AWAITING_APPROVAL
@@ -237,6 +290,7 @@ def approve(uow: UnitOfWork, tranche_id: str, approver: Principal, clock: Clock 
     move_tranche(tranche, E.APPROVE)
     tranche.approved_by, tranche.approved_at = approver.subject, clock()
     tranche.updated_at = tranche.approved_at
+    apply_payee_change(uow, grant, tranche, approver)
     emit_released(uow, grant, tranche)
     uow.audit(
         actor=approver.subject,
@@ -247,3 +301,23 @@ def approve(uow: UnitOfWork, tranche_id: str, approver: Principal, clock: Clock 
         after=snapshot(tranche),
     )
     return tranche
+
+
+def apply_payee_change(uow: UnitOfWork, grant: Grant, tranche: Tranche, approver: Principal) -> None:
+    """On approval, pay to the new account the releaser asked for (the grant's payee changes only now)."""
+    payee = (tranche.pending_change or {}).get("payee")
+    if not payee:
+        return
+    grant.payee_name, grant.payee_sort_code, grant.payee_account_number = (
+        payee["after"]["name"],
+        payee["after"]["sort_code"],
+        payee["after"]["account_number"],
+    )
+    uow.audit(
+        actor=approver.subject,
+        action="grant.payee-changed",
+        entity_type="grant",
+        entity_id=grant.grant_id,
+        before={**payee["before"], "requested_by": tranche.released_by},
+        after={**payee["after"], "approved_by": approver.subject, "policy_version": tranche.policy_version},
+    )

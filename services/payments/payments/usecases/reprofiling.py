@@ -12,6 +12,7 @@ from payments.adapters.ledger_store import post_once, posting_key
 from payments.adapters.orm import Grant, Partnership, Tranche
 from payments.adapters.orm_variations import Variation
 from payments.domain.ledger import TransactionKind, award_commitment, release_commitment
+from payments.domain.release_rules import ReleasePolicy
 from payments.domain.schedule import SchedulePattern, TrancheDue, add_months
 from payments.domain.statuses import HOLD_PARTNERSHIP, TRANCHE_CANCELLED, TRANCHE_SCHEDULED, UNRELEASED
 from payments.domain.variation import Reprofiled, VariationError, reprofile_remaining
@@ -60,7 +61,7 @@ def apply_reprofile(
     pattern: SchedulePattern | None,
     *,
     approved_by: str | None,
-    threshold: int,
+    policy: ReleasePolicy,
     clock: Clock,
 ) -> dict[str, Any]:
     """Re-spread the remaining tranches, post the change of commitment, announce the new schedule."""
@@ -110,7 +111,7 @@ def apply_reprofile(
         subject=grant.grant_id,
     )
     for row in touched:
-        review(uow, grant, row, actor=approved_by or variation.requested_by, threshold=threshold, clock=clock)
+        review(uow, grant, row, actor=approved_by or variation.requested_by, policy=policy, clock=clock)
     return {
         "previous_total_pence": previous,
         "new_total_pence": new_total,

@@ -1,7 +1,8 @@
 """Money that came back, and paying again: a settled payment returned, a failed tranche retried by finance, a
-returned tranche repaid (to corrected bank details when given)."""
+returned tranche repaid (to corrected bank details when given) once a second person approves."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from payments.adapters.orm import Grant, PaymentInstruction, Tranche
 from payments.adapters.provider import Payee, SettlementLine
 from payments.domain.instruction_state import InstructionEvent
 from payments.domain.ledger import TransactionKind, release_commitment, return_payment
+from payments.domain.release_rules import ReleasePolicy
 from payments.domain.statuses import GRANT_CLOSED, LIVE_INSTRUCTIONS, SETTLED
 from payments.domain.tranche_state import TrancheEvent, TrancheStatus
 from payments.usecases.differences import RETURN_MISMATCH, disagreements, raise_difference
@@ -142,31 +144,36 @@ def repay(
     tranche_id: str,
     officer: Principal,
     *,
-    threshold: int,
+    policy: ReleasePolicy,
     payee: Payee | None = None,
     clock: Clock = system_clock,
 ) -> Tranche:
-    """Pay a returned tranche again (its commitment was restored), to corrected bank details when given.
+    """Ask to pay a returned tranche again (its commitment was restored), to new bank details when given.
 
-    It is a new release: a new instruction, and above the threshold a second person's approval.
+    Whatever the amount and the policy, it waits for a second person, who sees the amount and any payee change
+    (old and new); the grant's payee changes only when they approve.
     """
     grant, tranche = load_tranche(uow, tranche_id)
     if tranche.status != S.RETURNED or _live_instruction(uow, tranche_id) is not None:
         raise NotReturned(f"Tranche {tranche_id} is {tranche.status}.")
+    change: dict[str, Any] = {"kind": "repayment", "amount_pence": tranche.amount_pence}
     if payee is not None:
-        before = {"name": grant.payee_name, "sort_code": grant.payee_sort_code, "account": grant.payee_account_number}
-        grant.payee_name, grant.payee_sort_code, grant.payee_account_number = (
-            payee.name,
-            payee.sort_code,
-            payee.account_number,
-        )
-        uow.audit(
-            actor=officer.subject,
-            action="grant.payee-changed",
-            entity_type="grant",
-            entity_id=grant.grant_id,
-            before=before,
-            after={"name": payee.name, "sort_code": payee.sort_code, "account": payee.account_number},
-        )
-    release_now(uow, grant, tranche, releaser=officer.subject, threshold=threshold, clock=clock)
+        old = {
+            "name": grant.payee_name,
+            "sort_code": grant.payee_sort_code,
+            "account_number": grant.payee_account_number,
+        }
+        new = {"name": payee.name, "sort_code": payee.sort_code, "account_number": payee.account_number}
+        if new != old:
+            change["payee"] = {"before": old, "after": new}
+    release_now(
+        uow,
+        grant,
+        tranche,
+        releaser=officer.subject,
+        threshold=policy.release_threshold(tranche.amount_pence, repayment=True),
+        policy_version=policy.version,
+        clock=clock,
+        change=change,
+    )
     return tranche

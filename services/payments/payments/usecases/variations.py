@@ -1,4 +1,4 @@
-"""Variations of a grant: re-profile or close early. An amount change, and every closure, needs a second person."""
+"""Variations of a grant: re-profile or close early. Every variation and every closure needs a second person."""
 
 from dataclasses import dataclass
 
@@ -7,12 +7,14 @@ from sqlalchemy import select
 from grants_shared.auth import Principal
 from grants_shared.clock import Clock
 from grants_shared.ids import new_id
+from grants_shared.people import same_person
 from grants_shared.uow import UnitOfWork
 from payments.adapters.lifecycle import move_variation
 from payments.adapters.orm import Grant
 from payments.adapters.orm_variations import Variation
 from payments.adapters.records import variation_record
 from payments.domain.grant_state import VariationEvent
+from payments.domain.release_rules import ReleasePolicy
 from payments.domain.schedule import ANNUAL, SEMI_ANNUAL, PatternKind, ScheduleError, SchedulePattern, front_loaded
 from payments.domain.statuses import CLOSURE, REPROFILE, VARIATION_PENDING
 from payments.usecases.budgets import require_headroom
@@ -58,10 +60,9 @@ def pattern_of(name: str | None, bps: int | None) -> SchedulePattern | None:
     return {PatternKind.SEMI_ANNUAL: SEMI_ANNUAL, PatternKind.ANNUAL: ANNUAL}[PatternKind(name)]
 
 
-def request(
-    uow: UnitOfWork, grant_id: str, officer: Principal, ask: VariationRequest, *, threshold: int, clock: Clock
-) -> Variation:
-    """Record a variation; one without an amount change applies at once, others stay pending for an approver."""
+def request(uow: UnitOfWork, grant_id: str, officer: Principal, ask: VariationRequest, *, clock: Clock) -> Variation:
+    """Record a variation; it waits for a finance approver other than the requester (one that changes only the
+    pattern too: it moves money between tranches)."""
     grant = load_grant(uow, grant_id)
     require_active(grant)
     pattern = pattern_of(ask.pattern, ask.first_tranche_bps)
@@ -99,11 +100,7 @@ def request(
         entity_id=grant_id,
         after=variation_record(variation),
     )
-    amount_changes = ask.kind == CLOSURE or (ask.new_total_pence or grant.amount_pence) != grant.amount_pence
-    if amount_changes:
-        return variation
-    _apply(uow, grant, variation, pattern, decided_by=None, threshold=threshold, clock=clock)
-    return variation
+    return variation  # every variation waits for a second person: a new pattern moves money between tranches too
 
 
 def decide(
@@ -113,7 +110,7 @@ def decide(
     approver: Principal,
     *,
     approve: bool,
-    threshold: int,
+    policy: ReleasePolicy,
     clock: Clock,
 ) -> Variation:
     """Approve (apply) or reject a pending variation; the requester can do neither to their own (maker-checker)."""
@@ -123,7 +120,7 @@ def decide(
         raise VariationNotFound(f"No variation {variation_id!r} of this grant.")
     if variation.status != VARIATION_PENDING:
         raise VariationNotPending(f"Variation {variation_id} is {variation.status}.")
-    if approver.subject.strip().casefold() == variation.requested_by.strip().casefold():
+    if same_person(variation.requested_by, approver):
         raise ApproverIsRequester("A second finance approver must approve or reject it.")
     if not approve:
         move_variation(variation, VariationEvent.REJECT)
@@ -138,7 +135,7 @@ def decide(
         return variation
     require_active(grant)
     pattern = pattern_of(variation.pattern, variation.first_tranche_bps)
-    _apply(uow, grant, variation, pattern, decided_by=approver.subject, threshold=threshold, clock=clock)
+    _apply(uow, grant, variation, pattern, decided_by=approver.subject, policy=policy, clock=clock)
     return variation
 
 
@@ -148,21 +145,18 @@ def _apply(
     variation: Variation,
     pattern: SchedulePattern | None,
     *,
-    decided_by: str | None,
-    threshold: int,
+    decided_by: str,
+    policy: ReleasePolicy,
     clock: Clock,
 ) -> None:
     variation.previous_total_pence = grant.amount_pence
     if variation.kind == CLOSURE:
-        assert decided_by is not None, "a closure is always approved by a second person"
         outcome = apply_closure(uow, grant, variation, approved_by=decided_by, clock=clock)
     else:
-        outcome = apply_reprofile(
-            uow, grant, variation, pattern, approved_by=decided_by, threshold=threshold, clock=clock
-        )
+        outcome = apply_reprofile(uow, grant, variation, pattern, approved_by=decided_by, policy=policy, clock=clock)
     move_variation(variation, VariationEvent.APPLY)
     variation.outcome = outcome
-    variation.decided_by, variation.decided_at = decided_by or variation.requested_by, clock()
+    variation.decided_by, variation.decided_at = decided_by, clock()
     uow.audit(
         actor=variation.decided_by,
         action="variation.applied",

@@ -1,6 +1,7 @@
 """Fixtures: a migrated payments database per backend, its sessions, the API on it and a real sandbox bank."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,19 +10,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from grants_shared.db import make_engine, migrate, session_factory
 from payments import bootstrap
 from payments.adapters.provider import SandboxBankProvider
+from payments.adapters.release_policy import load_policy
 from payments.api import create_app
 from payments.read.ledger_check import run_checks
 from payments_tests.bank import Bank, start_bank
 from tests.support.infra import database_backends, fresh_database
 
 THRESHOLD = 500_000
+TEST_POLICY_FILE = str(Path(__file__).with_name("release_policy_test.json"))
+POLICY = load_policy(TEST_POLICY_FILE)  # a second person above THRESHOLD; a tranche goes once its conditions are met
 
 
 def point_service_at(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Migrate a database and name it in the environment the service reads."""
     migrate(database_url, "payments")
     monkeypatch.setenv("PAYMENTS_DATABASE_URL", database_url)
-    monkeypatch.setenv("PAYMENTS_APPROVAL_THRESHOLD_PENCE", str(THRESHOLD))
+    monkeypatch.setenv("PAYMENTS_RELEASE_POLICY_FILE", TEST_POLICY_FILE)
     monkeypatch.setenv("PAYMENTS_MIGRATE_ON_START", "false")
     monkeypatch.setenv("GRANTS_ENV", "test")
     bootstrap.reset()

@@ -153,7 +153,7 @@ def open_first_tranche(
     sessions: Sessions, grant_id: str = "g-1", officer: str = "fiona", assessor: str = "asha"
 ) -> None:
     """Record the grant agreement as signed and endorse the plan: tranche 1's two conditions."""
-    threshold = bootstrap.settings().approval_threshold_pence
+    policy = bootstrap.policy()
     with UnitOfWork(sessions) as uow:
         conditions.record_agreement(
             uow,
@@ -161,13 +161,13 @@ def open_first_tranche(
             staff(officer, Role.FINANCE_OFFICER),
             signed_on=AWARDED_AT.date(),
             reference="AGR-1",
-            threshold=threshold,
+            policy=policy,
             clock=system_clock,
         )
         uow.commit()
     with UnitOfWork(sessions) as uow:
         conditions.endorse_plan(
-            uow, grant_id, staff(assessor, Role.ASSESSOR), note=None, threshold=threshold, clock=system_clock
+            uow, grant_id, staff(assessor, Role.ASSESSOR), note=None, policy=policy, clock=system_clock
         )
         uow.commit()
 

@@ -27,6 +27,7 @@ from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import ProviderCursor, Tranche
 from payments.adapters.orm_variations import Variation
 from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
+from payments.domain.release_rules import GONE_AHEAD
 from payments.domain.statuses import VARIATION_PENDING
 from payments.read.ledger_check import run_checks
 from payments.usecases import awards, conditions, releases, returns, variations
@@ -35,7 +36,7 @@ from payments.usecases.instructions import bank_reference
 from payments.usecases.reconciliation import CURSOR, reconcile_turn
 from payments.usecases.variations import VariationRequest
 from payments_tests.bank import Bank
-from payments_tests.conftest import THRESHOLD
+from payments_tests.conftest import POLICY
 from payments_tests.kit import accepted, awarded, deliver, on_round_opened, partnership, round_opened, staff
 from payments_tests.moves import Move, forbidden, record_status_moves, stored_moves
 
@@ -83,14 +84,14 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             return self.now
 
         def on_award(self, envelope: Any, uow: UnitOfWork) -> None:
-            awards.award_grant(uow, envelope.payload, threshold=THRESHOLD, payee_sort_code="040004", clock=self.clock)
+            awards.award_grant(uow, envelope.payload, policy=POLICY, payee_sort_code="040004", clock=self.clock)
 
         def on_report(self, envelope: Any, uow: UnitOfWork) -> None:
-            awards.accept_report(uow, envelope.payload, threshold=THRESHOLD, clock=self.clock)
+            awards.accept_report(uow, envelope.payload, policy=POLICY, clock=self.clock)
 
         def on_partnership(self, envelope: Any, uow: UnitOfWork) -> None:
             awards.change_partnership(
-                uow, envelope.payload, threshold=THRESHOLD, event_id=envelope.event_id, clock=self.clock
+                uow, envelope.payload, policy=POLICY, event_id=envelope.event_id, clock=self.clock
             )
 
         def deliver(self, envelope: Any, handler: Callable[..., None]) -> None:
@@ -125,16 +126,14 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
         @precondition(lambda self: self.grants)
         @rule(pick=PICK)
         def meet_first_conditions(self, pick: int) -> None:
-            grant_id, limit = self.grant(pick), THRESHOLD
+            grant_id = self.grant(pick)
             self.act(
                 lambda uow: conditions.record_agreement(
-                    uow, grant_id, OFFICER, signed_on=self.now.date(), reference=None, threshold=limit, clock=self.clock
+                    uow, grant_id, OFFICER, signed_on=self.now.date(), reference=None, policy=POLICY, clock=self.clock
                 )
             )
             self.act(
-                lambda uow: conditions.endorse_plan(
-                    uow, grant_id, ASSESSOR, note=None, threshold=limit, clock=self.clock
-                )
+                lambda uow: conditions.endorse_plan(uow, grant_id, ASSESSOR, note=None, policy=POLICY, clock=self.clock)
             )
 
         @precondition(lambda self: self.grants)
@@ -157,7 +156,7 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
         @rule(pick=PICK)
         def resume(self, pick: int) -> None:
             if (t := self.tranche(pick)) is not None:
-                self.act(lambda uow: conditions.resume(uow, t.tranche_id, OFFICER, THRESHOLD, self.clock))
+                self.act(lambda uow: conditions.resume(uow, t.tranche_id, OFFICER, POLICY, self.clock))
 
         @rule(pick=PICK, approver=st.sampled_from(["asha", "bob", "fiona"]))
         def approve(self, pick: int, approver: str) -> None:
@@ -194,12 +193,12 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             self.now = max(self.now, bank.clock())
             poll_turn(self.db, self.provider, max_attempts=3, clock=self.clock)
             returns_turn(self.db, self.provider, clock=self.clock)
-            conditions.due_turn(self.db, threshold=THRESHOLD, clock=self.clock)
+            conditions.due_turn(self.db, policy=POLICY, clock=self.clock)
 
         @rule(pick=PICK)
         def repay(self, pick: int) -> None:
             if (t := self.tranche(pick)) is not None:
-                self.act(lambda uow: returns.repay(uow, t.tranche_id, OFFICER, threshold=THRESHOLD, clock=self.clock))
+                self.act(lambda uow: returns.repay(uow, t.tranche_id, OFFICER, policy=POLICY, clock=self.clock))
 
         @precondition(lambda self: self.grants)
         @rule(
@@ -216,10 +215,8 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
             self.variation(self.grant(pick), VariationRequest("closure", "partnership dissolved"))
 
         def variation(self, grant_id: str, ask: VariationRequest) -> None:
-            asked = self.act(
-                lambda uow: variations.request(uow, grant_id, OFFICER, ask, threshold=THRESHOLD, clock=self.clock)
-            )
-            if isinstance(asked, Variation) and asked.status == VARIATION_PENDING:  # an amount change: 202
+            asked = self.act(lambda uow: variations.request(uow, grant_id, OFFICER, ask, clock=self.clock))
+            if isinstance(asked, Variation) and asked.status == VARIATION_PENDING:  # every variation: 202
                 vid = asked.variation_id
                 mine = self.act(
                     lambda uow: variations.decide(
@@ -228,20 +225,20 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
                         vid,
                         staff("fiona", Role.FINANCE_APPROVER),
                         approve=True,
-                        threshold=THRESHOLD,
+                        policy=POLICY,
                         clock=self.clock,
                     )
                 )
                 assert isinstance(mine, AppError) and mine.code == "approver-is-requester"
                 decided = self.act(
                     lambda uow: variations.decide(
-                        uow, grant_id, vid, APPROVER, approve=True, threshold=THRESHOLD, clock=self.clock
+                        uow, grant_id, vid, APPROVER, approve=True, policy=POLICY, clock=self.clock
                     )
                 )
                 if isinstance(decided, AppError):  # cannot apply now (a payment in flight): withdraw it
                     self.act(
                         lambda uow: variations.decide(
-                            uow, grant_id, vid, APPROVER, approve=False, threshold=THRESHOLD, clock=self.clock
+                            uow, grant_id, vid, APPROVER, approve=False, policy=POLICY, clock=self.clock
                         )
                     )
 
@@ -271,6 +268,20 @@ def machine_for(template: Path, workdir: Path, bank: Bank) -> type[RuleBasedStat
                     moves = stored_moves(session)
                 SEEN.update(moves)
                 assert not forbidden(moves), forbidden(moves)
+
+        @invariant()
+        def no_tranche_goes_before_the_one_before_it(self) -> None:
+            if hasattr(self, "sessions"):
+                with self.sessions() as session:
+                    rows = session.execute(
+                        select(Tranche.grant_id, Tranche.number, Tranche.status, Tranche.pending_change)
+                        .where(Tranche.status != "cancelled")
+                        .order_by(Tranche.grant_id, Tranche.number)
+                    ).all()
+                for before, after in zip(rows, rows[1:], strict=False):
+                    if before.grant_id == after.grant_id and after.status in GONE_AHEAD:
+                        repaying = before.pending_change is not None  # it had gone, came back, awaits its repayment
+                        assert before.status in GONE_AHEAD or repaying, (before, after)
 
         @invariant()
         def ledger_holds(self) -> None:

@@ -9,6 +9,7 @@ from grants_shared.delivery.writer import Database
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import ProviderCursor
 from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
+from payments.domain.release_rules import ReleasePolicy
 from payments.usecases import awards, conditions, releases
 from payments.usecases.reconciliation import CURSOR, reconcile_turn
 from payments_tests.bank import Bank
@@ -20,8 +21,8 @@ APPROVER = staff("bob", Role.FINANCE_APPROVER)
 class Simulation:
     """Moves one clock for payments and the bank; each step runs the worker's turns as they would run then."""
 
-    def __init__(self, sessions: Sessions, bank: Bank, threshold: int) -> None:
-        self.sessions, self.bank, self.threshold = sessions, bank, threshold
+    def __init__(self, sessions: Sessions, bank: Bank, policy: ReleasePolicy) -> None:
+        self.sessions, self.bank, self.policy = sessions, bank, policy
         bank.reset()  # an empty bank on the wall clock: its report holds this grant's payments only
         self.now = bank.clock().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
         bank.move_clock(self.now)
@@ -53,7 +54,7 @@ class Simulation:
 
     def turns(self) -> None:
         """One round of the worker's loops at the current time."""
-        conditions.due_turn(Database(self.sessions), threshold=self.threshold, clock=self.clock)
+        conditions.due_turn(Database(self.sessions), policy=self.policy, clock=self.clock)
         dispatch_turn(Database(self.sessions), self.provider, max_attempts=3, clock=self.clock)
         poll_turn(Database(self.sessions), self.provider, max_attempts=3, clock=self.clock)
         returns_turn(Database(self.sessions), self.provider, clock=self.clock)
@@ -65,7 +66,7 @@ class Simulation:
             self.sessions,
             envelope,
             lambda e, uow: awards.award_grant(
-                uow, e.payload, threshold=self.threshold, payee_sort_code="040004", clock=self.clock
+                uow, e.payload, policy=self.policy, payee_sort_code="040004", clock=self.clock
             ),
         )
 
@@ -79,14 +80,14 @@ class Simulation:
                 staff("fiona", Role.FINANCE_OFFICER),
                 signed_on=self.now.date(),
                 reference="AGR-15Y",
-                threshold=self.threshold,
+                policy=self.policy,
                 clock=self.clock,
             )
         )
         self.advance_to(self.now + timedelta(days=7))
         self.act(
             lambda uow: conditions.endorse_plan(
-                uow, grant_id, staff("asha", Role.ASSESSOR), note=None, threshold=self.threshold, clock=self.clock
+                uow, grant_id, staff("asha", Role.ASSESSOR), note=None, policy=self.policy, clock=self.clock
             )
         )
 
@@ -96,7 +97,7 @@ class Simulation:
         deliver(
             self.sessions,
             envelope,
-            lambda e, uow: awards.accept_report(uow, e.payload, threshold=self.threshold, clock=self.clock),
+            lambda e, uow: awards.accept_report(uow, e.payload, policy=self.policy, clock=self.clock),
         )
 
     def partnership(self, compliant: bool) -> None:
@@ -105,7 +106,7 @@ class Simulation:
             self.sessions,
             partnership(compliant, self.now),
             lambda e, uow: awards.change_partnership(
-                uow, e.payload, threshold=self.threshold, event_id=e.event_id, clock=self.clock
+                uow, e.payload, policy=self.policy, event_id=e.event_id, clock=self.clock
             ),
         )
 

@@ -6,6 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.auth import Role
+from grants_shared.uow import UnitOfWork
+from payments.usecases import releases
 from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import (
     accepted,
@@ -17,6 +19,7 @@ from payments_tests.kit import (
     instructions,
     on_grant_awarded,
     on_report_accepted,
+    staff,
     tranches,
     writes,
 )
@@ -32,6 +35,9 @@ BIG = 2 * (THRESHOLD + 1) * 2  # four tranches over 24 months, each above the th
 def big_tranche_released_by_alice(sessions: Sessions) -> str:
     """A grant whose second tranche, above the threshold, was released by alice's report acceptance."""
     award_and_open(sessions, awarded(amount=BIG, months=24), on_grant_awarded)
+    with UnitOfWork(sessions) as uow:  # tranche 1 goes first: tranche 2 waits for it
+        releases.approve(uow, tranches(sessions)[0].tranche_id, staff("bob", Role.FINANCE_APPROVER))
+        uow.commit()
     deliver(sessions, accepted(period=1, by="alice"), on_report_accepted)
     second = tranches(sessions)[1]
     assert second.status == "awaiting_approval" and second.released_by == "alice"

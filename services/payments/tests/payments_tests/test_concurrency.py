@@ -9,6 +9,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from payments.usecases import awards as award_cases
 from payments.usecases import conditions, releases, variations
 from payments.usecases.instructions import bank_reference
 from payments_tests.bank import Bank
+from payments_tests.conftest import POLICY as TEST_POLICY
 from payments_tests.kit import AWARDED_AT, accepted, awarded, ledger_failures, round_opened, staff
 from tests.support.infra import POSTGRES_ENV, fresh_database
 
@@ -41,6 +43,7 @@ pytestmark = pytest.mark.skipif(
 )
 Sessions = sessionmaker[Session]
 THRESHOLD = 250_000
+POLICY = replace(TEST_POLICY, second_person_above_pence=THRESHOLD)
 GRANTS, WORKERS, ACTIONS = 8, 8, 60
 
 
@@ -106,12 +109,12 @@ def test_many_workers_release_and_settle_at_once_without_paying_twice(pg: Sessio
     award_handler = delivery(
         pg,
         GrantAwarded,
-        lambda e, uow: award_cases.award_grant(uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004"),
+        lambda e, uow: award_cases.award_grant(uow, e.payload, policy=POLICY, payee_sort_code="040004"),
     )
     for envelope in awards:
         award_handler.apply(envelope)
         open_first(pg, envelope.payload.grant_id)
-    report = delivery(pg, ReportAccepted, lambda e, uow: award_cases.accept_report(uow, e.payload, threshold=THRESHOLD))
+    report = delivery(pg, ReportAccepted, lambda e, uow: award_cases.accept_report(uow, e.payload, policy=POLICY))
     jobs: list[Callable[[], None]] = []
     for n in range(GRANTS):
         for period in range(1, 6):
@@ -144,10 +147,10 @@ def open_first(sessions: Sessions, grant_id: str) -> None:
             staff("fiona"),
             signed_on=AWARDED_AT.date(),
             reference=None,
-            threshold=THRESHOLD,
+            policy=POLICY,
             clock=lambda: AWARDED_AT,
         )
-        conditions.endorse_plan(uow, grant_id, staff("asha"), note=None, threshold=THRESHOLD, clock=lambda: AWARDED_AT)
+        conditions.endorse_plan(uow, grant_id, staff("asha"), note=None, policy=POLICY, clock=lambda: AWARDED_AT)
         uow.commit()
 
 
@@ -166,16 +169,18 @@ def approval(sessions: Sessions, approver: str) -> Callable[[], None]:
 
 
 def drain(sessions: Sessions, bank: Bank) -> None:
-    """Approve, dispatch, settle and poll until nothing moves (the workers' loops after the storm)."""
+    """Release what waited for the tranche before it, approve, dispatch, settle and poll until nothing moves (the
+    workers' loops after the storm)."""
     provider = bank.provider(timeout=5)
     try:
         for _ in range(20):
+            due = conditions.due_turn(Database(sessions), policy=POLICY, clock=lambda: AWARDED_AT)
             while _awaiting(sessions):
                 approval(sessions, "bob")()
             sent = dispatch_turn(Database(sessions), provider, max_attempts=3)
             bank.settle_now()
             polled = poll_turn(Database(sessions), provider, max_attempts=3)
-            if not sent and not polled and not _awaiting(sessions):
+            if not due and not sent and not polled and not _awaiting(sessions):
                 return
     finally:
         provider.close()
@@ -209,7 +214,7 @@ def test_concurrent_variations_of_one_grant_leave_one_pending(pg: Sessions) -> N
     delivery(
         pg,
         GrantAwarded,
-        lambda e, uow: award_cases.award_grant(uow, e.payload, threshold=THRESHOLD, payee_sort_code="040004"),
+        lambda e, uow: award_cases.award_grant(uow, e.payload, policy=POLICY, payee_sort_code="040004"),
     ).apply(award)
     with UnitOfWork(pg) as uow:
         award_cases.open_round(uow, round_opened(10**9).payload)
@@ -224,7 +229,6 @@ def test_concurrent_variations_of_one_grant_leave_one_pending(pg: Sessions) -> N
                     "v1",
                     staff(f"officer{n}", Role.FINANCE_OFFICER),
                     variations.VariationRequest("reprofile", "more", 600_000 + n),
-                    threshold=THRESHOLD,
                     clock=lambda: AWARDED_AT,
                 )
                 uow.commit()

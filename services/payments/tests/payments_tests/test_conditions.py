@@ -13,7 +13,7 @@ from grants_shared.clock import Clock
 from grants_shared.delivery.writer import Database
 from payments.usecases import awards
 from payments.usecases.conditions import due_turn
-from payments_tests.conftest import THRESHOLD
+from payments_tests.conftest import POLICY, THRESHOLD
 from payments_tests.kit import (
     AWARDED_AT,
     accepted,
@@ -103,11 +103,11 @@ def test_a_tranche_falling_due_without_its_report_is_held_then_released_by_the_l
     deliver(sessions, awarded(amount=1_200_000, months=18), on_grant_awarded)
     open_first_tranche(sessions)
     second = tranches(sessions)[1]
-    assert due_turn(Database(sessions), threshold=THRESHOLD, clock=days_after_award(150)) == 0
+    assert due_turn(Database(sessions), policy=POLICY, clock=days_after_award(150)) == 0
     assert tranches(sessions)[1].status == "scheduled"
     after_due = days_after_award(200)
-    assert due_turn(Database(sessions), threshold=THRESHOLD, clock=after_due) == 1
-    assert due_turn(Database(sessions), threshold=THRESHOLD, clock=after_due) == 0  # held once, not again
+    assert due_turn(Database(sessions), policy=POLICY, clock=after_due) == 1
+    assert due_turn(Database(sessions), policy=POLICY, clock=after_due) == 0  # held once, not again
     held = tranches(sessions)[1]
     assert held.status == "held" and [h["reason"].split(":")[0] for h in held.holds] == ["previous_report_accepted"]
     [event] = [e for e in events(sessions, "tranche-held") if e["tranche_id"] == second.tranche_id]
@@ -145,9 +145,7 @@ def test_a_partnership_complying_again_leaves_a_due_tranche_held_for_its_report_
         deliver(
             sessions,
             change,
-            lambda e, uow: awards.change_partnership(
-                uow, e.payload, threshold=THRESHOLD, event_id=e.event_id, clock=late
-            ),
+            lambda e, uow: awards.change_partnership(uow, e.payload, policy=POLICY, event_id=e.event_id, clock=late),
         )
     second = tranches(sessions)[1]
     assert second.status == "held" and [h["kind"] for h in second.holds] == ["conditions"]

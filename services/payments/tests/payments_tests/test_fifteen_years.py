@@ -16,11 +16,11 @@ from grants_shared.auth import Role
 from payments.adapters.ledger_store import balances
 from payments.adapters.orm import Grant, PaymentInstruction
 from payments.adapters.provider import Payee
+from payments.adapters.release_policy import load_policy
 from payments.read.reconciliation import summary
 from payments.usecases import returns
 from payments.usecases.instructions import bank_reference
 from payments_tests.bank import Bank
-from payments_tests.conftest import THRESHOLD
 from payments_tests.kit import awarded, events, ledger_failures, staff, tranches
 from payments_tests.simulation import Simulation
 
@@ -32,7 +32,7 @@ LATE, LAPSE, RETURNED = 8, 19, 12  # the tranche after the late report, the firs
 
 def test_a_fifteen_year_grant_from_award_to_completion(sessions: Sessions, clock_bank: Bank) -> None:
     started = time.perf_counter()
-    sim = Simulation(sessions, clock_bank, THRESHOLD)
+    sim = Simulation(sessions, clock_bank, load_policy())  # the fund's own policy: every release, 30 days ahead
     awarded_at = sim.now
     sim.award(awarded(GRANT, amount=AWARD, months=180, awarded_at=awarded_at))
     assert [t.status for t in tranches(sessions, GRANT)][:2] == ["held", "scheduled"]
@@ -99,7 +99,7 @@ def repay_the_returned_tranche(sim: Simulation, sessions: Sessions) -> None:
             uow,
             returned.tranche_id,
             staff("fiona", Role.FINANCE_OFFICER),
-            threshold=THRESHOLD,
+            policy=sim.policy,
             payee=payee,
             clock=sim.clock,
         )

@@ -1,5 +1,6 @@
 """The worker loops one turn at a time against a real sandbox bank: nothing paid twice, ledger balanced."""
 
+import json
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from payments.adapters.provider import ProviderError, SandboxBankProvider
 from payments.consumers.loops import dispatch_turn, poll_turn, returns_turn
 from payments.read.ledger_check import run_checks
 from payments_tests.bank import Bank
+from payments_tests.conftest import TEST_POLICY_FILE
 from payments_tests.kit import (
     accepted,
     award_and_open,
@@ -163,9 +165,17 @@ def test_an_unreachable_bank_leaves_the_instruction_for_the_next_turn(
 
 
 def test_a_refused_instruction_fails_without_postings_and_retries_stop_at_the_limit(
-    sessions: Sessions, provider: SandboxBankProvider, monkeypatch: pytest.MonkeyPatch, client: TestClient
+    sessions: Sessions,
+    provider: SandboxBankProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    client: TestClient,
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.setenv("PAYMENTS_APPROVAL_THRESHOLD_PENCE", str(10**15))
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        json.dumps({**json.loads(Path(TEST_POLICY_FILE).read_text()), "second_person_above_pence": 10**15})
+    )
+    monkeypatch.setenv("PAYMENTS_RELEASE_POLICY_FILE", str(policy))
     bootstrap.settings.cache_clear()
     award_and_open(sessions, awarded(amount=3 * 10**13, months=12), on_grant_awarded)  # above the bank's limit: 422
     for _ in range(ATTEMPTS + 1):

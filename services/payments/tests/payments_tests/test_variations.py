@@ -81,12 +81,24 @@ def test_an_amount_change_waits_for_a_second_person_then_re_spreads_the_remainin
     assert ledger_failures(sessions) == []
 
 
-def test_a_pattern_change_alone_applies_at_once_and_keeps_the_end_date(client: TestClient, sessions: Sessions) -> None:
+def approved(client: TestClient, asked: Any) -> Any:
+    """A pending variation, approved by a second person (bob); the answer."""
+    assert asked.status_code == 202 and asked.json()["status"] == "pending_approval", asked.text
+    variation_id = asked.json()["variation_id"]
+    problem(client.post(f"/grants/g-1/variations/{variation_id}/approve", headers=FIONA_APPROVER), 409)
+    return client.post(f"/grants/g-1/variations/{variation_id}/approve", headers=BOB)
+
+
+def test_a_pattern_change_alone_needs_a_second_person_and_keeps_the_end_date(
+    client: TestClient, sessions: Sessions
+) -> None:
     six_tranches(sessions)
     deliver(sessions, accepted(period=1), on_report_accepted)  # tranches 1 and 2 released; 3..6 remain
     before = [t.tranche_id for t in tranches(sessions)]
-    applied = vary(client, {"pattern": "annual"})
-    assert applied.status_code == 201 and applied.json()["status"] == "applied", applied.text
+    asked = vary(client, {"pattern": "annual"})
+    assert amounts(sessions) == [200_000] * 6  # nothing moves until a second person approves
+    applied = approved(client, asked)
+    assert applied.status_code == 200 and applied.json()["status"] == "applied", applied.text
     after = tranches(sessions)
     assert [(t.number, t.amount_pence, t.of_tranches) for t in after] == [
         (1, 200_000, 4),
@@ -96,9 +108,9 @@ def test_a_pattern_change_alone_applies_at_once_and_keeps_the_end_date(client: T
     ]
     assert (after[3].due_on - after[2].due_on).days in (365, 366)
     [varied] = events(sessions, "grant-varied")
-    assert varied["cancelled_tranche_ids"] == before[4:] and varied["approved_by"] is None
-    back = vary(client, {"pattern": "semi_annual"})
-    assert back.status_code == 201, back.text
+    assert varied["cancelled_tranche_ids"] == before[4:] and varied["approved_by"] == "bob"
+    back = approved(client, vary(client, {"pattern": "semi_annual"}))
+    assert back.status_code == 200, back.text
     assert amounts(sessions) == [200_000] * 6 and [t.number for t in tranches(sessions)] == [1, 2, 3, 4, 5, 6]
     new_ids = [t.tranche_id for t in tranches(sessions)][4:]
     assert set(new_ids).isdisjoint(before)  # a tranche added by a variation has an id of its own

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import redis
 
+from grants_shared.auth import Role
 from grants_shared.db import make_engine, migrate, session_factory
 from grants_shared.events import PaymentSettled, TrancheScheduled
+from grants_shared.uow import UnitOfWork
 from grants_shared.wire import decode_entry
+from payments.usecases import releases
 from payments_tests.bank import Bank
-from payments_tests.kit import awarded, instructions, open_first_tranche, tranches
+from payments_tests.kit import awarded, instructions, open_first_tranche, staff, tranches
 from tests.support.consuming import publish
 
 
@@ -49,6 +52,9 @@ def test_the_worker_pays_an_award_and_publishes_through_the_outbox(redis_url: st
             publish(redis_url, envelope)
         eventually(lambda: [t.status for t in tranches(sessions, "g-w")] == ["held", "scheduled"], "schedule")
         open_first_tranche(sessions, "g-w")  # agreement signed, plan endorsed: tranche 1 is released
+        with UnitOfWork(sessions) as uow:  # the fund's policy: a second person approves every release
+            releases.approve(uow, tranches(sessions, "g-w")[0].tranche_id, staff("bob", Role.FINANCE_APPROVER))
+            uow.commit()
         eventually(lambda: [i.status for i in instructions(sessions, "g-w")] == ["instructed"], "instruction")
         bank.settle_now()
         eventually(lambda: [i.status for i in instructions(sessions, "g-w")] == ["settled"], "settlement")

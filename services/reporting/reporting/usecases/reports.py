@@ -13,6 +13,7 @@ from grants_shared.clock import Clock, as_utc, iso, system_clock
 from grants_shared.errors import Conflict, Forbidden
 from grants_shared.events import ReportAccepted, ReportChangesRequested, ReportSubmitted
 from grants_shared.ids import new_id
+from grants_shared.people import same_person
 from grants_shared.uow import UnitOfWork
 from reporting.adapters import timeline
 from reporting.adapters.orm import Grant, ImpactReport, ReportIndicator
@@ -147,7 +148,7 @@ def request_changes(
 def _reviewable(report_id: str, principal: Principal, uow: UnitOfWork) -> tuple[ImpactReport, dict[str, Any]]:
     report = visible_report(uow.session, report_id, principal)
     report_lifecycle.check_reviewable(report)
-    if report.submitted_by == principal.subject:
+    if same_person(report.submitted_by, principal):
         raise OwnReport()
     return report, audited(report)
 

@@ -1,7 +1,7 @@
 """HTTP input and output models of the payments API; inputs never carry status, amounts or approvals."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,40 @@ class NoteIn(_In):
     note: Annotated[str, text_rule(500)] | None = None
 
 
+class PayeeOut(BaseModel):
+    """A bank account a grant is paid into."""
+
+    name: str
+    sort_code: str
+    account_number: str
+
+
+class PayeeChangeOut(BaseModel):
+    """The account a payment would go to instead: the grant's present payee and the one asked for."""
+
+    before: PayeeOut
+    after: PayeeOut
+
+
+class ApprovalOut(BaseModel):
+    """What the release was decided by and what a second person approves: the amount, who asked, any new payee."""
+
+    kind: Literal["release", "repayment"]
+    second_person_needed: bool
+    requested_by: str
+    amount_pence: int
+    threshold_pence: int | None = Field(description="Above this the release needed a second person (a repayment: 0).")
+    policy_version: str | None = Field(description="The release policy in force when it was released.")
+    payee_change: PayeeChangeOut | None
+
+
+class WaitOut(BaseModel):
+    """Why a tranche whose conditions are met is not released yet."""
+
+    code: Literal["tranche-not-yet-due", "previous-tranche-not-released"]
+    detail: str
+
+
 class TrancheOut(BaseModel):
     """A tranche: when it is due, how much, where it is in its life and why it is held."""
 
@@ -39,6 +73,8 @@ class TrancheOut(BaseModel):
     unmet_conditions: list[str]
     released_by: str | None
     approved_by: str | None
+    approval: ApprovalOut | None
+    waiting_for: list[WaitOut]
 
 
 class GrantOut(BaseModel):
