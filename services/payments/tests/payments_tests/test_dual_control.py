@@ -19,11 +19,21 @@ from grants_shared.delivery.writer import Database
 from payments import bootstrap
 from payments.adapters.orm import Grant
 from payments.adapters.provider import SandboxBankProvider
-from payments.consumers.events import on_grant_awarded, on_report_accepted
 from payments.usecases import conditions
 from payments_tests.bank import Bank
 from payments_tests.flow import pay_what_is_released
-from payments_tests.kit import AWARDED_AT, accepted, award_and_open, awarded, bearer, deliver, instructions, tranches
+from payments_tests.kit import (
+    AWARDED_AT,
+    accepted,
+    award_and_open,
+    awarded,
+    bearer,
+    deliver,
+    instructions,
+    on_grant_awarded,
+    on_report_accepted,
+    tranches,
+)
 from payments_tests.test_api_reads import problem
 from payments_tests.test_repay import NEW_PAYEE, paid_then_returned
 
