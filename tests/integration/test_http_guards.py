@@ -150,8 +150,13 @@ def test_every_answer_of_every_api_carries_the_security_headers(service_api: Any
 
 
 def test_the_sandbox_bank_carries_the_security_headers_too(tmp_path: Path) -> None:
-    app = create_bank(BankSettings(database_url=f"sqlite:///{tmp_path / 'bank.db'}"))
-    with TestClient(app) as bank:
+    key = "a-client-key-for-the-headers-test"
+    settings = BankSettings(
+        database_url=f"sqlite:///{tmp_path / 'bank.db'}", api_key=key, control_key="a-control-key-for-the-headers-test"
+    )
+    with TestClient(create_bank(settings)) as bank:
+        secured(bank.get("/payments/nope"), "bank: no key")  # the 401 carries them too
+        bank.headers["Authorization"] = f"Bearer {key}"
         for path in ("/healthz", "/payments/nope", "/settlements?since=x", "/no-such-route", "/openapi.json"):
             secured(bank.get(path), f"bank {path}")
         secured(bank.post("/payments", content=b"x" * (1024 * 1024)), "bank: too large")
