@@ -5,7 +5,6 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ import httpx
 
 from grants_cli.ports import free_port
 from payments.adapters.provider import SandboxBankProvider
+from tests.support.bank_auth import BankAuth
 
 FAST = {
     "SANDBOX_BANK_SETTLE_AFTER_SECONDS": "30",  # tests settle with /control/settle-now, never by waiting
@@ -23,19 +23,6 @@ FAST = {
     "SANDBOX_BANK_SWEEP_INTERVAL_SECONDS": "0.05",
     "SANDBOX_BANK_LOG_LEVEL": "warning",
 }
-
-
-class BankAuth(httpx.Auth):
-    """The bank's credentials: the control key for /control routes, else the client's API key."""
-
-    def __init__(self, api_key: str, control_key: str) -> None:
-        self.api_key, self.control_key = api_key, control_key
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Add the bearer key the path needs."""
-        key = self.control_key if request.url.path.startswith("/control") else self.api_key
-        request.headers["Authorization"] = f"Bearer {key}"
-        yield request
 
 
 def new_keys() -> dict[str, str]:

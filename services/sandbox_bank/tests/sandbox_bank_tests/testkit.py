@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 
 from grants_cli.ports import free_port
+from tests.support.bank_auth import BankAuth
 
 T = TypeVar("T")
 PAYEE = {"name": "Ward 12 Partnership", "sort_code": "123456", "account_number": "12345678"}
@@ -54,19 +55,6 @@ def poll(read: Callable[[], T], done: Callable[[T], bool], timeout: float = 10.0
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s; last value: {value!r}")
         time.sleep(every)
-
-
-class BankAuth(httpx.Auth):
-    """The bank's credentials on every request: the control key for /control routes, else the client's API key."""
-
-    def __init__(self, api_key: str, control_key: str) -> None:
-        self.api_key, self.control_key = api_key, control_key
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Add the bearer key the path needs."""
-        key = self.control_key if request.url.path.startswith("/control") else self.api_key
-        request.headers["Authorization"] = f"Bearer {key}"
-        yield request
 
 
 SETTLE = timedelta(seconds=0.2)  # the bank's settle delay in these tests; "delay" is ten times this
