@@ -18,6 +18,15 @@ class RuleOutcome(BaseModel):
     detail: str
 
 
+class LsoaRef(BaseModel):
+    """An LSOA of a ward, by code and name (for publishing beneficiary locations)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str
+    name: str
+
+
 class NeighbourhoodNeed(BaseModel):
     """The need measures of a neighbourhood (ward) as the registry held them, with their data vintage."""
 
@@ -35,6 +44,9 @@ class NeighbourhoodNeed(BaseModel):
     left_behind: bool | None = None
     vintage: str
     synthetic: bool = False
+    lad_code: str | None = None
+    lad_name: str | None = None
+    lsoas: list[LsoaRef] = []
 
 
 class _ApplicationsEvent(Event):
@@ -54,6 +66,10 @@ class ApplicationSubmitted(_ApplicationsEvent):
     duration_months: int
     themes: list[str]
     submitted_at: datetime
+    organisation_org_id: str | None = (
+        None  # the 360Giving-style org-id (e.g. GB-CHC-1234567); absent before it travelled
+    )
+    organisation_name: str | None = None
 
 
 class ApplicationAssessed(_ApplicationsEvent):
@@ -111,6 +127,7 @@ __all__ = [
     "ApplicationAssessed",
     "ApplicationSubmitted",
     "ApplicationWithdrawn",
+    "LsoaRef",
     "NeighbourhoodNeed",
     "NeighbourhoodRegistryUpdated",
     "PartnershipChanged",

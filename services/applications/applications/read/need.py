@@ -2,8 +2,9 @@
 
 from decimal import Decimal
 
-from applications.adapters.orm import Neighbourhood, RegistryVintage
+from applications.adapters.orm import Neighbourhood, NeighbourhoodLsoa, RegistryVintage
 from grants_shared.events import NeighbourhoodNeed
+from grants_shared.events.applications import LsoaRef
 
 
 def mean_rank(ward: Neighbourhood) -> float:
@@ -16,7 +17,9 @@ def cni(ward: Neighbourhood) -> float | None:
     return None if ward.cni_score is None else float(Decimal(ward.cni_score))
 
 
-def neighbourhood_need(ward: Neighbourhood, vintage: RegistryVintage) -> NeighbourhoodNeed:
+def neighbourhood_need(
+    ward: Neighbourhood, vintage: RegistryVintage, lsoas: list[NeighbourhoodLsoa] | None = None
+) -> NeighbourhoodNeed:
     """The snapshot of a ward that travels in ApplicationAssessed."""
     return NeighbourhoodNeed(
         code=ward.code,
@@ -31,4 +34,7 @@ def neighbourhood_need(ward: Neighbourhood, vintage: RegistryVintage) -> Neighbo
         left_behind=ward.left_behind,
         vintage=vintage.name,
         synthetic=vintage.synthetic,
+        lad_code=ward.lad_code,
+        lad_name=ward.lad_name,
+        lsoas=[LsoaRef(code=lsoa.code, name=lsoa.name) for lsoa in lsoas or []],
     )

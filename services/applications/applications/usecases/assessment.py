@@ -9,6 +9,7 @@ from applications.adapters.snapshot import row_dict
 from applications.domain import lifecycle
 from applications.domain.rules import ApplicationFacts, NeighbourhoodFacts, application_outcomes, is_eligible
 from applications.read import queries
+from applications.read.lists import ward_lsoas
 from applications.read.need import neighbourhood_need
 from grants_shared.events import ApplicationAssessed, RuleOutcome
 from grants_shared.uow import UnitOfWork
@@ -50,7 +51,7 @@ def record(
     """Store an assessment, set the status from it, emit ApplicationAssessed and audit, in the caller's transaction."""
     session, (ward, vintage) = uow.session, place
     rules_version, eligible = queries.rules_in_force(session).version, is_eligible(outcomes)
-    need = neighbourhood_need(ward, vintage)
+    need = neighbourhood_need(ward, vintage, ward_lsoas(session, vintage.id, ward.code))
     before = row_dict(app)
     lifecycle.assess(app, eligible)
     app.updated_at = now

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from applications.adapters.orm import Application, ApplicationVersion
+from applications.adapters.orm import Application, ApplicationVersion, Organisation
 from applications.adapters.snapshot import row_dict
 from applications.domain import lifecycle
 from applications.domain.lifecycle import MoveRefused
@@ -51,7 +51,9 @@ def submit_application(uow: UnitOfWork, application_id: str, actor: Principal) -
         )
     )
     announced = {k: v for k, v in content.items() if k != "summary"}
-    submitted = ApplicationSubmitted(application_id=app.id, version=app.version, submitted_at=now, **announced)
+    org = session.get(Organisation, app.organisation_id)
+    named = {"organisation_org_id": org.org_id, "organisation_name": org.name} if org is not None else {}
+    submitted = ApplicationSubmitted(application_id=app.id, version=app.version, submitted_at=now, **announced, **named)
     uow.emit(submitted, subject=app.id)
     uow.audit(
         actor=actor.subject,
