@@ -1,4 +1,4 @@
-"""Settings of the 360Giving publication: the fund's identifier prefix, its org-id and where the standard's files are."""
+"""Settings of the 360Giving publication: the fund's identifier prefix, its org-id, where the standard's files are."""
 
 from pathlib import Path
 
@@ -16,14 +16,15 @@ class PublicationSettings(BaseSettings):
     prefix: str = Field(
         "360G-CWF",
         pattern=r"^360G-[A-Za-z0-9_-]+$",
-        description="The fund's 360Giving identifier prefix (registered with 360Giving); every grant id starts with it.",
+        description="The fund's 360Giving identifier prefix (registered with 360Giving): every grant id starts so.",
     )
     funder_org_id: str | None = Field(
         None, description="The fund's org-id (e.g. GB-CHC-...); default: the prefix, as 360Giving allows."
     )
     funder_name: str = Field("Community Wealth Fund", description="The fund's name as published.")
     schema_dir: Path | None = Field(
-        None, description="The folder of the 360Giving schema and codelists; default: GRANTS_REFERENCE_DATA_DIR/360giving."
+        None,
+        description="The folder of the 360Giving schema and codelists; default: GRANTS_REFERENCE_DATA_DIR/360giving.",
     )
     reference_data_dir: Path | None = Field(None, validation_alias="GRANTS_REFERENCE_DATA_DIR")
 

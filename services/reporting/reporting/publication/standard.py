@@ -35,9 +35,7 @@ def load_standard(folder: Path) -> Standard:
     """Read the schemas and codelists from `folder` (the standard's files as the standard publishes them)."""
     if not (folder / GRANT_SCHEMA).is_file() or not (folder / PACKAGE_SCHEMA).is_file():
         raise StandardMissing(f"{folder} does not hold {GRANT_SCHEMA} and {PACKAGE_SCHEMA}")
-    codelists = {
-        field: _codes(folder / name) for field, name in CODELIST_FILES.items() if (folder / name).is_file()
-    }
+    codelists = {field: _codes(folder / name) for field, name in CODELIST_FILES.items() if (folder / name).is_file()}
     return Standard(_json(folder / GRANT_SCHEMA), _json(folder / PACKAGE_SCHEMA), codelists)
 
 
