@@ -1,14 +1,20 @@
 """The fund's own export at fund scale: the 225 left-behind wards' grants, projected from their events, published as
 a 360Giving package that validates with no problem and says what the read models say, to the penny."""
 
+import csv
+import io
 from decimal import Decimal
 from typing import Any
 
+from openpyxl import load_workbook
+
 from reporting.publication.config import PublicationSettings
+from reporting.publication.flat import csv_bytes, xlsx_bytes
 from reporting.publication.standard import Standard
 from reporting.publication.validate import validate_package
 
 from .fund import FUND_PENCE, WardStory
+from .unflatten import as_decimals, unflatten
 
 
 def pence(amount: Any) -> int:
@@ -18,13 +24,27 @@ def pence(amount: Any) -> int:
     return int(exact)
 
 
-def test_the_fund_export_validates_with_no_problem(fund_package: dict[str, Any], standard: Standard) -> None:
+def test_the_fund_export_validates_and_its_csv_and_xlsx_say_the_same(
+    fund_package: dict[str, Any], standard: Standard
+) -> None:
     problems = validate_package(fund_package, standard, prefix=PublicationSettings().prefix)
     assert [str(p) for p in problems] == []
     assert len(fund_package["grants"]) == 225
+    expected = [as_decimals(grant) for grant in fund_package["grants"]]
+    schema = standard.grant_schema
+    rows = csv.DictReader(io.StringIO(csv_bytes(fund_package).decode("utf-8-sig")))
+    assert [unflatten(row, schema) for row in rows] == expected
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(fund_package)), read_only=True)["grants"]
+    header, *body = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert [unflatten(dict(zip(header, row, strict=True)), schema) for row in body] == expected
 
 
-def test_amounts_are_the_read_models_pence_exactly(fund_package: dict[str, Any], stories: list[WardStory]) -> None:
+def test_the_export_says_what_the_read_models_say(fund_package: dict[str, Any], stories: list[WardStory]) -> None:
+    _amounts_are_exact(fund_package, stories)
+    _names_are_given(fund_package, stories)
+
+
+def _amounts_are_exact(fund_package: dict[str, Any], stories: list[WardStory]) -> None:
     grants = {g["id"]: g for g in fund_package["grants"]}
     assert sum(pence(g["amountAwarded"]) for g in grants.values()) == FUND_PENCE
     for story in stories:
@@ -38,9 +58,7 @@ def test_amounts_are_the_read_models_pence_exactly(fund_package: dict[str, Any],
         assert pence(grant.get("amountDisbursed", 0)) == story.tranche_amount * len(paid)
 
 
-def test_each_grant_names_its_recipient_funder_and_places(
-    fund_package: dict[str, Any], stories: list[WardStory]
-) -> None:
+def _names_are_given(fund_package: dict[str, Any], stories: list[WardStory]) -> None:
     grants = {g["id"]: g for g in fund_package["grants"]}
     for story in stories:
         grant, ward = grants[f"360G-CWF-{story.grant_id}"], story.place
