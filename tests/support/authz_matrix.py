@@ -169,7 +169,8 @@ class World:
 
     `fresh(cell)` makes new objects of the owner for a cell that writes (so cells never disturb each other);
     `body(cell, ids)` is the request body of a cell, or None; `public` names ids anyone may see (a ward's code);
-    `read_only` names the routes ("POST /runs/{run}/verify") that must write nothing even when they succeed.
+    `read_only` names the routes ("POST /runs/{run}/verify") that must write nothing even when they succeed;
+    `published` names the routes ("GET /publication/360giving.json") that publish every organisation's grants openly.
     """
 
     owner: str
@@ -179,6 +180,7 @@ class World:
     body: Callable[[Cell, dict[str, str]], Any]
     public: frozenset[str] = frozenset()
     read_only: frozenset[str] = frozenset()
+    published: frozenset[str] = frozenset()
 
     def writes(self, cell: Cell) -> bool:
         """True when the cell may change state: it then gets fresh objects and no snapshot."""
@@ -221,7 +223,8 @@ def _send(
     response = client.request(
         cell.method, cell.route.format(**ids), json=world.body(cell, ids), headers=tokens(cell.caller, token_org)
     )
-    private = {key: value for key, value in ids.items() if key not in world.public}
+    published = f"{cell.method} {cell.route}" in world.published
+    private = {} if published else {key: value for key, value in ids.items() if key not in world.public}
     return [f"{cell}: {why}" for why in _faults(cell, response, private)]
 
 

@@ -2,8 +2,8 @@
 
 Grants, their timelines and impact reports belong to an organisation: its applicants read them and report on its
 grants, another organisation's applicants get the 404 an unknown id gets. The fund's figures are for staff; only an
-assessor reviews a report. The API runs with production settings, where the dashboard is an operator's (elsewhere it
-is open, like a local tool). The machinery is tests/support/authz_matrix.py; grants are projected through the
+assessor reviews a report; the 360Giving publication shows every grant to everyone. The API runs with production
+settings, where the dashboard is an operator's (elsewhere it is open, like a local tool). The machinery is tests/support/authz_matrix.py; grants are projected through the
 consumer, reports sent to the API.
 """
 
@@ -48,6 +48,12 @@ GET    /outcomes                             own   403  200  200  200  200  200 
 GET    /outcomes                             other 403  200  200  200  200  200  401  401  401
 GET    /dashboard                            own   403  403  200  403  403  403  401  401  401
 GET    /dashboard                            other 403  403  200  403  403  403  401  401  401
+GET    /publication/360giving.json          own   200  200  200  200  200  200  200  200  200
+GET    /publication/360giving.json          other 200  200  200  200  200  200  200  200  200
+GET    /publication/360giving.csv           own   200  200  200  200  200  200  200  200  200
+GET    /publication/360giving.csv           other 200  200  200  200  200  200  200  200  200
+GET    /publication/360giving.xlsx          own   200  200  200  200  200  200  200  200  200
+GET    /publication/360giving.xlsx          other 200  200  200  200  200  200  200  200  200
 """
 OWNER, STRANGER = "org-owner", "org-stranger"
 
@@ -108,7 +114,8 @@ def world(client: TestClient, sessions: sessionmaker[Session], provider: OidcPro
     def fresh(cell: Cell) -> dict[str, str]:
         return {**shared, "grant": seed.grant()} if cell.route == "/reports" else seed.targets()
 
-    return World(OWNER, STRANGER, shared, fresh, body)
+    published = frozenset(f"GET /publication/360giving.{fmt}" for fmt in ("json", "csv", "xlsx"))
+    return World(OWNER, STRANGER, shared, fresh, body, published=published)
 
 
 def test_every_route_has_rows_in_the_matrix(unlimited: TestClient) -> None:
@@ -122,4 +129,4 @@ def test_every_cell_of_the_authorisation_matrix(
     tokens = partial(provider_headers, provider)
     wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions, provider), Snapshot(sessions), tokens)
     assert wrong == [], "\n".join(wrong)
-    assert len(matrix) == 10 * 2 * 9
+    assert len(matrix) == 13 * 2 * 9

@@ -60,8 +60,15 @@ def left_behind_wards(folder: Path) -> list[Ward]:
             lsoas[row["WD17CD"]].append(LsoaRef(code=row["LSOA11CD"], name=row["LSOA11NM"]))
     with (folder / LEFT_BEHIND).open(encoding="utf-8-sig", newline="") as handle:
         return [
-            Ward(r["ward17_code"], r["ward17_name"], r["lad_code_pre2019"], r["lad_name_pre2019"], r["rgn17_code"],
-                 r["rgn17_name"], tuple(sorted(lsoas[r["ward17_code"]], key=lambda lsoa: lsoa.code)))  # fmt: skip
+            Ward(
+                r["ward17_code"],
+                r["ward17_name"],
+                r["lad_code_pre2019"],
+                r["lad_name_pre2019"],
+                r["rgn17_code"],
+                r["rgn17_name"],
+                tuple(sorted(lsoas[r["ward17_code"]], key=lambda lsoa: lsoa.code)),
+            )  # fmt: skip
             for r in csv.DictReader(handle)
         ]
 
@@ -138,8 +145,12 @@ def fund_stories(wards: list[Ward]) -> list[WardStory]:
     share, odd = divmod(FUND_PENCE, len(wards))
     return [
         WardStory(
-            n=n, organisation_id=f"org-{n}", amount=share + (1 if n <= odd else 0), ward=ward,
-            org_name=f"{ward.name} Community Trust", org_id=f"GB-CHC-{1_100_000 + n}",
+            n=n,
+            organisation_id=f"org-{n}",
+            amount=share + (1 if n <= odd else 0),
+            ward=ward,
+            org_name=f"{ward.name} Community Trust",
+            org_id=f"GB-CHC-{1_100_000 + n}",
         )  # fmt: skip
         for n, ward in enumerate(wards, start=1)
     ]

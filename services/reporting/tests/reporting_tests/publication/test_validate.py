@@ -56,14 +56,21 @@ BROKEN = [
     (_drop("amountAwarded"), "grants/0: 'amountAwarded' is a required property"),
     (_set("amountAwarded", "10000"), "grants/0/amountAwarded: '10000' is not of type 'number'"),
     (_set("currency", "GPB"), "grants/0/currency: 'GPB' is not a code of the currency.csv codelist"),
-    (_set_location("geoCodeType", "WARD"), "grants/0/beneficiaryLocation/0/geoCodeType: 'WARD' is not a code of the "
-     "geoCodeType.csv codelist"),  # fmt: skip
-    (_set_location("countryCode", "UK"), "grants/0/beneficiaryLocation/0/countryCode: 'UK' is not a code of the "
-     "countryCode.csv codelist"),  # fmt: skip
+    (
+        _set_location("geoCodeType", "WARD"),
+        "grants/0/beneficiaryLocation/0/geoCodeType: 'WARD' is not a code of the geoCodeType.csv codelist",
+    ),  # fmt: skip
+    (
+        _set_location("countryCode", "UK"),
+        "grants/0/beneficiaryLocation/0/countryCode: 'UK' is not a code of the countryCode.csv codelist",
+    ),  # fmt: skip
     (_set("awardDate", "2020-13-45"), "grants/0/awardDate: '2020-13-45' is not a date (YYYY-MM-DD) or a date-time"),
     (_set("awardDate", "17/03/2020"), "grants/0/awardDate: '17/03/2020' is not a date (YYYY-MM-DD) or a date-time"),
     (_set("id", "WCT2962"), "grants/0/id: 'WCT2962' does not start with a 360G- identifier prefix"),
-    (_set_recipient("1136547"), "grants/0/recipientOrganization/0/id: '1136547' is not an org-id (e.g. GB-CHC-1234567)"),
+    (
+        _set_recipient("1136547"),
+        "grants/0/recipientOrganization/0/id: '1136547' is not an org-id (e.g. GB-CHC-1234567)",
+    ),
 ]
 
 
