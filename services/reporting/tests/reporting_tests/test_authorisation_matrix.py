@@ -3,8 +3,8 @@
 Grants, their timelines and impact reports belong to an organisation: its applicants read them and report on its
 grants, another organisation's applicants get the 404 an unknown id gets. The fund's figures are for staff; only an
 assessor reviews a report; the 360Giving publication shows every grant to everyone. The API runs with production
-settings, where the dashboard is an operator's (elsewhere it is open, like a local tool). The machinery is tests/support/authz_matrix.py; grants are projected through the
-consumer, reports sent to the API.
+settings, where the dashboard is an operator's (elsewhere it is open, like a local tool). The machinery is
+tests/support/authz_matrix.py; grants are projected through the consumer, reports sent to the API.
 """
 
 from collections.abc import Iterator
