@@ -63,7 +63,7 @@ def _message(error: ValidationError) -> str:
         return f"{error.instance!r} is not a date (YYYY-MM-DD) or a date-time"
     if error.validator == "oneOf" and error.context:
         return _closest_branch(error.context)
-    return error.message
+    return str(error.message)
 
 
 def _closest_branch(context: list[ValidationError]) -> str:
@@ -71,7 +71,8 @@ def _closest_branch(context: list[ValidationError]) -> str:
     branches: dict[Any, list[str]] = {}
     for sub in context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub.message)
-    return "; ".join(min(branches.values(), key=len))
+    fewest: list[str] = min(branches.values(), key=lambda messages: len(messages))
+    return "; ".join(fewest)
 
 
 def _not_in_codelist(value: Any, codelist: str) -> str:
