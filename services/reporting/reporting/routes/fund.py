@@ -16,6 +16,7 @@ from reporting.domain.summaries import summarise
 from reporting.read.access import EVERYONE, STAFF
 from reporting.read.grants import grant_detail, visible_grant
 from reporting.read.outcomes import outcome_totals
+from reporting.read.places import PLACE_NAMES, place_names
 from reporting.read.position import fund_position
 from reporting.read.timeline import grant_timeline
 from reporting.routes.freshness import read_model_answer
@@ -68,8 +69,10 @@ def json_bytes(content: dict[str, Any]) -> bytes:
 def grant(grant_id: GrantId, principal: Reader, session: ReadSession) -> GrantOut:
     """A grant you may see (404 otherwise), with paid and returned pence and every tranche."""
     detail = grant_detail(session, visible_grant(session, grant_id, principal))
-    fields: dict[str, Any] = {name: getattr(detail.grant, name) for name in GrantOut.model_fields if name != "tranches"}
-    return GrantOut(**fields, tranches=[TrancheOut.model_validate(t) for t in detail.tranches])
+    named = {"tranches", *PLACE_NAMES}
+    fields: dict[str, Any] = {name: getattr(detail.grant, name) for name in GrantOut.model_fields if name not in named}
+    names = place_names(session, detail.grant.application_id)
+    return GrantOut(**fields, **names, tranches=[TrancheOut.model_validate(t) for t in detail.tranches])
 
 
 @router.get("/grants/{grant_id}/timeline", response_model=Timeline, summary="A grant's history")

@@ -121,7 +121,11 @@ class GrantOut(BaseModel):
     organisation_id: str
     partnership_id: str
     neighbourhood_code: str
+    neighbourhood_name: str | None = Field(None, description="The ward's name, as the registry gave it.")
+    local_authority_code: str | None = Field(None, description="The ward's local authority district (ONS code).")
+    local_authority_name: str | None = None
     region_code: str
+    region_name: str | None = None
     imd_decile: int | None
     amount_pence: int
     duration_months: int
