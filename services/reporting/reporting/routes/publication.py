@@ -16,6 +16,20 @@ from reporting.routes.freshness import read_model_answer
 
 router = APIRouter(tags=["publication"], responses=problem_responses(422, 429, 503), dependencies=StrictQuery)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CsvResponse(Response):
+    """A CSV sheet (documented as such in the OpenAPI document)."""
+
+    media_type = "text/csv"
+
+
+class XlsxResponse(Response):
+    """An XLSX workbook (documented as such in the OpenAPI document)."""
+
+    media_type = XLSX
+
+
 FORMATS: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
     "json": (package_bytes, "application/json"),
     "csv": (csv_bytes, "text/csv; charset=utf-8"),
@@ -43,13 +57,21 @@ async def package_json(request: Request, reads: CachedReads) -> Response:
     return await _published(request, reads, "json")
 
 
-@router.get("/publication/360giving.csv", summary="The fund's grants as a flat 360Giving sheet (CSV)")
+@router.get(
+    "/publication/360giving.csv",
+    summary="The fund's grants as a flat 360Giving sheet (CSV)",
+    response_class=CsvResponse,
+)
 async def package_csv(request: Request, reads: CachedReads) -> Response:
     """The package as one row per grant under the standard's column titles (UTF-8 with a byte order mark)."""
     return await _published(request, reads, "csv")
 
 
-@router.get("/publication/360giving.xlsx", summary="The fund's grants as a flat 360Giving sheet (XLSX)")
+@router.get(
+    "/publication/360giving.xlsx",
+    summary="The fund's grants as a flat 360Giving sheet (XLSX)",
+    response_class=XlsxResponse,
+)
 async def package_xlsx(request: Request, reads: CachedReads) -> Response:
     """The package as one row per grant under the standard's column titles, in a workbook sheet `grants`."""
     return await _published(request, reads, "xlsx")
