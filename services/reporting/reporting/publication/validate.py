@@ -24,7 +24,7 @@ ORG_ID = re.compile(r"^(?:[A-Z]{2}-[A-Z0-9]{2,}-\S+|360G-\S+)$")
 
 
 @dataclass(frozen=True)
-class Problem:
+class Finding:
     """One thing wrong with a package: where (a JSON path) and what, in words."""
 
     path: str
@@ -34,7 +34,7 @@ class Problem:
         return f"{self.path}: {self.message}"
 
 
-def validate_package(package: Any, standard: Standard, prefix: str | None = None) -> list[Problem]:
+def validate_package(package: Any, standard: Standard, prefix: str | None = None) -> list[Finding]:
     """Every problem of `package` (empty when it is valid); `prefix`, when given, is required of every grant id."""
     found = [*_schema_problems(package, standard), *_codelist_problems(package, standard)]
     if isinstance(package, dict) and isinstance(package.get("grants"), list):
@@ -50,9 +50,9 @@ def _validator(standard: Standard) -> Draft202012Validator:
     )
 
 
-def _schema_problems(package: Any, standard: Standard) -> Iterator[Problem]:
+def _schema_problems(package: Any, standard: Standard) -> Iterator[Finding]:
     for error in _validator(standard).iter_errors(package):
-        yield Problem(_path(error.absolute_path), _message(error))
+        yield Finding(_path(error.absolute_path), _message(error))
 
 
 def _message(error: ValidationError) -> str:
@@ -79,7 +79,7 @@ def _not_in_codelist(value: Any, codelist: str) -> str:
     return f"{value!r} is not a code of the {codelist} codelist"
 
 
-def _codelist_problems(node: Any, standard: Standard, path: tuple[Any, ...] = ()) -> Iterator[Problem]:
+def _codelist_problems(node: Any, standard: Standard, path: tuple[Any, ...] = ()) -> Iterator[Finding]:
     if isinstance(node, list):
         for index, item in enumerate(node):
             yield from _codelist_problems(item, standard, (*path, index))
@@ -87,32 +87,32 @@ def _codelist_problems(node: Any, standard: Standard, path: tuple[Any, ...] = ()
         for key, value in node.items():
             codes = standard.codelists.get(key)
             if codes is not None and isinstance(value, str) and value not in codes:
-                yield Problem(_path((*path, key)), _not_in_codelist(value, CODELIST_FILES[key]))
+                yield Finding(_path((*path, key)), _not_in_codelist(value, CODELIST_FILES[key]))
             yield from _codelist_problems(value, standard, (*path, key))
 
 
-def _rule_problems(grants: list[Any], prefix: str | None) -> Iterator[Problem]:
+def _rule_problems(grants: list[Any], prefix: str | None) -> Iterator[Finding]:
     seen: set[str] = set()
     for index, grant in enumerate(grants):
         if not isinstance(grant, dict) or not isinstance(grant.get("id"), str):
             continue
         where, grant_id = f"grants/{index}", grant["id"]
         if not GRANT_ID.match(grant_id):
-            yield Problem(f"{where}/id", f"{grant_id!r} does not start with a 360G- identifier prefix")
+            yield Finding(f"{where}/id", f"{grant_id!r} does not start with a 360G- identifier prefix")
         elif prefix is not None and not grant_id.startswith(f"{prefix}-"):
-            yield Problem(f"{where}/id", f"{grant_id!r} does not start with the fund's prefix {prefix}-")
+            yield Finding(f"{where}/id", f"{grant_id!r} does not start with the fund's prefix {prefix}-")
         if grant_id in seen:
-            yield Problem(f"{where}/id", f"{grant_id!r} is the identifier of an earlier grant")
+            yield Finding(f"{where}/id", f"{grant_id!r} is the identifier of an earlier grant")
         seen.add(grant_id)
         yield from _org_id_problems(grant, where)
 
 
-def _org_id_problems(grant: dict[str, Any], where: str) -> Iterator[Problem]:
+def _org_id_problems(grant: dict[str, Any], where: str) -> Iterator[Finding]:
     for role in ("recipientOrganization", "fundingOrganization"):
         for index, org in enumerate(grant.get(role) or []):
             org_id = org.get("id") if isinstance(org, dict) else None
             if isinstance(org_id, str) and not ORG_ID.match(org_id):
-                yield Problem(f"{where}/{role}/{index}/id", f"{org_id!r} is not an org-id (e.g. GB-CHC-1234567)")
+                yield Finding(f"{where}/{role}/{index}/id", f"{org_id!r} is not an org-id (e.g. GB-CHC-1234567)")
 
 
 def _path(parts: Any) -> str:
