@@ -131,3 +131,16 @@ def test_an_unmigrated_database_is_named_in_one_line(tmp_path: Path) -> None:
     said = done.stdout + done.stderr
     assert done.returncode != 0 and "reporting.db is not migrated" in said, said
     assert "Traceback" not in said and not (tmp_path / "grants.json").exists()
+
+
+def test_a_package_the_standard_refuses_is_not_written(tmp_path: Path, reporting_db: str) -> None:
+    if not os.environ.get("GRANTS_REFERENCE_DATA_DIR"):
+        pytest.skip("GRANTS_REFERENCE_DATA_DIR is not set: nothing to check the package against")
+    out = tmp_path / "grants.json"
+    done = publish(
+        tmp_path, ["--out", str(out)], REPORTING_DATABASE_URL=reporting_db, REPORTING_360GIVING_FUNDER_ORG_ID="CWF"
+    )
+    said = done.stdout + done.stderr
+    assert done.returncode != 0 and not out.exists(), said
+    assert "grants/0/fundingOrganization/0/id: 'CWF' is not an org-id (e.g. GB-CHC-1234567)" in said
+    assert "3 problem(s) against the 360Giving standard" in said
