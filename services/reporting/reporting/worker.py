@@ -2,10 +2,17 @@
 
 from faststream import FastStream
 
-from grants_shared.events import ReportAccepted, ReportChangesRequested, ReportSubmitted
+from grants_shared.events import (
+    ReportAccepted,
+    ReportChangesRequested,
+    ReportOverdue,
+    ReportReminderDue,
+    ReportSubmitted,
+)
 from grants_shared.worker import WorkerSpec, create_worker, run
 from reporting import bootstrap
 from reporting.consumers.events import consumed
+from reporting.usecases.reminders import reminder_loop
 
 GROUP = "reporting"
 
@@ -19,7 +26,8 @@ def create_app() -> FastStream:
             sessions=bootstrap.sessions(),
             settings=bootstrap.settings(),
             consumes=consumed(),
-            publishes=[ReportSubmitted, ReportAccepted, ReportChangesRequested],
+            publishes=[ReportSubmitted, ReportAccepted, ReportChangesRequested, ReportReminderDue, ReportOverdue],
+            loops=[reminder_loop],
         )
     )
 
