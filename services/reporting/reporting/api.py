@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from grants_shared.http.app import create_service_app
 from reporting import bootstrap
 from reporting.read.metrics import expose_fund_metrics, expose_pipeline_metrics
+from reporting.read.report_metrics import expose_report_metrics
 from reporting.routes import dashboard, fund, outcomes, reports
 
 DESCRIPTION = (
@@ -25,4 +26,5 @@ def create_app() -> FastAPI:
     )
     expose_fund_metrics(app.state.engine)
     expose_pipeline_metrics(app.state.settings.redis_url)
+    expose_report_metrics(app.state.engine, app.state.settings.report_reminder_days)
     return app

@@ -17,7 +17,6 @@ from sqlalchemy import Engine
 from grants_shared.db import read_only_session
 from reporting.read.health import LAG_CAP, PipelineHealth, pipeline_health
 from reporting.read.position import fund_position
-from reporting.read.report_metrics import expose_report_metrics
 
 log = logging.getLogger(__name__)
 FIGURES = (
@@ -136,7 +135,6 @@ REGISTRY.register(_pipeline)
 def expose_fund_metrics(engine: Engine) -> None:
     """Serve the fund figures on /metrics from the database of `engine` (the latest app's engine wins)."""
     _collector.engine = engine
-    expose_report_metrics(engine)  # reports due and overdue, from the same database
 
 
 def expose_pipeline_metrics(redis_url: str) -> None:

@@ -10,7 +10,6 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
 from grants_shared.db import read_only_session
-from reporting import bootstrap
 from reporting.read.schedule import report_schedule
 
 log = logging.getLogger(__name__)
@@ -21,6 +20,7 @@ class ReportsCollector(Collector):
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
+        self.reminder_days = 14
 
     def describe(self) -> Iterator[GaugeMetricFamily]:
         """The metric names, without reading the database."""
@@ -32,7 +32,7 @@ class ReportsCollector(Collector):
         if self.engine is not None:
             try:
                 with read_only_session(self.engine) as session:
-                    owed = report_schedule(session, datetime.now(UTC).date(), bootstrap.settings().report_reminder_days)
+                    owed = report_schedule(session, datetime.now(UTC).date(), self.reminder_days)
                 counts = {kind: sum(1 for r in owed if r.status == kind) for kind in ("due", "overdue")}
             except Exception as error:
                 log.warning("report metrics could not be read: %r", error)
@@ -51,6 +51,6 @@ _reports = ReportsCollector()
 REGISTRY.register(_reports)
 
 
-def expose_report_metrics(engine: Engine) -> None:
-    """Serve the report counts on /metrics from the database of `engine`."""
-    _reports.engine = engine
+def expose_report_metrics(engine: Engine, reminder_days: int) -> None:
+    """Serve the report counts on /metrics from the database of `engine` (due: within `reminder_days`)."""
+    _reports.engine, _reports.reminder_days = engine, reminder_days

@@ -3,14 +3,13 @@
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 
 from grants_shared.auth import Principal, Role, require
 from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
 from grants_shared.uow import UnitOfWork
-from reporting import bootstrap
 from reporting.adapters.catalogue import catalogue
 from reporting.domain.outcome_plan import PlanLine
 from reporting.read.access import EVERYONE, STAFF
@@ -60,10 +59,10 @@ def outcomes(grant_id: GrantId, principal: Reader, session: ReadSession) -> dict
 
 
 @router.get("/grants/{grant_id}/report-schedule", response_model=ReportScheduleOut, summary="A grant's reports due")
-def schedule(grant_id: GrantId, principal: Reader, session: ReadSession) -> ReportScheduleOut:
+def schedule(request: Request, grant_id: GrantId, principal: Reader, session: ReadSession) -> ReportScheduleOut:
     """One report per tranche period with its due date and status."""
     grant, today = visible_grant(session, grant_id, principal), _today()
-    owed = report_schedule(session, today, bootstrap.settings().report_reminder_days, [grant])
+    owed = report_schedule(session, today, request.app.state.settings.report_reminder_days, [grant])
     return ReportScheduleOut(grant_id=grant.grant_id, as_of=today, reports=[scheduled_out(r) for r in owed])
 
 

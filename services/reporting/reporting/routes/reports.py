@@ -12,7 +12,6 @@ from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.idempotency import idempotent_post
 from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
-from reporting import bootstrap
 from reporting.adapters.orm import ImpactReport
 from reporting.read.access import EVERYONE, STAFF
 from reporting.read.reports import list_reports, period_history, version_of, visible_report
@@ -110,6 +109,7 @@ def changes(
 
 @router.get("/reports/due", response_model=DueReportsOut, summary="Reports due soon or overdue")
 def due(
+    request: Request,
     _: Annotated[Principal, Depends(require(*STAFF))],
     session: ReadSession,
     status: Literal["due", "overdue"] = "due",
@@ -118,7 +118,7 @@ def due(
 ) -> DueReportsOut:
     """Every grant's reports falling due within REPORTING_REPORT_REMINDER_DAYS (`due`) or past due (`overdue`)."""
     today = datetime.now(UTC).date()
-    found = reports_in(session, today, bootstrap.settings().report_reminder_days, status)
+    found = reports_in(session, today, request.app.state.settings.report_reminder_days, status)
     page = [scheduled_out(r) for r in found[offset : offset + limit]]
     return DueReportsOut(status=status, as_of=today, total=len(found), items=page)
 

@@ -5,20 +5,14 @@ inserted only when absent (ON CONFLICT DO NOTHING), so a reminder is sent exactl
 and however many workers run it.
 """
 
-import asyncio
-import logging
 from datetime import date
 
 from grants_shared.clock import Clock, system_clock
 from grants_shared.events import ReportOverdue, ReportReminderDue
 from grants_shared.uow import UnitOfWork
-from grants_shared.worker import WorkerContext
-from reporting import bootstrap
 from reporting.adapters.orm_outcomes import ReportReminder
 from reporting.adapters.rows import insert_once
 from reporting.read.schedule import ScheduledReport, report_schedule
-
-log = logging.getLogger(__name__)
 
 
 def send_reminders(uow: UnitOfWork, reminder_days: int, clock: Clock = system_clock) -> int:
@@ -53,18 +47,3 @@ def _event(owed: ScheduledReport, today: date) -> ReportReminderDue | ReportOver
     if owed.status == "due":
         return ReportReminderDue(**common, days_left=days)
     return ReportOverdue(**common, days_overdue=-days)
-
-
-async def reminder_loop(context: WorkerContext) -> None:
-    """The worker's loop: send the reminders owed, then wait REPORTING_REPORT_REMINDER_INTERVAL_S, forever."""
-    settings = bootstrap.settings()
-    while True:
-        try:
-            sent = await context.writer.run(
-                context.writer.transact, lambda uow: send_reminders(uow, settings.report_reminder_days)
-            )
-            if sent:
-                log.info("sent %d report reminders", sent)
-        except Exception:
-            log.exception("report reminders failed; trying again next turn")
-        await asyncio.sleep(settings.report_reminder_interval_s)
