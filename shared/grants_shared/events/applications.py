@@ -35,6 +35,11 @@ class NeighbourhoodNeed(BaseModel):
     left_behind: bool | None = None
     vintage: str
     synthetic: bool = False
+    # The IoD domain ranks (population-weighted means over the ward's LSOAs) and, where the vintage bridges to it,
+    # the IoD2025 IMD and domain scores: the ward's starting point that reporting shows outcomes against.
+    domain_rank_means: dict[str, float] | None = None
+    iod2025_imd_score_mean: float | None = None
+    iod2025_domain_score_means: dict[str, float] | None = None
 
 
 class _ApplicationsEvent(Event):

@@ -97,8 +97,9 @@ def deprivation_at_award(session: Session, grant: Grant) -> dict[str, Any]:
         "region_code": grant.region_code,
         "imd_decile": grant.imd_decile,
         **{key: need.get(key) for key in NEED_FIELDS},
-        "domain_ranks": need.get("domain_ranks"),
-        "iod2025_scores": need.get("iod2025_scores"),
+        "domain_rank_means": need.get("domain_rank_means"),
+        "iod2025_imd_score_mean": need.get("iod2025_imd_score_mean"),
+        "iod2025_domain_score_means": need.get("iod2025_domain_score_means"),
     }
 
 

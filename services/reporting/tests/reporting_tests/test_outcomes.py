@@ -19,7 +19,7 @@ from reporting.domain.indicators import INDICATORS
 from reporting.domain.outcome_progress import progress_pct
 
 from .conftest import APPLICANT, ASSESSOR, OPERATOR, OTHER_APPLICANT, problem
-from .story import count
+from .story import Story, count, deliver
 from .test_report_periods import half_years_from, scheduled_grant
 from .test_reports_api import outbox
 
@@ -278,3 +278,23 @@ def test_a_report_sent_back_keeps_its_history_and_acceptance_names_the_version(
     accepted_event = next(e["payload"] for e in outbox(sessions) if e["event_type"] == "report-accepted")
     assert accepted_event["version"] == 2 and accepted_event["report_id"] == second["id"]
     assert count(sessions, ReportVersion) == 2
+
+
+def test_the_wards_domain_ranks_and_iod2025_scores_come_from_its_assessment(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    story = Story(awarded_at=datetime(2024, 6, 1, 9, tzinfo=UTC))
+    submitted, assessed, decided, awarded = story.up_to_award()
+    need = assessed.payload.neighbourhood.model_copy(
+        update={
+            "domain_rank_means": {"income": 1804.5, "employment": 2210.25},
+            "iod2025_imd_score_mean": 51.2,
+            "iod2025_domain_score_means": {"income": 0.31},
+        }
+    )
+    assessed = assessed.model_copy(update={"payload": assessed.payload.model_copy(update={"neighbourhood": need})})
+    for envelope in (submitted, assessed, decided, awarded, story.scheduled(1, date(2024, 6, 1))):
+        deliver(sessions, envelope)
+    ward = client.get("/grants/grant-1/outcomes", headers=APPLICANT).json()["deprivation_at_award"]
+    assert ward["domain_rank_means"] == {"income": 1804.5, "employment": 2210.25}
+    assert ward["iod2025_imd_score_mean"] == 51.2 and ward["iod2025_domain_score_means"] == {"income": 0.31}
