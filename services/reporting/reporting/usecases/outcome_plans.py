@@ -21,8 +21,9 @@ def set_outcome_plan(
         raise GrantNotFound(unseen("grant", grant_id))
     in_force = catalogue()
     check_plan(in_force, lines)
-    before = [_audited(row) for row in plan_of(session, grant_id)]
-    for row in plan_of(session, grant_id):
+    replaced = plan_of(session, grant_id)
+    before = [_audited(row) for row in replaced]
+    for row in replaced:
         session.delete(row)
     session.flush()
     now = clock()
