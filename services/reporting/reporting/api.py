@@ -5,7 +5,8 @@ from fastapi import FastAPI
 from grants_shared.http.app import create_service_app
 from reporting import bootstrap
 from reporting.read.metrics import expose_fund_metrics, expose_pipeline_metrics
-from reporting.routes import dashboard, fund, publication, reports
+from reporting.read.report_metrics import expose_report_metrics
+from reporting.routes import dashboard, fund, outcomes, publication, reports
 
 DESCRIPTION = (
     "Impact report intake and review, and read models of the whole platform built from every event: "
@@ -20,9 +21,10 @@ def create_app() -> FastAPI:
         service="reporting",
         settings=bootstrap.settings(),
         engine=bootstrap.engine(),
-        routers=[reports.router, fund.router, dashboard.router, publication.router],
+        routers=[reports.router, fund.router, dashboard.router, outcomes.router, publication.router],
         description=DESCRIPTION,
     )
     expose_fund_metrics(app.state.engine)
     expose_pipeline_metrics(app.state.settings.redis_url)
+    expose_report_metrics(app.state.engine, app.state.settings.report_reminder_days)
     return app

@@ -25,6 +25,26 @@ class Settings(PlatformSettings):
         description="Tranches listed on the dashboard under due and overdue.",
     )
 
+    indicator_catalogue_file: str | None = Field(
+        None,
+        validation_alias="REPORTING_INDICATOR_CATALOGUE_FILE",
+        description="The outcome indicator catalogue (JSON); unset: the catalogue shipped with the service.",
+    )
+    report_reminder_days: int = Field(
+        14,
+        ge=0,
+        le=366,
+        validation_alias="REPORTING_REPORT_REMINDER_DAYS",
+        description="How many days before a report falls due the worker sends its reminder.",
+    )
+    report_reminder_interval_s: float = Field(
+        60.0,
+        gt=0,
+        le=86400,
+        validation_alias="REPORTING_REPORT_REMINDER_INTERVAL_S",
+        description="How often the worker looks for reports falling due or overdue.",
+    )
+
     def db_url(self) -> str:
         """The reporting database: REPORTING_DATABASE_URL, else var/reporting.db."""
         return self.database_url or self.sqlite_url("reporting")

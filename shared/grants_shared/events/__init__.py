@@ -27,7 +27,13 @@ from grants_shared.events.payments import (
     TrancheResumed,
     TrancheScheduled,
 )
-from grants_shared.events.reporting import ReportAccepted, ReportChangesRequested, ReportSubmitted
+from grants_shared.events.reporting import (
+    ReportAccepted,
+    ReportChangesRequested,
+    ReportOverdue,
+    ReportReminderDue,
+    ReportSubmitted,
+)
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     ApplicationSubmitted,
@@ -55,6 +61,8 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ReportSubmitted,
     ReportAccepted,
     ReportChangesRequested,
+    ReportReminderDue,
+    ReportOverdue,
 )
 
 BY_STREAM: dict[str, type[Event]] = {e.stream(): e for e in ALL_EVENTS}
@@ -93,6 +101,8 @@ __all__ = [
     "ReconciliationDifferenceResolved",
     "ReportAccepted",
     "ReportChangesRequested",
+    "ReportOverdue",
+    "ReportReminderDue",
     "ReportSubmitted",
     "RoundClosed",
     "RoundOpened",

@@ -47,6 +47,11 @@ class NeighbourhoodNeed(BaseModel):
     lad_code: str | None = None
     lad_name: str | None = None
     lsoas: list[LsoaRef] = []
+    # The IoD domain ranks (population-weighted means over the ward's LSOAs) and, where the vintage bridges to it,
+    # the IoD2025 IMD and domain scores: the ward's starting point that reporting shows outcomes against.
+    domain_rank_means: dict[str, float] | None = None
+    iod2025_imd_score_mean: float | None = None
+    iod2025_domain_score_means: dict[str, float] | None = None
 
 
 class _ApplicationsEvent(Event):

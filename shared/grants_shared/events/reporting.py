@@ -1,6 +1,6 @@
 """Events published by the reporting service."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from grants_shared.events.envelope import Event
 
@@ -18,6 +18,7 @@ class ReportSubmitted(_ReportingEvent):
     period_number: int
     submitted_by: str
     submitted_at: datetime
+    version: int | None = None  # which submission of the period this is (1, then 2 after changes were asked for...)
 
 
 class ReportAccepted(_ReportingEvent):
@@ -29,6 +30,7 @@ class ReportAccepted(_ReportingEvent):
     period_number: int
     accepted_by: str
     accepted_at: datetime
+    version: int | None = None  # the version of the period's report that was accepted
 
 
 class ReportChangesRequested(_ReportingEvent):
@@ -41,3 +43,25 @@ class ReportChangesRequested(_ReportingEvent):
     reasons: list[str]
     requested_by: str
     requested_at: datetime
+
+
+class ReportReminderDue(_ReportingEvent):
+    """A grant's report for a period falls due soon and none is submitted yet (sent once per period)."""
+
+    event_type = "report-reminder-due"
+    grant_id: str
+    organisation_id: str
+    period_number: int
+    due_on: date
+    days_left: int
+
+
+class ReportOverdue(_ReportingEvent):
+    """A grant's report for a period is past its due date and none is submitted (sent once per period)."""
+
+    event_type = "report-overdue"
+    grant_id: str
+    organisation_id: str
+    period_number: int
+    due_on: date
+    days_overdue: int

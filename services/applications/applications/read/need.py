@@ -37,4 +37,12 @@ def neighbourhood_need(
         lad_code=ward.lad_code,
         lad_name=ward.lad_name,
         lsoas=[LsoaRef(code=lsoa.code, name=lsoa.name) for lsoa in lsoas or []],
+        domain_rank_means=_floats(ward.domain_rank_means),
+        iod2025_imd_score_mean=None if ward.iod2025_imd_score_mean is None else float(ward.iod2025_imd_score_mean),
+        iod2025_domain_score_means=_floats(ward.iod2025_domain_score_means),
     )
+
+
+def _floats(measures: dict[str, object] | None) -> dict[str, float] | None:
+    """Decimal texts by name as floats (the event carries JSON numbers)."""
+    return None if measures is None else {name: float(Decimal(str(value))) for name, value in measures.items()}

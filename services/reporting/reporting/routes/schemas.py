@@ -13,18 +13,21 @@ Reason = Annotated[str, text_rule(2000)]
 Utc = Annotated[datetime, AfterValidator(as_utc)]
 
 
-class Outcomes(BaseModel):
-    """What a period of a grant achieved, as whole counts (hours for volunteering)."""
+def _catalogued(results: dict[str, int]) -> dict[str, int]:
+    from reporting.adapters.catalogue import catalogue  # late: the catalogue in force is read from settings
 
-    model_config = ConfigDict(extra="forbid")
+    unknown = sorted(code for code in results if catalogue().get(code) is None)
+    if unknown:
+        raise ValueError(f"not in the indicator catalogue: {', '.join(unknown)}")
+    return results
 
-    places_to_meet: Count = 0
-    civic_organisations: Count = 0
-    residents_engaged: Count = 0
-    volunteering_hours: Count = 0
-    people_into_education: Count = 0
-    people_into_employment: Count = 0
-    health_activities: Count = 0
+
+Outcomes = Annotated[
+    dict[Annotated[str, Field(max_length=50)], Count],
+    Field(max_length=100, description="Results for the period by indicator code (see GET /indicators)."),
+    AfterValidator(_catalogued),
+]
+"""What a period of a grant achieved, per catalogue indicator, as whole numbers (hours for volunteering)."""
 
 
 class ReportIn(BaseModel):

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
 
 from grants_shared.auth import Principal, Role
 from grants_shared.clock import Clock, as_utc, iso, system_clock
@@ -16,12 +17,16 @@ from grants_shared.ids import new_id
 from grants_shared.people import same_person
 from grants_shared.uow import UnitOfWork
 from reporting.adapters import timeline
+from reporting.adapters.catalogue import catalogue
 from reporting.adapters.orm import Grant, ImpactReport, ReportIndicator
+from reporting.adapters.orm_outcomes import ReportVersion
 from reporting.domain import report_lifecycle
+from reporting.domain.outcome_plan import checked_results
 from reporting.domain.periods import check_reportable
 from reporting.domain.status import live_key
 from reporting.read.access import GrantNotFound, can_see, unseen
-from reporting.read.reports import visible_report
+from reporting.read.outcomes import planned_codes
+from reporting.read.reports import next_version, version_of, visible_report
 from reporting.read.schedule import tranche_due
 from reporting.usecases.commands import SubmitReport
 
@@ -55,6 +60,7 @@ def audited(report: ImpactReport) -> dict[str, Any]:
         "reviewed_by": report.reviewed_by,
         "reviewed_at": _iso(report.reviewed_at),
         "change_reasons": list(report.change_reasons) if report.change_reasons is not None else None,
+        "version": _version(report),
     }
 
 
@@ -69,6 +75,7 @@ def submit_report(
     now, number = clock(), command.period_number
     due_on = tranche_due(session, grant.grant_id, number)
     check_reportable(grant.grant_id, number, as_utc(grant.awarded_at).date(), due_on, as_utc(now).date())
+    results = checked_results(catalogue(), planned_codes(session, grant.grant_id), command.outcomes)
     key = live_key(grant.grant_id, command.period_number)
     if session.execute(select(ImpactReport.id).where(ImpactReport.live_key == key)).first():
         raise _already_reported(command)
@@ -77,7 +84,7 @@ def submit_report(
         grant_id=grant.grant_id,
         organisation_id=grant.organisation_id,
         period_number=command.period_number,
-        outcomes=command.outcomes,
+        outcomes=results,
         narrative=command.narrative,
         live_key=key,
         submitted_by=principal.subject,
@@ -90,13 +97,16 @@ def submit_report(
             session.flush()
     except IntegrityError as error:
         raise _already_reported(command) from error
-    session.add_all(ReportIndicator(report_id=report.id, indicator=k, value=v) for k, v in command.outcomes.items())
+    version = next_version(session, grant.grant_id, number)
+    session.add(ReportVersion(report_id=report.id, grant_id=grant.grant_id, period_number=number, version=version))
+    session.add_all(ReportIndicator(report_id=report.id, indicator=k, value=v) for k, v in results.items())
     event = ReportSubmitted(
         report_id=report.id,
         grant_id=grant.grant_id,
         period_number=command.period_number,
         submitted_by=principal.subject,
         submitted_at=now,
+        version=version,
     )
     timeline.record(session, uow.emit(event, subject=grant.grant_id))
     uow.audit(
@@ -121,6 +131,7 @@ def accept_report(report_id: str, principal: Principal, uow: UnitOfWork, clock: 
         period_number=report.period_number,
         accepted_by=principal.subject,
         accepted_at=now,
+        version=version_of(uow.session, report.id),
     )
     return _reviewed(report, before, event, principal, uow)
 
@@ -177,6 +188,11 @@ def _already_reported(command: SubmitReport) -> ReportExists:
     return ReportExists(
         f"Grant {command.grant_id} already has a submitted or accepted report for period {command.period_number}."
     )
+
+
+def _version(report: ImpactReport) -> int | None:
+    session = object_session(report)
+    return None if session is None else version_of(session, report.id)
 
 
 def _iso(moment: Any) -> str | None:

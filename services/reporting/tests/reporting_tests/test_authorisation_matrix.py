@@ -54,7 +54,32 @@ GET    /publication/360giving.csv           own   200  200  200  200  200  200  
 GET    /publication/360giving.csv           other 200  200  200  200  200  200  200  200  200
 GET    /publication/360giving.xlsx          own   200  200  200  200  200  200  200  200  200
 GET    /publication/360giving.xlsx          other 200  200  200  200  200  200  200  200  200
+GET    /indicators                           own   200  200  200  200  200  200  401  401  401
+GET    /indicators                           other 200  200  200  200  200  200  401  401  401
+PUT    /grants/{grant}/outcome-plan          own   200  200  200  403  403  403  401  401  401
+PUT    /grants/{grant}/outcome-plan          other 404  200  200  403  403  403  401  401  401
+GET    /grants/{grant}/outcome-plan          own   200  200  200  200  200  200  401  401  401
+GET    /grants/{grant}/outcome-plan          other 404  200  200  200  200  200  401  401  401
+GET    /grants/{grant}/outcomes              own   200  200  200  200  200  200  401  401  401
+GET    /grants/{grant}/outcomes              other 404  200  200  200  200  200  401  401  401
+GET    /grants/{grant}/report-schedule       own   200  200  200  200  200  200  401  401  401
+GET    /grants/{grant}/report-schedule       other 404  200  200  200  200  200  401  401  401
+GET    /fund/outcomes                        own   403  200  200  200  200  200  401  401  401
+GET    /fund/outcomes                        other 403  200  200  200  200  200  401  401  401
+GET    /reports/due                          own   403  200  200  200  200  200  401  401  401
+GET    /reports/due                          other 403  200  200  200  200  200  401  401  401
 """
+PLAN = {
+    "indicators": [
+        {
+            "indicator": "residents_engaged",
+            "baseline_value": 100,
+            "baseline_on": "2025-12-01",
+            "target_value": 400,
+            "target_by": "2027-12-01",
+        }
+    ]
+}
 OWNER, STRANGER = "org-owner", "org-stranger"
 
 
@@ -109,6 +134,8 @@ def world(client: TestClient, sessions: sessionmaker[Session], provider: OidcPro
     def body(cell: Cell, ids: dict[str, str]) -> Any:
         if cell.route == "/reports":
             return report_body(1, ids["grant"])
+        if cell.method == "PUT":
+            return PLAN
         return {"reasons": ["Say how many residents came."]} if cell.route.endswith("/request-changes") else None
 
     def fresh(cell: Cell) -> dict[str, str]:
@@ -129,4 +156,4 @@ def test_every_cell_of_the_authorisation_matrix(
     tokens = partial(provider_headers, provider)
     wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions, provider), Snapshot(sessions), tokens)
     assert wrong == [], "\n".join(wrong)
-    assert len(matrix) == 13 * 2 * 9
+    assert len(matrix) == 20 * 2 * 9

@@ -76,6 +76,7 @@ def test_a_report_is_submitted_then_accepted(client: TestClient, sessions: sessi
         "period_number": 1,
         "accepted_by": "asha",
         "accepted_at": None,
+        "version": 1,
     }
     assert count(sessions, ReportIndicator) == len(OUTCOMES)
     assert client.get(f"/reports/{report['id']}", headers=APPLICANT).json()["status"] == "accepted"
