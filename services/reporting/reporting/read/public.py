@@ -86,7 +86,7 @@ def public_neighbourhood(session: Session, code: str, reference: Path | None) ->
         "awarded_pence": sum(g["awarded_pence"] for g in grants),
         "paid_net_pence": sum(g["paid_net_pence"] for g in grants),
         "grants": grants,
-        "outcomes": _outcomes(session, [g["grant_id"] for g in grants]),
+        "outcomes": _outcomes(session, code),
     }
 
 
@@ -116,12 +116,12 @@ def _decisions(session: Session, code: str) -> list[dict[str, Any]]:
 
 
 def _grants(session: Session, code: str) -> list[dict[str, Any]]:
+    # Grant ids are left out: the public page speaks of the neighbourhood, not of the organisation's records.
     rows = session.scalars(
         select(Grant).where(Grant.neighbourhood_code == code).order_by(Grant.awarded_at, Grant.grant_id)
     ).all()
     return [
         {
-            "grant_id": g.grant_id,
             "awarded_on": g.awarded_at.date().isoformat(),
             "duration_months": g.duration_months,
             "awarded_pence": g.amount_pence - g.released_pence,
@@ -132,14 +132,13 @@ def _grants(session: Session, code: str) -> list[dict[str, Any]]:
     ]
 
 
-def _outcomes(session: Session, grant_ids: list[str]) -> list[dict[str, Any]]:
+def _outcomes(session: Session, code: str) -> list[dict[str, Any]]:
     """Per accepted report period: each indicator's value (summed over the neighbourhood's grants)."""
-    if not grant_ids:
-        return []
     rows = session.execute(
         select(ImpactReport.period_number, ReportIndicator.indicator, func.sum(ReportIndicator.value))
         .join(ImpactReport, ImpactReport.id == ReportIndicator.report_id)
-        .where(ImpactReport.grant_id.in_(grant_ids), ImpactReport.status == "accepted")
+        .join(Grant, Grant.grant_id == ImpactReport.grant_id)
+        .where(Grant.neighbourhood_code == code, ImpactReport.status == "accepted")
         .group_by(ImpactReport.period_number, ReportIndicator.indicator)
         .order_by(ImpactReport.period_number, ReportIndicator.indicator)
     ).all()

@@ -48,6 +48,18 @@ GET    /outcomes                             own   403  200  200  200  200  200 
 GET    /outcomes                             other 403  200  200  200  200  200  401  401  401
 GET    /dashboard                            own   403  403  200  403  403  403  401  401  401
 GET    /dashboard                            other 403  403  200  403  403  403  401  401  401
+GET    /dashboard/figures                    own   403  403  200  403  403  403  401  401  401
+GET    /dashboard/figures                    other 403  403  200  403  403  403  401  401  401
+GET    /dashboard/lists/{list}               own   403  403  200  403  403  403  401  401  401
+GET    /dashboard/lists/{list}               other 403  403  200  403  403  403  401  401  401
+GET    /public/                              own   200  200  200  200  200  200  200  200  200
+GET    /public/                              other 200  200  200  200  200  200  200  200  200
+GET    /public/api/fund                      own   200  200  200  200  200  200  200  200  200
+GET    /public/api/fund                      other 200  200  200  200  200  200  200  200  200
+GET    /public/neighbourhoods/{ward}         own   200  200  200  200  200  200  200  200  200
+GET    /public/neighbourhoods/{ward}         other 200  200  200  200  200  200  200  200  200
+GET    /public/api/neighbourhoods/{ward}     own   200  200  200  200  200  200  200  200  200
+GET    /public/api/neighbourhoods/{ward}     other 200  200  200  200  200  200  200  200  200
 """
 OWNER, STRANGER = "org-owner", "org-stranger"
 
@@ -99,6 +111,8 @@ def world(client: TestClient, sessions: sessionmaker[Session], provider: OidcPro
     seed = Seed(client, sessions, provider)
     seed.report(seed.grant(STRANGER))
     shared = seed.targets()
+    # The public pages name the owner's ward (anyone may see it) and the dashboard a list.
+    shared |= {"ward": f"W{int(shared['grant'].removeprefix('grant-')):08d}", "list": "held-tranches"}
 
     def body(cell: Cell, ids: dict[str, str]) -> Any:
         if cell.route == "/reports":
@@ -108,7 +122,7 @@ def world(client: TestClient, sessions: sessionmaker[Session], provider: OidcPro
     def fresh(cell: Cell) -> dict[str, str]:
         return {**shared, "grant": seed.grant()} if cell.route == "/reports" else seed.targets()
 
-    return World(OWNER, STRANGER, shared, fresh, body)
+    return World(OWNER, STRANGER, shared, fresh, body, public=frozenset({"ward", "list"}))
 
 
 def test_every_route_has_rows_in_the_matrix(unlimited: TestClient) -> None:
@@ -122,4 +136,4 @@ def test_every_cell_of_the_authorisation_matrix(
     tokens = partial(provider_headers, provider)
     wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions, provider), Snapshot(sessions), tokens)
     assert wrong == [], "\n".join(wrong)
-    assert len(matrix) == 10 * 2 * 9
+    assert len(matrix) == 16 * 2 * 9
