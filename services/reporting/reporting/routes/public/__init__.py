@@ -7,7 +7,7 @@ request with If-None-Match gets 304 and no body) and may be kept by browsers and
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,12 @@ from reporting.routes.fund import json_bytes
 from reporting.routes.public.html import STYLE
 from reporting.routes.public.pages import fund_page, neighbourhood_page, not_found_page
 
-router = APIRouter(prefix="/public", tags=["public"], dependencies=StrictQuery)
+
+async def public_visitor() -> None:
+    """Who may read the public pages: anyone, with or without a token (none is read)."""
+
+
+router = APIRouter(prefix="/public", tags=["public"], dependencies=[Depends(public_visitor), *StrictQuery])
 POLICY = page_policy(style_src=source_hash(STYLE))
 CACHE_CONTROL = "public, max-age=60"
 WardCode = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9]+$")]
