@@ -80,9 +80,9 @@ def _fund(p: dict[str, Any]) -> str:
     return "<h2>Fund position</h2>" + figures_table(rows, [n.replace("_", "-") for n in names]) + chart
 
 
-def _least_first(lf: dict[str, Any]) -> str:
+def _least_first(lf: dict[str, Any], region_names: dict[str, str]) -> str:
     deciles = [(f"Decile {k}", v["committed_pence"]) for k, v in lf["by_decile"].items()]
-    regions = [(k, v["committed_pence"]) for k, v in lf["by_region"].items()]
+    regions = [(region_names.get(k, k), v["committed_pence"]) for k, v in lf["by_region"].items()]
     return (
         "<h2>Least first</h2>"
         f'<p>Share of committed money to IMD decile 1 neighbourhoods: <strong id="decile-1-share">'
@@ -90,6 +90,10 @@ def _least_first(lf: dict[str, Any]) -> str:
         + bar_chart("Committed by IMD decile", deciles, format_gbp)
         + bar_chart("Committed by region", regions, format_gbp)
     )
+
+
+def _region_names(figures: dict[str, Any]) -> dict[str, str]:
+    return {r["key"]: r["name"] for r in figures["share_against_population"]["by_region"]}
 
 
 def _tranches(p: dict[str, Any], due: list[DueTranche]) -> str:
@@ -221,7 +225,7 @@ def render(data: DashboardData, refresh_s: int) -> str:
     sections = [
         _fund(data.position),
         *data.extra_sections,
-        _least_first(data.position["least_first"]),
+        _least_first(data.position["least_first"], _region_names(data.figures)),
         share_section(data.figures["share_against_population"]),
         _tranches(data.position, data.due),
         held_section(data.figures),
