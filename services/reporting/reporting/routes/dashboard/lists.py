@@ -63,7 +63,12 @@ async def figures(request: Request, _: Viewer, reads: CachedReads, as_of: AsOf =
     return Response(body, media_type="application/json")
 
 
-@router.get("/dashboard/lists/{name}", summary="The list behind a dashboard figure (HTML or JSON)")
+@router.get(
+    "/dashboard/lists/{name}",
+    response_class=HTMLResponse,
+    summary="The list behind a dashboard figure (HTML or JSON)",
+    responses={200: {"content": {"application/json": {}}}},
+)
 async def dashboard_list(
     request: Request, name: ListName, _: Viewer, reads: CachedReads, as_of: AsOf = None, format: Format = Format.HTML
 ) -> Response:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from grants_shared.http.app import CachedReads
 from grants_shared.http.headers import CSP, page_policy, source_hash
-from grants_shared.http.problems import Problem
+from grants_shared.http.problems import Problem, problem_responses
 from grants_shared.http.query import StrictQuery
 from reporting.read.public import public_fund, public_neighbourhood
 from reporting.routes.freshness import read_model_answer
@@ -26,7 +26,16 @@ async def public_visitor() -> None:
     """Who may read the public pages: anyone, with or without a token (none is read)."""
 
 
-router = APIRouter(prefix="/public", tags=["public"], dependencies=[Depends(public_visitor), *StrictQuery])
+# A bad ward code or query is a 422 problem; a repeat with the ETag a 304 without a body.
+router = APIRouter(
+    prefix="/public",
+    tags=["public"],
+    dependencies=[Depends(public_visitor), *StrictQuery],
+    responses={**problem_responses(422, 429, 503), 304: {"description": "Not modified (If-None-Match)"}},
+)
+HTML_404: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such neighbourhood (an HTML page)", "content": {"text/html": {}}}
+}
 POLICY = page_policy(style_src=source_hash(STYLE))
 CACHE_CONTROL = "public, max-age=60"
 WardCode = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9]+$")]
@@ -47,7 +56,12 @@ async def fund_json(request: Request, reads: CachedReads) -> Response:
     return _cached(request, answer, "application/json")
 
 
-@router.get("/neighbourhoods/{ward_code}", response_class=HTMLResponse, summary="A neighbourhood's public page")
+@router.get(
+    "/neighbourhoods/{ward_code}",
+    response_class=HTMLResponse,
+    summary="A neighbourhood's public page",
+    responses=HTML_404,
+)
 async def neighbourhood_html(request: Request, reads: CachedReads, ward_code: WardCode) -> Response:
     """Whether it applied, the decision and why, money awarded and paid so far, outcomes reported; 404 if unknown."""
     code = ward_code.upper()
@@ -61,7 +75,7 @@ async def neighbourhood_html(request: Request, reads: CachedReads, ward_code: Wa
     "/api/neighbourhoods/{ward_code}",
     summary="A neighbourhood's public figures (JSON)",
     response_model=dict[str, Any],
-    responses={404: {"description": "No such neighbourhood"}},
+    responses=problem_responses(404),
 )
 async def neighbourhood_json(request: Request, reads: CachedReads, ward_code: WardCode) -> Response:
     """The figures of a neighbourhood's public page, money in integer pence; 404 problem if unknown."""
