@@ -39,7 +39,12 @@ HTML_404: dict[int | str, dict[str, Any]] = {
 POLICY = page_policy(style_src=source_hash(STYLE))
 CACHE_CONTROL = "public, max-age=60"
 WardCode = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9]+$")]
-Answer = tuple[int, bytes]
+Answer = tuple[int, bytes, str]
+"""Status, body and ETag: the tag is computed once per cached answer, not once per request."""
+
+
+def _answer(status: int, body: bytes) -> Answer:
+    return status, body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
 @router.get("/", response_class=HTMLResponse, summary="The fund's public page (HTML)")
@@ -89,11 +94,11 @@ async def neighbourhood_json(request: Request, reads: CachedReads, ward_code: Wa
 
 
 def _fund_html(session: Session, _block: dict[str, Any]) -> Answer:
-    return 200, fund_page(public_fund(session)).encode()
+    return _answer(200, fund_page(public_fund(session)).encode())
 
 
 def _fund_json(session: Session, _block: dict[str, Any]) -> Answer:
-    return 200, json_bytes(public_fund(session))
+    return _answer(200, json_bytes(public_fund(session)))
 
 
 def _neighbourhood(request: Request, session: Session, code: str) -> dict[str, Any] | None:
@@ -103,18 +108,17 @@ def _neighbourhood(request: Request, session: Session, code: str) -> dict[str, A
 def _neighbourhood_html(request: Request, session: Session, code: str) -> Answer:
     found = _neighbourhood(request, session, code)
     if found is None:
-        return 404, not_found_page(code).encode()
-    return 200, neighbourhood_page(found).encode()
+        return _answer(404, not_found_page(code).encode())
+    return _answer(200, neighbourhood_page(found).encode())
 
 
 def _neighbourhood_json(request: Request, session: Session, code: str) -> Answer:
     found = _neighbourhood(request, session, code)
-    return (404, b"") if found is None else (200, json_bytes(found))
+    return _answer(404, b"") if found is None else _answer(200, json_bytes(found))
 
 
 def _cached(request: Request, answer: Answer, media_type: str) -> Response:
-    status, body = answer
-    tag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    status, body, tag = answer
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
     if media_type.startswith("text/html"):
         headers[CSP] = POLICY
