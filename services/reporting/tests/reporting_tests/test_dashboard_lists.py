@@ -1,16 +1,19 @@
 """The dashboard's new sections at fund scale: least first against population, held tranches, reports due, lists."""
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from grants_shared.events import wrap
 from grants_shared.money import format_gbp
 from reporting.domain.position import share_bp
 
 from .conftest import problem
 from .fund_scale import FundRun, fund_run, project
+from .story import T0, Story, deliver
 from .test_public_pages import accepted_report
 
 GRANTS = 100
@@ -81,3 +84,23 @@ def test_every_linked_figure_has_its_list(client: TestClient, run: FundRun) -> N
     returned = [s for s in run.awarded if s.n % 9 == 0]  # their tranche 1 came back: owed again
     assert len(due["rows"]) == GRANTS + len(returned) and position["as_of"] == "2026-07-02"
     problem(client.get("/dashboard/lists/everything"), 422)
+
+
+def test_a_hold_keeps_its_latest_reasons_and_a_resumed_tranche_leaves_the_list(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    story = Story(n=1)
+    for envelope in [story.round_opened(), *story.up_to_award(), story.scheduled(1, date(2026, 2, 1))]:
+        deliver(sessions, envelope)
+    first, later = story.held(1), story.held(1)
+    later = wrap(
+        later.payload.model_copy(update={"reasons": ["bank details being checked"], "held_at": T0 + timedelta(days=2)}),
+        subject=later.subject,
+        occurred_at=later.occurred_at,
+    )
+    deliver(sessions, later)
+    deliver(sessions, first)  # older, arriving late: its reasons do not replace the newer ones
+    rows = client.get("/dashboard/lists/held-tranches", params={"format": "json"}).json()["rows"]
+    assert [(r["tranche_id"], r["reasons"]) for r in rows] == [(story.tranche_id(1), ["bank details being checked"])]
+    deliver(sessions, story.resumed(1))
+    assert client.get("/dashboard/lists/held-tranches", params={"format": "json"}).json()["rows"] == []
