@@ -81,6 +81,7 @@ def _print_endpoints(system: System, seconds: float) -> None:
         soft_wrap=True,
     )
     console.print(f"  dashboard         {system.url('reporting')}/dashboard", soft_wrap=True)
+    console.print(f"  public pages      {system.url('reporting')}/public/", soft_wrap=True)
     console.print(f"  redis             {shown_url(system.redis_url or '')}", soft_wrap=True)
     console.print("Try `uv run grants demo` in another terminal; tokens: `uv run grants token --role operator`.")
 

@@ -13,7 +13,8 @@ from grants_shared.http.app import cached_reader, get_sessions, read_session
 
 SERVICES = ("applications", "allocation", "payments", "reporting")
 READERS = (read_session, cached_reader)
-AUTH = {"current_principal", "dashboard_viewer"}  # who asks: the bearer token, or the dashboard's own rule
+# who asks: the bearer token, the dashboard's own rule, or no one in particular (the public pages)
+AUTH = {"current_principal", "dashboard_viewer", "public_visitor"}
 
 
 def get_routes(service: str) -> Iterator[APIRoute]:

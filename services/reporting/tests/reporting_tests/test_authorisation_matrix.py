@@ -68,6 +68,18 @@ GET    /fund/outcomes                        own   403  200  200  200  200  200 
 GET    /fund/outcomes                        other 403  200  200  200  200  200  401  401  401
 GET    /reports/due                          own   403  200  200  200  200  200  401  401  401
 GET    /reports/due                          other 403  200  200  200  200  200  401  401  401
+GET    /dashboard/figures                    own   403  403  200  403  403  403  401  401  401
+GET    /dashboard/figures                    other 403  403  200  403  403  403  401  401  401
+GET    /dashboard/lists/{list}               own   403  403  200  403  403  403  401  401  401
+GET    /dashboard/lists/{list}               other 403  403  200  403  403  403  401  401  401
+GET    /public/                              own   200  200  200  200  200  200  200  200  200
+GET    /public/                              other 200  200  200  200  200  200  200  200  200
+GET    /public/api/fund                      own   200  200  200  200  200  200  200  200  200
+GET    /public/api/fund                      other 200  200  200  200  200  200  200  200  200
+GET    /public/neighbourhoods/{ward}         own   200  200  200  200  200  200  200  200  200
+GET    /public/neighbourhoods/{ward}         other 200  200  200  200  200  200  200  200  200
+GET    /public/api/neighbourhoods/{ward}     own   200  200  200  200  200  200  200  200  200
+GET    /public/api/neighbourhoods/{ward}     other 200  200  200  200  200  200  200  200  200
 """
 PLAN = {
     "indicators": [
@@ -130,6 +142,8 @@ def world(client: TestClient, sessions: sessionmaker[Session], provider: OidcPro
     seed = Seed(client, sessions, provider)
     seed.report(seed.grant(STRANGER))
     shared = seed.targets()
+    # The public pages name the owner's ward (anyone may see it) and the dashboard a list.
+    shared |= {"ward": f"W{int(shared['grant'].removeprefix('grant-')):08d}", "list": "held-tranches"}
 
     def body(cell: Cell, ids: dict[str, str]) -> Any:
         if cell.route == "/reports":
@@ -142,7 +156,7 @@ def world(client: TestClient, sessions: sessionmaker[Session], provider: OidcPro
         return {**shared, "grant": seed.grant()} if cell.route == "/reports" else seed.targets()
 
     published = frozenset(f"GET /publication/360giving.{fmt}" for fmt in ("json", "csv", "xlsx"))
-    return World(OWNER, STRANGER, shared, fresh, body, published=published)
+    return World(OWNER, STRANGER, shared, fresh, body, published=published, public=frozenset({"ward", "list"}))
 
 
 def test_every_route_has_rows_in_the_matrix(unlimited: TestClient) -> None:
@@ -156,4 +170,4 @@ def test_every_cell_of_the_authorisation_matrix(
     tokens = partial(provider_headers, provider)
     wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions, provider), Snapshot(sessions), tokens)
     assert wrong == [], "\n".join(wrong)
-    assert len(matrix) == 20 * 2 * 9
+    assert len(matrix) == 26 * 2 * 9

@@ -14,6 +14,7 @@ from grants_shared.events import (
     Envelope,
 )
 from reporting.adapters.orm import Application
+from reporting.consumers.projections.public import record_decision, record_neighbourhood
 from reporting.consumers.projections.status import advance_application
 from reporting.domain.status import APPLICATION_RANKS
 
@@ -29,6 +30,7 @@ def application_assessed(envelope: Envelope[ApplicationAssessed], session: Sessi
     p = envelope.payload
     status = "eligible" if p.eligible else "ineligible"
     _move(session, p.application_id, status, envelope.occurred_at, p.organisation_id, p.neighbourhood.code)
+    record_neighbourhood(session, p.neighbourhood)
 
 
 def application_withdrawn(envelope: Envelope[ApplicationWithdrawn], session: Session) -> None:
@@ -41,6 +43,7 @@ def allocation_decided(envelope: Envelope[AllocationDecided], session: Session) 
     p = envelope.payload
     status = "awarded" if p.awarded else "not_awarded"
     _move(session, p.application_id, status, envelope.occurred_at, neighbourhood_code=p.neighbourhood_code)
+    record_decision(session, p)
 
 
 def _move(

@@ -22,6 +22,7 @@ from grants_shared.events import (
 from reporting.adapters.orm import Grant, Payment, Tranche
 from reporting.adapters.rows import exists, expire_one, insert_later
 from reporting.consumers.projections.funding import require_grant
+from reporting.consumers.projections.public import record_hold
 from reporting.consumers.projections.status import advance_tranche
 from reporting.domain.status import TRANCHE_RANKS
 
@@ -53,6 +54,8 @@ def tranche_moved(envelope: Envelope[TrancheReleased] | Envelope[TrancheHeld], s
     status = "released" if isinstance(envelope.payload, TrancheReleased) else "held"
     _require_tranche(session, envelope.payload.tranche_id, envelope.event_type)
     advance_tranche(session, envelope.payload.tranche_id, status, envelope.occurred_at)
+    if isinstance(envelope.payload, TrancheHeld):
+        record_hold(session, envelope.payload)
 
 
 def payment_instructed(envelope: Envelope[PaymentInstructed], session: Session) -> None:

@@ -3,15 +3,13 @@
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from grants_shared.auth import Principal, Role, current_principal
 from grants_shared.http.app import CachedReads
-from grants_shared.http.headers import CSP, page_policy, source_hash
-from grants_shared.http.problems import Problem, problem_responses
+from grants_shared.http.headers import CSP
+from grants_shared.http.problems import problem_responses
 from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.config import Settings
 from reporting.read.health import own_group, pipeline_health
@@ -19,36 +17,27 @@ from reporting.read.outcomes import outcome_totals
 from reporting.read.pipeline import applications_by_status, due_tranches
 from reporting.read.position import fund_position
 from reporting.read.reconciliation import open_differences_list, recently_resolved
-from reporting.routes.dashboard.page import STYLE, DashboardData, render
+from reporting.routes.dashboard import lists
+from reporting.routes.dashboard.access import Viewer, dashboard_viewer
+from reporting.routes.dashboard.figures import dashboard_figures
+from reporting.routes.dashboard.page import POLICY, STYLE, DashboardData, render
 from reporting.routes.freshness import read_model_answer
 
 # 401 and 403 in production only; unknown or repeated query parameters are refused here too (StrictQuery).
 router = APIRouter(tags=["dashboard"], responses=problem_responses(401, 403, 422, 429, 503), dependencies=StrictQuery)
-_bearer = HTTPBearer(auto_error=False)
-# The page is one document with its own inline <style> and inline SVG charts: no script, no image, no font to fetch.
-POLICY = page_policy(style_src=source_hash(STYLE))
-
-
-async def dashboard_viewer(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal | None:
-    """In production only an operator may see the page; elsewhere it is open, like a local tool."""
-    if request.app.state.settings.env != "production":
-        return None
-    principal = await current_principal(request, credentials)
-    if not principal.has(Role.OPERATOR):
-        raise Problem(403, "forbidden", "Your role may not do this", "Needs one of: operator.")
-    return principal
+router.include_router(lists.router)
+__all__ = ["POLICY", "STYLE", "dashboard_viewer", "router"]
 
 
 @router.get("/dashboard", response_class=HTMLResponse, summary="Operator dashboard (HTML)")
 async def dashboard(
     request: Request,
-    _: Annotated[Principal | None, Depends(dashboard_viewer)],
+    _: Viewer,
     reads: CachedReads,
     as_of: Annotated[date | None, Query(description="YYYY-MM-DD. Default: today (UTC)."), ISO_DATE] = None,
 ) -> HTMLResponse:
-    """Fund position, least-first share, tranches due and overdue, reconciliation, outcomes, pipeline health.
+    """Fund position, least first against population, tranches due and held, reports due, reconciliation, outcomes,
+    pipeline health; every figure links to the list behind it.
 
     The page is built at most once per GRANTS_READ_CACHE_TTL_S, and again as soon as a new event is applied;
     every section says how old its figures are.
@@ -79,5 +68,6 @@ def _page(request: Request, session: Session, today: date) -> str:
         differences,
         resolved,
         own_group(health, request.app.state.engine),
+        dashboard_figures(session, today, settings.reference_data_dir),
     )
     return render(data, settings.dashboard_refresh_s)

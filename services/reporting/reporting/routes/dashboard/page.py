@@ -5,12 +5,14 @@ from html import escape
 from typing import Any
 
 from grants_shared.delivery.lag import GroupLag
+from grants_shared.http.headers import page_policy, source_hash
 from grants_shared.money import format_gbp
 from reporting.adapters.orm import ReconciliationDifference
 from reporting.domain.indicators import LABELS
 from reporting.read.health import LAG_CAP, PipelineHealth
 from reporting.read.pipeline import DueTranche
-from reporting.routes.dashboard.sections import figures_table, table
+from reporting.routes.dashboard.sections import figures_table, linked_figures, percent, table
+from reporting.routes.dashboard.share import held_section, reports_section, share_section
 from reporting.routes.dashboard.svg import bar_chart
 
 STYLE = """
@@ -18,8 +20,11 @@ body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b;max-width:1100
 h1{font-size:1.5rem}h2{font-size:1.15rem;border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.25rem .6rem;border-bottom:1px solid #eee;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.bar{fill:#2b6cb0}.warn{color:#b42318;font-weight:600}
+caption{text-align:left;font-weight:600}.skip{position:absolute;left:-999px}.skip:focus{left:1rem}
 figure{margin:.5rem 0}figcaption{font-weight:600}svg text{font-size:12px}.empty{color:#666}.age{color:#555}
 """
+# The page is one document with its own inline <style> and inline SVG charts: no script, no image, no font to fetch.
+POLICY = page_policy(style_src=source_hash(STYLE))
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,10 @@ class DashboardData:
     differences: list[ReconciliationDifference]
     resolved: list[ReconciliationDifference]
     own: GroupLag  # reporting's consumer group: how fresh every read-model section is
+    figures: dict[str, Any]  # least first against population, held tranches, reports due (figures.py)
+    # Sections other modules add after the fund position (the obligations-by-year chart goes here), as HTML
+    # starting with their <h2>.
+    extra_sections: tuple[str, ...] = ()
 
 
 def _seconds(value: float) -> str:
@@ -62,23 +71,18 @@ def _count(lag: int) -> str:
     return f"{lag}+" if lag >= LAG_CAP else str(lag)
 
 
-def percent(bp: int) -> str:
-    """Basis points as a percentage with two decimals, exactly: 1234 -> '12.34%'."""
-    return f"{bp // 100}.{bp % 100:02d}%"
-
-
 def _fund(p: dict[str, Any]) -> str:
     names = ["budget", "committed", "paid", "returned", "remaining", "unpaid_commitments", "released"]
     rows = [(n.replace("_", " ").capitalize(), format_gbp(p[f"{n}_pence"])) for n in names]
     rows[-1] = ("Released by early closures", rows[-1][1])
     rows += [("Grants", str(p["grants"])), ("Closed early", str(p["grants_closed"])), ("Rounds", str(p["rounds"]))]
     chart = bar_chart("Fund money", [(n.capitalize(), p[f"{n}_pence"]) for n in names[:5]], format_gbp)
-    return "<h2>Fund position</h2>" + figures_table(rows) + chart
+    return "<h2>Fund position</h2>" + figures_table(rows, [n.replace("_", "-") for n in names]) + chart
 
 
-def _least_first(lf: dict[str, Any]) -> str:
+def _least_first(lf: dict[str, Any], region_names: dict[str, str]) -> str:
     deciles = [(f"Decile {k}", v["committed_pence"]) for k, v in lf["by_decile"].items()]
-    regions = [(k, v["committed_pence"]) for k, v in lf["by_region"].items()]
+    regions = [(region_names.get(k, k), v["committed_pence"]) for k, v in lf["by_region"].items()]
     return (
         "<h2>Least first</h2>"
         f'<p>Share of committed money to IMD decile 1 neighbourhoods: <strong id="decile-1-share">'
@@ -88,11 +92,23 @@ def _least_first(lf: dict[str, Any]) -> str:
     )
 
 
+def _region_names(figures: dict[str, Any]) -> dict[str, str]:
+    return {r["key"]: r["name"] for r in figures["share_against_population"]["by_region"]}
+
+
 def _tranches(p: dict[str, Any], due: list[DueTranche]) -> str:
-    summary = figures_table(
+    summary = linked_figures(
         [
-            ("Tranches due (by today, unpaid)", f"{p['tranches_due']} ({format_gbp(p['tranches_due_pence'])})"),
-            ("Tranches overdue", f"{p['tranches_overdue']} ({format_gbp(p['tranches_overdue_pence'])})"),
+            (
+                "tranches-due",
+                "Tranches due (by today, unpaid)",
+                f"{p['tranches_due']} ({format_gbp(p['tranches_due_pence'])})",
+            ),
+            (
+                "tranches-overdue",
+                "Tranches overdue",
+                f"{p['tranches_overdue']} ({format_gbp(p['tranches_overdue_pence'])})",
+            ),
         ]
     )
     rows = [
@@ -208,8 +224,12 @@ def render(data: DashboardData, refresh_s: int) -> str:
     age = age_line(data.own)
     sections = [
         _fund(data.position),
-        _least_first(data.position["least_first"]),
+        *data.extra_sections,
+        _least_first(data.position["least_first"], _region_names(data.figures)),
+        share_section(data.figures["share_against_population"]),
         _tranches(data.position, data.due),
+        held_section(data.figures),
+        reports_section(data.figures),
         _reconciliation(data.position, data.differences, data.resolved),
         _applications(data.applications, data.outcomes),
     ]
@@ -217,6 +237,7 @@ def render(data: DashboardData, refresh_s: int) -> str:
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">{refresh}'
         f"<title>Community Wealth Fund: operator dashboard</title><style>{STYLE}</style></head>"
-        f"<body><h1>Community Wealth Fund: operator dashboard</h1>"
-        f"<p>Position as of {escape(data.position['as_of'])}.</p>{body}</body></html>"
+        f'<body><a class="skip" href="#main">Skip to content</a><main id="main">'
+        f"<h1>Community Wealth Fund: operator dashboard</h1>"
+        f"<p>Position as of {escape(data.position['as_of'])}.</p>{body}</main></body></html>"
     )
