@@ -16,6 +16,7 @@ from grants_cli.allocation_commands import rounds_app, runs_app, why
 from grants_cli.child import run_module
 from grants_cli.errors import GuardedGroup, state
 from grants_cli.example_command import example_app
+from grants_cli.rebuild_command import rebuild_app
 from grants_cli.soak.command import soak
 from grants_cli.tokens import Role
 
@@ -40,6 +41,7 @@ app.add_typer(runs_app, name="runs")
 app.command("why")(why)
 app.command("soak")(soak)
 app.add_typer(example_app, name="example")
+app.add_typer(rebuild_app, name="rebuild")
 
 VarDir = Annotated[Path, typer.Option(envvar="GRANTS_VAR_DIR", help="Where databases, logs and Redis data live.")]
 ServiceNames = Annotated[
