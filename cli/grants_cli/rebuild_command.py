@@ -34,8 +34,8 @@ def reporting(
         raise CommandFailed("--in-place empties the live read models first: add --yes-empty-the-read-models")
     result = _run(database_url, batch)
     typer.echo(
-        f"read {result.read} entries: {result.applied} applied, {result.duplicates} already there, "
-        f"{result.own_events} of reporting's own on the timeline, {result.woken} woken from parking"
+        f"read {result.read} entries: {result.applied} applied in order, {result.woken} after waiting parked, "
+        f"{result.duplicates} already applied, {result.own_events} of reporting's own put on the timeline"
     )
     _list("refused (unreadable or wrongly signed, as the live consumer dead-letters them)", result.refused)
     _list("failed", result.failed)
