@@ -2,7 +2,7 @@
 
 Run: ``make bench NAME=rebuild`` (``uv run python -m benchmarks rebuild``). A round's history is published once,
 signed by each producer as its relay would: GRANTS (default 2,000) grants awarded, four tranches scheduled and two
-paid each (23 events a grant). The baseline, measured in the same run, is the bare read: XRANGE every stream the
+paid each (11 events a grant). The baseline, measured in the same run, is the bare read: XRANGE every stream the
 rebuild reads, in pages of the same size, keeping nothing. The result is the whole rebuild into a fresh, migrated
 database (decode, signature check, inbox, projections, timeline, commits). Each is the best of 3, alternately;
 each rebuild gets a new database. The ratio is rebuild events/s over raw-read events/s (1.0 would mean the

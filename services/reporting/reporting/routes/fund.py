@@ -14,7 +14,7 @@ from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.domain.summaries import summarise
 from reporting.read.access import EVERYONE, STAFF
-from reporting.read.grants import grant_detail, visible_grant
+from reporting.read.grants import grant_detail, grant_fields, visible_grant
 from reporting.read.outcomes import outcome_totals
 from reporting.read.position import fund_position
 from reporting.read.timeline import grant_timeline
@@ -68,7 +68,7 @@ def json_bytes(content: dict[str, Any]) -> bytes:
 def grant(grant_id: GrantId, principal: Reader, session: ReadSession) -> GrantOut:
     """A grant you may see (404 otherwise), with paid and returned pence and every tranche."""
     detail = grant_detail(session, visible_grant(session, grant_id, principal))
-    fields: dict[str, Any] = {name: getattr(detail.grant, name) for name in GrantOut.model_fields if name != "tranches"}
+    fields = grant_fields(detail.grant, (name for name in GrantOut.model_fields if name != "tranches"))
     return GrantOut(**fields, tranches=[TrancheOut.model_validate(t) for t in detail.tranches])
 
 
