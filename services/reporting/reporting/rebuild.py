@@ -21,6 +21,7 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import tables
+from grants_shared.clock import as_utc
 from grants_shared.delivery import parking
 from grants_shared.delivery.batch import Batch
 from grants_shared.delivery.messages import Message, Route, decode
@@ -93,7 +94,7 @@ def in_order(messages: Iterable[Message]) -> Iterator[Message]:
     history read in sequence order meets; parking still settles whatever order is left, as in the live worker.
     """
     for _, same_millisecond in itertools.groupby(messages, key=lambda m: m.entry.millis):
-        yield from sorted(same_millisecond, key=lambda m: (m.envelope.occurred_at, m.entry.position))
+        yield from sorted(same_millisecond, key=lambda m: (as_utc(m.envelope.occurred_at), m.entry.position))
 
 
 def _stream_history(redis: Redis, stream: str, page: int) -> Iterator[Entry]:

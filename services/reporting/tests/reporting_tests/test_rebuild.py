@@ -18,13 +18,15 @@ from grants_cli.main import app as cli
 from grants_shared import tables
 from grants_shared.auth import Principal, Role
 from grants_shared.db import make_engine, migrate, session_factory
+from grants_shared.delivery.messages import Message
 from grants_shared.delivery.redis_client import sync_client
+from grants_shared.delivery.streams import Entry
 from grants_shared.events import Envelope
 from grants_shared.uow import UnitOfWork
 from grants_shared.wire import DATA_FIELD
 from reporting import bootstrap, worker
 from reporting.adapters.orm import Grant, ImpactReport, TimelineEntry
-from reporting.rebuild import OWN_STREAMS
+from reporting.rebuild import OWN_STREAMS, in_order, routes
 from reporting.usecases.reports import SubmitReport, accept_report, request_changes, submit_report
 from tests.support.consuming import eventually, signed_frame
 from tests.support.infra import fresh_database
@@ -256,3 +258,16 @@ async def test_a_history_whose_payments_came_first_is_parked_and_woken_to_the_sa
         assert differences(reference, rebuilt) == []
         rebuilt.dispose()
         reference.dispose()
+
+
+def test_within_a_millisecond_entries_go_in_the_order_their_events_occurred() -> None:
+    story = Story(n=1)
+    scheduled, settled = story.scheduled(1, date(2026, 2, 1)), story.settled(1)
+    route = routes()[0]
+    later_first = [
+        Message(Entry("grants.payments.payment-settled.v1", "7-0", {}), settled, route),
+        Message(Entry("grants.payments.tranche-scheduled.v1", "7-5", {}), scheduled, route),
+        Message(Entry("grants.payments.tranche-scheduled.v1", "6-9", {}), story.awarded(), route),
+    ]
+    ordered = [m.envelope.event_type for m in in_order(sorted(later_first, key=lambda m: m.entry.millis))]
+    assert ordered == ["grant-awarded", "tranche-scheduled", "payment-settled"]
