@@ -38,8 +38,9 @@ soak: install ## The fund's workload under seeded faults, then checks: make soak
 bench: install ## All benchmarks, or one: make bench NAME=allocation
 	$(UV) run python -m benchmarks $(NAME)
 
-docs: install ## Regenerate the AsyncAPI documents in docs/asyncapi/
+docs: install ## Regenerate the AsyncAPI (docs/asyncapi/) and OpenAPI (docs/openapi/) documents
 	$(UV) run python -m grants_cli.asyncapi docs/asyncapi
+	$(UV) run python -m grants_cli.openapi_docs docs/openapi
 
 help: ## This list of targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from grants_cli.system import SERVICES
 
@@ -54,7 +55,24 @@ def canonicalise(path: Path) -> None:
     components = document.get("components", {})
     for section in ("messages", "schemas"):
         components[section] = dict(sorted(components.get(section, {}).items()))
+    add_examples(components["messages"])
     path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+
+
+def add_examples(messages: dict[str, Any]) -> None:
+    """Give every message an example envelope of the event its stream carries (grants_cli.event_examples)."""
+    from grants_cli.event_examples import example_envelope
+    from grants_shared.events import BY_STREAM
+
+    for name, message in messages.items():
+        event = BY_STREAM[stream_of_message(name)]
+        summary = (event.__doc__ or event.event_type).strip().splitlines()[0]
+        message["examples"] = [{"name": event.event_type, "summary": summary, "payload": example_envelope(event)}]
+
+
+def stream_of_message(name: str) -> str:
+    """The stream a message name documents: `grants.x.y.v1:Message`, or `group:grants.x.y.v1:SubscribeMessage`."""
+    return next(part for part in name.split(":") if part.startswith("grants."))
 
 
 if __name__ == "__main__":

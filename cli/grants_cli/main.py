@@ -17,6 +17,7 @@ from grants_cli.child import run_module
 from grants_cli.errors import GuardedGroup, state
 from grants_cli.example_command import example_app
 from grants_cli.publish_command import publish_app
+from grants_cli.rebuild_command import rebuild_app
 from grants_cli.soak.command import soak
 from grants_cli.tokens import Role
 
@@ -42,6 +43,7 @@ app.command("why")(why)
 app.command("soak")(soak)
 app.add_typer(example_app, name="example")
 app.add_typer(publish_app, name="publish")
+app.add_typer(rebuild_app, name="rebuild")
 
 VarDir = Annotated[Path, typer.Option(envvar="GRANTS_VAR_DIR", help="Where databases, logs and Redis data live.")]
 ServiceNames = Annotated[

@@ -13,6 +13,7 @@ from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.idempotency import idempotent_post
 from grants_shared.http.problems import Problem
 from grants_shared.http.query import ISO_MOMENT
+from grants_shared.money import paid_words
 from payments.adapters.ledger_store import balances
 from payments.adapters.records import difference_record
 from payments.domain.accounts import CASH_PAID, FUND_AWARDED, PAYMENTS_IN_FLIGHT, RETURNED
@@ -73,8 +74,7 @@ def ledger_balances(
         "offset": offset,
         "committed_pence": totals.get(FUND_AWARDED, 0),
         "in_flight_pence": -totals.get(PAYMENTS_IN_FLIGHT, 0),
-        "paid_pence": -totals.get(CASH_PAID, 0),
-        "returned_pence": totals.get(RETURNED, 0),
+        **paid_words(-totals.get(CASH_PAID, 0), totals.get(RETURNED, 0)),
     }
 
 

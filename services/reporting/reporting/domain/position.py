@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from grants_shared.money import paid_words
+
 BASIS_POINTS = 10_000
 
 
@@ -18,7 +20,7 @@ class Totals:
 
     budget_pence: int
     committed_pence: int
-    paid_pence: int
+    paid_pence: int  # gross: every settled payment, returned or not (as_dict names it paid_gross_pence)
     returned_pence: int
     released_pence: int = 0
 
@@ -37,8 +39,7 @@ class Totals:
         return {
             "budget_pence": self.budget_pence,
             "committed_pence": self.committed_pence,
-            "paid_pence": self.paid_pence,
-            "returned_pence": self.returned_pence,
+            **paid_words(self.paid_pence, self.returned_pence),
             "released_pence": self.released_pence,
             "remaining_pence": self.remaining_pence,
             "unpaid_commitments_pence": self.unpaid_commitments_pence,

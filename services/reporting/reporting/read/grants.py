@@ -1,12 +1,15 @@
 """Reading projected grants and their tranches, scoped to what the caller may see."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grants_shared.auth import Principal
+from grants_shared.money import paid_words
 from reporting.adapters.orm import Grant, Tranche
 from reporting.read.access import GrantNotFound, can_see, unseen
 from reporting.read.schedule import schedule_length
@@ -49,3 +52,9 @@ def grant_detail(session: Session, grant: Grant) -> GrantDetail:
     ).all()
     tranches = [TrancheRow(t.tranche_id, t.number, t.due_on, t.amount_pence, int(of), t.status) for t, of in rows]
     return GrantDetail(grant, tranches)
+
+
+def grant_fields(grant: Grant, names: Iterable[str]) -> dict[str, Any]:
+    """The grant's fields by name, its money in the shared money words (its `paid_pence` column is gross)."""
+    money = paid_words(grant.paid_pence, grant.returned_pence)
+    return {name: money[name] if name in money else getattr(grant, name) for name in names}

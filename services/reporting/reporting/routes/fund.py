@@ -14,7 +14,7 @@ from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import ISO_DATE, StrictQuery
 from reporting.domain.summaries import summarise
 from reporting.read.access import EVERYONE, STAFF
-from reporting.read.grants import grant_detail, visible_grant
+from reporting.read.grants import grant_detail, grant_fields, visible_grant
 from reporting.read.outcomes import outcome_totals
 from reporting.read.places import PLACE_NAMES, place_names
 from reporting.read.position import fund_position
@@ -70,7 +70,7 @@ def grant(grant_id: GrantId, principal: Reader, session: ReadSession) -> GrantOu
     """A grant you may see (404 otherwise), with paid and returned pence and every tranche."""
     detail = grant_detail(session, visible_grant(session, grant_id, principal))
     named = {"tranches", *PLACE_NAMES}
-    fields: dict[str, Any] = {name: getattr(detail.grant, name) for name in GrantOut.model_fields if name not in named}
+    fields = grant_fields(detail.grant, (name for name in GrantOut.model_fields if name not in named))
     names = place_names(session, detail.grant.application_id)
     return GrantOut(**fields, **names, tranches=[TrancheOut.model_validate(t) for t in detail.tranches])
 

@@ -132,8 +132,10 @@ class GrantOut(BaseModel):
     imd_decile: int | None
     amount_pence: int
     duration_months: int
-    paid_pence: int
-    returned_pence: int
+    paid_pence: int = Field(description="Paid net of returns, as payments' paid_pence: paid_net_pence.")
+    paid_net_pence: int = Field(description="Settled payments less those returned: money that left and stayed out.")
+    paid_gross_pence: int = Field(description="Every settled payment, returned or not.")
+    returned_pence: int = Field(description="Settled payments that came back into the fund.")
     released_pence: int = Field(description="Unspent commitment released back to the fund by an early closure.")
     status: str = Field(description="awarded, completed, or closed (early)")
     awarded_at: Utc

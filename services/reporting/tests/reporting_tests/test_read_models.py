@@ -50,6 +50,7 @@ def test_the_fund_position_adds_up_to_the_penny(client: TestClient, sessions: se
             "budget_pence",
             "committed_pence",
             "paid_pence",
+            "paid_gross_pence",
             "returned_pence",
             "remaining_pence",
             "unpaid_commitments_pence",
@@ -58,7 +59,8 @@ def test_the_fund_position_adds_up_to_the_penny(client: TestClient, sessions: se
     } == {
         "budget_pence": 1_000_000_000,
         "committed_pence": 350_000_000,
-        "paid_pence": 87_500_000,
+        "paid_pence": 37_500_000,  # net of returns (docs/reporting.md, "Money words")
+        "paid_gross_pence": 87_500_000,
         "returned_pence": 50_000_000,
         "remaining_pence": 650_000_000,
         "unpaid_commitments_pence": 312_500_000,

@@ -142,7 +142,7 @@ def test_an_early_closure_releases_the_unspent_commitment(sessions: Sessions, cl
         )
     } == {
         "committed_pence": 37_500_000,
-        "paid_pence": 75 * M,
+        "paid_pence": 37_500_000,  # net of returns (docs/reporting.md, "Money words"): 75m gross
         "returned_pence": 37_500_000,
         "released_pence": 112_500_000,
         "unpaid_commitments_pence": 0,

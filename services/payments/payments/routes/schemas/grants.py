@@ -152,7 +152,9 @@ class BalancesOut(BaseModel):
     offset: int
     committed_pence: int = Field(description="Awarded, net of releases (fund:awarded).")
     in_flight_pence: int = Field(description="Instructed, not yet settled (payments:in_flight).")
-    paid_pence: int = Field(description="Gone out of the fund (cash:paid).")
+    paid_pence: int = Field(description="Paid net of returns (cash:paid less cash:returned): paid_net_pence.")
+    paid_net_pence: int = Field(description="Gone out of the fund and stayed out (cash:paid less cash:returned).")
+    paid_gross_pence: int = Field(description="Gone out of the fund, returned or not (cash:paid).")
     returned_pence: int = Field(description="Come back into the fund (cash:returned).")
 
 
