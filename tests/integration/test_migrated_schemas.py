@@ -16,7 +16,7 @@ MODELS = {
     "applications": ["applications.adapters.orm"],
     "allocation": ["allocation.adapters.orm"],
     "payments": ["payments.adapters.orm", "payments.adapters.orm_reconciliation", "payments.adapters.orm_variations"],
-    "reporting": ["reporting.adapters.orm"],
+    "reporting": ["reporting.adapters.orm", "reporting.adapters.orm_webhooks"],
 }
 
 

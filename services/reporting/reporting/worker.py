@@ -6,6 +6,7 @@ from grants_shared.events import ReportAccepted, ReportChangesRequested, ReportS
 from grants_shared.worker import WorkerSpec, create_worker, run
 from reporting import bootstrap
 from reporting.consumers.events import consumed
+from reporting.webhooks import running as webhooks
 
 GROUP = "reporting"
 
@@ -20,6 +21,7 @@ def create_app() -> FastStream:
             settings=bootstrap.settings(),
             consumes=consumed(),
             publishes=[ReportSubmitted, ReportAccepted, ReportChangesRequested],
+            loops=[webhooks.consume, webhooks.send],
         )
     )
 
