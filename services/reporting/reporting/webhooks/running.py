@@ -1,6 +1,9 @@
 """The webhooks' parts of reporting's worker: the `reporting-webhooks` consumer group and the sender loop."""
 
+import asyncio
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 from grants_shared.delivery.consumer import GroupConsumer
 from grants_shared.delivery.messages import Route
@@ -12,6 +15,20 @@ from grants_shared.worker import WorkerContext
 from reporting.config import Settings
 from reporting.webhooks import fanout, ssrf
 from reporting.webhooks.sender import Sender, SenderTuning
+
+
+async def until_cancelled(loop: Coroutine[Any, Any, None], stop: Callable[[], None]) -> None:
+    """Run a loop that ends on a flag; when cancelled, raise the flag and let the loop finish its step.
+
+    A cancel landing mid-command in redis-py's asyncio client can be swallowed, so the loop is ended by its flag.
+    """
+    task = asyncio.create_task(loop)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        stop()
+        await task
+        raise
 
 
 def policy_of(settings: Settings) -> ssrf.Policy:
@@ -35,9 +52,8 @@ async def consume(context: WorkerContext) -> None:
         keyring=keyring_of(context.settings),
     )
     try:
-        await consumer.run()
+        await until_cancelled(consumer.run(), consumer.stop)
     finally:
-        consumer.stop()
         await redis.aclose()
 
 
@@ -51,7 +67,4 @@ async def send(context: WorkerContext) -> None:
         disable_after=timedelta(seconds=settings.webhooks_disable_after_s),
     )
     sender = Sender(context.sessions, policy_of(settings), tuning=tuning, write=context.writer.run)
-    try:
-        await sender.run()
-    finally:
-        sender.stop()
+    await until_cancelled(sender.run(), sender.stop)
