@@ -63,8 +63,17 @@ def scope_of(session: Session, envelope: Envelope[Any]) -> Scope:
         known = session.get(WebhookGrantScope, grant_id)
         if known:
             return Scope(known.round_id, known.neighbourhood_code)
-    round_id = fields.get("round_id")
-    return Scope(round_id if isinstance(round_id, str) else None)
+    return Scope(_text(fields.get("round_id")), _text(fields.get("neighbourhood_code")) or _need_code(fields))
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _need_code(fields: dict[str, object]) -> str | None:
+    """An assessment's neighbourhood (its need record's code)."""
+    need = fields.get("neighbourhood")
+    return _text(getattr(need, "code", None)) if need is not None else None
 
 
 def fan_out(envelope: Envelope[Any], uow: UnitOfWork) -> None:

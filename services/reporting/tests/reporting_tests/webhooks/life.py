@@ -1,0 +1,46 @@
+"""A grant's whole life as events, a subscription to it, and what the webhook tables say."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from grants_shared.auth import Principal, Role
+from grants_shared.events import Envelope
+from reporting.adapters.orm_webhooks import WebhookAttempt, WebhookDelivery
+from reporting.webhooks import manage
+from reporting.webhooks.schemas import SubscriptionIn
+
+from ..story import Story
+
+INTEGRATOR = Principal(subject="crm-bot", roles=frozenset({Role.INTEGRATOR}), organisation_id="org-crm")
+
+
+def grant_life(story: Story) -> list[Envelope[Any]]:
+    """From the round opening to the grant's completion: every tranche scheduled, released, instructed, settled."""
+    events = [story.round_opened(), *story.up_to_award()]
+    for number in range(1, story.tranches + 1):
+        events += story.paid_tranche(number, date(2026, 1, 1) + timedelta(days=90 * number))
+    return [*events, story.completed()]
+
+
+def subscribe(sessions: sessionmaker[Session], url: str, **filters: Any) -> tuple[str, str]:
+    """A subscription of the integrator's; its id and secret."""
+    with sessions() as session:
+        created = manage.create(session, INTEGRATOR, SubscriptionIn(url=url, **filters))
+        session.commit()
+        return created.id, created.secret
+
+
+def delivery_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
+    """How many deliveries are in each status."""
+    with sessions() as session:
+        rows = session.execute(select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)).all()
+        return {str(status): int(count) for status, count in rows}
+
+
+def attempts(sessions: sessionmaker[Session]) -> list[WebhookAttempt]:
+    """Every attempt recorded."""
+    with sessions() as session:
+        return list(session.scalars(select(WebhookAttempt)))
