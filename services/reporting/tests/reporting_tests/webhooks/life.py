@@ -25,12 +25,23 @@ def grant_life(story: Story) -> list[Envelope[Any]]:
     return [*events, story.completed()]
 
 
-def subscribe(sessions: sessionmaker[Session], url: str, **filters: Any) -> tuple[str, str]:
+def subscribe_at(sessions: sessionmaker[Session], url: str, **filters: Any) -> tuple[str, str]:
     """A subscription of the integrator's; its id and secret."""
     with sessions() as session:
         created = manage.create(session, INTEGRATOR, SubscriptionIn(url=url, **filters))
         session.commit()
         return created.id, created.secret
+
+
+def subscribe(sessions: sessionmaker[Session], organisation_id: str) -> str:
+    """A subscription of an organisation's integrator (to a public address); its id."""
+    principal = Principal(
+        subject=f"bot-{organisation_id}", roles=frozenset({Role.INTEGRATOR}), organisation_id=organisation_id
+    )
+    with sessions() as session:
+        created = manage.create(session, principal, SubscriptionIn(url="https://93.184.215.14/hooks"))
+        session.commit()
+        return created.id
 
 
 def delivery_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
@@ -44,3 +55,12 @@ def attempts(sessions: sessionmaker[Session]) -> list[WebhookAttempt]:
     """Every attempt recorded."""
     with sessions() as session:
         return list(session.scalars(select(WebhookAttempt)))
+
+
+WEBHOOK_BODIES: dict[str, Any] = {
+    "POST /webhooks/subscriptions": {"url": "https://93.184.215.14/hooks", "event_types": ["grant-awarded"]},
+    "PATCH /webhooks/subscriptions/{sub}": {"description": "changed"},
+    "POST /webhooks/subscriptions/{sub}/rotate-secret": {"overlap_s": 60},
+    "POST /webhooks/subscriptions/{sub}/replay": {"since": "2026-01-01T00:00:00Z", "until": "2026-02-01T00:00:00Z"},
+}
+"""The authorisation matrix's bodies of the webhook routes (a literal public address: nothing is looked up)."""

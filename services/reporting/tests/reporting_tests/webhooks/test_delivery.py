@@ -15,7 +15,7 @@ from reporting.webhooks.schemas import ReplayIn
 from tests.support.consuming import eventually, publish
 
 from ..story import Story
-from .life import INTEGRATOR, attempts, delivery_counts, grant_life, subscribe
+from .life import INTEGRATOR, attempts, delivery_counts, grant_life, subscribe_at
 from .receiving import receiving
 
 pytestmark = pytest.mark.anyio
@@ -59,7 +59,7 @@ async def test_a_grants_life_arrives_once_per_webhook_id_signed_and_a_range_repl
 ) -> None:
     secrets: list[str] = []
     with receiving(secrets) as (inbox, url):
-        subscription_id, secret = subscribe(sessions, url)
+        subscription_id, secret = subscribe_at(sessions, url)
         secrets.append(secret)
         story = Story()
         life = grant_life(story)
@@ -111,8 +111,8 @@ async def test_filters_pick_types_and_neighbourhoods_and_a_refusing_endpoint_is_
     settled_secrets: list[str] = []
     ward_secrets: list[str] = []
     with receiving(settled_secrets) as (settled, settled_url), receiving(ward_secrets) as (ward, ward_url):
-        _, settled_secret = subscribe(sessions, settled_url, event_types=["payment-settled"])
-        _, ward_secret = subscribe(sessions, ward_url, neighbourhood_codes=["W00000002"])
+        _, settled_secret = subscribe_at(sessions, settled_url, event_types=["payment-settled"])
+        _, ward_secret = subscribe_at(sessions, ward_url, neighbourhood_codes=["W00000002"])
         ward_secrets.append(ward_secret)
         our_life, their_life = grant_life(ours), grant_life(theirs)
         for envelope in our_life + their_life:
