@@ -31,6 +31,13 @@ class Settings(PlatformSettings):
     )
     webhooks_timeout_s: float = Field(10.0, gt=0, le=60, validation_alias="REPORTING_WEBHOOKS_TIMEOUT_S")
     webhooks_concurrency: int = Field(16, ge=1, le=256, validation_alias="REPORTING_WEBHOOKS_CONCURRENCY")
+    webhooks_lease_s: int = Field(
+        120,
+        ge=1,
+        le=3600,
+        validation_alias="REPORTING_WEBHOOKS_LEASE_S",
+        description="How long a sender holds a delivery it is sending: a crashed sender's are sent again after it.",
+    )
     webhooks_disable_after_s: int = Field(
         86400,
         ge=60,

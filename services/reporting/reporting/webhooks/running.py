@@ -64,6 +64,7 @@ async def send(context: WorkerContext) -> None:
     tuning = SenderTuning(
         concurrency=settings.webhooks_concurrency,
         timeout_s=settings.webhooks_timeout_s,
+        lease=timedelta(seconds=settings.webhooks_lease_s),
         disable_after=timedelta(seconds=settings.webhooks_disable_after_s),
     )
     sender = Sender(context.sessions, policy_of(settings), tuning=tuning, write=context.writer.run)
