@@ -1,15 +1,12 @@
 """The worker delivers a grant's whole life to a real receiver on loopback, each event once per webhook-id, every
 signature verified; a replay re-sends a chosen range under new ids; a rotation's two secrets both verify."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-import redis
 from sqlalchemy.orm import Session, sessionmaker
 
-from reporting import bootstrap, worker
 from reporting.webhooks import manage
 from reporting.webhooks.schemas import ReplayIn
 from tests.support.consuming import eventually, publish
@@ -19,34 +16,6 @@ from .life import INTEGRATOR, attempts, delivery_counts, grant_life, subscribe_a
 from .receiving import receiving
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def running_worker(db: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
-    """Reporting's worker in this process, in development mode with loopback endpoints allowed."""
-    redis.Redis.from_url(redis_url).flushdb()
-    for name, value in {
-        "REPORTING_DATABASE_URL": db,
-        "REDIS_URL": redis_url,
-        "GRANTS_ENV": "development",
-        "REPORTING_WEBHOOKS_ALLOW_LOOPBACK": "true",
-        "GRANTS_CLAIM_IDLE_MS": "500",
-    }.items():
-        monkeypatch.setenv(name, value)
-    bootstrap.reset()
-    app = worker.create_app()
-    await app.start()
-    try:
-        yield
-    finally:
-        await app.stop()
-        bootstrap.reset()
-        redis.Redis.from_url(redis_url).flushdb()
 
 
 def handled_event_ids(inbox: Any) -> list[str]:
