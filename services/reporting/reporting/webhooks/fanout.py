@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from grants_shared.events import ALL_EVENTS, AllocationDecided, Envelope, Event, GrantAwarded
+from grants_shared.events import ALL_EVENTS, Envelope, Event, GrantAwarded
 from grants_shared.uow import UnitOfWork, defer, transaction_cache
 from reporting.adapters.orm_webhooks import WebhookDelivery, WebhookGrantScope, WebhookSubscription
 from reporting.webhooks.cloudevent import body_text
@@ -21,6 +21,7 @@ from reporting.webhooks.filters import Filter, Scope
 
 GROUP = "reporting-webhooks"
 SUBSCRIPTIONS = "webhook-subscriptions"
+SCOPES = "webhook-grant-scope"
 INSERT_DELIVERY = insert(WebhookDelivery)  # one statement object: deferred rows go in one executemany
 
 
@@ -46,23 +47,30 @@ def subscriptions(session: Session) -> list[tuple[str, Filter]]:
     return found
 
 
-def scope_of(session: Session, envelope: Envelope[Any]) -> Scope:
-    """The event's round and neighbourhood: its own, or those its grant was awarded in (remembered here)."""
-    payload = envelope.payload
-    if isinstance(payload, GrantAwarded):
-        session.merge(
-            WebhookGrantScope(
-                grant_id=payload.grant_id, round_id=payload.round_id, neighbourhood_code=payload.neighbourhood_code
-            )
-        )
-    if isinstance(payload, GrantAwarded | AllocationDecided):
-        return Scope(payload.round_id, payload.neighbourhood_code)
-    fields = vars(payload)
+def remember_scope(session: Session, award: GrantAwarded) -> None:
+    """Keep the round and ward of an awarded grant: later events about it carry only its id."""
+    row = WebhookGrantScope(
+        grant_id=award.grant_id, round_id=award.round_id, neighbourhood_code=award.neighbourhood_code
+    )
+    session.merge(row)
+    transaction_cache(session)[(SCOPES, award.grant_id)] = Scope(award.round_id, award.neighbourhood_code)
+
+
+def _grant_scope(session: Session, grant_id: str) -> Scope | None:
+    cache = transaction_cache(session)
+    if (SCOPES, grant_id) not in cache:
+        row = session.get(WebhookGrantScope, grant_id)
+        cache[(SCOPES, grant_id)] = Scope(row.round_id, row.neighbourhood_code) if row else None
+    found: Scope | None = cache[(SCOPES, grant_id)]
+    return found
+
+
+def scope_of(envelope: Envelope[Any], session: Session) -> Scope:
+    """The event's round and neighbourhood: its own, or those its grant was awarded in."""
+    fields = vars(envelope.payload)
     grant_id = fields.get("grant_id")
-    if isinstance(grant_id, str):
-        known = session.get(WebhookGrantScope, grant_id)
-        if known:
-            return Scope(known.round_id, known.neighbourhood_code)
+    if isinstance(grant_id, str) and (known := _grant_scope(session, grant_id)):
+        return known
     return Scope(_text(fields.get("round_id")), _text(fields.get("neighbourhood_code")) or _need_code(fields))
 
 
@@ -79,10 +87,12 @@ def _need_code(fields: dict[str, object]) -> str | None:
 def fan_out(envelope: Envelope[Any], uow: UnitOfWork) -> None:
     """Owe the event to every subscription that wants it."""
     session = uow.session
-    wanting = subscriptions(session)
+    if isinstance(envelope.payload, GrantAwarded):
+        remember_scope(session, envelope.payload)
+    wanting = [(sid, rule) for sid, rule in subscriptions(session) if rule.wants_type(envelope.event_type)]
     if not wanting:
         return
-    scope = scope_of(session, envelope)
+    scope = scope_of(envelope, session) if any(rule.scoped for _, rule in wanting) else Scope()
     matched = [sid for sid, rule in wanting if rule.wants(envelope.event_type, scope)]
     if not matched:
         return

@@ -23,6 +23,15 @@ class Filter:
     round_ids: tuple[str, ...] = ()
     neighbourhood_codes: tuple[str, ...] = ()
 
+    @property
+    def scoped(self) -> bool:
+        """True when the filter looks at the round or the neighbourhood."""
+        return bool(self.round_ids or self.neighbourhood_codes)
+
+    def wants_type(self, event_type: str) -> bool:
+        """True when the event's type passes."""
+        return _passes(self.event_types, event_type)
+
     def wants(self, event_type: str, scope: Scope) -> bool:
         """True when the event passes every filter (an unknown round or neighbourhood fails a filter on it)."""
         return (
