@@ -138,7 +138,7 @@ async def send_all(sessions: Any) -> float:
     while await sender.send_due():
         pass
     elapsed = time.perf_counter() - started
-    await sender.client.aclose()
+    await sender.aclose()
     return elapsed
 
 

@@ -66,9 +66,8 @@ class Sender:
         write: Write | None = None,
     ) -> None:
         self.sessions, self.policy, self.tuning, self.resolver = sessions, policy, tuning, resolver
-        self.client = httpx.AsyncClient(
-            transport=transport, timeout=httpx.Timeout(tuning.timeout_s), follow_redirects=False, trust_env=False
-        )
+        self.transport = transport
+        self._clients: dict[tuple[str, str, int, str], httpx.AsyncClient] = {}
         self.write: Write = write or asyncio.to_thread
         self._slots = asyncio.Semaphore(tuning.concurrency)
         self._stopping = asyncio.Event()
@@ -89,7 +88,26 @@ class Sender:
                 if not sent:
                     await self._idle()
         finally:
-            await self.client.aclose()
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close every connection pool."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    def _client_for(self, target: ssrf.Target) -> httpx.AsyncClient:
+        """The pool of one endpoint name at one checked address: a connection made (and a TLS session verified)
+        for one name is never reused for another name that happens to share the address."""
+        key = (target.scheme, target.host, target.port, target.address)
+        if key not in self._clients:
+            self._clients[key] = httpx.AsyncClient(
+                transport=self.transport,
+                timeout=httpx.Timeout(self.tuning.timeout_s),
+                follow_redirects=False,
+                trust_env=False,
+            )
+        return self._clients[key]
 
     async def _idle(self) -> None:
         try:
@@ -120,7 +138,7 @@ class Sender:
             return store.Result(due, None, 0, f"refused before connecting: {refused}")
         headers = signature.headers(due.secrets, due.id, int(time.time()), due.body)
         try:
-            response = await self.client.send(pinned_request(target, headers, due.body), stream=True)
+            response = await self._client_for(target).send(pinned_request(target, headers, due.body), stream=True)
             await response.aclose()  # the answer's body is not wanted: only its status
         except httpx.HTTPError as error:
             return store.Result(due, None, _ms(started), f"{type(error).__name__}: {error}"[:500])
