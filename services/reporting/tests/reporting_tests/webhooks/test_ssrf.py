@@ -8,7 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from reporting.config import Settings
 from reporting.webhooks import ssrf, store
+from reporting.webhooks.running import policy_of
 from reporting.webhooks.sender import Sender, pinned_request
 
 PRODUCTION = ssrf.Policy()
@@ -138,3 +140,38 @@ def test_the_sender_connects_to_the_checked_address_with_the_endpoints_name(list
     assert result.ok and len(seen) == 1
     assert seen[0].url.host == "127.0.0.1" and seen[0].headers["host"] == f"hooks.test:{port}"
     assert seen[0].headers["webhook-id"] == "msg_test" and seen[0].headers["webhook-signature"].startswith("v1,")
+
+
+def test_a_redirect_is_a_failure_and_is_never_followed() -> None:
+    calls: list[httpx.Request] = []
+    transport = httpx.MockTransport(
+        lambda request: calls.append(request) or httpx.Response(302, headers={"location": "http://10.0.0.1/"})
+    )
+    result = asyncio.run(
+        Sender(None, DEVELOPMENT, resolver=NAMES, transport=transport).attempt(due("http://hooks.test/h"))
+    )
+    assert result.status_code == 302 and not result.ok and len(calls) == 1
+
+
+def test_loopback_is_allowed_only_when_development_mode_asks_for_it() -> None:
+    def policy(env: str, allow: bool) -> ssrf.Policy:
+        settings = Settings(REPORTING_WEBHOOKS_ALLOW_LOOPBACK=allow)  # type: ignore[call-arg]
+        return policy_of(settings.model_copy(update={"env": env}))
+
+    assert policy("development", True) == ssrf.Policy(allow_loopback=True, allow_http=True)
+    assert policy("development", False) == ssrf.Policy(allow_loopback=False, allow_http=True)
+    assert policy("test", True) == policy("production", True) == ssrf.Policy(allow_loopback=False, allow_http=False)
+
+
+def test_each_endpoint_name_gets_its_own_connection_pool_even_on_a_shared_address() -> None:
+    names = hosts({"a.test": ["127.0.0.1"], "b.test": ["127.0.0.1"]})
+    sender = Sender(None, DEVELOPMENT, resolver=names, transport=httpx.MockTransport(lambda _: httpx.Response(200)))
+
+    async def both() -> int:
+        for url in ("http://a.test/h", "http://b.test/h", "http://a.test/other"):
+            assert (await sender.attempt(due(url))).ok
+        pools = len(sender._clients)
+        await sender.aclose()
+        return pools
+
+    assert asyncio.run(both()) == 2
