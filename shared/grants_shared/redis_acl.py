@@ -49,6 +49,10 @@ CONSUMES: dict[str, tuple[type[Event], ...]] = {
 }
 """The events each service's worker consumes (tests/test_redis_acl.py keeps it in step with docs/asyncapi)."""
 
+GROUPS_ON_OWN_STREAMS = frozenset({"reporting"})
+"""Services with a group on the streams they produce too: reporting's `reporting-webhooks` group delivers every
+event, its own included, to integrators' webhooks (docs/webhooks.md)."""
+
 CONNECTION = ("+ping", "+select", "+hello", "+multi", "+exec", "+discard")
 DOORBELL = ("+publish", "+subscribe", "+unsubscribe")
 PRODUCE = ("+xadd",)
@@ -84,6 +88,8 @@ def acl_rules(service: str, *, selectors: bool = True) -> list[str]:
         keys = _keys([*owned, *consumed, *([PLATFORM_KEYS] if monitor else [])])
         return [*rules, *PRODUCE, *CONSUME, *(["+scan"] if monitor else []), *keys]
     rules += [*PRODUCE, *INSPECT, *_keys(owned), _selector(*_keys(consumed), *CONSUME)]
+    if service in GROUPS_ON_OWN_STREAMS:
+        rules.append(_selector(*_keys(produced_streams(service)), *CONSUME))
     if monitor:
         rules.append(_selector(f"%R~{PLATFORM_KEYS}", "+scan", *INSPECT))
     return rules

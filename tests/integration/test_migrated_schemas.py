@@ -16,7 +16,12 @@ MODELS = {
     "applications": ["applications.adapters.orm"],
     "allocation": ["allocation.adapters.orm"],
     "payments": ["payments.adapters.orm", "payments.adapters.orm_reconciliation", "payments.adapters.orm_variations"],
-    "reporting": ["reporting.adapters.orm", "reporting.adapters.orm_outcomes", "reporting.adapters.orm_public"],
+    "reporting": [
+        "reporting.adapters.orm",
+        "reporting.adapters.orm_outcomes",
+        "reporting.adapters.orm_public",
+        "reporting.adapters.orm_webhooks",
+    ],
 }
 
 

@@ -6,7 +6,7 @@ from grants_shared.http.app import create_service_app
 from reporting import bootstrap
 from reporting.read.metrics import expose_fund_metrics, expose_pipeline_metrics
 from reporting.read.report_metrics import expose_report_metrics
-from reporting.routes import dashboard, fund, outcomes, public, publication, reports
+from reporting.routes import dashboard, events_feed, fund, outcomes, public, publication, reports, webhooks
 
 DESCRIPTION = (
     "Impact report intake and review, and read models of the whole platform built from every event: "
@@ -21,7 +21,16 @@ def create_app() -> FastAPI:
         service="reporting",
         settings=bootstrap.settings(),
         engine=bootstrap.engine(),
-        routers=[reports.router, fund.router, dashboard.router, outcomes.router, publication.router, public.router],
+        routers=[
+            reports.router,
+            fund.router,
+            dashboard.router,
+            outcomes.router,
+            publication.router,
+            public.router,
+            webhooks.router,
+            events_feed.router,
+        ],
         description=DESCRIPTION,
     )
     expose_fund_metrics(app.state.engine)

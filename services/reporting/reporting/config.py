@@ -24,6 +24,26 @@ class Settings(PlatformSettings):
         validation_alias="REPORTING_DASHBOARD_ROWS",
         description="Tranches listed on the dashboard under due and overdue.",
     )
+    webhooks_allow_loopback: bool = Field(
+        False,
+        validation_alias="REPORTING_WEBHOOKS_ALLOW_LOOPBACK",
+        description="Let webhook endpoints be loopback addresses (honoured only when GRANTS_ENV=development).",
+    )
+    webhooks_timeout_s: float = Field(10.0, gt=0, le=60, validation_alias="REPORTING_WEBHOOKS_TIMEOUT_S")
+    webhooks_concurrency: int = Field(16, ge=1, le=256, validation_alias="REPORTING_WEBHOOKS_CONCURRENCY")
+    webhooks_lease_s: int = Field(
+        120,
+        ge=1,
+        le=3600,
+        validation_alias="REPORTING_WEBHOOKS_LEASE_S",
+        description="How long a sender holds a delivery it is sending: a crashed sender's are sent again after it.",
+    )
+    webhooks_disable_after_s: int = Field(
+        86400,
+        ge=60,
+        validation_alias="REPORTING_WEBHOOKS_DISABLE_AFTER_S",
+        description="An endpoint whose every attempt failed for this long is disabled until its owner enables it.",
+    )
 
     indicator_catalogue_file: str | None = Field(
         None,

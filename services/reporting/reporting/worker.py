@@ -16,6 +16,7 @@ from grants_shared.worker import WorkerContext, WorkerSpec, create_worker, run
 from reporting import bootstrap
 from reporting.consumers.events import consumed
 from reporting.usecases.reminders import send_reminders
+from reporting.webhooks import running as webhooks
 
 GROUP = "reporting"
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def create_app() -> FastStream:
             settings=bootstrap.settings(),
             consumes=consumed(),
             publishes=[ReportSubmitted, ReportAccepted, ReportChangesRequested, ReportReminderDue, ReportOverdue],
-            loops=[reminder_loop],
+            loops=[reminder_loop, webhooks.consume, webhooks.send],
         )
     )
 

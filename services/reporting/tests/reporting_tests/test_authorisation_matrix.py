@@ -25,6 +25,7 @@ from tests.support.oidc import OidcProvider
 
 from .story import Story, deliver
 from .test_reports_api import report_body
+from .webhooks.life import WEBHOOK_BODIES, subscribe
 
 MATRIX = """
 method route                                 whose app  ass  op   int  fo   fa   none exp  aud
@@ -80,6 +81,24 @@ GET    /public/neighbourhoods/{ward}         own   200  200  200  200  200  200 
 GET    /public/neighbourhoods/{ward}         other 200  200  200  200  200  200  200  200  200
 GET    /public/api/neighbourhoods/{ward}     own   200  200  200  200  200  200  200  200  200
 GET    /public/api/neighbourhoods/{ward}     other 200  200  200  200  200  200  200  200  200
+POST   /webhooks/subscriptions               own   403  403  403  201  403  403  401  401  401
+POST   /webhooks/subscriptions               other 403  403  403  201  403  403  401  401  401
+GET    /webhooks/subscriptions               own   403  403  403  200  403  403  401  401  401
+GET    /webhooks/subscriptions               other 403  403  403  200  403  403  401  401  401
+GET    /webhooks/subscriptions/{sub}         own   403  403  403  200  403  403  401  401  401
+GET    /webhooks/subscriptions/{sub}         other 403  403  403  404  403  403  401  401  401
+PATCH  /webhooks/subscriptions/{sub}         own   403  403  403  200  403  403  401  401  401
+PATCH  /webhooks/subscriptions/{sub}         other 403  403  403  404  403  403  401  401  401
+DELETE /webhooks/subscriptions/{sub}         own   403  403  403  204  403  403  401  401  401
+DELETE /webhooks/subscriptions/{sub}         other 403  403  403  404  403  403  401  401  401
+POST   /webhooks/subscriptions/{sub}/rotate-secret own   403  403  403  200  403  403  401  401  401
+POST   /webhooks/subscriptions/{sub}/rotate-secret other 403  403  403  404  403  403  401  401  401
+POST   /webhooks/subscriptions/{sub}/replay  own   403  403  403  202  403  403  401  401  401
+POST   /webhooks/subscriptions/{sub}/replay  other 403  403  403  404  403  403  401  401  401
+GET    /webhooks/subscriptions/{sub}/deliveries own   403  403  403  200  403  403  401  401  401
+GET    /webhooks/subscriptions/{sub}/deliveries other 403  403  403  404  403  403  401  401  401
+GET    /events                               own   403  403  200  200  403  403  401  401  401
+GET    /events                               other 403  403  200  200  403  403  401  401  401
 """
 PLAN = {
     "indicators": [
@@ -131,10 +150,14 @@ class Seed:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
+    def subscription(self, organisation_id: str = OWNER) -> str:
+        """A webhook subscription of the organisation's integrator; its id."""
+        return subscribe(self.sessions, organisation_id)
+
     def targets(self) -> dict[str, str]:
-        """A grant of the owner with a report on it."""
+        """A grant of the owner with a report on it, and a webhook subscription of the owner."""
         grant_id = self.grant()
-        return {"org": OWNER, "grant": grant_id, "report": self.report(grant_id)}
+        return {"org": OWNER, "grant": grant_id, "report": self.report(grant_id), "sub": self.subscription()}
 
 
 def world(client: TestClient, sessions: sessionmaker[Session], provider: OidcProvider) -> World:
@@ -146,6 +169,8 @@ def world(client: TestClient, sessions: sessionmaker[Session], provider: OidcPro
     shared |= {"ward": f"W{int(shared['grant'].removeprefix('grant-')):08d}", "list": "held-tranches"}
 
     def body(cell: Cell, ids: dict[str, str]) -> Any:
+        if cell.route.startswith("/webhooks"):
+            return WEBHOOK_BODIES.get(f"{cell.method} {cell.route}")
         if cell.route == "/reports":
             return report_body(1, ids["grant"])
         if cell.method == "PUT":
@@ -170,4 +195,4 @@ def test_every_cell_of_the_authorisation_matrix(
     tokens = partial(provider_headers, provider)
     wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions, provider), Snapshot(sessions), tokens)
     assert wrong == [], "\n".join(wrong)
-    assert len(matrix) == 26 * 2 * 9
+    assert len(matrix) == 35 * 2 * 9

@@ -1,0 +1,1 @@
+"""Webhooks and the event feed for integrators: subscriptions, signed deliveries from the streams, SSRF guards."""
