@@ -72,7 +72,7 @@ def _count(lag: int) -> str:
 
 
 def _fund(p: dict[str, Any]) -> str:
-    names = ["budget", "committed", "paid_gross", "returned", "remaining", "unpaid_commitments", "released"]
+    names = ["budget", "committed", "paid_gross", "returned", "paid_net", "remaining", "unpaid_commitments", "released"]
     rows = [(n.replace("_", " ").capitalize(), format_gbp(p[f"{n}_pence"])) for n in names]
     rows[-1] = ("Released by early closures", rows[-1][1])
     rows += [("Grants", str(p["grants"])), ("Closed early", str(p["grants_closed"])), ("Rounds", str(p["rounds"]))]

@@ -117,8 +117,8 @@ def test_the_dashboard_in_a_browser_shows_the_apis_figures(
     page, errors = _open(browser, operator)
     response = page.goto(f"{base}/dashboard?as_of={AS_OF}")
     assert response is not None and response.status == 200
-    for name in ("budget", "committed", "paid", "returned", "remaining"):
-        assert _text(page, f"#figure-{name}") == format_gbp(position[f"{name}_pence"]), name
+    for name in ("budget", "committed", "paid_gross", "returned", "paid_net", "remaining"):
+        assert _text(page, f"#figure-{name.replace('_', '-')}") == format_gbp(position[f"{name}_pence"]), name
     assert _text(page, "#decile-1-share") == percent(position["least_first"]["decile_1_share_bp"])
     held = f"{figures['held_tranches']} ({format_gbp(figures['held_tranches_pence'])})"
     assert _text(page, "#figure-held-tranches") == held and figures["held_tranches"] > 0
