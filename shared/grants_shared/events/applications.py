@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from grants_shared.events.envelope import Event
 from grants_shared.money import PositivePence
@@ -54,6 +54,7 @@ class ApplicationSubmitted(_ApplicationsEvent):
     duration_months: int
     themes: list[str]
     submitted_at: datetime
+    grant_type: str = Field("main", description="main, or starter (a capacity-building grant before the award)")
 
 
 class ApplicationAssessed(_ApplicationsEvent):
@@ -70,6 +71,7 @@ class ApplicationAssessed(_ApplicationsEvent):
     duration_months: int
     neighbourhood: NeighbourhoodNeed
     assessed_at: datetime
+    grant_type: str = Field("main", description="The grant type whose rules the application was assessed by")
 
 
 class ApplicationWithdrawn(_ApplicationsEvent):
@@ -93,6 +95,7 @@ class PartnershipChanged(_ApplicationsEvent):
     compliant: bool
     outcomes: list[RuleOutcome]
     changed_at: datetime
+    grant_type: str = Field("main", description="The grant type whose partnership rules `compliant` is judged by")
 
 
 class NeighbourhoodRegistryUpdated(_ApplicationsEvent):

@@ -10,11 +10,14 @@ from applications.read import queries
 from applications.usecases.access import conflict, may_change, not_found
 from applications.usecases.applications import changeable_application
 from applications.usecases.assessment import SUBMITTED, evaluate, record
+from applications.usecases.grant_types import partnership_changed, partnership_track
+from applications.usecases.history import record_submission
 from grants_shared.auth import Principal
 from grants_shared.events import ApplicationSubmitted
 from grants_shared.uow import UnitOfWork
 
 CONTENT = (
+    "grant_type",
     "partnership_id",
     "organisation_id",
     "neighbourhood_code",
@@ -31,6 +34,7 @@ def submit_application(uow: UnitOfWork, application_id: str, actor: Principal) -
     _lock_partnership(uow, application_id, actor)
     app = changeable_application(uow, application_id, actor)
     before = row_dict(app)
+    track_before = partnership_track(session, app.partnership_id)
     try:
         lifecycle.submit(app)
     except MoveRefused as refused:
@@ -63,6 +67,11 @@ def submit_application(uow: UnitOfWork, application_id: str, actor: Principal) -
     )
     outcomes = evaluate(uow, app, ward, vintage)
     record(uow, app, outcomes, (ward, vintage), now=now, actor=actor.subject, trigger=SUBMITTED)
+    record_submission(uow, app, now)
+    if app.grant_type != track_before:  # the partnership is now judged by the rules of the grant it applies for
+        partnership = queries.partnership(session, app.partnership_id)
+        if partnership is not None:
+            uow.emit(partnership_changed(session, partnership, now), subject=partnership.id)
     return app
 
 
