@@ -18,11 +18,18 @@ GRANT_AWARDED = "grant_awarded"
 STARTER_TO_MAIN = "starter_to_main"
 
 
-def record_step(uow: UnitOfWork, step: str, neighbourhood_code: str, partnership_id: str, at: datetime, **fields: object) -> None:
+def record_step(
+    uow: UnitOfWork, step: str, neighbourhood_code: str, partnership_id: str, at: datetime, **fields: object
+) -> None:
     """Append one step to the neighbourhood's history, in the caller's transaction."""
     uow.session.add(
         NeighbourhoodStep(
-            id=new_id(), step=step, neighbourhood_code=neighbourhood_code, partnership_id=partnership_id, at=at, **fields
+            id=new_id(),
+            step=step,
+            neighbourhood_code=neighbourhood_code,
+            partnership_id=partnership_id,
+            at=at,
+            **fields,
         )
     )
 

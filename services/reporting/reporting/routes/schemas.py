@@ -125,6 +125,7 @@ class GrantOut(BaseModel):
     imd_decile: int | None
     amount_pence: int
     duration_months: int
+    grant_type: str = Field("main", description="main, or starter (a capacity-building grant before the award)")
     paid_pence: int
     returned_pence: int
     released_pence: int = Field(description="Unspent commitment released back to the fund by an early closure.")
