@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from applications.adapters.orm import Application, Decision, NeighbourhoodStep
 from applications.domain.rules import MAIN, STARTER
+from grants_shared.clock import as_utc
 from grants_shared.ids import new_id
 from grants_shared.money import format_gbp
 from grants_shared.uow import UnitOfWork
@@ -16,6 +17,8 @@ ADVISER_ASSIGNED = "adviser_assigned"
 APPLICATION_SUBMITTED = "application_submitted"
 GRANT_AWARDED = "grant_awarded"
 STARTER_TO_MAIN = "starter_to_main"
+# Steps recorded in one transaction share their moment: within it, they read in the order they happen.
+ORDER_WITHIN_A_MOMENT = (ADVISER_ASSIGNED, APPLICATION_SUBMITTED, STARTER_TO_MAIN, GRANT_AWARDED)
 
 
 def record_step(
@@ -81,4 +84,5 @@ def record_award(uow: UnitOfWork, app: Application, amount_pence: int, at: datet
 def history(session: Session, neighbourhood_code: str) -> list[NeighbourhoodStep]:
     """The neighbourhood's steps, oldest first."""
     query = select(NeighbourhoodStep).where(NeighbourhoodStep.neighbourhood_code == neighbourhood_code)
-    return list(session.scalars(query.order_by(NeighbourhoodStep.at, NeighbourhoodStep.id)))
+    steps = session.scalars(query.order_by(NeighbourhoodStep.at, NeighbourhoodStep.id))
+    return sorted(steps, key=lambda s: (as_utc(s.at), ORDER_WITHIN_A_MOMENT.index(s.step)))
