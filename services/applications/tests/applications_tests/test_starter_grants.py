@@ -149,6 +149,8 @@ def test_the_history_records_the_step_from_a_starter_grant_to_a_main_application
         )
     main = _submit(client, headers, application_body(partnership["id"]))
     assert main["status"] == "eligible", main["assessment"]
+    changes = [e["payload"] for s, e in outbox_events(sessions) if s.split(".")[2] == "partnership-changed"]
+    assert [(c["grant_type"], c["member_count"]) for c in changes][-1] == ("main", 8) and changes[-1]["compliant"]
     _award(sessions, main, 150_000_000)
 
     url = f"/neighbourhoods/{partnership['neighbourhood_code']}/history"
