@@ -17,7 +17,6 @@ from grants_shared.events import ApplicationSubmitted
 from grants_shared.uow import UnitOfWork
 
 CONTENT = (
-    "grant_type",
     "partnership_id",
     "organisation_id",
     "neighbourhood_code",
@@ -55,7 +54,9 @@ def submit_application(uow: UnitOfWork, application_id: str, actor: Principal) -
         )
     )
     announced = {k: v for k, v in content.items() if k != "summary"}
-    submitted = ApplicationSubmitted(application_id=app.id, version=app.version, submitted_at=now, **announced)
+    submitted = ApplicationSubmitted(
+        application_id=app.id, version=app.version, submitted_at=now, grant_type=app.grant_type, **announced
+    )
     uow.emit(submitted, subject=app.id)
     uow.audit(
         actor=actor.subject,
