@@ -47,9 +47,9 @@ def tranche_id_of(grant_id: str, number: int, variation_id: str | None = None) -
 def award_grant(
     uow: UnitOfWork, award: GrantAwarded, *, policy: ReleasePolicy, payee_sort_code: str, clock: Clock = system_clock
 ) -> None:
-    """Schedule a new grant semi-annually from its award date and commit it in the ledger; review tranche 1.
+    """Schedule a new grant by its type's rule from its award date, commit it in the ledger; review tranche 1.
 
-    Tranche 1 falls due at the award: it is held until the agreement is signed and the plan endorsed. The rows are
+    Tranche 1 falls due at the award: it is held until its conditions are met (a starter grant: no plan). The rows are
     built in memory (the hold rules work on transient tranches) and written with one statement per table.
     """
     session, key = uow.session, posting_key(TransactionKind.AWARD, award.grant_id)
