@@ -149,6 +149,7 @@ def rounds_open(
     one_per_neighbourhood: Annotated[bool, typer.Option(help="At most one award per ward.")] = True,
     cap: Annotated[list[str] | None, typer.Option(help="REGION=AMOUNT, most a region may get (repeat).")] = None,
     floor: Annotated[list[str] | None, typer.Option(help="REGION=AMOUNT, least kept for a region.")] = None,
+    grant_type: Annotated[str, typer.Option(help="main, or starter (small grants for forming places).")] = "main",
     base_url: BaseUrl = DEFAULT_URL,
     token: Token = None,
     as_json: AsJson = False,
@@ -157,6 +158,7 @@ def rounds_open(
     """Open a funding round with its policy."""
     body = {
         "name": name,
+        "grant_type": grant_type,
         "budget_pence": parse_pounds(budget),
         "min_award_pence": parse_pounds(min_award),
         "max_award_pence": parse_pounds(max_award),

@@ -26,6 +26,7 @@ def show_round(console: Console, round_: dict[str, Any]) -> None:
     p = round_["policy"]
     out = table(f"Round {round_['id']}: {round_['name']} ({round_['status']})", "rule", "value")
     for rule, value in [
+        ("grant type", round_.get("grant_type", "main")),
         ("budget", format_gbp(p["budget_pence"])),
         ("reserve", format_gbp(p["reserve_pence"])),
         ("awards", f"{format_gbp(p['min_award_pence'])} to {format_gbp(p['max_award_pence'])}"),

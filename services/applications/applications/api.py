@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from applications import bootstrap
-from applications.routes import applications, audit, organisations, partnerships, registry
+from applications.routes import applications, audit, organisations, partnerships, registry, starter
 from grants_shared.http.app import create_service_app
 
 DESCRIPTION = (
@@ -19,6 +19,13 @@ def create_app() -> FastAPI:
         service="applications",
         settings=bootstrap.settings(),
         engine=bootstrap.engine(),
-        routers=[registry.router, organisations.router, partnerships.router, applications.router, audit.router],
+        routers=[
+            registry.router,
+            organisations.router,
+            partnerships.router,
+            applications.router,
+            starter.router,
+            audit.router,
+        ],
         description=DESCRIPTION,
     )

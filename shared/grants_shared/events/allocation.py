@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from pydantic import Field
+
 from grants_shared.events.envelope import Event
 from grants_shared.money import Pence, PositivePence
 
@@ -20,6 +22,7 @@ class RoundOpened(_AllocationEvent):
     min_award_pence: PositivePence
     max_award_pence: PositivePence
     opened_at: datetime
+    grant_type: str = Field("main", description="The grant type the round awards")
 
 
 class RoundClosed(_AllocationEvent):
@@ -66,3 +69,4 @@ class GrantAwarded(_AllocationEvent):
     amount_pence: PositivePence
     duration_months: int
     awarded_at: datetime
+    grant_type: str = Field("main", description="main, or starter: payments schedules a starter grant in 1-2 tranches")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from grants_shared.events.envelope import Event
 from grants_shared.money import PositivePence
@@ -75,6 +75,7 @@ class ApplicationSubmitted(_ApplicationsEvent):
         None  # the 360Giving-style org-id (e.g. GB-CHC-1234567); absent before it travelled
     )
     organisation_name: str | None = None
+    grant_type: str = Field("main", description="main, or starter (a capacity-building grant before the award)")
 
 
 class ApplicationAssessed(_ApplicationsEvent):
@@ -91,6 +92,7 @@ class ApplicationAssessed(_ApplicationsEvent):
     duration_months: int
     neighbourhood: NeighbourhoodNeed
     assessed_at: datetime
+    grant_type: str = Field("main", description="The grant type whose rules the application was assessed by")
 
 
 class ApplicationWithdrawn(_ApplicationsEvent):
@@ -114,6 +116,7 @@ class PartnershipChanged(_ApplicationsEvent):
     compliant: bool
     outcomes: list[RuleOutcome]
     changed_at: datetime
+    grant_type: str = Field("main", description="The grant type whose partnership rules `compliant` is judged by")
 
 
 class NeighbourhoodRegistryUpdated(_ApplicationsEvent):

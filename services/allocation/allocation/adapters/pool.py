@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from allocation.adapters.orm import AssessedApplication, Award, Neighbourhood, Partnership, Withdrawal
 from allocation.adapters.registry_store import held_wards, in_force
+from allocation.adapters.starter import of_grant_type
 from allocation.domain.inputs import PoolApplication, RunInputs
 from allocation.domain.lifecycle import HELD
+from allocation.domain.starter import MAIN
 
 
 def _failures(outcomes: list[dict[str, Any]]) -> tuple[str, ...]:
@@ -21,21 +23,21 @@ def _failures(outcomes: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(f"{o.get('rule')}: {o.get('detail')}" for o in outcomes if not o.get("passed", True))
 
 
-def pool_query() -> Select[tuple[AssessedApplication, Partnership]]:
-    """Assessed applications not withdrawn and not awarded by a committed run, with their partnership, by id."""
+def pool_query(grant_type: str = MAIN) -> Select[tuple[AssessedApplication, Partnership]]:
+    """Assessed applications of the grant type not withdrawn and not awarded, with their partnership, by id."""
     return (
         select(AssessedApplication, Partnership)
         .outerjoin(Withdrawal, Withdrawal.application_id == AssessedApplication.application_id)
         .outerjoin(Award, Award.application_id == AssessedApplication.application_id)
         .outerjoin(Partnership, Partnership.partnership_id == AssessedApplication.partnership_id)
-        .where(Withdrawal.application_id.is_(None), Award.application_id.is_(None))
+        .where(Withdrawal.application_id.is_(None), Award.application_id.is_(None), of_grant_type(grant_type))
         .order_by(AssessedApplication.application_id)
     )
 
 
-def pool_rows(session: Session) -> list[tuple[AssessedApplication, Partnership | None]]:
+def pool_rows(session: Session, grant_type: str = MAIN) -> list[tuple[AssessedApplication, Partnership | None]]:
     """Every application of the pool with its partnership (None when never heard of since the assessment)."""
-    return [(row, partnership) for row, partnership in session.execute(pool_query())]
+    return [(row, partnership) for row, partnership in session.execute(pool_query(grant_type))]
 
 
 def as_pool_application(row: AssessedApplication, partnership: Partnership | None) -> PoolApplication:
@@ -81,8 +83,9 @@ def _registry(session: Session, applications: tuple[PoolApplication, ...]) -> tu
     return [*wards, *extra], source
 
 
-def load_inputs(session: Session, policy: dict[str, Any]) -> RunInputs:
-    """The inputs of a run now: the policy, the registry to score need against, and the pool."""
-    applications = tuple(as_pool_application(row, partnership) for row, partnership in pool_rows(session))
+def load_inputs(session: Session, policy: dict[str, Any], grant_type: str = MAIN) -> RunInputs:
+    """The inputs of a run now: the policy, the registry to score need against, and the pool of the grant type."""
+    rows = pool_rows(session, grant_type)
+    applications = tuple(as_pool_application(row, partnership) for row, partnership in rows)
     neighbourhoods, registry = _registry(session, applications)
     return RunInputs(policy, tuple(neighbourhoods), applications, registry)

@@ -15,6 +15,7 @@ def round_view(round_: Round) -> dict[str, Any]:
         "status": round_.status,
         "policy": round_.policy,
         "policy_hash": round_.policy_hash,
+        "grant_type": round_.grant_type,
         "opened_at": iso(round_.opened_at),
         "closed_at": iso(round_.closed_at) if round_.closed_at else None,
     }

@@ -35,7 +35,7 @@ def on_application_assessed(envelope: Envelope[ApplicationAssessed], uow: UnitOf
         row = AssessedApplication(application_id=p.application_id)
         uow.session.add(row)
     row.organisation_id, row.partnership_id = p.organisation_id, p.partnership_id
-    row.eligible, row.rules_version = p.eligible, p.rules_version
+    row.eligible, row.rules_version, row.grant_type = p.eligible, p.rules_version, p.grant_type
     row.outcomes = [o.model_dump(mode="json") for o in p.outcomes]
     row.requested_pence, row.duration_months = p.requested_pence, p.duration_months
     row.neighbourhood_code, row.neighbourhood = p.neighbourhood.code, p.neighbourhood.model_dump(mode="json")

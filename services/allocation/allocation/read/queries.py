@@ -83,10 +83,13 @@ def latest_decision(session: Session, application_id: str, principal: Principal)
     return found[0], found[1]
 
 
-def list_pool(session: Session, limit: int, offset: int) -> Rows[tuple[AssessedApplication, Partnership | None]]:
-    """The pool a run would decide now (assessed, not withdrawn, not awarded), by application id."""
-    total = session.scalar(select(func.count()).select_from(pool_query().order_by(None).subquery())) or 0
-    rows = session.execute(pool_query().limit(limit).offset(offset))
+def list_pool(
+    session: Session, limit: int, offset: int, grant_type: str = "main"
+) -> Rows[tuple[AssessedApplication, Partnership | None]]:
+    """The pool a round of the grant type would decide now (assessed, not withdrawn, not awarded), by application id."""
+    query = pool_query(grant_type)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.execute(query.limit(limit).offset(offset))
     return Rows([(row, partnership) for row, partnership in rows], total)
 
 

@@ -1,6 +1,6 @@
 """Route of the pool: the assessed applications waiting for a committed decision."""
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -29,9 +29,15 @@ class PoolItemOut(BaseModel):
 
 
 @router.get("/pool", response_model=Page[PoolItemOut], summary="Applications waiting for a committed decision")
-def list_pool(_: Reader, session: ReadSession, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
-    """Assessed, not withdrawn, not yet awarded, by application id: what the next run decides."""
-    rows = queries.list_pool(session, limit, offset)
+def list_pool(
+    _: Reader,
+    session: ReadSession,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    grant_type: Literal["main", "starter"] = "main",
+) -> dict[str, Any]:
+    """Assessed, not withdrawn, not yet awarded, by application id: what the next run of the grant type decides."""
+    rows = queries.list_pool(session, limit, offset, grant_type)
     items = [pool_item_view(row, partnership) for row, partnership in rows.items]
     fields = PoolItemOut.model_fields
     return page([{k: v for k, v in item.items() if k in fields} for item in items], rows.total, limit, offset)

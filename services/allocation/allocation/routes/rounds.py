@@ -20,7 +20,9 @@ router = APIRouter(tags=["rounds"], responses=API_PROBLEMS, dependencies=StrictQ
 
 def opening(body: RoundIn) -> usecases.OpenRound:
     """The use case's command for a round request."""
-    return usecases.OpenRound(body.name, body.model_dump(include=set(usecases.rounds.POLICY_TERMS)))
+    return usecases.OpenRound(
+        body.name, body.model_dump(include=set(usecases.rounds.POLICY_TERMS)), grant_type=body.grant_type
+    )
 
 
 def _run_answer(done: usecases.RunDone) -> dict[str, Any]:

@@ -21,6 +21,9 @@ class RoundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, line_rule(200)]
+    grant_type: Literal["main", "starter"] = Field(
+        "main", description="starter: a fast round of small grants for places not yet ready for a main award"
+    )
     budget_pence: PositiveAmount
     min_award_pence: PositiveAmount
     max_award_pence: PositiveAmount
@@ -61,6 +64,7 @@ class RoundOut(BaseModel):
     status: Literal["open", "closed"]
     policy: dict[str, Any]
     policy_hash: str
+    grant_type: Literal["main", "starter"] = "main"
     opened_at: datetime
     closed_at: datetime | None = None
 

@@ -8,7 +8,9 @@ from grants_shared.ids import stable_id
 from grants_shared.uow import UnitOfWork
 
 
-def publish_commit(uow: UnitOfWork, run: Run, inputs: RunInputs, computed: Computed, grants: dict[str, str]) -> None:
+def publish_commit(
+    uow: UnitOfWork, run: Run, inputs: RunInputs, computed: Computed, grants: dict[str, str], grant_type: str = "main"
+) -> None:
     """Write the run's events to the outbox, in the run's transaction; event ids are stable per run."""
     applications = {a.application_id: a for a in inputs.applications}
     neighbourhoods = {n["code"]: n for n in inputs.neighbourhoods}
@@ -52,6 +54,7 @@ def publish_commit(uow: UnitOfWork, run: Run, inputs: RunInputs, computed: Compu
                 amount_pence=row.awarded_pence,
                 duration_months=app.duration_months,
                 awarded_at=run.created_at,
+                grant_type=grant_type,
             ),
             subject=grant_id,
             event_id=stable_id("grant-awarded", grant_id),

@@ -12,6 +12,7 @@ from allocation.adapters.records import round_view
 from allocation.domain import Policy
 from allocation.domain.lifecycle import OPEN
 from allocation.domain.lifecycle import close_round as close
+from allocation.domain.starter import MAIN, check_round_terms
 from grants_shared.clock import now
 from grants_shared.errors import Conflict, Invalid
 from grants_shared.events import RoundClosed, RoundOpened
@@ -40,6 +41,7 @@ class OpenRound:
 
     name: str
     terms: Mapping[str, Any]
+    grant_type: str = MAIN
 
 
 def policy_of(terms: Mapping[str, Any]) -> Policy:
@@ -54,6 +56,7 @@ def policy_of(terms: Mapping[str, Any]) -> Policy:
 def open_round(uow: UnitOfWork, command: OpenRound, actor: str) -> Round:
     """Open a round with its published policy; emits RoundOpened."""
     policy = policy_of(command.terms)
+    check_round_terms(command.grant_type, policy.max_award_pence)
     round_ = Round(
         id=new_id(),
         name=command.name,
@@ -61,6 +64,7 @@ def open_round(uow: UnitOfWork, command: OpenRound, actor: str) -> Round:
         policy=policy.model_dump(mode="json"),
         policy_hash=policy.sha256(),
         budget_pence=policy.budget_pence,
+        grant_type=command.grant_type,
         opened_at=now(),
         opened_by=actor,
     )
@@ -74,6 +78,7 @@ def open_round(uow: UnitOfWork, command: OpenRound, actor: str) -> Round:
             min_award_pence=policy.min_award_pence,
             max_award_pence=policy.max_award_pence,
             opened_at=round_.opened_at,
+            grant_type=round_.grant_type,
         ),
         subject=round_.id,
     )

@@ -51,7 +51,7 @@ def run_allocation(uow: UnitOfWork, round_id: str, mode: str, actor: str) -> Run
     round_ = find_round(session, round_id, lock=commit)  # commits of one round queue here on PostgreSQL
     if commit:
         _refuse_commit(session, round_)
-    inputs = load_inputs(session, round_.policy)
+    inputs = load_inputs(session, round_.policy, round_.grant_type)
     if commit and not inputs.applications:
         raise Conflict(
             "No assessed application is waiting for a decision.",
@@ -69,7 +69,7 @@ def run_allocation(uow: UnitOfWork, round_id: str, mode: str, actor: str) -> Run
     decisions = _write_decisions(session, run, inputs, computed, grants)
     if commit:
         _write_awards(session, run, computed, grants)
-        publish_commit(uow, run, inputs, computed, grants)
+        publish_commit(uow, run, inputs, computed, grants, grant_type=round_.grant_type)
         crash_point("allocation.mid_commit")
     uow.audit(actor=actor, action=f"run.{mode}", entity_type="round", entity_id=round_.id, after=run_summary_view(run))
     return RunDone(run, decisions)

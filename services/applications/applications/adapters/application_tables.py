@@ -65,6 +65,7 @@ class Application(Base):
     partnership_id: Mapped[str] = mapped_column(String(36), ForeignKey("partnerships.id"))
     neighbourhood_code: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(12))
+    grant_type: Mapped[str] = mapped_column(String(20), server_default="main", default="main")
     version: Mapped[int]
     requested_pence: Mapped[int] = mapped_column(BigInteger)
     duration_months: Mapped[int]

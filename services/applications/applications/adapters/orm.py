@@ -11,6 +11,7 @@ from applications.adapters.application_tables import (
     PartnershipMember,
 )
 from applications.adapters.base import Base
+from applications.adapters.orm_starter import NeighbourhoodStep, PartnershipAdviser
 from applications.adapters.registry_tables import (
     Lsoa21Score,
     LsoaBridge,
@@ -32,8 +33,10 @@ __all__ = [
     "LsoaBridge",
     "Neighbourhood",
     "NeighbourhoodLsoa",
+    "NeighbourhoodStep",
     "Organisation",
     "Partnership",
+    "PartnershipAdviser",
     "PartnershipMember",
     "RegistryVintage",
     "metadata",

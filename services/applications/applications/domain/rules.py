@@ -1,6 +1,7 @@
 """Governance and eligibility rules as data: a versioned parameter set, evaluated over plain facts."""
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
+from types import MappingProxyType
 from typing import Any
 
 from grants_shared.events import RuleOutcome
@@ -38,6 +39,53 @@ class RuleSet:
     def params(self) -> dict[str, Any]:
         """The parameters as stored (without the version)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "version"}
+
+
+MAIN, STARTER = "main", "starter"
+
+
+@dataclass(frozen=True)
+class GrantType:
+    """A kind of grant: how its rules differ from the rule set in force (the main award's), as data."""
+
+    name: str
+    title: str
+    overrides: MappingProxyType[str, Any]
+    refuse_above_max: bool  # a request above the type's maximum is refused at once (422), not assessed
+    plan_endorsement: bool  # whether tranche 1 waits for the partnership's plan to be endorsed (payments' rule)
+
+
+GRANT_TYPES: MappingProxyType[str, GrantType] = MappingProxyType(
+    {
+        MAIN: GrantType(MAIN, "Main award", MappingProxyType({}), refuse_above_max=False, plan_endorsement=True),
+        # Getting-started money for a forming partnership: small, short, fewer members, no plan endorsement yet.
+        STARTER: GrantType(
+            STARTER,
+            "Capacity-building starter grant",
+            MappingProxyType(
+                {
+                    "min_members": 4,
+                    "min_requested_pence": 500_000,
+                    "max_requested_pence": 5_000_000,
+                    "min_duration_months": 6,
+                    "max_duration_months": 18,
+                    "duration_step_months": 6,
+                }
+            ),
+            refuse_above_max=True,
+            plan_endorsement=False,
+        ),
+    }
+)
+"""Every grant type by name; `main` is the rule set in force unchanged."""
+
+
+def rules_for(rules: RuleSet, grant_type: str) -> RuleSet:
+    """The rule set in force as it applies to a grant type (its version names the type unless main)."""
+    kind = GRANT_TYPES[grant_type]
+    if not kind.overrides:
+        return rules
+    return replace(rules, version=f"{rules.version}+{kind.name}", **dict(kind.overrides))
 
 
 @dataclass(frozen=True)

@@ -126,12 +126,18 @@ def latest_decision(session: Session, application_id: str) -> Decision | None:
     return session.scalars(query.order_by(Decision.decided_at.desc(), Decision.run_id.desc())).first()
 
 
-def other_live_applications(session: Session, neighbourhood_code: str, excluding: str) -> list[str]:
-    """Ids of other applications holding the neighbourhood's live slot (not withdrawn, not declined)."""
+def other_live_applications(
+    session: Session, neighbourhood_code: str, excluding: str, *, grant_type: str = "main"
+) -> list[str]:
+    """Ids of other applications of the grant type holding the neighbourhood's live slot (not withdrawn, not declined).
+
+    Each grant type has its own slot: a starter grant does not stop the same place applying for its main award.
+    """
     query = select(Application.id).where(
         Application.neighbourhood_code == neighbourhood_code,
         Application.status.in_([str(s) for s in LIVE]),
         Application.id != excluding,
+        Application.grant_type == grant_type,
     )
     live = []
     for app_id in session.scalars(query.order_by(Application.id)):

@@ -73,6 +73,7 @@ def application_out(session: Session, app: Application, *, new: bool = False) ->
         partnership_id=app.partnership_id,
         organisation_id=app.organisation_id,
         neighbourhood_code=app.neighbourhood_code,
+        grant_type=app.grant_type,
         requested_pence=app.requested_pence,
         duration_months=app.duration_months,
         themes=list(app.themes),

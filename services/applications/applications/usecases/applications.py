@@ -13,6 +13,7 @@ from applications.domain.lifecycle import MoveRefused, Status
 from applications.read import queries
 from applications.usecases.access import conflict, may_change, may_read, not_found
 from applications.usecases.commands import ApplicationCreate, ApplicationUpdate, Withdrawal
+from applications.usecases.grant_types import refuse_above_type_maximum
 from grants_shared.auth import Principal
 from grants_shared.events import ApplicationWithdrawn
 from grants_shared.ids import new_id
@@ -30,6 +31,7 @@ def create_application(uow: UnitOfWork, cmd: ApplicationCreate, actor: Principal
     p = queries.partnership_home(uow.session, cmd.partnership_id)
     if p is None or not may_change(actor, p.organisation_id):
         raise not_found("partnership", cmd.partnership_id)
+    refuse_above_type_maximum(uow.session, cmd.grant_type, cmd.requested_pence)
     now = datetime.now(UTC)
     app = Application(
         id=new_id(),
@@ -37,6 +39,7 @@ def create_application(uow: UnitOfWork, cmd: ApplicationCreate, actor: Principal
         partnership_id=p.id,
         neighbourhood_code=p.neighbourhood_code,
         status=Status.DRAFT.value,
+        grant_type=cmd.grant_type,
         version=0,
         requested_pence=cmd.requested_pence,
         duration_months=cmd.duration_months,
@@ -59,6 +62,8 @@ def update_application(uow: UnitOfWork, application_id: str, cmd: ApplicationUpd
         lifecycle.check_editable(app)
     except MoveRefused as refused:
         raise conflict(str(refused), "application-not-draft") from refused
+    if cmd.requested_pence is not None:
+        refuse_above_type_maximum(uow.session, app.grant_type, cmd.requested_pence)
     before = row_dict(app)
     for field in cmd.model_fields_set:
         value = getattr(cmd, field)

@@ -7,7 +7,13 @@ from sqlalchemy import func, select
 from applications.adapters.orm import Application, Assessment, Neighbourhood, RegistryVintage
 from applications.adapters.snapshot import row_dict
 from applications.domain import lifecycle
-from applications.domain.rules import ApplicationFacts, NeighbourhoodFacts, application_outcomes, is_eligible
+from applications.domain.rules import (
+    ApplicationFacts,
+    NeighbourhoodFacts,
+    application_outcomes,
+    is_eligible,
+    rules_for,
+)
 from applications.read import queries
 from applications.read.lists import ward_lsoas
 from applications.read.need import neighbourhood_need
@@ -26,7 +32,9 @@ def evaluate(uow: UnitOfWork, app: Application, ward: Neighbourhood, vintage: Re
         requested_pence=app.requested_pence,
         duration_months=app.duration_months,
         due_diligence=org.due_diligence if org else "unknown",
-        other_live_applications=tuple(queries.other_live_applications(session, app.neighbourhood_code, app.id)),
+        other_live_applications=tuple(
+            queries.other_live_applications(session, app.neighbourhood_code, app.id, grant_type=app.grant_type)
+        ),
         neighbourhood=NeighbourhoodFacts(
             code=ward.code,
             vintage=vintage.name,
@@ -35,7 +43,7 @@ def evaluate(uow: UnitOfWork, app: Application, ward: Neighbourhood, vintage: Re
             imd_decile=ward.imd_decile,
         ),
     )
-    return application_outcomes(queries.rules_in_force(session), facts)
+    return application_outcomes(rules_for(queries.rules_in_force(session), app.grant_type), facts)
 
 
 def record(
@@ -50,7 +58,8 @@ def record(
 ) -> None:
     """Store an assessment, set the status from it, emit ApplicationAssessed and audit, in the caller's transaction."""
     session, (ward, vintage) = uow.session, place
-    rules_version, eligible = queries.rules_in_force(session).version, is_eligible(outcomes)
+    rules = rules_for(queries.rules_in_force(session), app.grant_type)
+    rules_version, eligible = rules.version, is_eligible(outcomes)
     need = neighbourhood_need(ward, vintage, ward_lsoas(session, vintage.id, ward.code))
     before = row_dict(app)
     lifecycle.assess(app, eligible)
@@ -84,6 +93,7 @@ def record(
             duration_months=app.duration_months,
             neighbourhood=need,
             assessed_at=now,
+            grant_type=app.grant_type,
         ),
         subject=app.id,
     )

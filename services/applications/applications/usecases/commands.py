@@ -115,9 +115,10 @@ class PartnershipCreate(Input):
 
 
 class ApplicationCreate(Input):
-    """A new draft application of a partnership."""
+    """A new draft application of a partnership; `grant_type` is the main award unless it says starter."""
 
     partnership_id: Id
+    grant_type: Literal["main", "starter"] = "main"
     requested_pence: RequestedPence
     duration_months: Months
     themes: Themes
@@ -149,3 +150,10 @@ class Withdrawal(Input):
     """Why the applicant withdraws."""
 
     reason: Reason
+
+
+class AdviserAssign(Input):
+    """The named adviser to assign to a partnership; `adviser_id` names the same adviser across partnerships."""
+
+    name: Name
+    adviser_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")] | SkipJsonSchema[None] = None

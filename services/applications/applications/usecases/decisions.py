@@ -5,6 +5,7 @@ from sqlalchemy import select
 from applications.adapters.orm import Decision
 from applications.adapters.snapshot import row_dict
 from applications.read import queries
+from applications.usecases.history import record_award
 from grants_shared.delivery import NotReady
 from grants_shared.events import AllocationDecided
 from grants_shared.uow import UnitOfWork
@@ -38,6 +39,9 @@ def record_decision(uow: UnitOfWork, decided: AllocationDecided, *, event_id: st
     )
     session.add(decision)
     session.flush()
+    app = queries.application(session, decided.application_id)
+    if decided.awarded and app is not None:
+        record_award(uow, app, decided.awarded_pence, decided.decided_at)
     uow.audit(
         actor="allocation",
         action="application.decided",

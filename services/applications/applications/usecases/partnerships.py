@@ -7,14 +7,13 @@ from sqlalchemy.orm import Session
 
 from applications.adapters.orm import Partnership, PartnershipMember
 from applications.adapters.snapshot import row_dict
-from applications.domain.rules import partnership_outcomes
 from applications.read import queries
 from applications.usecases.access import conflict, may_change, may_read, not_found
 from applications.usecases.assessment import reassess_partnership
 from applications.usecases.commands import MemberCreate, MemberLeave, PartnershipCreate
+from applications.usecases.grant_types import partnership_changed
 from grants_shared.auth import Principal, Role
 from grants_shared.errors import Forbidden, Invalid
-from grants_shared.events import PartnershipChanged
 from grants_shared.ids import new_id
 from grants_shared.uow import UnitOfWork
 
@@ -141,19 +140,5 @@ def _member(partnership_id: str, seq: int, cmd: MemberCreate) -> PartnershipMemb
 def _changed(uow: UnitOfWork, p: Partnership, now: datetime, actor: Principal) -> None:
     """Announce the partnership's compliance and re-assess its applications, in the same transaction."""
     p.updated_at = now
-    count = queries.membership(uow.session, p.id)
-    outcomes = partnership_outcomes(queries.rules_in_force(uow.session), count)
-    uow.emit(
-        PartnershipChanged(
-            partnership_id=p.id,
-            organisation_id=p.organisation_id,
-            neighbourhood_code=p.neighbourhood_code,
-            member_count=count.members,
-            resident_count=count.residents,
-            compliant=all(o.passed for o in outcomes),
-            outcomes=outcomes,
-            changed_at=now,
-        ),
-        subject=p.id,
-    )
+    uow.emit(partnership_changed(uow.session, p, now), subject=p.id)
     reassess_partnership(uow, p.id, p.neighbourhood_code, now=now, actor=actor.subject)

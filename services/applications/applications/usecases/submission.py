@@ -10,6 +10,8 @@ from applications.read import queries
 from applications.usecases.access import conflict, may_change, not_found
 from applications.usecases.applications import changeable_application
 from applications.usecases.assessment import SUBMITTED, evaluate, record
+from applications.usecases.grant_types import partnership_changed, partnership_track
+from applications.usecases.history import record_submission
 from grants_shared.auth import Principal
 from grants_shared.events import ApplicationSubmitted
 from grants_shared.uow import UnitOfWork
@@ -31,6 +33,7 @@ def submit_application(uow: UnitOfWork, application_id: str, actor: Principal) -
     _lock_partnership(uow, application_id, actor)
     app = changeable_application(uow, application_id, actor)
     before = row_dict(app)
+    track_before = partnership_track(session, app.partnership_id)
     try:
         lifecycle.submit(app)
     except MoveRefused as refused:
@@ -53,7 +56,9 @@ def submit_application(uow: UnitOfWork, application_id: str, actor: Principal) -
     announced = {k: v for k, v in content.items() if k != "summary"}
     org = session.get(Organisation, app.organisation_id)
     named = {"organisation_org_id": org.org_id, "organisation_name": org.name} if org is not None else {}
-    submitted = ApplicationSubmitted(application_id=app.id, version=app.version, submitted_at=now, **announced, **named)
+    submitted = ApplicationSubmitted(
+        application_id=app.id, version=app.version, submitted_at=now, grant_type=app.grant_type, **announced, **named
+    )
     uow.emit(submitted, subject=app.id)
     uow.audit(
         actor=actor.subject,
@@ -65,6 +70,11 @@ def submit_application(uow: UnitOfWork, application_id: str, actor: Principal) -
     )
     outcomes = evaluate(uow, app, ward, vintage)
     record(uow, app, outcomes, (ward, vintage), now=now, actor=actor.subject, trigger=SUBMITTED)
+    record_submission(uow, app, now)
+    if app.grant_type != track_before:  # the partnership is now judged by the rules of the grant it applies for
+        partnership = queries.partnership(session, app.partnership_id)
+        if partnership is not None:
+            uow.emit(partnership_changed(session, partnership, now), subject=partnership.id)
     return app
 
 

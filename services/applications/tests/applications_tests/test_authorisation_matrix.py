@@ -54,6 +54,12 @@ GET    /neighbourhoods                                 own   200  200  200  200 
 GET    /neighbourhoods                                 other 200  200  200  200  200  200  401  401  401
 GET    /registry/vintages                              own   200  200  200  200  200  200  401  401  401
 GET    /registry/vintages                              other 200  200  200  200  200  200  401  401  401
+POST   /partnerships/{p}/adviser                       own   403  200  200  403  403  403  401  401  401
+POST   /partnerships/{p}/adviser                       other 403  200  200  403  403  403  401  401  401
+GET    /partnerships/{p}/adviser                       own   403  404  404  403  403  403  401  401  401
+GET    /partnerships/{p}/adviser                       other 403  404  404  403  403  403  401  401  401
+GET    /neighbourhoods/{ward}/history                  own   403  200  200  403  403  403  401  401  401
+GET    /neighbourhoods/{ward}/history                  other 403  200  200  403  403  403  401  401  401
 """
 BODIES: dict[str, Any] = {
     "PATCH /organisations/{org}": {"due_diligence": "passed"},
@@ -61,6 +67,7 @@ BODIES: dict[str, Any] = {
     "POST /partnerships/{p}/members/{m}/leave": {"left_on": JOINED},
     "PATCH /applications/{app}": {"summary": "A changed plan."},
     "POST /applications/{app}/withdraw": {"reason": "Checking who may withdraw."},
+    "POST /partnerships/{p}/adviser": {"name": "A named adviser"},
 }
 
 
@@ -118,4 +125,4 @@ def test_every_cell_of_the_authorisation_matrix(
     world = World(seed.owner, seed.stranger, shared, lambda cell: seed.targets(), seed.body, frozenset({"ward"}))
     wrong = wrong_cells(unlimited, cells(MATRIX), world, Snapshot(sessions))
     assert wrong == [], "\n".join(wrong)
-    assert len(cells(MATRIX)) == 17 * 2 * 9
+    assert len(cells(MATRIX)) == 20 * 2 * 9

@@ -18,6 +18,8 @@ DESCRIPTIONS: Mapping[str, str] = {
 }
 FIRST_TRANCHE = (AGREEMENT_SIGNED, PLAN_ENDORSED)
 LATER_TRANCHES = (PREVIOUS_REPORT_ACCEPTED, PARTNERSHIP_COMPLIANT)
+# A starter grant comes before the partnership has a plan: tranche 1 waits for the signed agreement alone.
+FIRST_TRANCHE_BY_TYPE: Mapping[str, tuple[str, ...]] = {"main": FIRST_TRANCHE, "starter": (AGREEMENT_SIGNED,)}
 
 
 class ConditionError(ValueError):
@@ -32,11 +34,13 @@ class ReleaseConditions:
     required: tuple[str, ...]
 
     @classmethod
-    def for_tranche(cls, number: int) -> ReleaseConditions:
-        """Standard conditions: tranche 1 needs agreement and plan; later ones report and compliance."""
+    def for_tranche(cls, number: int, grant_type: str = "main") -> ReleaseConditions:
+        """Standard conditions: tranche 1 needs agreement and plan (a starter grant: agreement only); later ones
+        report and compliance."""
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             raise ConditionError(f"tranche number must be a positive integer, got {number!r}")
-        return cls(number, FIRST_TRANCHE if number == 1 else LATER_TRANCHES)
+        first = FIRST_TRANCHE_BY_TYPE.get(grant_type, FIRST_TRANCHE)
+        return cls(number, first if number == 1 else LATER_TRANCHES)
 
 
 def evaluate(conditions: ReleaseConditions | Iterable[str], facts: Mapping[str, bool]) -> list[str]:

@@ -137,3 +137,45 @@ def _check_positive_int(value: int, name: str) -> None:
 def _check_bps(bps: int) -> None:
     if not isinstance(bps, int) or isinstance(bps, bool) or not 0 < bps < BASIS_POINTS:
         raise ScheduleError(f"first tranche share must be 1..9999 basis points, got {bps!r}")
+
+
+@dataclass(frozen=True)
+class TypeSchedule:
+    """How a grant type is paid: the usual pattern, or at most `max_tranches` spread over a short grant."""
+
+    grant_type: str
+    max_tranches: int | None  # None: the pattern's tranches over the whole duration
+    min_duration_months: int
+    max_duration_months: int
+    split_from_months: int  # a grant at least this long is paid in two tranches, a shorter one in one
+
+
+SCHEDULE_RULES: dict[str, TypeSchedule] = {
+    "main": TypeSchedule("main", None, MIN_DURATION_MONTHS, MAX_DURATION_MONTHS, MIN_DURATION_MONTHS),
+    # A starter grant (getting-started money, 6-18 months): one tranche, or two when it runs a year or more.
+    "starter": TypeSchedule("starter", 2, 6, 18, 12),
+}
+"""The schedule rule of each grant type, as data."""
+
+
+def schedule_for(
+    grant_type: str, award_pence: int, duration_months: int, start: date, pattern: SchedulePattern = SEMI_ANNUAL
+) -> list[TrancheDue]:
+    """The tranches of a new grant by its type's rule; a main grant (or an unknown type) by `pattern`."""
+    rule = SCHEDULE_RULES.get(grant_type)
+    if rule is None or rule.max_tranches is None:
+        return build_schedule(award_pence, duration_months, start, pattern)
+    _check_positive_int(award_pence, "award_pence")
+    if not rule.min_duration_months <= duration_months <= rule.max_duration_months:
+        raise ScheduleError(
+            f"a {grant_type} grant runs {rule.min_duration_months}..{rule.max_duration_months} months,"
+            f" got {duration_months}"
+        )
+    count = min(rule.max_tranches, 2 if duration_months >= rule.split_from_months else 1)
+    # The second tranche falls half-way through the grant, after the partnership has reported on the first.
+    step = duration_months // 2
+    amounts = _spread(award_pence, count)
+    return [
+        TrancheDue(number, add_months(start, (number - 1) * step), amount)
+        for number, amount in enumerate(amounts, start=1)
+    ]

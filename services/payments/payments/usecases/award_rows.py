@@ -124,7 +124,9 @@ def grant_row(award: GrantAwarded, awarded_at: datetime, payee_sort_code: str, c
     }
 
 
-def tranche_rows(grant_id: str, schedule: list[TrancheDue], ids: list[str], at: datetime) -> list[dict[str, Any]]:
+def tranche_rows(
+    grant_id: str, schedule: list[TrancheDue], ids: list[str], at: datetime, grant_type: str = "main"
+) -> list[dict[str, Any]]:
     """The rows of a new schedule as `INSERT_TRANCHES` takes them: scheduled, no facts or holds, JSON as text."""
     return [
         {
@@ -135,7 +137,7 @@ def tranche_rows(grant_id: str, schedule: list[TrancheDue], ids: list[str], at: 
             "due_on": due.due_on,
             "amount_pence": due.amount_pence,
             "status": "scheduled",
-            "conditions_json": _conditions_json(due.number),
+            "conditions_json": _conditions_json(due.number, grant_type),
             "facts_json": "{}",
             "holds_json": "[]",
             "released_by": None,
@@ -150,8 +152,8 @@ def tranche_rows(grant_id: str, schedule: list[TrancheDue], ids: list[str], at: 
 
 
 @cache
-def _conditions_json(number: int) -> str:
-    return json.dumps(conditions_for(number))
+def _conditions_json(number: int, grant_type: str) -> str:
+    return json.dumps(conditions_for(number, grant_type))
 
 
 @dataclass
@@ -187,7 +189,7 @@ def draft(row: dict[str, Any]) -> Tranche:
             due_on=row["due_on"],
             amount_pence=row["amount_pence"],
             status=row["status"],
-            conditions=conditions_for(row["number"]),
+            conditions=json.loads(row["conditions_json"]),
             facts={},
             holds=[],
             updated_at=row["updated_at"],

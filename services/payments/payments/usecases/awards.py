@@ -16,7 +16,7 @@ from payments.adapters.orm_variations import Round
 from payments.domain.ledger import TransactionKind, award_commitment
 from payments.domain.release_conditions import PREVIOUS_REPORT_ACCEPTED
 from payments.domain.release_rules import ReleasePolicy
-from payments.domain.schedule import SEMI_ANNUAL, build_schedule
+from payments.domain.schedule import schedule_for
 from payments.domain.statuses import HOLD_CONDITIONS, HOLD_PARTNERSHIP, UNRELEASED
 from payments.usecases.award_rows import (
     INSERT_GRANT,
@@ -47,9 +47,9 @@ def tranche_id_of(grant_id: str, number: int, variation_id: str | None = None) -
 def award_grant(
     uow: UnitOfWork, award: GrantAwarded, *, policy: ReleasePolicy, payee_sort_code: str, clock: Clock = system_clock
 ) -> None:
-    """Schedule a new grant semi-annually from its award date and commit it in the ledger; review tranche 1.
+    """Schedule a new grant by its type's rule from its award date, commit it in the ledger; review tranche 1.
 
-    Tranche 1 falls due at the award: it is held until the agreement is signed and the plan endorsed. The rows are
+    Tranche 1 falls due at the award: it is held until its conditions are met (a starter grant: no plan). The rows are
     built in memory (the hold rules work on transient tranches) and written with one statement per table.
     """
     session, key = uow.session, posting_key(TransactionKind.AWARD, award.grant_id)
@@ -58,9 +58,9 @@ def award_grant(
         return  # the schedule exists already: a replayed or repeated award changes nothing
     _check_round(session, award)
     awarded_at, at = utc(award.awarded_at), clock()
-    schedule = build_schedule(award.amount_pence, award.duration_months, awarded_at.date(), SEMI_ANNUAL)
+    schedule = schedule_for(award.grant_type, award.amount_pence, award.duration_months, awarded_at.date())
     ids = [tranche_id_of(award.grant_id, due.number) for due in schedule]
-    rows = tranche_rows(award.grant_id, schedule, ids, at)
+    rows = tranche_rows(award.grant_id, schedule, ids, at, award.grant_type)
     for row in rows:
         uow.emit(
             TrancheScheduled(

@@ -40,9 +40,9 @@ class OfGrant(Protocol):
         ...
 
 
-def conditions_for(number: int) -> list[str]:
+def conditions_for(number: int, grant_type: str = "main") -> list[str]:
     """A tranche's release conditions; partnership compliance is checked again before every tranche."""
-    required = list(ReleaseConditions.for_tranche(number).required)
+    required = list(ReleaseConditions.for_tranche(number, grant_type).required)
     return required if PARTNERSHIP_COMPLIANT in required else [*required, PARTNERSHIP_COMPLIANT]
 
 

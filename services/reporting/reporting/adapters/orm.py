@@ -62,6 +62,7 @@ class Grant(Base):
     # The moment `amount_pence` is true of (award, variation or closure): an older variation never overwrites it.
     amount_at: Mapped[datetime | None] = mapped_column(Stamp)
     duration_months: Mapped[int] = mapped_column(Integer)
+    grant_type: Mapped[str] = mapped_column(String(20), default="main", server_default="main")
     paid_pence: Mapped[int] = mapped_column(BigInteger, default=0)
     returned_pence: Mapped[int] = mapped_column(BigInteger, default=0)
     released_pence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -132,6 +132,7 @@ class GrantOut(BaseModel):
     imd_decile: int | None
     amount_pence: int
     duration_months: int
+    grant_type: str = Field("main", description="main, or starter (a capacity-building grant before the award)")
     paid_pence: int = Field(description="Paid net of returns, as payments' paid_pence: paid_net_pence.")
     paid_net_pence: int = Field(description="Settled payments less those returned: money that left and stayed out.")
     paid_gross_pence: int = Field(description="Every settled payment, returned or not.")

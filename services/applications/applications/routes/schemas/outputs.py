@@ -102,6 +102,7 @@ class ApplicationOut(BaseModel):
     partnership_id: str
     organisation_id: str
     neighbourhood_code: str
+    grant_type: str = "main"
     requested_pence: int
     duration_months: int
     themes: list[str]

@@ -49,6 +49,7 @@ def grant_awarded(envelope: Envelope[GrantAwarded], session: Session) -> None:
             "imd_decile": p.imd_decile,
             "amount_pence": p.amount_pence,
             "duration_months": p.duration_months,
+            "grant_type": p.grant_type,
             "paid_pence": 0,
             "returned_pence": 0,
             "released_pence": 0,
