@@ -20,7 +20,8 @@ router = APIRouter(tags=["rounds"], responses=API_PROBLEMS, dependencies=StrictQ
 
 def opening(body: RoundIn) -> usecases.OpenRound:
     """The use case's command for a round request."""
-    return usecases.OpenRound(body.name, body.model_dump(include=set(usecases.rounds.POLICY_TERMS)))
+    terms = body.model_dump(include=set(usecases.rounds.POLICY_TERMS))
+    return usecases.OpenRound(body.name, terms, pool_id=body.pool_id, scenario=body.scenario)
 
 
 def _run_answer(done: usecases.RunDone) -> dict[str, Any]:
@@ -95,5 +96,8 @@ def run_allocation(
         principal,
         idempotency_key,
         body,
-        lambda uow: (201, _run_answer(usecases.run_allocation(uow, round_id, body.mode, principal.subject))),
+        lambda uow: (
+            201,
+            _run_answer(usecases.run_allocation(uow, round_id, body.mode, principal.subject, plan=body.plan)),
+        ),
     )
