@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from allocation.adapters.lookup import find_round
 from allocation.adapters.orm import Award, Decision, Round, Run, RunInputs
 from allocation.adapters.pool import load_inputs
-from allocation.usecases.fund import drawdown_inputs, policy_now, refuse_scenario_commit
 from allocation.adapters.records import run_summary_view
 from allocation.domain.computing import Computed, DecisionRow, compute
 from allocation.domain.inputs import RunInputs as Inputs
 from allocation.domain.lifecycle import OPEN
+from allocation.usecases.fund import drawdown_inputs, policy_now, refuse_scenario_commit
 from allocation.usecases.publishing import publish_commit
 from grants_shared.clock import now
 from grants_shared.crash import crash_point
