@@ -73,7 +73,7 @@ class DrawdownPlan(BaseModel):
         return list(self.years)[:count]
 
     def shocked(self, fall_bps: int = 0, cut_from: str | None = None, cut_bps: int = 0) -> DrawdownPlan:
-        """The plan after a shock: every year and the endowment fall by fall_bps, years from cut_from by cut_bps more."""
+        """The plan after a shock: everything falls by fall_bps; years from cut_from fall by cut_bps more."""
         cut_start = start_year(cut_from) if cut_from else None
 
         def shock(label: str, pence: int) -> int:
@@ -102,9 +102,7 @@ def tranches(amount_pence: int, duration_months: int, start: date) -> list[tuple
     """Payments' standard schedule: semi-annual tranches from `start`, remainder pennies to the earliest ones."""
     count = max(1, duration_months // TRANCHE_PERIOD_MONTHS)
     base, remainder = divmod(amount_pence, count)
-    return [
-        (add_months(start, k * TRANCHE_PERIOD_MONTHS), base + 1 if k < remainder else base) for k in range(count)
-    ]
+    return [(add_months(start, k * TRANCHE_PERIOD_MONTHS), base + 1 if k < remainder else base) for k in range(count)]
 
 
 def by_year(dated: Iterable[tuple[date, int]]) -> dict[str, int]:
@@ -121,7 +119,9 @@ def headroom(plan: DrawdownPlan, obligations: Mapping[str, int]) -> dict[str, in
     return {year: max(0, limit - obligations.get(year, 0)) for year, limit in plan.years.items()}
 
 
-def against_plan(plan: DrawdownPlan, obligations: Mapping[str, int], years: int | None = None) -> list[dict[str, object]]:
+def against_plan(
+    plan: DrawdownPlan, obligations: Mapping[str, int], years: int | None = None
+) -> list[dict[str, object]]:
     """One row per financial year (the plan's, then any later one owed): obligations, limit, headroom, over or not."""
     labels = list(plan.years) + sorted(set(obligations) - set(plan.years))
     rows = []
