@@ -5,13 +5,22 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from allocation.adapters.fund_store import find_pool, obligations_by_year, pool_committed, round_committed, round_pool
+from allocation.adapters.fund_store import (
+    find_pool,
+    main_pool,
+    obligations_by_year,
+    pool_committed,
+    round_committed,
+    round_pool,
+)
 from allocation.adapters.orm import Round
+from allocation.adapters.orm_pools import MAIN_POOL, FundPool
 from allocation.domain import Policy
 from grants_shared.clock import now
 from grants_shared.drawdown import DrawdownPlan, headroom, load_plan
 from grants_shared.errors import Conflict, Invalid
 from grants_shared.money import format_gbp
+from grants_shared.uow import UnitOfWork
 
 
 def refuse_scenario_commit(session: Session, round_: Round, plan: dict[str, int] | None) -> None:
@@ -78,3 +87,17 @@ def drawdown_inputs(session: Session, override: dict[str, int] | None = None) ->
         "start": now().date().isoformat(),
         "headroom": headroom(plan, obligations_by_year(session)),
     }
+
+
+def create_pool(uow: UnitOfWork, pool_id: str, name: str, total_pence: int, actor: str) -> dict[str, Any]:
+    """Create a pool of the fund's money (Conflict `pool-exists` when the id is taken); audited."""
+    if pool_id == MAIN_POOL:
+        main_pool(uow.session)
+    if uow.session.get(FundPool, pool_id) is not None:
+        raise Conflict(f"There is already a pool {pool_id}.", code="pool-exists", title="The pool exists")
+    pool = FundPool(id=pool_id, name=name, total_pence=total_pence, created_at=now(), created_by=actor)
+    uow.session.add(pool)
+    uow.session.flush()
+    view = {"id": pool.id, "name": pool.name, "total_pence": pool.total_pence, "committed_pence": 0}
+    uow.audit(actor=actor, action="pool.created", entity_type="pool", entity_id=pool.id, after=view)
+    return {**view, "left_pence": pool.total_pence}
