@@ -59,8 +59,8 @@ def policy_now(session: Session, round_: Round, *, lock: bool) -> dict[str, Any]
     if budget >= round_.budget_pence:
         return round_.policy
     policy = {**round_.policy, "budget_pence": budget}
-    if budget - reserve < int(round_.policy["min_award_pence"]):
-        raise _exhausted(round_, max(0, budget - reserve), pool.id)
+    if budget <= reserve:
+        raise _exhausted(round_, 0, pool.id)
     try:
         Policy.model_validate(policy)
     except ValidationError as error:  # what is left no longer covers the round's floors
