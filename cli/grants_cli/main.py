@@ -17,6 +17,7 @@ from grants_cli.child import run_module
 from grants_cli.errors import GuardedGroup, state
 from grants_cli.example_command import example_app
 from grants_cli.soak.command import soak
+from grants_cli.stress_command import stress
 from grants_cli.tokens import Role
 
 SERVICES = ("applications", "allocation", "payments", "reporting")  # as grants_cli.system.SERVICES (a test checks)
@@ -39,6 +40,7 @@ app.add_typer(rounds_app, name="rounds")
 app.add_typer(runs_app, name="runs")
 app.command("why")(why)
 app.command("soak")(soak)
+app.command("stress")(stress)
 app.add_typer(example_app, name="example")
 
 VarDir = Annotated[Path, typer.Option(envvar="GRANTS_VAR_DIR", help="Where databases, logs and Redis data live.")]
