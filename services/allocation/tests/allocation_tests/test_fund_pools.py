@@ -106,7 +106,7 @@ def test_a_round_beyond_its_pool_is_refused_and_a_scenario_counts_nowhere(
     assert beyond["code"] == "pool-exhausted"
 
     what_if = post(client, operator, "/rounds", {**FUND_ROUND, "scenario": True, "name": "What if"})
-    tight = {y: 10_000_000 for y in plan}
+    tight = dict.fromkeys(plan, 10_000_000)
     narrow = post(client, operator, f"/rounds/{what_if['id']}/runs", {"mode": "simulate", "plan": tight})
     wide = post(client, operator, f"/rounds/{what_if['id']}/runs", {"mode": "simulate"})
     assert narrow["totals"]["awarded_pence"] < wide["totals"]["awarded_pence"]
