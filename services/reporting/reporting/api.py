@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from grants_shared.http.app import create_service_app
 from reporting import bootstrap
 from reporting.read.metrics import expose_fund_metrics, expose_pipeline_metrics
-from reporting.routes import dashboard, fund, reports
+from reporting.routes import dashboard, fund, obligations, reports
 
 DESCRIPTION = (
     "Impact report intake and review, and read models of the whole platform built from every event: "
@@ -20,7 +20,7 @@ def create_app() -> FastAPI:
         service="reporting",
         settings=bootstrap.settings(),
         engine=bootstrap.engine(),
-        routers=[reports.router, fund.router, dashboard.router],
+        routers=[reports.router, fund.router, dashboard.router, obligations.router],
         description=DESCRIPTION,
     )
     expose_fund_metrics(app.state.engine)

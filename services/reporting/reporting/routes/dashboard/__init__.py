@@ -19,6 +19,7 @@ from reporting.read.outcomes import outcome_totals
 from reporting.read.pipeline import applications_by_status, due_tranches
 from reporting.read.position import fund_position
 from reporting.read.reconciliation import open_differences_list, recently_resolved
+from reporting.routes.dashboard.obligations import with_obligations
 from reporting.routes.dashboard.page import STYLE, DashboardData, render
 from reporting.routes.freshness import read_model_answer
 
@@ -80,4 +81,4 @@ def _page(request: Request, session: Session, today: date) -> str:
         resolved,
         own_group(health, request.app.state.engine),
     )
-    return render(data, settings.dashboard_refresh_s)
+    return with_obligations(render(data, settings.dashboard_refresh_s), session)
