@@ -122,8 +122,8 @@ def headroom(plan: DrawdownPlan, obligations: Mapping[str, int]) -> dict[str, in
 def against_plan(
     plan: DrawdownPlan, obligations: Mapping[str, int], years: int | None = None
 ) -> list[dict[str, object]]:
-    """One row per financial year (the plan's, then any later one owed): obligations, limit, headroom, over or not."""
-    labels = list(plan.years) + sorted(set(obligations) - set(plan.years))
+    """One row per financial year (the plan's, and any other owed), earliest first, set against the plan."""
+    labels = sorted(set(plan.years) | {year for year, owed in obligations.items() if owed})
     rows = []
     for label in labels[:years] if years else labels:
         owed, limit = obligations.get(label, 0), plan.limit(label)
