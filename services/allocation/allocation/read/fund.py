@@ -10,6 +10,7 @@ from allocation.adapters.orm import AssessedApplication, Award
 from allocation.adapters.orm_pools import MAIN_POOL, FundPool
 from grants_shared.clock import now
 from grants_shared.drawdown import against_plan, by_year, financial_year, load_plan, tranches
+from grants_shared.errors import Invalid
 
 MOST_GRANTS_SHOWN = 1000
 
@@ -52,7 +53,10 @@ def _grant_years(session: Session) -> list[tuple[str, str, dict[str, int]]]:
 def stress_view(session: Session, fall_bps: int, cut_from: str | None, cut_bps: int) -> dict[str, Any]:
     """Current commitments against the plan after a shock: the years over it and the grants paid in those years."""
     plan = load_plan()
-    shocked = plan.shocked(fall_bps, cut_from, cut_bps)
+    try:
+        shocked = plan.shocked(fall_bps, cut_from, cut_bps)
+    except ValueError as error:  # cut_from is not a financial year
+        raise Invalid(str(error), code="invalid-year", title="Not a financial year") from error
     grants = _grant_years(session)
     owed: dict[str, int] = {}
     for _, _, years in grants:
