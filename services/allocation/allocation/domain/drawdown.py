@@ -56,12 +56,13 @@ def year_profile(amount: Int64Array, duration_months: Int64Array, limit: PlanLim
 
 def plan_stop(amount: Int64Array, duration_months: Int64Array, limit: PlanLimit) -> tuple[int, int] | None:
     """The first rank position whose award takes a year over its headroom, and that year's index (None: all fit)."""
-    if not len(limit.years) or not len(amount):
+    paid = np.flatnonzero(amount)  # only awards add obligations: the profile is as small as the awards are few
+    if not len(limit.years) or not len(paid):
         return None
-    running = np.cumsum(year_profile(amount, duration_months, limit), axis=0)
+    running = np.cumsum(year_profile(amount[paid], duration_months[paid], limit), axis=0)
     over = running > limit.headroom
     rows = np.flatnonzero(over.any(axis=1))
     if not len(rows):
         return None
-    stop = int(rows[0])
-    return stop, int(np.flatnonzero(over[stop])[0])
+    first = int(rows[0])
+    return int(paid[first]), int(np.flatnonzero(over[first])[0])
