@@ -150,6 +150,8 @@ def rounds_open(
     cap: Annotated[list[str] | None, typer.Option(help="REGION=AMOUNT, most a region may get (repeat).")] = None,
     floor: Annotated[list[str] | None, typer.Option(help="REGION=AMOUNT, least kept for a region.")] = None,
     grant_type: Annotated[str, typer.Option(help="main, or starter (small grants for forming places).")] = "main",
+    pool: Annotated[str, typer.Option(help="The fund pool the round draws from.")] = "main",
+    scenario: Annotated[bool, typer.Option(help="A what-if round: simulated only, never a fund figure.")] = False,
     base_url: BaseUrl = DEFAULT_URL,
     token: Token = None,
     as_json: AsJson = False,
@@ -170,6 +172,8 @@ def rounds_open(
         "one_award_per_neighbourhood": one_per_neighbourhood,
         "region_caps": parse_regions(cap),
         "region_floors": parse_regions(floor),
+        "pool_id": pool,
+        "scenario": scenario,
     }
     _run(base_url, token, as_json, lambda api: api.call("POST", "/rounds", body, key), view("show_round"))
 
@@ -225,13 +229,21 @@ def rounds_close(
 
 
 def _allocate(
-    mode: str, round_id: str, show: int, base_url: str, token: str | None, as_json: bool, key: str | None
+    mode: str,
+    round_id: str,
+    show: int,
+    base_url: str,
+    token: str | None,
+    as_json: bool,
+    key: str | None,
+    plan: dict[str, int] | None = None,
 ) -> None:
+    body = {"mode": mode, **({"plan": plan} if plan is not None else {})}
     _run(
         base_url,
         token,
         as_json,
-        lambda api: api.call("POST", f"/rounds/{round_id}/runs", {"mode": mode}, key),
+        lambda api: api.call("POST", f"/rounds/{round_id}/runs", body, key),
         view("show_run", show),
     )
 
@@ -239,17 +251,34 @@ def _allocate(
 Show = Annotated[int, typer.Option("--show", help="How many decisions to print.")]
 
 
+def read_plan(path: str | None) -> dict[str, int] | None:
+    """A drawdown plan file's yearly limits (a plan document with `years`, or a plain year -> pence mapping)."""
+    if path is None:
+        return None
+    try:
+        document = json.loads(open(path, encoding="utf-8").read())
+    except (OSError, ValueError) as error:
+        raise typer.BadParameter(f"cannot read the plan {path}: {error}") from error
+    years = document.get("years", document) if isinstance(document, dict) else None
+    if not isinstance(years, dict):
+        raise typer.BadParameter(f"{path} holds no financial years")
+    return years
+
+
 @runs_app.command("simulate")
 def runs_simulate(
     round_id: str,
     show: Show = 20,
+    plan: Annotated[
+        str | None, typer.Option("--plan", help="A drawdown plan JSON file to simulate under instead of the fund's.")
+    ] = None,
     base_url: BaseUrl = DEFAULT_URL,
     token: Token = None,
     as_json: AsJson = False,
     key: Key = None,
 ) -> None:
-    """Compute the round's allocation without committing (nothing is published)."""
-    _allocate("simulate", round_id, show, base_url, token, as_json, key)
+    """Compute the round's allocation without committing (nothing is published), under another plan if given."""
+    _allocate("simulate", round_id, show, base_url, token, as_json, key, read_plan(plan))
 
 
 @runs_app.command("commit")

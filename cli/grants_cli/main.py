@@ -19,6 +19,7 @@ from grants_cli.example_command import example_app
 from grants_cli.publish_command import publish_app
 from grants_cli.rebuild_command import rebuild_app
 from grants_cli.soak.command import soak
+from grants_cli.stress_command import stress
 from grants_cli.tokens import Role
 
 SERVICES = ("applications", "allocation", "payments", "reporting")  # as grants_cli.system.SERVICES (a test checks)
@@ -41,6 +42,7 @@ app.add_typer(rounds_app, name="rounds")
 app.add_typer(runs_app, name="runs")
 app.command("why")(why)
 app.command("soak")(soak)
+app.command("stress")(stress)
 app.add_typer(example_app, name="example")
 app.add_typer(publish_app, name="publish")
 app.add_typer(rebuild_app, name="rebuild")

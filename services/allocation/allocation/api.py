@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from allocation import bootstrap
-from allocation.routes import pool, registry, rounds, runs
+from allocation.routes import pool, pools, registry, rounds, runs
 from grants_shared.http.app import create_service_app
 
 DESCRIPTION = (
@@ -19,6 +19,6 @@ def create_app() -> FastAPI:
         service="allocation",
         settings=bootstrap.settings(),
         engine=bootstrap.engine(),
-        routers=[rounds.router, runs.router, pool.router, registry.router],
+        routers=[rounds.router, runs.router, pool.router, registry.router, pools.router],
         description=DESCRIPTION,
     )

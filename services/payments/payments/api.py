@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from grants_shared.http.app import create_service_app
 from payments import bootstrap
-from payments.routes import grant_actions, grants, ledger, tranches
+from payments.routes import fund, grant_actions, grants, ledger, tranches
 
 DESCRIPTION = (
     "Tranche schedules, release conditions and holds, maker-checker approvals, variations and early closure, "
@@ -21,6 +21,6 @@ def create_app() -> FastAPI:
         service="payments",
         settings=bootstrap.settings(),
         engine=bootstrap.engine(),
-        routers=[grants.router, grant_actions.router, tranches.router, ledger.router],
+        routers=[grants.router, grant_actions.router, tranches.router, ledger.router, fund.router],
         description=DESCRIPTION,
     )

@@ -6,7 +6,7 @@ from grants_shared.http.app import create_service_app
 from reporting import bootstrap
 from reporting.read.metrics import expose_fund_metrics, expose_pipeline_metrics
 from reporting.read.report_metrics import expose_report_metrics
-from reporting.routes import dashboard, events_feed, fund, outcomes, public, publication, reports, webhooks
+from reporting.routes import dashboard, events_feed, fund, obligations, outcomes, public, publication, reports, webhooks
 
 DESCRIPTION = (
     "Impact report intake and review, and read models of the whole platform built from every event: "
@@ -30,6 +30,7 @@ def create_app() -> FastAPI:
             public.router,
             webhooks.router,
             events_feed.router,
+            obligations.router,
         ],
         description=DESCRIPTION,
     )

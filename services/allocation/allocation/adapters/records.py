@@ -2,14 +2,21 @@
 
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from allocation.adapters.orm import Decision, Round, Run
+from allocation.adapters.orm_pools import MAIN_POOL, RoundPool
 from allocation.adapters.registry_tables import RegistryVintage
 from grants_shared.clock import iso
 
 
 def round_view(round_: Round) -> dict[str, Any]:
     """A round as RoundOut."""
+    session = object_session(round_)
+    placement = session.get(RoundPool, round_.id) if session is not None else None
     return {
+        "pool_id": placement.pool_id if placement else MAIN_POOL,
+        "scenario": placement.scenario if placement else False,
         "id": round_.id,
         "name": round_.name,
         "status": round_.status,

@@ -5,8 +5,12 @@ here without ranking; every other one is decided by the engine (domain/), which 
 """
 
 from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
 
 from allocation.domain import AllocationResult, ApplicationArrays, Constraint, Outcome, Policy, allocate
+from allocation.domain.drawdown import PlanLimit
 from allocation.domain.hashing import decisions_digest, inputs_hash
 from allocation.domain.inputs import PoolApplication, RunInputs
 from allocation.domain.rationale_batch import rationales
@@ -89,7 +93,15 @@ def _allocate(inputs: RunInputs, pool: list[PoolApplication], policy: Policy) ->
         [row_of[a.neighbourhood_code] for a in pool],
         [a.requested_pence for a in pool],
     )
-    return allocate(applications, neighbourhood_arrays(snapshots), policy)
+    return allocate(applications, neighbourhood_arrays(snapshots), policy, _plan_limit(inputs, pool))
+
+
+def _plan_limit(inputs: RunInputs, pool: list[PoolApplication]) -> PlanLimit | None:
+    drawdown = inputs.drawdown
+    if drawdown is None:
+        return None
+    durations = np.array([a.duration_months for a in pool], dtype=np.int64)
+    return PlanLimit.build(date.fromisoformat(drawdown["start"]), dict(drawdown["headroom"]), durations)
 
 
 def _engine_rows(result: AllocationResult, pool: list[PoolApplication]) -> list[DecisionRow]:

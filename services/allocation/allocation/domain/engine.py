@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from allocation.domain.arrays import ApplicationArrays, Int64Array, NeighbourhoodArrays
+from allocation.domain.drawdown import PlanLimit, plan_stop
 from allocation.domain.need import eligible_neighbourhoods, need_scores_bp
 from allocation.domain.policy import Policy
 from allocation.domain.ranking import neighbourhood_places, rank_rows
 from allocation.domain.result import AllocationResult, Constraint, Int8Array, Outcome
-from allocation.domain.walk import walk
+from allocation.domain.walk import Walk, walk
 
 
 def rank_order(
@@ -31,8 +32,29 @@ def _name_clamps(constraint: Int8Array, rows: Int64Array, requested: Int64Array,
     constraint[plain[requested[plain] > policy.max_award_pence]] = Constraint.MAX_AWARD
 
 
-def allocate(applications: ApplicationArrays, neighbourhoods: NeighbourhoodArrays, policy: Policy) -> AllocationResult:
-    """Decide every application under the policy; integer pence throughout, never over budget."""
+def _apply_plan(decided: Walk, duration_months: Int64Array, plan: PlanLimit, available: int) -> str | None:
+    """Stop the walk at the first award that takes a year over the plan; the year that stopped it, if one did."""
+    found = plan_stop(decided.awarded, duration_months, plan)
+    if found is None:
+        return None
+    stop, year = found
+    hit = (decided.awarded[stop:] > 0) | (decided.outcome[stop:] == Outcome.NOT_FUNDED_BUDGET)
+    spent_before = int(decided.awarded[:stop].sum())
+    decided.awarded[stop:][hit] = 0
+    decided.outcome[stop:][hit] = Outcome.NOT_FUNDED_BUDGET
+    decided.constraint[stop:][hit] = Constraint.DRAWDOWN_SPENT
+    decided.constraint[stop] = Constraint.DRAWDOWN_LIMIT
+    decided.budget_left[stop:][hit] = available - spent_before
+    return plan.years[year]
+
+
+def allocate(
+    applications: ApplicationArrays,
+    neighbourhoods: NeighbourhoodArrays,
+    policy: Policy,
+    plan: PlanLimit | None = None,
+) -> AllocationResult:
+    """Decide every application under the policy (and the drawdown plan, when given); never over budget or plan."""
     n = len(applications)
     nb = applications.neighbourhood
     if n and (nb.min() < 0 or nb.max() >= len(neighbourhoods)):
@@ -47,6 +69,9 @@ def allocate(applications: ApplicationArrays, neighbourhoods: NeighbourhoodArray
     regional = bool(policy.region_caps or policy.region_floors)
     region = neighbourhoods.region[nb_ranked] if regional else None
     decided = walk(award[ranked], nb_ranked, region, neighbourhoods.region_names, policy)
+    plan_year = None
+    if plan is not None:
+        plan_year = _apply_plan(decided, plan.duration_months[ranked], plan, policy.available_pence)
 
     rank = np.zeros(n, dtype=np.int64)
     rank[ranked] = np.arange(1, len(ranked) + 1)
@@ -72,4 +97,5 @@ def allocate(applications: ApplicationArrays, neighbourhoods: NeighbourhoodArray
         outcome=outcome,
         constraint=constraint,
         budget_left_pence=budget_left,
+        plan_year=plan_year,
     )

@@ -40,6 +40,7 @@ class PoolApplication:
 class RunInputs:
     """The policy, the neighbourhood registry and the pool of one run; `registry` says where the registry came from.
 
+    `drawdown` is the plan's headroom the run was decided under (absent from documents stored before it existed).
     Documents stored before `registry` existed have none, and read back and hash exactly as they were written.
     """
 
@@ -47,6 +48,7 @@ class RunInputs:
     neighbourhoods: tuple[dict[str, Any], ...]
     applications: tuple[PoolApplication, ...]
     registry: dict[str, Any] | None = None
+    drawdown: dict[str, Any] | None = None  # {"plan_version", "start", "headroom": {year: pence}}; None: no plan
 
     def canonical(self) -> str:
         """Canonical JSON: sorted keys, no whitespace; neighbourhoods by code, applications by id."""
@@ -63,6 +65,8 @@ class RunInputs:
         }
         if self.registry is not None:
             document["registry"] = self.registry
+        if self.drawdown is not None:
+            document["drawdown"] = self.drawdown
         return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def sha256(self) -> str:
@@ -90,4 +94,10 @@ def parse(body: str) -> RunInputs:
         )
         for a in document["applications"]
     )
-    return RunInputs(document["policy"], tuple(document["neighbourhoods"]), applications, document.get("registry"))
+    return RunInputs(
+        document["policy"],
+        tuple(document["neighbourhoods"]),
+        applications,
+        document.get("registry"),
+        document.get("drawdown"),
+    )

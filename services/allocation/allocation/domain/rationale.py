@@ -59,6 +59,20 @@ def budget_spent_tail(result: AllocationResult, left: int) -> str:
     )
 
 
+def drawdown_spent_tail(result: AllocationResult) -> str:
+    """Tail for an application declined because the drawdown plan stopped the walk at a better-ranked one."""
+    return (
+        f"not funded: the walk stopped where a better-ranked award would exceed the {result.plan_year} "
+        "drawdown limit, and awards go strictly in rank order."
+    )
+
+
+def drawdown_limit_tail(result: AllocationResult, i: int) -> str:
+    """Tail for the application whose award would take a financial year over the drawdown plan."""
+    award = format_gbp(int(result.award_pence[i]))
+    return f"not funded: its {award} award would exceed the {result.plan_year} drawdown limit."
+
+
 def _awarded_tail(result: AllocationResult, i: int, constraint: Constraint, region: str) -> str:
     """Tail for an award, naming what shaped its amount."""
     awarded = format_gbp(int(result.awarded_pence[i]))
@@ -94,6 +108,10 @@ def tail(result: AllocationResult, i: int) -> str:
         return DUPLICATE_TAIL
     if outcome == Outcome.NOT_FUNDED_REGION_CAP:
         return region_cap_tail(result, region)
+    if constraint == Constraint.DRAWDOWN_LIMIT:
+        return drawdown_limit_tail(result, i)
+    if constraint == Constraint.DRAWDOWN_SPENT:
+        return drawdown_spent_tail(result)
     if constraint == Constraint.BUDGET_SPENT:
         return budget_spent_tail(result, left)
     if result.policy.partial_awards:

@@ -8,6 +8,7 @@ from allocation.domain.arrays import Int64Array
 from allocation.domain.rationale import (
     DUPLICATE_TAIL,
     budget_spent_tail,
+    drawdown_spent_tail,
     ineligible_text,
     rationale_for,
     region_cap_tail,
@@ -46,6 +47,10 @@ def _shared_tails(result: AllocationResult) -> tuple[Int64Array, list[str]]:
             values, which = np.unique(left, return_inverse=True)
         tail_ids[spent] = len(tails) + which
         tails += [budget_spent_tail(result, int(v)) for v in values]
+    stopped = np.flatnonzero(constraint == Constraint.DRAWDOWN_SPENT)
+    if len(stopped):
+        tail_ids[stopped] = len(tails)
+        tails.append(drawdown_spent_tail(result))
     return tail_ids, tails
 
 

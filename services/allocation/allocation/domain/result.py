@@ -37,6 +37,8 @@ class Constraint(IntEnum):
     REGION_CAP = 6
     ONE_PER_NEIGHBOURHOOD = 7
     ELIGIBILITY = 8
+    DRAWDOWN_LIMIT = 9  # the award would take a financial year's obligations over the drawdown plan
+    DRAWDOWN_SPENT = 10  # the drawdown plan had stopped the walk at a better-ranked application
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -46,6 +48,7 @@ class AllocationResult:
     rank is 1-based among eligible applications (0 when ineligible); need_bp is the need score in basis
     points; award_pence is the request clamped to the policy's min/max; budget_left_pence is what was
     left of the available budget after the decision (eligibility first, then floors, then rank order).
+    plan_year names the financial year whose drawdown limit stopped the walk (None when the plan never bound).
     order lists the eligible input rows in rank order.
     """
 
@@ -60,6 +63,7 @@ class AllocationResult:
     outcome: Int8Array
     constraint: Int8Array
     budget_left_pence: Int64Array
+    plan_year: str | None = None  # the financial year whose drawdown limit stopped the walk, if one did
 
     def __post_init__(self) -> None:
         """Freeze the output columns so a published result cannot drift."""

@@ -20,8 +20,9 @@ router = APIRouter(tags=["rounds"], responses=API_PROBLEMS, dependencies=StrictQ
 
 def opening(body: RoundIn) -> usecases.OpenRound:
     """The use case's command for a round request."""
+    terms = body.model_dump(include=set(usecases.rounds.POLICY_TERMS))
     return usecases.OpenRound(
-        body.name, body.model_dump(include=set(usecases.rounds.POLICY_TERMS)), grant_type=body.grant_type
+        body.name, terms, grant_type=body.grant_type, pool_id=body.pool_id, scenario=body.scenario
     )
 
 
@@ -97,5 +98,8 @@ def run_allocation(
         principal,
         idempotency_key,
         body,
-        lambda uow: (201, _run_answer(usecases.run_allocation(uow, round_id, body.mode, principal.subject))),
+        lambda uow: (
+            201,
+            _run_answer(usecases.run_allocation(uow, round_id, body.mode, principal.subject, plan=body.plan)),
+        ),
     )

@@ -39,6 +39,12 @@ class RoundIn(BaseModel):
     region_floors: dict[RegionName, Amount] = Field(
         default_factory=dict, max_length=50, description="Least reserved for a region (by name)."
     )
+    pool_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")] = Field(
+        "main", description="The fund pool the round draws from (the main pool unless named)."
+    )
+    scenario: StrictBool = Field(
+        False, description="A what-if round: simulated only, never committed, never counted in any fund figure."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -67,6 +73,8 @@ class RoundOut(BaseModel):
     grant_type: Literal["main", "starter"] = "main"
     opened_at: datetime
     closed_at: datetime | None = None
+    pool_id: str = "main"
+    scenario: bool = False
 
 
 class RunIn(BaseModel):
@@ -75,6 +83,12 @@ class RunIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mode: Literal["simulate", "commit"]
+    plan: dict[Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}$")], Amount] | None = Field(
+        None,
+        max_length=100,
+        description="Simulations only: a different drawdown plan (financial year -> most paid out, in pence) "
+        "to see its effect; a commit always runs under the plan in force.",
+    )
 
 
 class Totals(BaseModel):

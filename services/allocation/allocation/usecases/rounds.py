@@ -6,8 +6,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from allocation.adapters.fund_store import find_pool, pool_committed
 from allocation.adapters.lookup import find_round
 from allocation.adapters.orm import Round
+from allocation.adapters.orm_pools import MAIN_POOL, RoundPool
 from allocation.adapters.records import round_view
 from allocation.domain import Policy
 from allocation.domain.lifecycle import OPEN
@@ -17,6 +19,7 @@ from grants_shared.clock import now
 from grants_shared.errors import Conflict, Invalid
 from grants_shared.events import RoundClosed, RoundOpened
 from grants_shared.ids import new_id
+from grants_shared.money import format_gbp
 from grants_shared.uow import UnitOfWork
 
 POLICY_TERMS = (
@@ -42,6 +45,8 @@ class OpenRound:
     name: str
     terms: Mapping[str, Any]
     grant_type: str = MAIN
+    pool_id: str = MAIN_POOL
+    scenario: bool = False
 
 
 def policy_of(terms: Mapping[str, Any]) -> Policy:
@@ -53,10 +58,28 @@ def policy_of(terms: Mapping[str, Any]) -> Policy:
         raise Invalid(detail, code="invalid-policy", title="The round's policy is not consistent") from error
 
 
+def _refuse_beyond_pool(uow: UnitOfWork, command: OpenRound, policy: Policy) -> None:
+    """A real round's budget must fit what its pool has left (Invalid `pool-exhausted`); scenarios spend nothing."""
+    pool = find_pool(uow.session, command.pool_id, lock=True)
+    if command.scenario:
+        return
+    left = pool.total_pence - pool_committed(uow.session, pool.id)
+    if policy.budget_pence > left:
+        raise Invalid(
+            f"The budget of {format_gbp(policy.budget_pence)} is more than the {format_gbp(left)} "
+            f"pool {pool.id} has left.",
+            code="pool-exhausted",
+            title="The pool has not that much left",
+            pool_id=pool.id,
+            pool_left_pence=left,
+        )
+
+
 def open_round(uow: UnitOfWork, command: OpenRound, actor: str) -> Round:
-    """Open a round with its published policy; emits RoundOpened."""
+    """Open a round drawn from a pool with its published policy; emits RoundOpened."""
     policy = policy_of(command.terms)
     check_round_terms(command.grant_type, policy.max_award_pence)
+    _refuse_beyond_pool(uow, command, policy)
     round_ = Round(
         id=new_id(),
         name=command.name,
@@ -69,6 +92,8 @@ def open_round(uow: UnitOfWork, command: OpenRound, actor: str) -> Round:
         opened_by=actor,
     )
     uow.session.add(round_)
+    uow.session.flush()
+    uow.session.add(RoundPool(round_id=round_.id, pool_id=command.pool_id, scenario=command.scenario))
     uow.session.flush()
     uow.emit(
         RoundOpened(

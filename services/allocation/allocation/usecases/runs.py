@@ -1,7 +1,8 @@
 """Use case: run the allocation of a round, as a simulation or as the round's one committed run."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from allocation.adapters.records import run_summary_view
 from allocation.domain.computing import Computed, DecisionRow, compute
 from allocation.domain.inputs import RunInputs as Inputs
 from allocation.domain.lifecycle import OPEN
+from allocation.usecases.fund import drawdown_inputs, policy_now, refuse_scenario_commit
 from allocation.usecases.publishing import publish_commit
 from grants_shared.clock import now
 from grants_shared.crash import crash_point
@@ -44,14 +46,21 @@ class RunDone:
     decisions: list[Decision]
 
 
-def run_allocation(uow: UnitOfWork, round_id: str, mode: str, actor: str) -> RunDone:
-    """Decide the current pool under the round's policy; a commit also awards grants and publishes."""
+def run_allocation(
+    uow: UnitOfWork, round_id: str, mode: str, actor: str, plan: dict[str, int] | None = None
+) -> RunDone:
+    """Decide the current pool under the round's policy, its pool and the drawdown plan; a commit also awards.
+
+    `plan` (simulations only) replaces the drawdown plan's yearly limits for this run, to see their effect.
+    """
     session = uow.session
     commit = mode == "commit"
     round_ = find_round(session, round_id, lock=commit)  # commits of one round queue here on PostgreSQL
     if commit:
         _refuse_commit(session, round_)
-    inputs = load_inputs(session, round_.policy, round_.grant_type)
+        refuse_scenario_commit(session, round_, plan)
+    policy: dict[str, Any] = policy_now(session, round_, lock=commit)
+    inputs = replace(load_inputs(session, policy, round_.grant_type), drawdown=drawdown_inputs(session, plan))
     if commit and not inputs.applications:
         raise Conflict(
             "No assessed application is waiting for a decision.",

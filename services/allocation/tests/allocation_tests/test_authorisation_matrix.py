@@ -8,6 +8,7 @@ consumer, a round opened and a run committed through the API).
 
 from collections.abc import Iterator
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -48,6 +49,12 @@ GET    /pool                             own   403  200  200  200  403  403  401
 GET    /pool                             other 403  200  200  200  403  403  401  401  401
 GET    /registry                         own   403  200  200  200  403  403  401  401  401
 GET    /registry                         other 403  200  200  200  403  403  401  401  401
+GET    /pools                            own   403  200  200  200  403  403  401  401  401
+GET    /pools                            other 403  200  200  200  403  403  401  401  401
+POST   /pools                            own   403  403  201  403  403  403  401  401  401
+POST   /pools                            other 403  403  201  403  403  403  401  401  401
+GET    /fund/stress                      own   403  200  200  200  403  403  401  401  401
+GET    /fund/stress                      other 403  200  200  200  403  403  401  401  401
 """
 OPERATOR = bearer(Role.OPERATOR, subject="seed-operator")
 OWNER, STRANGER = "org-owner", "org-stranger"
@@ -73,10 +80,11 @@ def world(client: TestClient, sessions: sessionmaker[Session]) -> World:
     shared = {"round": decided, "run": run, "app": "app-owner", "org": OWNER}
 
     def fresh(cell: Cell) -> dict[str, str]:
-        return {**shared, "round": post(client, "/rounds", ROUND)["id"]}
+        return {**shared, "round": post(client, "/rounds", ROUND)["id"], "pool": f"pool-{uuid4().hex[:12]}"}
 
     def body(cell: Cell, ids: dict[str, str]) -> Any:
-        return {"POST /rounds": ROUND, "POST /rounds/{round}/runs": {"mode": "simulate"}}.get(
+        pool = {"id": ids.get("pool", "pool-x"), "name": "A pool", "total_pence": 1_000_000}
+        return {"POST /rounds": ROUND, "POST /rounds/{round}/runs": {"mode": "simulate"}, "POST /pools": pool}.get(
             f"{cell.method} {cell.route}"
         )
 
@@ -99,4 +107,4 @@ def test_every_cell_of_the_authorisation_matrix(unlimited: TestClient) -> None:
     matrix = cells(MATRIX)
     wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions), Snapshot(sessions))
     assert wrong == [], "\n".join(wrong)
-    assert len(matrix) == 13 * 2 * 9
+    assert len(matrix) == 16 * 2 * 9

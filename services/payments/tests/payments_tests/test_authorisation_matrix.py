@@ -74,6 +74,8 @@ POST   /tranches/{tranche}/repay                   own   403  403  403  403  200
 POST   /tranches/{tranche}/repay                   other 403  403  403  403  200  403  401  401  401
 GET    /instructions                               own   403  403  200  403  200  200  401  401  401
 GET    /instructions                               other 403  403  200  403  200  200  401  401  401
+GET    /fund/obligations                          own   403  403  200  403  200  200  401  401  401
+GET    /fund/obligations                          other 403  403  200  403  200  200  401  401  401
 GET    /ledger/balances                            own   403  403  200  403  200  200  401  401  401
 GET    /ledger/balances                            other 403  403  200  403  200  200  401  401  401
 GET    /ledger/check                               own   403  403  200  403  200  200  401  401  401
@@ -224,4 +226,4 @@ def test_every_cell_of_the_authorisation_matrix(
     matrix = cells(MATRIX)
     wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions, provider, bank), Snapshot(sessions))
     assert wrong == [], "\n".join(wrong)
-    assert len(matrix) == 20 * 2 * 9
+    assert len(matrix) == 21 * 2 * 9

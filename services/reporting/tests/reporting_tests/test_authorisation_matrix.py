@@ -45,6 +45,8 @@ GET    /grants/{grant}/timeline              own   200  200  200  200  200  200 
 GET    /grants/{grant}/timeline              other 404  200  200  200  200  200  401  401  401
 GET    /fund/position                        own   403  200  200  200  200  200  401  401  401
 GET    /fund/position                        other 403  200  200  200  200  200  401  401  401
+GET    /fund/obligations                     own   403  200  200  200  200  200  401  401  401
+GET    /fund/obligations                     other 403  200  200  200  200  200  401  401  401
 GET    /outcomes                             own   403  200  200  200  200  200  401  401  401
 GET    /outcomes                             other 403  200  200  200  200  200  401  401  401
 GET    /dashboard                            own   403  403  200  403  403  403  401  401  401
@@ -195,4 +197,4 @@ def test_every_cell_of_the_authorisation_matrix(
     tokens = partial(provider_headers, provider)
     wrong = wrong_cells(unlimited, matrix, world(unlimited, sessions, provider), Snapshot(sessions), tokens)
     assert wrong == [], "\n".join(wrong)
-    assert len(matrix) == 35 * 2 * 9
+    assert len(matrix) == 36 * 2 * 9

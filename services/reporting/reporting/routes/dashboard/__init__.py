@@ -20,6 +20,7 @@ from reporting.read.reconciliation import open_differences_list, recently_resolv
 from reporting.routes.dashboard import lists
 from reporting.routes.dashboard.access import Viewer, dashboard_viewer
 from reporting.routes.dashboard.figures import dashboard_figures
+from reporting.routes.dashboard.obligations import obligations_chart
 from reporting.routes.dashboard.page import POLICY, STYLE, DashboardData, render
 from reporting.routes.freshness import read_model_answer
 
@@ -69,5 +70,6 @@ def _page(request: Request, session: Session, today: date) -> str:
         resolved,
         own_group(health, request.app.state.engine),
         dashboard_figures(session, today, settings.reference_data_dir),
+        extra_sections=(obligations_chart(session),),
     )
     return render(data, settings.dashboard_refresh_s)
