@@ -42,4 +42,3 @@ def obligations_chart(session: Session) -> str:
         f'<svg role="img" aria-label="{escape(title)}" width="{LABEL + WIDTH + 260}" height="{ROW * len(rows) + 8}" '
         f'xmlns="http://www.w3.org/2000/svg">{bars}</svg></figure>'
     )
-
