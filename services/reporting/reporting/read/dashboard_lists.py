@@ -1,23 +1,23 @@
 """The lists behind the dashboard's figures: held tranches with their reasons, and reports due and overdue.
 
-Until report schedules are their own read model, a report on period n is taken as due when tranche n + 1 falls
-due (the report that lets payments release it); a period counts as reported once a report on it is submitted or
-accepted.
+Reports due and overdue come from the grants' report schedules (read/schedule.py): the same rule as
+`GET /reports/due` and `grants_reports_overdue`, with the dashboard's own 30-day window for "due".
 """
 
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from reporting.adapters.orm import Grant, ImpactReport, Tranche
+from reporting.adapters.orm import Grant, Tranche
 from reporting.adapters.orm_public import TrancheHold
-from reporting.domain.status import ENDED_GRANTS, OFF_SCHEDULE
+from reporting.domain.status import ENDED_GRANTS
+from reporting.read.schedule import report_schedule
 
-REPORTED = ("submitted", "accepted")
-DUE_WINDOW = timedelta(days=30)  # "due" means due within the next 30 days
+OWED = ("due", "overdue")
+DUE_WINDOW_DAYS = 30  # on the dashboard, "due" means due within the next 30 days
 
 
 @dataclass(frozen=True)
@@ -70,27 +70,15 @@ def held_tranches(session: Session) -> list[HeldTranche]:
 
 
 def reports_due(session: Session, today: date) -> list[ReportDue]:
-    """Reports of live grants due by today + 30 days and not yet submitted, oldest first."""
-    period, after = aliased(Tranche), aliased(Tranche)
-    reported = exists().where(
-        ImpactReport.grant_id == period.grant_id,
-        ImpactReport.period_number == period.number,
-        ImpactReport.status.in_(REPORTED),
-    )
-    rows = session.execute(
-        select(period.grant_id, Grant.neighbourhood_code, period.number, after.due_on)
-        .join(after, and_(after.grant_id == period.grant_id, after.number == period.number + 1))
-        .join(Grant, Grant.grant_id == period.grant_id)
-        .where(
-            period.status.not_in(OFF_SCHEDULE),
-            after.status.not_in(OFF_SCHEDULE),
-            Grant.status.not_in(ENDED_GRANTS),
-            after.due_on <= today + DUE_WINDOW,
-            ~reported,
-        )
-        .order_by(after.due_on, period.grant_id, period.number)
-    ).all()
-    return [ReportDue(g, code, n, due, due < today) for g, code, n, due in rows]
+    """Reports of live grants due by today + 30 days and not yet submitted, oldest first (the report schedule's)."""
+    grants = session.execute(select(Grant).where(Grant.status.not_in(ENDED_GRANTS))).scalars().all()
+    codes = {g.grant_id: g.neighbourhood_code for g in grants}
+    owed = [r for r in report_schedule(session, today, DUE_WINDOW_DAYS, grants) if r.status in OWED]
+    owed.sort(key=lambda r: (r.period.due_on, r.grant_id, r.period.number))
+    return [
+        ReportDue(r.grant_id, codes[r.grant_id], r.period.number, r.period.due_on, r.status == "overdue")
+        for r in owed
+    ]
 
 
 def as_json(rows: list[Any]) -> list[dict[str, Any]]:
