@@ -16,6 +16,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Link, NonRecordingSpan, Span, SpanContext, SpanKind, TraceFlags
 
 from grants_shared.log_context import bound
+from grants_shared.telemetry import tracing_exported
 
 GRANT_ID = "grant.id"
 tracer = trace.get_tracer(__name__)
@@ -67,6 +68,10 @@ def grant_span(
 
     For work with no incoming trace context: polling loops, bank calls, deliveries started from a schedule.
     """
+    if not tracing_exported():  # nobody keeps the span: only the log fields
+        with bound(grant_id=grant_id):
+            yield trace.INVALID_SPAN
+        return
     parent = trace.set_span_in_context(NonRecordingSpan(grant_root(grant_id)))
     with bound(grant_id=grant_id):
         with tracer.start_as_current_span(
