@@ -69,7 +69,7 @@ def create_service_app(
     app.state.sessions = session_factory(engine)
     app.state.read_cache = ReadCache(settings.read_cache_ttl_s)
     app.state.readiness = Readiness(
-        engine.url.render_as_string(hide_password=False), settings.redis_url, edge.probe_cache_s
+        engine.url.render_as_string(hide_password=False), settings.redis_url, edge.probe_cache_s, service=service
     )
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
