@@ -65,7 +65,7 @@ def _per_grant(connection: Connection) -> tuple[list[tuple[str, str, int]], list
         .where(PaymentInstruction.status == SETTLED)
         .group_by(PaymentInstruction.grant_id)
     ).all()
-    return [tuple(r) for r in tranches], [(g, int(p or 0)) for g, p in paid]  # type: ignore[misc]
+    return [(g, s, int(n)) for g, s, n in tranches], [(g, int(p or 0)) for g, p in paid]
 
 
 class PaymentsCollector(Collector):
