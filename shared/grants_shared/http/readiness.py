@@ -158,3 +158,21 @@ class Readiness:
             answer["outbox"] = age is not None and age <= self.settings.outbox_max_age_s
         self.last = (time.monotonic(), answer)
         return answer
+
+
+def probe(service: str) -> dict[str, bool]:
+    """The readiness checks of `service`, run once from its environment: what a worker's probe runs."""
+    from grants_shared.migrate import database_url
+    from grants_shared.settings import PlatformSettings
+
+    readiness = Readiness(database_url(service), PlatformSettings().redis_url, service=service)
+    return asyncio.run(readiness.checks())
+
+
+if __name__ == "__main__":  # `python -m grants_shared.http.readiness payments`: exit 0 when ready (worker probes)
+    import json
+    import sys
+
+    answer = probe(sys.argv[1])
+    print(json.dumps(answer))
+    sys.exit(0 if all(answer.values()) else 1)
