@@ -1,6 +1,9 @@
 """Readiness that means something: not ready without the database, Redis, the service's consumer groups, or an
 outbox that flows. Real Redis, real databases."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -115,3 +118,18 @@ def test_readyz_answers_503_with_the_failing_check(
     redis_groups.xgroup_destroy(consumed_streams(SERVICE)[-1], SERVICE)
     refused = client.get("/readyz")
     assert refused.status_code == 503 and refused.json()["checks"]["consumer_groups"] is False
+
+
+def test_the_worker_probe_command_exits_by_readiness(outbox_db: str, redis_groups: redis.Redis, redis_url: str) -> None:
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "PAYMENTS_DATABASE_URL": outbox_db,
+        "GRANTS_READY_GROUPS": "true",
+    }
+    command = [sys.executable, "-m", "grants_shared.http.readiness", SERVICE]
+    ready = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert ready.returncode == 0, ready.stdout + ready.stderr
+    redis_groups.xgroup_destroy(consumed_streams(SERVICE)[0], SERVICE)
+    not_ready = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert not_ready.returncode == 1 and '"consumer_groups": false' in not_ready.stdout
