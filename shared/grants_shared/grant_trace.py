@@ -15,6 +15,7 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.trace import Link, NonRecordingSpan, Span, SpanContext, SpanKind, TraceFlags
 
+from grants_shared.ids import stable_id
 from grants_shared.log_context import bound
 from grants_shared.telemetry import tracing_exported
 
@@ -83,7 +84,17 @@ def grant_span(
 
 
 def grant_of(payload: Any) -> str | None:
-    """The grant an event is about: its payload's grant_id, else None (application events are not yet a grant)."""
+    """The grant an event is about: its payload's grant_id; for an award decision, the grant it creates; else None.
+
+    An allocation decision that awards names the grant by its parts: allocation ids grants `stable_id("grant", run_id,
+    application_id)` (allocation/usecases/runs.py), so the decision, and applications' handling of it, join the
+    grant's trace too. Application events before it are about an application, not yet a grant.
+    """
     fields = payload if isinstance(payload, dict) else vars(payload) if hasattr(payload, "__dict__") else {}
     value = fields.get("grant_id")
-    return value if isinstance(value, str) and value else None
+    if isinstance(value, str) and value:
+        return value
+    run_id, application_id = fields.get("run_id"), fields.get("application_id")
+    if fields.get("awarded") is True and isinstance(run_id, str) and isinstance(application_id, str):
+        return stable_id("grant", run_id, application_id)
+    return None

@@ -42,7 +42,14 @@ def test_every_span_about_a_grant_joins_its_one_trace(start_system: Any, spans: 
     running = start_system(tracing_env(spans.endpoint))
     walk = run_walk(running.client, log=lambda _: None)
     grant_id, root = walk.grant_id, grant_root(walk.grant_id)
-    expected = {"allocation-worker", "payments-api", "payments-worker", "reporting-api", "reporting-worker"}
+    expected = {
+        "allocation-worker",
+        "applications-worker",
+        "payments-api",
+        "payments-worker",
+        "reporting-api",
+        "reporting-worker",
+    }
     wait_for(lambda: expected <= {s.service for s in about_grant(spans.snapshot(), grant_id)})
 
     tagged = about_grant(spans.snapshot(), grant_id)

@@ -17,6 +17,7 @@ from grants_shared.grant_trace import (
     grant_trace_id,
     mark_current,
 )
+from grants_shared.ids import stable_id
 from grants_shared.log_context import event_id_var, grant_id_var
 
 
@@ -73,3 +74,9 @@ def test_without_an_exporter_no_span_is_made_but_the_log_fields_are(
 def test_the_grant_of_an_event_is_its_payloads_grant_id() -> None:
     assert grant_of({"grant_id": "g-1", "application_id": "a-1"}) == "g-1"
     assert grant_of({"application_id": "a-1"}) is None and grant_of({"grant_id": ""}) is None
+
+
+def test_an_award_decision_is_about_the_grant_it_creates() -> None:
+    decision = {"run_id": "r-1", "application_id": "a-1", "awarded": True}
+    assert grant_of(decision) == stable_id("grant", "r-1", "a-1")
+    assert grant_of({**decision, "awarded": False}) is None
