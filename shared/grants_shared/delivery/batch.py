@@ -22,7 +22,7 @@ from grants_shared.delivery import parking
 from grants_shared.delivery.messages import Message, NotReady, Route, wake_keys
 from grants_shared.delivery.progress import record_progress
 from grants_shared.grant_trace import grant_of, mark_grant
-from grants_shared.log_context import bound
+from grants_shared.log_context import enter_event, leave_event
 from grants_shared.telemetry import tracing_exported
 from grants_shared.uow import Rows, UnitOfWork, discard_deferred, write_deferred, write_rows
 
@@ -238,8 +238,11 @@ class Batch:
         Waiting for a prerequisite (NotReady) is not an error of the span.
         """
         envelope = message.envelope
-        with bound(grant_id=grant_of(envelope.payload), event_id=envelope.event_id):
+        tokens = enter_event(grant_of(envelope.payload), envelope.event_id)  # log lines name the event and grant
+        try:
             return self._handle_bound(message, flush=flush)
+        finally:
+            leave_event(tokens)
 
     def _handle_bound(self, message: Message, *, flush: bool) -> UnitOfWork:
         envelope = message.envelope
