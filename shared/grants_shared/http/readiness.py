@@ -2,7 +2,8 @@
 
 For a platform service it means more than "answers": its consumer group exists on every stream it consumes (XINFO
 GROUPS, one pipelined round trip), and its outbox's oldest unsent row is younger than GRANTS_READY_OUTBOX_MAX_AGE_S
-(one indexed MIN query, which stands in for the plain SELECT 1). A relay that stopped publishing, or a Redis that lost
+(one indexed MIN query after the SELECT 1, on the same connection; an outbox locked past 200 ms is unknown, not
+stuck). A relay that stopped publishing, or a Redis that lost
 its groups, takes the API out of rotation instead of letting it accept work nobody will carry on.
 
 The checks use their own connections, never the request pool (it may be busy with slow requests) and never a
@@ -21,6 +22,7 @@ import redis.asyncio
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from grants_shared import tables
@@ -63,12 +65,26 @@ def _select_one(engine: Engine) -> None:
         connection.rollback()
 
 
-def _outbox_age_s(engine: Engine) -> float:
-    """Seconds the oldest unsent outbox row has waited (0: none), in one query."""
+def _outbox_age_s(engine: Engine) -> float | None:
+    """SELECT 1, then the seconds the oldest unsent outbox row has waited (0: none), on one connection.
+
+    None when the outbox could not be read in time (a lock held on it: DDL, or a test's ACCESS EXCLUSIVE): not known to
+    be stuck, so not counted against readiness; the database itself answered.
+    """
     unsent = tables.outbox.c.published_at.is_(None)
     with engine.connect() as connection:
-        oldest = connection.execute(select(func.min(tables.outbox.c.created_at)).where(unsent)).scalar()
+        connection.execute(text("SELECT 1"))
+        try:
+            if connection.dialect.name == "postgresql":  # a held lock must not cost the probe its deadline
+                connection.execute(text("SET LOCAL lock_timeout = '200ms'"))
+            oldest = connection.execute(select(func.min(tables.outbox.c.created_at)).where(unsent)).scalar()
+        except DBAPIError:
+            oldest, unknown = None, True
+        else:
+            unknown = False
         connection.rollback()
+    if unknown:
+        return None
     return 0.0 if oldest is None else max(0.0, (datetime.now(UTC) - as_utc(oldest)).total_seconds())
 
 
@@ -155,7 +171,7 @@ class Readiness:
             answer["consumer_groups"] = groups
         if self.outbox_checked:
             age = self.outbox_age_s
-            answer["outbox"] = age is not None and age <= self.settings.outbox_max_age_s
+            answer["outbox"] = database and (age is None or age <= self.settings.outbox_max_age_s)
         self.last = (time.monotonic(), answer)
         return answer
 
