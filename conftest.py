@@ -14,6 +14,8 @@ from tests.support.infra import database_backends, fresh_database, redis_for_tes
 os.environ.setdefault("GRANTS_READ_CACHE_TTL_S", "0")
 # Likewise /readyz and /metrics answer afresh each time (a scrape after a request must see it), unless a test says so.
 os.environ.setdefault("GRANTS_PROBE_CACHE_S", "0")
+# Tests build APIs without their workers: /readyz demands the consumer groups only where a test says so.
+os.environ.setdefault("GRANTS_READY_GROUPS", "false")
 # Every process a test starts (workers, `grants run`) signs and verifies events with this run's keys.
 os.environ.setdefault("GRANTS_EVENT_KEYS", json.dumps(new_keys("test-1")))
 

@@ -7,7 +7,6 @@ message per transaction; the document shows each consumed stream as the group's 
 """
 
 import asyncio
-import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,7 @@ from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.delivery.writer import DatabaseWriter
 from grants_shared.event_keys import keyring_of
 from grants_shared.events.envelope import Envelope, Event
+from grants_shared.logging_setup import configure_logging
 from grants_shared.settings import PlatformSettings
 from grants_shared.signing import Keyring
 from grants_shared.telemetry import instrument_redis, setup_tracing
@@ -61,7 +61,7 @@ class WorkerSpec:
 
 def create_worker(spec: WorkerSpec) -> FastStream:
     """Build the FastStream app: the group's consumer, the relay and the loops start with it and stop with it."""
-    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {spec.service}-worker %(levelname)s %(message)s")
+    configure_logging(f"{spec.service}-worker")
     spec.settings.require_redis_password()
     setup_tracing(f"{spec.service}-worker")
     instrument_redis()

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from grants_shared.http.app import create_service_app
 from payments import bootstrap
+from payments.read.alert_metrics import expose_payments_metrics
 from payments.routes import fund, grant_actions, grants, ledger, tranches
 
 DESCRIPTION = (
@@ -17,10 +18,12 @@ def create_app() -> FastAPI:
     """Build the API on the configured database (migrated first when PAYMENTS_MIGRATE_ON_START is true)."""
     bootstrap.policy()  # a malformed policy document stops the API here, not at the first release
     bootstrap.runtime.migrate_on_start()
-    return create_service_app(
+    app = create_service_app(
         service="payments",
         settings=bootstrap.settings(),
         engine=bootstrap.engine(),
         routers=[grants.router, grant_actions.router, tranches.router, ledger.router, fund.router],
         description=DESCRIPTION,
     )
+    expose_payments_metrics(app.state.engine)
+    return app

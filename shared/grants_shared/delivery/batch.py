@@ -21,6 +21,8 @@ from grants_shared import tables
 from grants_shared.delivery import parking
 from grants_shared.delivery.messages import Message, NotReady, Route, wake_keys
 from grants_shared.delivery.progress import record_progress
+from grants_shared.grant_trace import grant_of, mark_grant
+from grants_shared.log_context import enter_event, leave_event
 from grants_shared.telemetry import tracing_exported
 from grants_shared.uow import Rows, UnitOfWork, discard_deferred, write_deferred, write_rows
 
@@ -236,6 +238,14 @@ class Batch:
         Waiting for a prerequisite (NotReady) is not an error of the span.
         """
         envelope = message.envelope
+        tokens = enter_event(grant_of(envelope.payload), envelope.event_id)  # log lines name the event and grant
+        try:
+            return self._handle_bound(message, flush=flush)
+        finally:
+            leave_event(tokens)
+
+    def _handle_bound(self, message: Message, *, flush: bool) -> UnitOfWork:
+        envelope = message.envelope
         uow = UnitOfWork.joined(self.session, cause=envelope)
         if not tracing_exported():  # a span nobody exports costs more than many handlers: none at all
             message.route.handle(envelope, uow)
@@ -253,6 +263,7 @@ class Batch:
             span.set_attribute("messaging.system", "redis")
             span.set_attribute("messaging.consumer.group.name", self.group)
             span.set_attribute("messaging.message.id", envelope.event_id)
+            mark_grant(span, grant_of(envelope.payload))
             try:
                 message.route.handle(envelope, uow)
                 if flush:

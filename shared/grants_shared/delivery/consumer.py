@@ -32,6 +32,7 @@ from grants_shared.delivery.messages import Message, Route, decode
 from grants_shared.delivery.streams import Entry, GroupStreams, dead_letter_record, split_at_horizon
 from grants_shared.delivery.tuning import ConsumerTuning
 from grants_shared.delivery.writer import DatabaseWriter
+from grants_shared.grant_trace import grant_of
 from grants_shared.signing import Keyring, Refused
 from grants_shared.uow import ring_commit_bells
 
@@ -53,6 +54,7 @@ class GroupConsumer:
         keyring: Keyring,
     ) -> None:
         self.group, self.writer, self.tuning, self.keyring = group, writer, tuning, keyring
+        self.consumer = consumer
         self.routes = {route.stream: route for route in routes}
         self.streams = GroupStreams(
             redis, group=group, consumer=consumer, streams=sorted(self.routes), batch=tuning.batch
@@ -230,6 +232,9 @@ class GroupConsumer:
         self.stats.update(o.status for o in result.outcomes)
         if result.wrote_events:
             ring_commit_bells()
+        if log.isEnabledFor(logging.DEBUG):
+            for outcome in result.with_status("applied"):
+                log.debug("%s applied %s", self.consumer, outcome.message.event_id, extra=_about(outcome.message))
         done = [o.message.entry for o in result.with_status("applied", "duplicate", "parked")]
         if done:
             crash_point(f"{self.group}.before_ack")  # committed, not acknowledged: the entries come again
@@ -280,6 +285,12 @@ class GroupConsumer:
         with self.writer.sessions() as session:
             parking.unpark(session, self.group, event_id)
             session.commit()
+
+
+def _about(message: Message) -> dict[str, Any]:
+    """The log fields of a message: its event, its grant, its type."""
+    envelope = message.envelope
+    return {"event_id": envelope.event_id, "grant_id": grant_of(envelope.payload), "event_type": envelope.event_type}
 
 
 def _parked_body(row: Any) -> Any:

@@ -12,6 +12,7 @@ its doorbell rings (a commit wrote outbox rows) or its interval passes.
 """
 
 import asyncio
+import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from grants_shared.crash import crash_point
 from grants_shared.db import read_only_session
 from grants_shared.delivery.backoff import Backoff
 from grants_shared.delivery.writer import DatabaseWriter
+from grants_shared.grant_trace import grant_of, mark_grant
 from grants_shared.signing import Signer
 from grants_shared.telemetry import tracing_exported
 from grants_shared.wire import DATA_FIELD, encode_frame
@@ -127,9 +129,18 @@ class OutboxRelay:
         ) as span:
             span.set_attribute("messaging.system", "redis")
             span.set_attribute("messaging.message.id", row.event_id)
+            mark_grant(span, _grant_in(row.body))
             headers: dict[str, str] = {"event_id": row.event_id}
             propagate.inject(headers)
         return headers
+
+
+def _grant_in(body: str) -> str | None:
+    """The grant an outbox row's event is about (its payload's grant_id), if any."""
+    try:
+        return grant_of(json.loads(body).get("payload") or {})
+    except (ValueError, AttributeError):
+        return None
 
 
 def locks_rows(session: Session) -> bool:

@@ -8,10 +8,12 @@ concurrency). A transaction always begins and ends inside one call on one writer
 """
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
+from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
@@ -51,13 +53,15 @@ class DatabaseWriter:
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `fn` on a writer thread and await its result (it finishes even if the awaiting task is cancelled)."""
-        return await asyncio.wrap_future(self._executor.submit(fn, *args, **kwargs))
+        # In the caller's context: the trace and the log fields (grant, event) go with the work to the writer thread.
+        context = contextvars.copy_context()
+        return await asyncio.wrap_future(self._executor.submit(partial(context.run, fn, *args, **kwargs)))
 
     def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `fn` on a writer thread and wait for it (from a plain thread; inline when already on one)."""
         if self.on_writer_thread():
             return fn(*args, **kwargs)
-        return self._executor.submit(fn, *args, **kwargs).result()
+        return self._executor.submit(partial(contextvars.copy_context().run, fn, *args, **kwargs)).result()
 
     def transact(self, work: Callable[[UnitOfWork], T], cause: Envelope[Any] | None = None) -> T:
         """Run `work` in one unit of work on a writer thread and commit it; returns what `work` returned."""

@@ -13,6 +13,7 @@ from grants_shared.db import read_only_session, session_factory
 from grants_shared.delivery.lag_metrics import track_group
 from grants_shared.http.docs import install_docs
 from grants_shared.http.edge import EdgeSettings
+from grants_shared.http.grant_tagging import GrantSpanTagging, bind_grant
 from grants_shared.http.headers import HeaderPolicy, install_security_headers
 from grants_shared.http.limits import BodySizeLimit
 from grants_shared.http.metrics import RequestMetrics
@@ -21,6 +22,7 @@ from grants_shared.http.ratelimit import RATE_LIMITED_RESPONSE, RateLimit, RateL
 from grants_shared.http.readcache import ReadCache
 from grants_shared.http.readiness import Readiness
 from grants_shared.http.scrape import MetricsEndpoint
+from grants_shared.logging_setup import configure_logging
 from grants_shared.outbox_metrics import track_outbox
 from grants_shared.settings import PlatformSettings
 from grants_shared.telemetry import instrument_engine, setup_tracing, tracing_exported
@@ -48,6 +50,7 @@ def create_service_app(
     edge = edge or EdgeSettings()
     docs = edge.docs_on(settings.env)
     setup_tracing(f"{service}-api")
+    configure_logging(f"{service}-api")
     # FastAPI's own tracing starts a span per request and per dependency whenever a tracer provider is installed
     # (setup_tracing always installs one): with no exporter those spans go nowhere, so it is on only when kept.
     telemetry: TelemetryConfig = {"tracing": tracing_exported()}
@@ -66,7 +69,7 @@ def create_service_app(
     app.state.sessions = session_factory(engine)
     app.state.read_cache = ReadCache(settings.read_cache_ttl_s)
     app.state.readiness = Readiness(
-        engine.url.render_as_string(hide_password=False), settings.redis_url, edge.probe_cache_s
+        engine.url.render_as_string(hide_password=False), settings.redis_url, edge.probe_cache_s, service=service
     )
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
@@ -78,12 +81,15 @@ def create_service_app(
     if docs:
         install_docs(app)
     for router in routers:
-        app.include_router(router, responses=RATE_LIMITED_RESPONSE if limits.enabled else None)
+        app.include_router(
+            router, responses=RATE_LIMITED_RESPONSE if limits.enabled else None, dependencies=[Depends(bind_grant)]
+        )
     _install_edge(app, settings, edge)
     track_outbox(service, engine)
     track_group(service, settings.redis_url, engine)
     if tracing_exported():  # a span per request and per statement cost a third of a cached read: only when kept
         instrument_engine(engine)
+        app.add_middleware(GrantSpanTagging)  # inside the instrumentation's middleware: it sees the server span
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from grants_shared.clock import Clock, system_clock
 from grants_shared.crash import crash_point
 from grants_shared.delivery.writer import Database
+from grants_shared.grant_trace import grant_span
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, PaymentInstruction
 from payments.adapters.provider import (
@@ -78,6 +79,13 @@ def dispatch_one(
     Returns whether the provider answered (False: it stays created and goes again, with the same key). An answer
     about another instruction is raised as a difference and not recorded: it too stays created.
     """
+    with grant_span("payments dispatch instruction", grant.grant_id, attributes={"instruction.id": ins.instruction_id}):
+        return _dispatch_one(db, provider, ins, grant, max_attempts=max_attempts, clock=clock)
+
+
+def _dispatch_one(
+    db: Database, provider: PaymentProvider, ins: PaymentInstruction, grant: Grant, *, max_attempts: int, clock: Clock
+) -> bool:
     payee = Payee(grant.payee_name, grant.payee_sort_code, grant.payee_account_number)
     crash_point("payments.before_bank_call")
     try:
@@ -117,31 +125,39 @@ def poll_turn(
     """
     with db.reading() as session:
         rows = session.execute(
-            select(PaymentInstruction.instruction_id, PaymentInstruction.provider_payment_id)
+            select(
+                PaymentInstruction.instruction_id, PaymentInstruction.provider_payment_id, PaymentInstruction.grant_id
+            )
             .where(PaymentInstruction.status == INSTRUCTED)
             .order_by(PaymentInstruction.instructed_at)
             .limit(batch)
         ).all()
     outcomes, unanswered = [], 0
-    for instruction_id, payment_id in rows:
+    for instruction_id, payment_id, grant_id in rows:
         if payment_id is None:
             continue  # an instructed row always has it; skip rather than guess
         try:
-            payment = provider.get(payment_id)
+            with grant_span("payments poll payment", grant_id, attributes={"instruction.id": instruction_id}):
+                payment = provider.get(payment_id)
         except ProviderError as error:
             log.warning("could not poll %s (%s): %s", instruction_id, payment_id, error)
             unanswered += 1
             continue
         if payment.status != "pending":
-            outcomes.append((instruction_id, payment))
+            outcomes.append((instruction_id, grant_id, payment))
     if rows and unanswered == len(rows):
         raise ProviderError(f"the provider answered none of {len(rows)} poll(s)")
-    for instruction_id, payment in outcomes:  # one transaction each: one bad outcome holds up no other
-        db.transact(
-            partial(
-                _apply_outcome, instruction_id=instruction_id, payment=payment, max_attempts=max_attempts, clock=clock
+    for instruction_id, grant_id, payment in outcomes:  # one transaction each: one bad outcome holds up no other
+        with grant_span("payments apply outcome", grant_id, attributes={"instruction.id": instruction_id}):
+            db.transact(
+                partial(
+                    _apply_outcome,
+                    instruction_id=instruction_id,
+                    payment=payment,
+                    max_attempts=max_attempts,
+                    clock=clock,
+                )
             )
-        )
     return len(rows) - unanswered
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from grants_shared.auth import Principal
 from grants_shared.clock import Clock, system_clock, today
 from grants_shared.delivery.writer import Database
+from grants_shared.grant_trace import grant_span
 from grants_shared.people import same_person
 from grants_shared.uow import UnitOfWork
 from payments.adapters.orm import Grant, Tranche
@@ -147,7 +148,11 @@ def due_turn(db: Database, *, policy: ReleasePolicy, clock: Clock, batch: int = 
         review(uow, grant, tranche, actor=AUTO_RELEASER, policy=policy, clock=clock)
         return tranche.status != TRANCHE_SCHEDULED
 
-    return sum(db.transact(partial(review_one, tranche_id=t, grant_id=g)) for t, g in chosen)
+    def review_traced(tranche_id: str, grant_id: str) -> bool:
+        with grant_span("payments review tranche", grant_id, attributes={"tranche.id": tranche_id}):
+            return db.transact(partial(review_one, tranche_id=tranche_id, grant_id=grant_id))
+
+    return sum(review_traced(t, g) for t, g in chosen)
 
 
 def hold(uow: UnitOfWork, tranche_id: str, reason: str, officer: Principal, clock: Clock = system_clock) -> Tranche:
