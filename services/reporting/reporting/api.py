@@ -7,6 +7,7 @@ from reporting import bootstrap
 from reporting.read.metrics import expose_fund_metrics, expose_pipeline_metrics
 from reporting.read.report_metrics import expose_report_metrics
 from reporting.routes import dashboard, events_feed, fund, obligations, outcomes, public, publication, reports, webhooks
+from reporting.webhooks.metrics import expose_webhook_metrics
 
 DESCRIPTION = (
     "Impact report intake and review, and read models of the whole platform built from every event: "
@@ -37,4 +38,5 @@ def create_app() -> FastAPI:
     expose_fund_metrics(app.state.engine)
     expose_pipeline_metrics(app.state.settings.redis_url)
     expose_report_metrics(app.state.engine, app.state.settings.report_reminder_days)
+    expose_webhook_metrics(app.state.engine)
     return app
