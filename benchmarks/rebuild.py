@@ -137,7 +137,7 @@ def publish(redis_url: str, keyring: Keyring) -> int:
 
 def raw_read(redis_url: str) -> int:
     """The baseline: every entry of the rebuild's streams read with XRANGE, in the rebuild's pages."""
-    from reporting.rebuild import PAGE, routes, streams_of
+    from reporting.consumers.rebuild import PAGE, routes, streams_of
 
     client, read = sync_client(redis_url), 0
     for stream in streams_of(routes()):
@@ -153,7 +153,7 @@ def raw_read(redis_url: str) -> int:
 
 def rebuild_once(where: Place, keyring: Keyring) -> int:
     """The result: a whole rebuild into a fresh database; returns the entries applied."""
-    from reporting.rebuild import Rebuild
+    from reporting.consumers.rebuild import Rebuild
 
     _, sessions = where.service_sessions("reporting")
     result = Rebuild(sessions, sync_client(where.redis_url), keyring).run()

@@ -101,7 +101,7 @@ def _setattr_status(node: ast.Call) -> bool:
     )
 
 
-STATUS_APPLIERS = {"payments": ("adapters/lifecycle.py",)}
+STATUS_APPLIERS = {"payments": ("adapters/lifecycle.py",), "reporting": ("webhooks/store.py",)}
 """The one adapter a service may name that writes the statuses its domain's state machines decided (guarded UPDATEs
 whose allowed sources come from the domain's tables)."""
 

@@ -1,4 +1,4 @@
-"""`grants publish 360giving`: the command only; the export (reporting.publication.export) runs in a child process."""
+"""`grants publish 360giving`: the command only; the export (grants_cli.publish_export) runs in a child process."""
 
 from enum import StrEnum
 from pathlib import Path
@@ -34,4 +34,4 @@ def three_sixty_giving(
         raise CommandFailed(f"cannot tell the format from {out.name}: give --format json, csv or xlsx")
     if not out.parent.is_dir():
         raise CommandFailed(f"the folder {out.parent} for {out.name} does not exist")
-    run_module("-m", "reporting.publication.export", "--out", str(out), "--format", chosen, service="reporting")
+    run_module("-m", "grants_cli.publish_export", "--out", str(out), "--format", chosen, service="reporting")

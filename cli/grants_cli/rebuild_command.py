@@ -1,4 +1,4 @@
-"""`grants rebuild reporting`: the command only; the rebuild (reporting.rebuild) loads when it runs."""
+"""`grants rebuild reporting`: the command only; the rebuild (reporting.consumers.rebuild) loads when it runs."""
 
 from typing import TYPE_CHECKING, Annotated
 
@@ -7,7 +7,7 @@ import typer
 from grants_cli.errors import CommandFailed
 
 if TYPE_CHECKING:
-    from reporting.rebuild import RebuildResult
+    from reporting.consumers.rebuild import RebuildResult
 
 rebuild_app = typer.Typer(help="Rebuild read models from the streams' history.", no_args_is_help=True)
 
@@ -49,8 +49,8 @@ def _run(database_url: str | None, batch: int) -> "RebuildResult":
     from grants_shared.db import make_engine, migrate, session_factory
     from grants_shared.delivery.redis_client import sync_client
     from grants_shared.event_keys import keyring_of
-    from reporting import rebuild
     from reporting.config import Settings
+    from reporting.consumers import rebuild
 
     settings = Settings()
     url = database_url or settings.db_url()

@@ -21,8 +21,17 @@ from .test_read_routes import SERVICES
 
 BAD = ["a\x00b", "\x00", "a\x1bb", "a\x7fb", "a\x9bb", "a\ud800b"]
 """NUL (a 500 on PostgreSQL), an escape, DEL, a C1 control and a lone surrogate."""
-STRUCTURED = {r"^[0-9]{6}$", r"^[0-9]{8}$", SCHEMA_PATTERN}
-"""Patterns of fields that are not free text, each a fixed alphabet: sort codes, account numbers, 360Giving org ids."""
+STRUCTURED = {
+    r"^[0-9]{6}$",
+    r"^[0-9]{8}$",
+    SCHEMA_PATTERN,
+    r"^[a-z0-9][a-z0-9-]*$",
+    r"^[0-9]{4}-[0-9]{2}$",
+    r"^[A-Za-z0-9_.:-]{1,64}$",
+    r"^[a-z][a-z0-9_]{1,49}$",
+}
+"""Patterns of fields that are not free text, each a fixed alphabet: sort codes, account numbers, 360Giving org ids,
+pool ids, financial years (2031-32), adviser ids and indicator codes."""
 KEY, VALUE = "<key>", "<value>"
 Path = tuple[str | int, ...]
 

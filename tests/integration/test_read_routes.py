@@ -15,6 +15,9 @@ SERVICES = ("applications", "allocation", "payments", "reporting")
 READERS = (read_session, cached_reader)
 # who asks: the bearer token, the dashboard's own rule, or no one in particular (the public pages)
 AUTH = {"current_principal", "dashboard_viewer", "public_visitor"}
+# GET routes that read no database: reporting's event feed (the streams' history in Redis) and its indicator
+# catalogue (versioned data shipped with the service)
+NO_DATABASE = {"/events", "/indicators"}
 
 
 def get_routes(service: str) -> Iterator[APIRoute]:
@@ -23,7 +26,7 @@ def get_routes(service: str) -> Iterator[APIRoute]:
     for module in pkgutil.iter_modules(package.__path__):
         router = getattr(importlib.import_module(f"{service}.routes.{module.name}"), "router", None)
         for route in getattr(router, "routes", []):
-            if isinstance(route, APIRoute) and "GET" in route.methods:
+            if isinstance(route, APIRoute) and "GET" in route.methods and route.path not in NO_DATABASE:
                 yield route
 
 

@@ -14,6 +14,7 @@ from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.idempotency import idempotent_post
 from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
+from grants_shared.http.text import line_rule
 
 router = APIRouter(tags=["fund"], responses=API_PROBLEMS, dependencies=StrictQuery)
 BasisPoints = Annotated[int, Query(ge=0, le=10_000, description="A share in basis points (2000 = 20%).")]
@@ -25,7 +26,7 @@ class PoolIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[str, line_rule(200)]
     total_pence: PositiveAmount
 
 

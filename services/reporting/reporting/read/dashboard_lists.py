@@ -76,8 +76,7 @@ def reports_due(session: Session, today: date) -> list[ReportDue]:
     owed = [r for r in report_schedule(session, today, DUE_WINDOW_DAYS, grants) if r.status in OWED]
     owed.sort(key=lambda r: (r.period.due_on, r.grant_id, r.period.number))
     return [
-        ReportDue(r.grant_id, codes[r.grant_id], r.period.number, r.period.due_on, r.status == "overdue")
-        for r in owed
+        ReportDue(r.grant_id, codes[r.grant_id], r.period.number, r.period.due_on, r.status == "overdue") for r in owed
     ]
 
 

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from grants_shared.clock import as_utc
-from reporting.routes.schemas import ReportOut
+from reporting.routes.schemas import IndicatorCode, ReportOut
 
 Value = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
-Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,49}$")]
+Code = IndicatorCode
 Utc = Annotated[datetime, AfterValidator(as_utc)]
 
 

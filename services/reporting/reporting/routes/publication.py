@@ -3,18 +3,23 @@
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from grants_shared.http.app import CachedReads
 from grants_shared.http.problems import problem_responses
 from grants_shared.http.query import StrictQuery
-from reporting.publication.config import PublicationSettings
-from reporting.publication.flat import csv_bytes, xlsx_bytes
-from reporting.publication.package import build_package, package_bytes
+from reporting.read.publication.config import PublicationSettings
+from reporting.read.publication.flat import csv_bytes, xlsx_bytes
+from reporting.read.publication.package import build_package, package_bytes
 from reporting.routes.freshness import read_model_answer
+from reporting.routes.public import public_visitor
 
-router = APIRouter(tags=["publication"], responses=problem_responses(422, 429, 503), dependencies=StrictQuery)
+router = APIRouter(
+    tags=["publication"],
+    responses=problem_responses(422, 429, 503),
+    dependencies=[Depends(public_visitor), *StrictQuery],
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

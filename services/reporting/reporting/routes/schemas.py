@@ -22,8 +22,11 @@ def _catalogued(results: dict[str, int]) -> dict[str, int]:
     return results
 
 
+IndicatorCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,49}$")]
+"""A code of the indicator catalogue: a fixed alphabet, so no free text."""
+
 Outcomes = Annotated[
-    dict[Annotated[str, Field(max_length=50)], Count],
+    dict[IndicatorCode, Count],
     Field(max_length=100, description="Results for the period by indicator code (see GET /indicators)."),
     AfterValidator(_catalogued),
 ]

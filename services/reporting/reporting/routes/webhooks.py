@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grants_shared.auth import Principal, Role, require
-from grants_shared.http.app import Sessions
+from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.problems import API_PROBLEMS
 from grants_shared.http.query import StrictQuery
 from reporting.adapters.orm_webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -60,17 +60,15 @@ def subscribe(request: Request, body: SubscriptionIn, sessions: Sessions, princi
 
 
 @router.get("/subscriptions", response_model=SubscriptionPage, summary="Your subscriptions")
-def list_subscriptions(sessions: Sessions, principal: Integrator) -> SubscriptionPage:
+def list_subscriptions(principal: Integrator, session: ReadSession) -> SubscriptionPage:
     """Every subscription of your organisation."""
-    with sessions() as session:
-        return SubscriptionPage(items=[view(s) for s in manage.list_owned(session, principal)])
+    return SubscriptionPage(items=[view(s) for s in manage.list_owned(session, principal)])
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="One subscription")
-def read(subscription_id: SubscriptionId, sessions: Sessions, principal: Integrator) -> SubscriptionOut:
+def read(subscription_id: SubscriptionId, principal: Integrator, session: ReadSession) -> SubscriptionOut:
     """One of your subscriptions (404 for anyone else's)."""
-    with sessions() as session:
-        return view(manage.owned(session, principal, subscription_id))
+    return view(manage.owned(session, principal, subscription_id))
 
 
 @router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="Change or re-enable")
@@ -128,23 +126,22 @@ def replay(subscription_id: SubscriptionId, body: ReplayIn, sessions: Sessions, 
 @router.get("/subscriptions/{subscription_id}/deliveries", response_model=DeliveryPage, summary="Deliveries")
 def deliveries(
     subscription_id: SubscriptionId,
-    sessions: Sessions,
     principal: Integrator,
+    session: ReadSession,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DeliveryPage:
     """The latest deliveries, newest first, each with every attempt (status code, latency, error)."""
-    with sessions() as session:
-        manage.owned(session, principal, subscription_id)
-        rows = list(
-            session.scalars(
-                select(WebhookDelivery)
-                .where(WebhookDelivery.subscription_id == subscription_id)
-                .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.occurred_at.desc())
-                .limit(limit)
-            )
+    manage.owned(session, principal, subscription_id)
+    rows = list(
+        session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.subscription_id == subscription_id)
+            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.occurred_at.desc())
+            .limit(limit)
         )
-        attempts = _attempts(session, [d.id for d in rows])
-        return DeliveryPage(items=[_delivery(d, attempts.get(d.id, [])) for d in rows])
+    )
+    attempts = _attempts(session, [d.id for d in rows])
+    return DeliveryPage(items=[_delivery(d, attempts.get(d.id, [])) for d in rows])
 
 
 def _attempts(session: Session, ids: list[str]) -> dict[str, list[AttemptOut]]:

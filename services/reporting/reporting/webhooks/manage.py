@@ -66,7 +66,7 @@ def create(session: Session, principal: Principal, body: SubscriptionIn) -> Webh
         id=f"sub_{uuid.uuid4().hex}",
         owner=owner_of(principal),
         url=body.url,
-        description=body.description,
+        description=body.description or "",
         event_types=body.event_types,
         round_ids=body.round_ids,
         neighbourhood_codes=body.neighbourhood_codes,

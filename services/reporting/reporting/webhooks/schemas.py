@@ -1,13 +1,15 @@
 """The webhook API's bodies."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from grants_shared.http.text import line_rule
 from reporting.webhooks.filters import EVENT_TYPES
 
-Ids = list[str]
+Id = Annotated[str, line_rule(100)]
+Ids = list[Id]
 MAX_OVERLAP_S = 7 * 24 * 3600
 
 
@@ -22,7 +24,7 @@ class Filters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    event_types: list[str] = Field(default_factory=list, max_length=len(EVENT_TYPES), examples=[["grant-awarded"]])
+    event_types: Ids = Field(default_factory=list, max_length=len(EVENT_TYPES), examples=[["grant-awarded"]])
     round_ids: Ids = Field(default_factory=list, max_length=100)
     neighbourhood_codes: Ids = Field(default_factory=list, max_length=500, examples=[["E05000026"]])
 
@@ -43,8 +45,8 @@ class Filters(BaseModel):
 class SubscriptionIn(Filters):
     """A new subscription: the endpoint (https; http and loopback only in development) and its filters."""
 
-    url: str = Field(min_length=8, max_length=2000, examples=["https://crm.example.org/hooks/cwf"])
-    description: str = Field("", max_length=500)
+    url: Annotated[str, line_rule(2000)] = Field(examples=["https://crm.example.org/hooks/cwf"])
+    description: Annotated[str, line_rule(500)] | None = None
 
 
 class SubscriptionPatch(BaseModel):
@@ -52,9 +54,9 @@ class SubscriptionPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(None, min_length=8, max_length=2000)
-    description: str | None = Field(None, max_length=500)
-    event_types: list[str] | None = None
+    url: Annotated[str, line_rule(2000)] | None = None
+    description: Annotated[str, line_rule(500)] | None = None
+    event_types: Ids | None = None
     round_ids: Ids | None = None
     neighbourhood_codes: Ids | None = None
     enabled: bool | None = None
@@ -105,7 +107,7 @@ class ReplayIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    delivery_id: str | None = Field(None, max_length=40)
+    delivery_id: Annotated[str, line_rule(40)] | None = None
     since: datetime | None = None
     until: datetime | None = None
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared.clock import as_utc
 from reporting.adapters.orm_webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from reporting.domain.webhook_delivery import status_after
 from reporting.webhooks import schedule
 
 
@@ -108,13 +109,13 @@ def _record_one(session: Session, result: Result, now: datetime, disable_after: 
     delivery.attempts += 1
     delivery.lease_until = None
     delivery.first_attempt_at = delivery.first_attempt_at or now
+    given_up = not result.ok and schedule.given_up(as_utc(delivery.first_attempt_at), now)
+    delivery.status = status_after(result.ok, given_up)  # this module applies what the domain decides
     if result.ok:
-        delivery.status, delivery.delivered_at = "delivered", now
+        delivery.delivered_at = now
         subscription.failing_since = None
         return
-    if schedule.given_up(as_utc(delivery.first_attempt_at), now):
-        delivery.status = "failed"
-    else:
+    if not given_up:
         delivery.next_attempt_at = schedule.next_attempt(delivery.attempts, now)
     subscription.failing_since = subscription.failing_since or now
     if subscription.enabled and now - as_utc(subscription.failing_since) >= disable_after:

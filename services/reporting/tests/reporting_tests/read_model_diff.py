@@ -6,7 +6,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.engine import Engine
 
 from grants_shared import tables
-from reporting.rebuild import GROUP, READ_MODELS
+from reporting.consumers.rebuild import GROUP, READ_MODELS
 
 # Columns left out of the comparison, each purely technical: why it may differ between two equal states.
 TECHNICAL: dict[str, dict[str, str]] = {

@@ -26,7 +26,7 @@ from grants_shared.uow import UnitOfWork
 from grants_shared.wire import DATA_FIELD
 from reporting import bootstrap, worker
 from reporting.adapters.orm import Grant, ImpactReport, TimelineEntry
-from reporting.rebuild import OWN_STREAMS, in_order, routes
+from reporting.consumers.rebuild import OWN_STREAMS, in_order, routes
 from reporting.usecases.reports import SubmitReport, accept_report, request_changes, submit_report
 from tests.support.consuming import eventually, signed_frame
 from tests.support.infra import fresh_database

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from reporting.publication.config import PublicationSettings
-from reporting.publication.package import build_package
-from reporting.publication.standard import Standard, StandardMissing, load_standard
+from reporting.read.publication.config import PublicationSettings
+from reporting.read.publication.package import build_package
+from reporting.read.publication.standard import Standard, StandardMissing, load_standard
 
 from .fund import WardStory, fund_stories, left_behind_wards, reference_dir, run_fund
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from reporting.publication.config import PublicationSettings
-from reporting.publication.flat import csv_bytes, xlsx_bytes
-from reporting.publication.standard import Standard
-from reporting.publication.validate import validate_package
+from reporting.read.publication.config import PublicationSettings
+from reporting.read.publication.flat import csv_bytes, xlsx_bytes
+from reporting.read.publication.standard import Standard
+from reporting.read.publication.validate import validate_package
 
 from .fund import FUND_PENCE, WardStory
 from .unflatten import as_decimals, unflatten

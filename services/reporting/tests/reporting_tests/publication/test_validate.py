@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from reporting.publication.standard import Standard
-from reporting.publication.validate import validate_package
+from reporting.read.publication.standard import Standard
+from reporting.read.publication.validate import validate_package
 
 SAMPLES = ("a001p00000zgyHZAAY.json", "a003W000001B7PzQAK.json", "covid19_tracker_grants_2020-04-16.json")
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from reporting.publication.source import GrantRecord
+from reporting.read.publication.source import GrantRecord
 
 COUNTRY = "GB"
 # 360Giving's geoCodeType for a local authority district, by the first three characters of its ONS code.

@@ -5,10 +5,10 @@ from datetime import date
 from typing import Any
 
 from grants_shared.clock import as_utc
-from reporting.publication.config import PublicationSettings
-from reporting.publication.money import json_number, pounds
-from reporting.publication.places import beneficiary_locations, place_phrase
-from reporting.publication.source import Disbursement, GrantRecord
+from reporting.read.publication.config import PublicationSettings
+from reporting.read.publication.money import json_number, pounds
+from reporting.read.publication.places import beneficiary_locations, place_phrase
+from reporting.read.publication.source import Disbursement, GrantRecord
 
 CURRENCY = "GBP"
 THEMES_VOCABULARY = "Community Wealth Fund themes"

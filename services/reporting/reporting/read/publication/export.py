@@ -1,26 +1,27 @@
-"""`python -m reporting.publication.export --out FILE --format json|csv|xlsx`: the package from the reporting database,
-checked against the 360Giving standard when its files are configured (`grants publish 360giving` runs this)."""
+"""The export behind `grants publish 360giving` (its child, grants_cli.publish_export, runs `main`): the package from
+the reporting database, checked against the 360Giving standard when its files are configured."""
 
 import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from grants_shared.db import read_only_session
-from reporting import bootstrap
-from reporting.publication.config import PublicationSettings
-from reporting.publication.flat import csv_bytes, xlsx_bytes
-from reporting.publication.package import build_package, package_bytes
-from reporting.publication.standard import StandardMissing, load_standard
-from reporting.publication.validate import validate_package
+from reporting.read.publication.config import PublicationSettings
+from reporting.read.publication.flat import csv_bytes, xlsx_bytes
+from reporting.read.publication.package import build_package, package_bytes
+from reporting.read.publication.standard import StandardMissing, load_standard
+from reporting.read.publication.validate import validate_package
 
 ENCODERS = {"json": package_bytes, "csv": csv_bytes, "xlsx": xlsx_bytes}
 TIMEOUT_MS = 120_000  # a fund's whole history in one snapshot: far longer than a page's read
 
 
-def export(out: Path, fmt: str) -> int:
+def export(out: Path, fmt: str, engine: Engine) -> int:
     """Write the package to `out` in `fmt`; 1 (nothing written) when the standard's files find a problem in it."""
     settings = PublicationSettings()
-    with read_only_session(bootstrap.engine(), TIMEOUT_MS) as session:
+    with read_only_session(engine, TIMEOUT_MS) as session:
         package = build_package(session, settings)
     folder = settings.standard_dir()
     try:
@@ -41,14 +42,10 @@ def export(out: Path, fmt: str) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(engine: Engine, argv: list[str] | None = None) -> int:
     """Parse the arguments and export."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--format", choices=sorted(ENCODERS), default="json")
     args = parser.parse_args(argv)
-    return export(args.out, args.format)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return export(args.out, args.format, engine)

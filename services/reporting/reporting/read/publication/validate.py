@@ -11,7 +11,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from reporting.publication.standard import CODELIST_FILES, Standard
+from reporting.read.publication.standard import CODELIST_FILES, Standard
 
 # The 1.4.3 package schema still points at the 1.4.2 grant-schema URL: the local grant schema answers both.
 GRANT_SCHEMA_URLS = (

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from reporting.publication.config import PublicationSettings
-from reporting.publication.grants import grant_json
-from reporting.publication.source import grant_records
+from reporting.read.publication.config import PublicationSettings
+from reporting.read.publication.grants import grant_json
+from reporting.read.publication.source import grant_records
 
 SCHEMA_VERSION = "1.4"  # the package's `version` is major.minor; the grants follow schema 1.4.3
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
