@@ -60,7 +60,11 @@ def announce(sessions: sessionmaker[Session], vintage: dict[str, Any], inputs_ha
 def left_behind_wards(url: str) -> list[NeighbourhoodNeed]:
     """The left-behind wards of the vintage in force, as assessments carry them."""
     items = httpx.get(f"{url}/neighbourhoods?left_behind=true&limit=200", headers=bearer(Role.OPERATOR)).json()
-    return [NeighbourhoodNeed.model_validate({k: w[k] for k in NeighbourhoodNeed.model_fields}) for w in items["items"]]
+    # the listing carries every field allocation scores with; the later optional ones (names, LSOAs) keep defaults
+    return [
+        NeighbourhoodNeed.model_validate({k: w[k] for k in NeighbourhoodNeed.model_fields if k in w})
+        for w in items["items"]
+    ]
 
 
 def scores(client: TestClient, headers: dict[str, str], round_id: str) -> tuple[dict[str, Any], dict[str, float]]:
