@@ -87,9 +87,10 @@ def acl_rules(service: str, *, selectors: bool = True) -> list[str]:
     if not selectors:  # one set of keys for every command: what it reads it may also append to
         keys = _keys([*owned, *consumed, *([PLATFORM_KEYS] if monitor else [])])
         return [*rules, *PRODUCE, *CONSUME, *(["+scan"] if monitor else []), *keys]
-    rules += [*PRODUCE, *INSPECT, *_keys(owned), _selector(*_keys(consumed), *CONSUME)]
-    if service in GROUPS_ON_OWN_STREAMS:
-        rules.append(_selector(*_keys(produced_streams(service)), *CONSUME))
+    # One selector for every stream a group reads: a selector must match all keys of one XREADGROUP, and the
+    # webhooks group reads its own streams and the consumed ones in the same call.
+    read = [*consumed, *(produced_streams(service) if service in GROUPS_ON_OWN_STREAMS else [])]
+    rules += [*PRODUCE, *INSPECT, *_keys(owned), _selector(*_keys(read), *CONSUME)]
     if monitor:
         rules.append(_selector(f"%R~{PLATFORM_KEYS}", "+scan", *INSPECT))
     return rules

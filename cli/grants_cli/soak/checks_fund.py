@@ -124,6 +124,33 @@ def public_figures_equal_ledger(probe: Probe, _done: Done) -> Check:
     )
 
 
+def grant_figures_equal(probe: Probe, _done: Done) -> Check:
+    """Each grant's awarded and paid (net) figures in reporting's API equal payments' API, to the penny."""
+    held, problems = _payments_grants(probe), []
+    for grant in held:
+        shown = probe.get("reporting", f"/grants/{grant['grant_id']}", Role.OPERATOR)
+        problems += [
+            f"grant {grant['grant_id']} {word}: reporting {shown[word]}p, payments {grant[word]}p"
+            for word in ("amount_pence", "paid_pence")
+            if shown[word] != grant[word]
+        ]
+    paid = sum(g["paid_pence"] for g in held)
+    return Check(
+        "each grant's figures in reporting's API equal payments'",
+        not problems,
+        f"{len(held)} grants, {paid}p paid net; {problems[:5]}",
+    )
+
+
+def _payments_grants(probe: Probe) -> list[dict[str, Any]]:
+    grants: list[dict[str, Any]] = []
+    while True:
+        page = probe.get("payments", f"/grants?limit=200&offset={len(grants)}")
+        grants.extend(page["items"])
+        if not page["items"] or len(grants) >= page["total"]:
+            return grants
+
+
 def obligations_equal(probe: Probe, _done: Done) -> Check:
     """Reporting's obligations by financial year equal payments' to the penny, and no year is over the plan."""
     shown = probe.get("reporting", "/fund/obligations", Role.OPERATOR)
@@ -141,6 +168,7 @@ FUND_CHECKS: tuple[FundCheck, ...] = (
     outcomes_against_baselines,
     publication_valid,
     public_figures_equal_ledger,
+    grant_figures_equal,
     obligations_equal,
 )
 

@@ -23,8 +23,10 @@ def plan_for(grant_id: str, indicators: list[dict[str, Any]], awarded_on: date, 
 
 def _line(indicator: dict[str, Any], awarded_on: date, pick: random.Random) -> dict[str, Any]:
     low, high = indicator["minimum"], indicator["maximum"]
-    span = max(1, (high - low) // 100)  # plans start near the low end of the range, as a neighbourhood's do
-    baseline = low + pick.randint(0, span)
+    span = max(1, (high - low) // 100)
+    # Counts start near the low end of their range; a figure to bring down (loneliness) starts a third of the way up.
+    start = low if indicator["higher_is_better"] else low + (high - low) // 3
+    baseline = start + pick.randint(0, span)
     step = pick.randint(1, span)
     target = min(high, baseline + step) if indicator["higher_is_better"] else max(low, baseline - step)
     return {
