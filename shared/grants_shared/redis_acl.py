@@ -53,6 +53,9 @@ GROUPS_ON_OWN_STREAMS = frozenset({"reporting"})
 """Services with a group on the streams they produce too: reporting's `reporting-webhooks` group delivers every
 event, its own included, to integrators' webhooks (docs/webhooks.md)."""
 
+OTHER_GROUPS: dict[str, tuple[str, ...]] = {"reporting": ("reporting-webhooks",)}
+"""Consumer groups a service runs besides the one named after it: each dead-letters to a stream of its own."""
+
 CONNECTION = ("+ping", "+select", "+hello", "+multi", "+exec", "+discard")
 DOORBELL = ("+publish", "+subscribe", "+unsubscribe")
 PRODUCE = ("+xadd",)
@@ -80,7 +83,7 @@ def _selector(*rules: str) -> str:
 
 def acl_rules(service: str, *, selectors: bool = True) -> list[str]:
     """The ACL rules of `service`'s user, without its name and password (Redis 7 selectors, or the 6.2 form)."""
-    owned = [*produced_streams(service), stream_of(service)]
+    owned = [*produced_streams(service), *(stream_of(group) for group in (service, *OTHER_GROUPS.get(service, ())))]
     consumed = consumed_streams(service)
     monitor = service == MONITOR
     rules = ["resetkeys", "resetchannels", f"&{channel(service)}", "-@all", *CONNECTION, *DOORBELL]

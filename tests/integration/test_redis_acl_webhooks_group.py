@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from grants_cli.redis_server import EmbeddedRedis, _executable, system_redis_7
-from grants_shared import redis_acl
+from grants_shared import deadletter, redis_acl
 from grants_shared.redis_url import with_credentials
 
 REDIS_7 = system_redis_7()
@@ -45,4 +45,13 @@ def test_one_read_of_every_stream_reporting_consumes_and_produces_is_allowed(ser
 
     assert sorted(name.decode() for name, _ in read) == sorted(streams)
     admin.close()
+    reporting.close()
+
+
+def test_the_webhooks_group_may_dead_letter_to_its_own_stream(server: EmbeddedRedis) -> None:
+    reporting = redis.Redis.from_url(with_credentials(server.plain_url, "reporting", PASSWORDS["reporting"]))
+
+    reporting.xadd(deadletter.stream_of("reporting-webhooks"), {"data": "a message given up on"})
+
+    assert reporting.xlen(deadletter.stream_of("reporting-webhooks")) == 1
     reporting.close()
