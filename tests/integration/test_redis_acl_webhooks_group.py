@@ -6,6 +6,7 @@ streams, own streams) each matched only part of the webhooks group's read, so it
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -41,7 +42,7 @@ def test_one_read_of_every_stream_reporting_consumes_and_produces_is_allowed(ser
         admin.xadd(stream, {"data": stream})
         reporting.xgroup_create(stream, "reporting-webhooks", id="0")
 
-    read = reporting.xreadgroup("reporting-webhooks", "c1", dict.fromkeys(streams, ">"), count=10)
+    read: Any = reporting.xreadgroup("reporting-webhooks", "c1", dict.fromkeys(streams, ">"), count=10)
 
     assert sorted(name.decode() for name, _ in read) == sorted(streams)
     admin.close()
