@@ -1,7 +1,8 @@
 """The fund's workload over HTTP: wards apply, a £175m round is committed, grants are agreed, paid and reported on.
 
 By default the official 225 left-behind wards apply; each award gets its agreement and endorsed plan (releasing
-tranche 1), then each period's report is accepted (releasing the next tranche); tranches above the approval threshold
+tranche 1) and an outcome plan, then each period's report (a result per planned indicator; one in eight sent back
+and resubmitted first) is accepted (releasing the next tranche); tranches above the approval threshold
 are approved by a second person. Every step waits for the platform to act before the next one.
 """
 
