@@ -161,7 +161,14 @@ def converge(probe: Probe, done: Done, last_action_at: float, converge_s: float)
     while True:
         checks = run_checks(probe)
         if all(c.ok for c in checks):  # the fund's figures are read once the state has settled
+            settled_after = time.monotonic() - last_action_at
             checks += run_fund_checks(probe, done)
+            failing = [c.name for c in checks if not c.ok]
+            typer.echo(
+                f"state checks green {settled_after:.1f}s after the last action; fund checks took "
+                f"{time.monotonic() - last_action_at - settled_after:.1f}s"
+                + (f", failing: {failing}" if failing else "")
+            )
         now = time.monotonic()
         if all(c.ok for c in checks):
             return now - last_action_at, checks
