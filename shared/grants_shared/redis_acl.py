@@ -53,6 +53,9 @@ GROUPS_ON_OWN_STREAMS = frozenset({"reporting"})
 """Services with a group on the streams they produce too: reporting's `reporting-webhooks` group delivers every
 event, its own included, to integrators' webhooks (docs/webhooks.md)."""
 
+OTHER_GROUPS: dict[str, tuple[str, ...]] = {"reporting": ("reporting-webhooks",)}
+"""Consumer groups a service runs besides the one named after it: each dead-letters to a stream of its own."""
+
 CONNECTION = ("+ping", "+select", "+hello", "+multi", "+exec", "+discard")
 DOORBELL = ("+publish", "+subscribe", "+unsubscribe")
 PRODUCE = ("+xadd",)
@@ -80,16 +83,17 @@ def _selector(*rules: str) -> str:
 
 def acl_rules(service: str, *, selectors: bool = True) -> list[str]:
     """The ACL rules of `service`'s user, without its name and password (Redis 7 selectors, or the 6.2 form)."""
-    owned = [*produced_streams(service), stream_of(service)]
+    owned = [*produced_streams(service), *(stream_of(group) for group in (service, *OTHER_GROUPS.get(service, ())))]
     consumed = consumed_streams(service)
     monitor = service == MONITOR
     rules = ["resetkeys", "resetchannels", f"&{channel(service)}", "-@all", *CONNECTION, *DOORBELL]
     if not selectors:  # one set of keys for every command: what it reads it may also append to
         keys = _keys([*owned, *consumed, *([PLATFORM_KEYS] if monitor else [])])
         return [*rules, *PRODUCE, *CONSUME, *(["+scan"] if monitor else []), *keys]
-    rules += [*PRODUCE, *INSPECT, *_keys(owned), _selector(*_keys(consumed), *CONSUME)]
-    if service in GROUPS_ON_OWN_STREAMS:
-        rules.append(_selector(*_keys(produced_streams(service)), *CONSUME))
+    # One selector for every stream a group reads: a selector must match all keys of one XREADGROUP, and the
+    # webhooks group reads its own streams and the consumed ones in the same call.
+    read = [*consumed, *(produced_streams(service) if service in GROUPS_ON_OWN_STREAMS else [])]
+    rules += [*PRODUCE, *INSPECT, *_keys(owned), _selector(*_keys(read), *CONSUME)]
     if monitor:
         rules.append(_selector(f"%R~{PLATFORM_KEYS}", "+scan", *INSPECT))
     return rules

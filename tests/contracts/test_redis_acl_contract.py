@@ -33,7 +33,9 @@ def test_a_service_may_append_to_the_streams_it_publishes_and_read_those_it_cons
 def test_a_users_rules_name_its_own_keys_and_channel_and_no_others(service: str) -> None:
     rules = redis_acl.acl_rules(service)
     keys = {rule for rule in rules if rule.startswith("~")}
-    assert keys == {f"~{s}" for s in redis_acl.produced_streams(service)} | {f"~grants.dead-letter.{service}"}
+    groups = (service, *redis_acl.OTHER_GROUPS.get(service, ()))
+    dead_letters = {f"~grants.dead-letter.{group}" for group in groups}
+    assert keys == {f"~{s}" for s in redis_acl.produced_streams(service)} | dead_letters
     assert [rule for rule in rules if rule.startswith("&")] == [f"&grants.outbox-doorbell.{service}"]
     assert "-@all" in rules and not any(rule.startswith(("+@", "allkeys", "allcommands")) for rule in rules)
     appended = {e.stream() for e in ALL_EVENTS if e.producer != service}

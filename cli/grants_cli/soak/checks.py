@@ -139,14 +139,15 @@ def ledger_balanced(probe: Probe) -> Check:
 
 
 def reporting_equals_ledger(probe: Probe) -> Check:
-    """Reporting's fund position and every grant's paid figure equal the ledger's, to the penny."""
+    """Reporting's fund position and every grant's paid figure (net of returns, both sides) equal the ledger's."""
     ledger = probe.get("payments", "/ledger/balances?limit=1")
     position = probe.get("reporting", "/fund/position")
     problems = [
         f"{name}: reporting {position[name]}p, ledger {ledger[name]}p"
-        for name in ("committed_pence", "paid_pence")
+        for name in ("committed_pence", "paid_pence", "paid_gross_pence", "returned_pence")
         if position[name] != ledger[name]
     ]
+    # Payments: a returned payment's instruction leaves `settled`, so settled instructions are the net money.
     paid = dict(
         probe.rows(
             "payments",
@@ -155,12 +156,16 @@ def reporting_equals_ledger(probe: Probe) -> Check:
             "GROUP BY g.grant_id",
         )
     )
-    shown = dict(probe.rows("reporting", "SELECT grant_id, paid_pence FROM grants"))
-    problems += [f"grant {g}: reporting {shown.get(g)}p, payments {p}p" for g, p in paid.items() if shown.get(g) != p]
+    # Reporting's column is gross (docs/reporting.md, "Money words"): net is paid less returned.
+    shown = dict(probe.rows("reporting", "SELECT grant_id, paid_pence - returned_pence FROM grants"))
+    problems += [
+        f"grant {g}: reporting {shown.get(g)}p, payments {p}p net" for g, p in paid.items() if shown.get(g) != p
+    ]
     return Check(
         "reporting equals the ledger to the penny",
         not problems,
-        f"{len(paid)} grants, paid {ledger['paid_pence']}p; {problems[:5]}",
+        f"{len(paid)} grants, paid net {ledger['paid_pence']}p (gross {ledger['paid_gross_pence']}p, "
+        f"returned {ledger['returned_pence']}p); {problems[:5]}",
     )
 
 

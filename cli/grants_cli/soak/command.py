@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the harness loads when a soak runs, not when `grants` start
     from grants_cli.soak.faults import Fault
     from grants_cli.soak.injector import Injector
     from grants_cli.soak.probe import Probe
-    from grants_cli.soak.workload import Spec
+    from grants_cli.soak.workload import Done, Spec
     from grants_cli.system import System
 
 SHORT = {"wards": 8, "periods": 1, "fault_count": 7}
@@ -116,14 +116,15 @@ def drive(system: System, databases: dict[str, str], spec: Spec, plan: list[Faul
     from grants_cli.soak.diagnosis import diagnose
     from grants_cli.soak.injector import Injector
     from grants_cli.soak.probe import Probe
-    from grants_cli.soak.workload import run_workload
+    from grants_cli.soak.rebuild_check import rebuild_equals_live
+    from grants_cli.soak.workload import Done, run_workload
     from grants_cli.system import SERVICES
 
     injector = Injector(system, plan, log=typer.echo)
     client = SoakClient({s: system.url(s) for s in SERVICES}, injector.before_action, injector.after_action)
-    outcome, started = Outcome(), time.monotonic()
+    outcome, started, done = Outcome(), time.monotonic(), Done()
     try:
-        run_workload(client, spec, log=lambda line: typer.echo(f"  {line}"))
+        run_workload(client, spec, log=lambda line: typer.echo(f"  {line}"), done=done)
     except Exception as error:  # still check and diagnose what the platform did
         outcome.workload_error = f"{type(error).__name__}: {error}"
     injector.finish()
@@ -140,7 +141,9 @@ def drive(system: System, databases: dict[str, str], spec: Spec, plan: list[Faul
         bank_headers=system.bank_headers(),
     )
     try:
-        outcome.converged_after_s, outcome.checks = converge(probe, client.last_action_at, converge_s)
+        outcome.converged_after_s, outcome.checks = converge(probe, done, client.last_action_at, converge_s)
+        if outcome.converged_after_s is not None:  # once, on the converged state: it reads every stream
+            outcome.checks.append(rebuild_equals_live(system, databases))
         if plan:
             outcome.checks.append(crash_check(injector))
         if not outcome.ok:
@@ -150,12 +153,22 @@ def drive(system: System, databases: dict[str, str], spec: Spec, plan: list[Faul
     return outcome
 
 
-def converge(probe: Probe, last_action_at: float, converge_s: float) -> tuple[float | None, list[Check]]:
+def converge(probe: Probe, done: Done, last_action_at: float, converge_s: float) -> tuple[float | None, list[Check]]:
     """Check until every check is green (seconds since the last action) or `converge_s` after it (None)."""
     from grants_cli.soak.checks import run_checks
+    from grants_cli.soak.checks_fund import run_fund_checks
 
     while True:
         checks = run_checks(probe)
+        if all(c.ok for c in checks):  # the fund's figures are read once the state has settled
+            settled_after = time.monotonic() - last_action_at
+            checks += run_fund_checks(probe, done)
+            failing = [c.name for c in checks if not c.ok]
+            typer.echo(
+                f"state checks green {settled_after:.1f}s after the last action; fund checks took "
+                f"{time.monotonic() - last_action_at - settled_after:.1f}s"
+                + (f", failing: {failing}" if failing else "")
+            )
         now = time.monotonic()
         if all(c.ok for c in checks):
             return now - last_action_at, checks

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from grants_cli.ports import free_ports
+from grants_cli.soak.rebuild_check import REBUILT
 from grants_cli.system import DEFAULT_PORTS, SERVICES, System
 
 # The soak is a load test: one operator token makes hundreds of requests a minute, as a fund's staff would together.
@@ -25,14 +26,15 @@ SOAK_ENV = {
 
 @contextmanager
 def fresh_databases(backend: str, var_dir: Path, postgres_url: str | None) -> Iterator[dict[str, str]]:
-    """One new database per service: SQLite files under var/, or PostgreSQL databases created now, dropped after."""
+    """One new database per service (and an empty one to rebuild reporting into): SQLite files under var/, or
+    PostgreSQL databases created now, dropped after."""
     if backend == "sqlite":
-        yield {svc: f"sqlite:///{(var_dir / f'{svc}.db').resolve()}" for svc in SERVICES}
+        yield {svc: f"sqlite:///{(var_dir / f'{svc}.db').resolve()}" for svc in (*SERVICES, REBUILT)}
         return
     if not postgres_url:
         raise ValueError("--backend postgresql needs --postgres-url or GRANTS_SOAK_POSTGRES_URL")
     run = uuid.uuid4().hex[:8]
-    names = {svc: f"soak_{run}_{svc}" for svc in SERVICES}
+    names = {svc: f"soak_{run}_{svc}" for svc in (*SERVICES, REBUILT)}
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -52,7 +54,7 @@ def soak_system(var_dir: Path, databases: dict[str, str], backend: str) -> Syste
     ports = dict(zip(DEFAULT_PORTS, service_ports, strict=True))
     env = {**SOAK_ENV, "APPLICATIONS_URL": f"http://127.0.0.1:{ports['applications']}"}
     if backend != "sqlite":
-        env.update({f"{svc.upper()}_DATABASE_URL": url for svc, url in databases.items()})
+        env.update({f"{svc.upper()}_DATABASE_URL": databases[svc] for svc in SERVICES})
     return System(var_dir=var_dir, ports=ports, extra_env=env, redis_port=redis_port)
 
 

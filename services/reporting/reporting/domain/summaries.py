@@ -13,6 +13,15 @@ def _money(payload: dict[str, Any], field: str = "amount_pence") -> str:
     return format_gbp(value) if isinstance(value, int) else "?"
 
 
+def _version(p: dict[str, Any]) -> str:
+    version = p.get("version")
+    return f" (version {version})" if isinstance(version, int) else ""
+
+
+def _days(count: Any) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
 def _decision(p: dict[str, Any]) -> str:
     if p.get("awarded"):
         rank = f"rank {p.get('rank')} of {p.get('ranked_of')}"
@@ -58,10 +67,18 @@ SUMMARIES: dict[str, Summary] = {
     "grant-completed": lambda p: (
         f"Grant completed: {_money(p, 'paid_pence')} paid of {_money(p, 'awarded_pence')} awarded"
     ),
-    "report-submitted": lambda p: f"Impact report for period {p.get('period_number')} submitted",
-    "report-accepted": lambda p: f"Impact report for period {p.get('period_number')} accepted",
+    "report-submitted": lambda p: f"Impact report for period {p.get('period_number')}{_version(p)} submitted",
+    "report-accepted": lambda p: f"Impact report for period {p.get('period_number')}{_version(p)} accepted",
     "report-changes-requested": lambda p: (
         f"Changes requested to the impact report for period {p.get('period_number')}: {'; '.join(p.get('reasons', []))}"
+    ),
+    "report-reminder-due": lambda p: (
+        f"Reminder: the impact report for period {p.get('period_number')} is due on {p.get('due_on')} "
+        f"({_days(p.get('days_left'))} left)"
+    ),
+    "report-overdue": lambda p: (
+        f"Impact report for period {p.get('period_number')} overdue: due on {p.get('due_on')}, "
+        f"{_days(p.get('days_overdue'))} late"
     ),
 }
 
