@@ -1,4 +1,4 @@
-"""The read-model comparison the tests use: the product's own (reporting.consumers.rebuild_diff), so the soak compares alike."""
+"""The read-model comparison the tests use: the product's own (reporting.consumers.rebuild_diff), as the soak's."""
 
 from reporting.consumers.rebuild_diff import TECHNICAL, differences, table_differences
 
