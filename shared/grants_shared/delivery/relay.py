@@ -124,7 +124,8 @@ class OutboxRelay:
             for row in rows:
                 headers = self._traced_headers(row, carriers) if traced else carriers.headers_of(row)
                 headers.update(self._signer.headers(row.stream, row.body))
-                pipe.execute_command("XADD", row.stream, "*", DATA_FIELD, encode_frame(row.body, headers))
+                frame = encode_frame(row.body, headers)
+                pipe.execute_command("XADD", row.stream, "*", DATA_FIELD, frame)  # type: ignore[no-untyped-call]
             pipe.execute()
 
     @staticmethod
