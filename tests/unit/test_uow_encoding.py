@@ -12,7 +12,7 @@ import pytest
 
 from grants_shared.events import ApplicationWithdrawn
 from grants_shared.events.envelope import Envelope, wrap
-from grants_shared.uow import UnitOfWork, _json_safe
+from grants_shared.uow import UnitOfWork, _json_safe, _outbox_params, _uuid4_text
 
 
 class Colour(enum.StrEnum):
@@ -85,3 +85,19 @@ def test_emit_still_refuses_a_subject_that_is_not_text() -> None:
     payload = ApplicationWithdrawn(application_id="a1", reason="r", withdrawn_at=datetime(2026, 3, 1, tzinfo=UTC))
     with pytest.raises(ValueError):
         UnitOfWork(None).emit(payload, subject=None)  # type: ignore[arg-type]
+
+
+def test_new_event_ids_are_distinct_random_version_4_uuids() -> None:
+    ids = {_uuid4_text() for _ in range(1000)}
+    assert len(ids) == 1000
+    for text in list(ids)[:50]:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
+
+
+def test_outbox_headers_are_encoded_once_per_headers_object_and_equal_the_json_column() -> None:
+    shared, other = {"traceparent": "00-abc-def-01"}, {"k": "é"}
+    rows = [{"event_id": str(n), "headers": h} for n, h in enumerate([shared, shared, other, {}])]
+    params = _outbox_params(rows)
+    assert [p["headers_json"] for p in params] == [json.dumps(r["headers"]) for r in rows]
+    assert all("headers" not in p and p["event_id"] == r["event_id"] for p, r in zip(params, rows, strict=True))

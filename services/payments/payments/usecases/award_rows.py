@@ -19,6 +19,7 @@ from sqlalchemy.types import TypeDecorator
 from grants_shared.events import GrantAwarded
 from grants_shared.ids import PLATFORM_NAMESPACE
 from payments.adapters.orm import Grant, LedgerTransactionRow, Partnership, Tranche
+from payments.adapters.orm_variations import Round
 from payments.domain.schedule import TrancheDue
 from payments.domain.statuses import GRANT_ACTIVE
 from payments.usecases.instructions import payee_for
@@ -28,6 +29,7 @@ GRANTS = cast(Table, Grant.__table__)
 TRANCHES = cast(Table, Tranche.__table__)
 _LEDGER = cast(Table, LedgerTransactionRow.__table__).c
 _PARTNERSHIPS = cast(Table, Partnership.__table__).c
+_ROUNDS = cast(Table, Round.__table__).c
 JSON_COLUMNS = ("conditions", "facts", "holds")
 
 
@@ -52,6 +54,7 @@ AWARD_STATE = select(
     select(_PARTNERSHIPS.compliant)
     .where(_PARTNERSHIPS.partnership_id == bindparam("partnership_id"))
     .scalar_subquery(),
+    select(_ROUNDS.opened_at).where(_ROUNDS.round_id == bindparam("round_id")).scalar_subquery(),
 )
 
 
@@ -72,11 +75,13 @@ def quick_stable_id(name: str) -> str:
 
 @dataclass(frozen=True)
 class AwardState:
-    """What an award needs to know first: the grant exists, its commitment is posted, the partnership's compliance."""
+    """What an award needs to know first: the grant exists, its commitment is posted, the partnership's compliance,
+    when its round opened."""
 
     grant_known: bool
     posted: bool
     compliant: bool | None  # None: the partnership is not known to payments (it was checked when awarded)
+    round_opened_at: datetime | None = None  # None: the round is not announced to payments yet
 
 
 @dataclass(frozen=True)
@@ -88,16 +93,17 @@ class GrantRef:
 
 
 def award_state(session: Session, award: GrantAwarded, posting_key: str) -> AwardState:
-    """One read: is the grant known, is its award posted, is its partnership compliant."""
-    known, posted, compliant = session.execute(
+    """One read: is the grant known, is its award posted, is its partnership compliant, when did its round open."""
+    known, posted, compliant, round_opened_at = session.execute(
         AWARD_STATE,
         {
             "grant_id": award.grant_id,
             "key": posting_key,
             "partnership_id": award.partnership_id,
+            "round_id": award.round_id,
         },
     ).one()
-    return AwardState(bool(known), bool(posted), None if compliant is None else bool(compliant))
+    return AwardState(bool(known), bool(posted), None if compliant is None else bool(compliant), round_opened_at)
 
 
 def grant_row(award: GrantAwarded, awarded_at: datetime, payee_sort_code: str, created_at: datetime) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Use cases driven by other services' events: award a grant, accept a report, a partnership changed, a round opened."""
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -56,7 +57,7 @@ def award_grant(
     state = award_state(session, award, key)
     if state.grant_known:
         return  # the schedule exists already: a replayed or repeated award changes nothing
-    _check_round(session, award)
+    _check_round(session, award, state.round_opened_at)
     awarded_at, at = utc(award.awarded_at), clock()
     schedule = schedule_for(award.grant_type, award.amount_pence, award.duration_months, awarded_at.date())
     ids = [tranche_id_of(award.grant_id, due.number) for due in schedule]
@@ -96,16 +97,15 @@ def award_grant(
         review(uow, grant, first, actor=AUTO_RELEASER, policy=policy, clock=clock)
 
 
-def _check_round(session: Any, award: GrantAwarded) -> None:
+def _check_round(session: Any, award: GrantAwarded, opened_at: datetime | None) -> None:
     """An award in a round payments knows must fit it: awarded once the round opened, within the round's budget.
 
     Payments learns rounds from round-opened, which may come after an award (another stream): an award in a round
-    not announced yet is taken on allocation's signature alone.
+    not announced yet (`opened_at` None, read with the award's state) is taken on allocation's signature alone.
     """
-    known = session.get(Round, award.round_id)
-    if known is None:
+    if opened_at is None:
         return
-    if utc(award.awarded_at) < utc(known.opened_at):
+    if utc(award.awarded_at) < utc(opened_at):
         raise AwardOutsideRound(f"Grant {award.grant_id} is dated before round {award.round_id} opened.")
     require_headroom(session, award.round_id, award.amount_pence)
 
@@ -225,3 +225,4 @@ def open_round(uow: UnitOfWork, opened: RoundOpened) -> None:
                 opened_at=utc(opened.opened_at),
             )
         )
+        uow.session.flush()  # written now: an award later in the same batch reads its round with a Core statement

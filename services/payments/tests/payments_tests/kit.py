@@ -15,6 +15,7 @@ from grants_shared.delivery import Handler
 from grants_shared.delivery.apply import apply_event
 from grants_shared.events import (
     Envelope,
+    Event,
     GrantAwarded,
     PartnershipChanged,
     ReportAccepted,
@@ -27,7 +28,6 @@ from grants_shared.settings import PlatformSettings
 from grants_shared.uow import UnitOfWork
 from payments import bootstrap
 from payments.adapters.orm import PaymentInstruction, Tranche
-from payments.config import Settings
 from payments.consumers import events as consumers
 from payments.read.ledger_check import run_checks
 from payments.usecases import conditions
@@ -90,14 +90,15 @@ def deliver(sessions: Sessions, envelope: Envelope[Any], handler: Handler) -> bo
     return apply_event(sessions, "payments", handler, envelope)
 
 
-def _bound(consumer: Callable[[Envelope[Any], UnitOfWork, Settings], None]) -> Handler:
-    """A consumer bound to the settings the test's environment names, as the worker binds its own at start."""
-    return lambda envelope, uow: consumer(envelope, uow, bootstrap.settings())
+def _bound(event_type: type[Event]) -> Handler:
+    """The worker's handler of `event_type`, bound to the settings the test's environment names (as the worker binds
+    its own at start)."""
+    return lambda envelope, uow: dict(consumers.consumed(bootstrap.settings()))[event_type](envelope, uow)
 
 
-on_grant_awarded = _bound(consumers.on_grant_awarded)
-on_report_accepted = _bound(consumers.on_report_accepted)
-on_partnership_changed = _bound(consumers.on_partnership_changed)
+on_grant_awarded = _bound(GrantAwarded)
+on_report_accepted = _bound(ReportAccepted)
+on_partnership_changed = _bound(PartnershipChanged)
 on_round_opened = consumers.on_round_opened
 
 

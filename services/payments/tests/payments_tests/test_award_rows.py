@@ -2,16 +2,22 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from grants_shared import tables
+from grants_shared.delivery.apply import apply_envelopes
+from grants_shared.delivery.messages import Route
 from grants_shared.ids import stable_id
+from payments import bootstrap
 from payments.adapters.orm import Grant, LedgerPosting, LedgerTransactionRow
+from payments.consumers.events import consumed
 from payments.domain.release_conditions import AGREEMENT_SIGNED, PARTNERSHIP_COMPLIANT
 from payments.domain.statuses import HOLD_CONDITIONS, HOLD_PARTNERSHIP
 from payments.usecases.award_rows import quick_stable_id
 from payments.usecases.awards import tranche_id_of
+from payments.usecases.errors import AwardOutsideRound, OverBudget
 from payments_tests.kit import (
     AWARDED_AT,
     awarded,
@@ -22,6 +28,7 @@ from payments_tests.kit import (
     on_grant_awarded,
     on_partnership_changed,
     partnership,
+    round_opened,
     tranches,
 )
 
@@ -81,3 +88,29 @@ def test_an_award_to_a_non_compliant_partnership_holds_each_tranche_for_it_and_t
     ]  # tranche 1: one conditions hold per unmet condition (agreement, plan)
     assert [e["number"] for e in events(sessions, "tranche-held")] == [1, 2, 3, 1]
     assert sum(t.amount_pence for t in schedule) == 900_000
+
+
+def _round_then_award(sessions: Sessions, budget_pence: int, opened_days_before_award: int) -> None:
+    """The round's opening and an award in it, applied in one batch (one transaction) as the worker would."""
+    opened = round_opened(budget_pence)
+    at = AWARDED_AT - timedelta(days=opened_days_before_award)
+    opened = opened.model_copy(update={"payload": opened.payload.model_copy(update={"opened_at": at})})
+    routes = [Route(event, handler) for event, handler in consumed(bootstrap.settings())]
+    apply_envelopes(sessions, "payments", routes, [opened, awarded(amount=800_000, months=12)])
+
+
+def test_an_award_in_a_round_opened_earlier_in_the_same_batch_is_checked_against_it(sessions: Sessions) -> None:
+    _round_then_award(sessions, budget_pence=10**9, opened_days_before_award=1)
+    assert len(tranches(sessions)) == 2
+
+
+def test_an_award_dated_before_its_round_opened_in_the_same_batch_is_refused(sessions: Sessions) -> None:
+    with pytest.raises(AwardOutsideRound):
+        _round_then_award(sessions, budget_pence=10**9, opened_days_before_award=-1)
+    assert tranches(sessions) == []
+
+
+def test_an_award_beyond_its_round_budget_in_the_same_batch_is_refused(sessions: Sessions) -> None:
+    with pytest.raises(OverBudget):
+        _round_then_award(sessions, budget_pence=799_999, opened_days_before_award=1)
+    assert tranches(sessions) == []
