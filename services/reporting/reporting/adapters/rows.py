@@ -43,6 +43,31 @@ def insert_later(session: Session, model: type[Any], values: dict[str, Any]) -> 
 
 
 @cache
+def _upsert_newer_statement(table: Table, keys: tuple[str, ...], updated: tuple[str, ...], stamp: str) -> TextClause:
+    # Latest wins in the statement itself (`>=`: of two events stamped alike, the later applied wins, as before).
+    key = table.primary_key.columns[0].name
+    columns, values = ", ".join(keys), ", ".join(f":{k}" for k in keys)
+    changes = ", ".join(f"{column} = excluded.{column}" for column in updated)
+    statement = text(
+        f"INSERT INTO {table.name} ({columns}) VALUES ({values}) ON CONFLICT ({key}) DO UPDATE SET {changes} "
+        f"WHERE excluded.{stamp} >= {table.name}.{stamp}"
+    )
+    return statement.bindparams(*(bindparam(k, type_=table.c[k].type) for k in keys))
+
+
+def upsert_newer_later(
+    session: Session, model: type[Any], values: dict[str, Any], *, updated: tuple[str, ...], stamp: str
+) -> None:
+    """Insert the row, or set its `updated` columns when this row's `stamp` is not older than the stored one.
+
+    Deferred like `insert_later` (one executemany with the batch's other rows, in the order given), so a repeated or
+    late event changes nothing and no ORM object is loaded or flushed.
+    """
+    defer(session, _upsert_newer_statement(model.__table__, tuple(values), updated, stamp), values)
+    expire_one(session, model, values[model.__table__.primary_key.columns[0].name])
+
+
+@cache
 def _exists_statement(table: Table) -> Select[Any]:
     key = table.primary_key.columns[0]
     return select(key).where(key == bindparam("key"))
