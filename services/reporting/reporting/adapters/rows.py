@@ -86,6 +86,8 @@ def exists(session: Session, model: type[Any], key: str) -> bool:
 
 def expire_one(session: Session, model: type[Any], key: Any) -> None:
     """Forget the loaded state of one object that a bulk UPDATE changed (when the session holds it at all)."""
+    if not session.identity_map:  # the consumer loads no objects: skip building the identity key
+        return
     loaded = session.identity_map.get(identity_key(model, key))
     if loaded is not None:
         session.expire(loaded)
