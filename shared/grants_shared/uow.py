@@ -21,6 +21,7 @@ from grants_shared.events.envelope import Envelope, Event, envelope_of, wrap
 Rows = dict[str, list[dict[str, Any]]]
 _commit_bells: dict[str, Callable[[], None]] = {}
 _DEFERRED, _CACHE = "grants_deferred_writes", "grants_transaction_cache"
+_DEFERRED_LATER = "grants_deferred_updates"
 
 
 def on_commit_with_events(name: str, bell: Callable[[], None] | None) -> None:
@@ -244,26 +245,33 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def defer(session: Session, statement: Executable, params: dict[str, Any]) -> None:
+def defer(session: Session, statement: Executable, params: dict[str, Any], *, after_inserts: bool = False) -> None:
     """Run `statement` with `params` later, in one executemany with the other rows of the same statement.
 
     The kept rows are written before the session's next statement (so every read sees them), at its commit, and
     wherever a caller that owns a savepoint calls `write_deferred` before releasing it. Only for statements whose
     result nobody reads (an INSERT .. ON CONFLICT DO NOTHING): the rows of one statement go in the order given.
+    `after_inserts` keeps an UPDATE for after all the other kept rows: only for an update whose order against those
+    inserts does not matter (its row was inserted before it was kept) and that commutes with the other kept updates.
     """
-    session.info.setdefault(_DEFERRED, {}).setdefault(statement, []).append(params)
+    key = _DEFERRED_LATER if after_inserts else _DEFERRED
+    session.info.setdefault(key, {}).setdefault(statement, []).append(params)
 
 
 def write_deferred(session: Session) -> None:
-    """Write the rows `defer` kept for this session now, one executemany per statement."""
-    pending: dict[Executable, list[dict[str, Any]]] | None = session.info.pop(_DEFERRED, None)
-    for statement, params in (pending or {}).items():
-        session.execute(statement, params)
+    """Write the rows `defer` kept for this session now, one executemany per statement, the updates last."""
+    # Both taken before the first execute: its do_orm_execute hook would otherwise write the updates early.
+    inserts: dict[Executable, list[dict[str, Any]]] | None = session.info.pop(_DEFERRED, None)
+    updates: dict[Executable, list[dict[str, Any]]] | None = session.info.pop(_DEFERRED_LATER, None)
+    for pending in (inserts, updates):
+        for statement, params in (pending or {}).items():
+            session.execute(statement, params)
 
 
 def discard_deferred(session: Session) -> None:
     """Forget the kept rows and what the transaction cache knows: the savepoint they belonged to was undone."""
     session.info.pop(_DEFERRED, None)
+    session.info.pop(_DEFERRED_LATER, None)
     session.info.pop(_CACHE, None)
 
 
@@ -275,7 +283,7 @@ def transaction_cache(session: Session) -> dict[Any, Any]:
 
 @event.listens_for(Session, "do_orm_execute")
 def _write_before_statement(state: ORMExecuteState) -> None:
-    if _DEFERRED in state.session.info:
+    if _DEFERRED in state.session.info or _DEFERRED_LATER in state.session.info:
         write_deferred(state.session)
 
 

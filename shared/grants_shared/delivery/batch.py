@@ -81,6 +81,7 @@ class Batch:
         self.applied_subjects: set[str] = set()
         self.last_event_at: datetime | None = None
         self.result = BatchResult()
+        self.traced = tracing_exported()  # read once: an absent variable costs a KeyError caught per lookup
 
     def apply(self, messages: Iterable[Message]) -> BatchResult:
         """Apply the messages in order, wake what they release, write the kept rows; the caller commits."""
@@ -247,7 +248,7 @@ class Batch:
     def _handle_bound(self, message: Message, *, flush: bool) -> UnitOfWork:
         envelope = message.envelope
         uow = UnitOfWork.joined(self.session, cause=envelope)
-        if not tracing_exported():  # a span nobody exports costs more than many handlers: none at all
+        if not self.traced:  # a span nobody exports costs more than many handlers: none at all
             message.route.handle(envelope, uow)
             if flush:
                 write_deferred(self.session)

@@ -12,12 +12,14 @@ from reporting.adapters.rows import insert_later, insert_once
 
 def record(session: Session, envelope: Envelope[Any]) -> bool:
     """Add the event to the timeline; False when its event id is already there (a duplicate)."""
-    return insert_once(session, TimelineEntry, _row(envelope))
+    return insert_once(session, TimelineEntry, _row(envelope) | {"payload": envelope.payload.model_dump(mode="json")})
 
 
 def record_later(session: Session, envelope: Envelope[Any]) -> None:
     """Add the event to the timeline with the batch's other entries (one executemany); a duplicate does nothing."""
-    insert_later(session, TimelineEntry, _row(envelope))
+    row = _row(envelope)
+    row["payload"] = envelope.payload.model_dump_json()  # encoded once, in pydantic's core, not dumped then encoded
+    insert_later(session, TimelineEntry, row, encoded=("payload",))
 
 
 def _row(envelope: Envelope[Any]) -> dict[str, Any]:
@@ -33,5 +35,4 @@ def _row(envelope: Envelope[Any]) -> dict[str, Any]:
         "application_id": fields.get("application_id"),
         "partnership_id": fields.get("partnership_id"),
         "occurred_at": as_utc(envelope.occurred_at),
-        "payload": payload.model_dump(mode="json"),
     }

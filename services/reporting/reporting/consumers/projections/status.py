@@ -8,6 +8,7 @@ from sqlalchemy import Integer, Table, Update, and_, bindparam, or_, update
 from sqlalchemy.orm import Session
 
 from grants_shared.clock import as_utc
+from grants_shared.uow import defer, transaction_cache
 from reporting.adapters.orm import Application, Tranche
 from reporting.adapters.rows import expire_one
 from reporting.domain.status import APPLICATION_RANKS, TRANCHE_RANKS, moved_forward
@@ -24,18 +25,23 @@ def _advance_statement(table: Table) -> Update:
     return update(table).where(key == bindparam("key"), newer).values(columns)
 
 
-def _advance(session: Session, model: type[Any], key: str, status: str, rank: int, at: datetime) -> bool:
+def _advance(session: Session, model: type[Any], key: str, status: str, rank: int, at: datetime) -> None:
     params = {"key": key, "new_status": status, "new_rank": rank, "moment": as_utc(at)}
-    result = session.execute(_advance_statement(model.__table__), params)
+    statement = _advance_statement(model.__table__)
+    if key in transaction_cache(session).get(model, ()):
+        # The row is there or its insert is kept ahead of this: the update may wait for the batch's other writes
+        # (newer-wins updates of one row commute), so a run's moves go in one executemany instead of one each.
+        defer(session, statement, params, after_inserts=True)
+    else:
+        session.execute(statement, params)
     expire_one(session, model, key)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def advance_tranche(session: Session, tranche_id: str, status: str, at: datetime) -> bool:
+def advance_tranche(session: Session, tranche_id: str, status: str, at: datetime) -> None:
     """Set a tranche's status if this event is newer than the one behind its current status."""
-    return _advance(session, Tranche, tranche_id, status, TRANCHE_RANKS[status], at)
+    _advance(session, Tranche, tranche_id, status, TRANCHE_RANKS[status], at)
 
 
-def advance_application(session: Session, application_id: str, status: str, at: datetime) -> bool:
+def advance_application(session: Session, application_id: str, status: str, at: datetime) -> None:
     """Set an application's status if this event is newer than the one behind its current status."""
-    return _advance(session, Application, application_id, status, APPLICATION_RANKS[status], at)
+    _advance(session, Application, application_id, status, APPLICATION_RANKS[status], at)
