@@ -1,9 +1,7 @@
 """Demonstration data in reporting: grants and rounds marked `demonstration` are shown by id, never in a fund figure."""
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from reporting.adapters.orm import Grant, Round
 
@@ -13,7 +11,7 @@ REAL_ROUND = Round.demonstration.is_not(True)
 """A round whose budget counts in the fund's figures."""
 
 
-def real_grant_id(column: Any) -> ColumnElement[bool]:
+def real_grant_id(column: InstrumentedAttribute[str]) -> ColumnElement[bool]:
     """`column` (a grant id) is not a demonstration grant's: for tables keyed by grant id without a join."""
     return column.not_in(select(Grant.grant_id).where(Grant.demonstration.is_(True)))
 
