@@ -1,5 +1,6 @@
 """The whole system as real processes, started the way `grants run` starts it."""
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -67,7 +68,9 @@ def start_system(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str)
             per_process_env=per_process_env or {},
         )
         try:
-            system.start(timeout_s=180)  # nine processes starting on a busy 2-core machine
+            # The official files when configured: on a synthetic registry every round is a demonstration.
+            reference = os.environ.get("GRANTS_REFERENCE_DATA_DIR")
+            system.start(reference_data=Path(reference) if reference else None, timeout_s=180)
         except Exception:
             system.stop()
             raise
