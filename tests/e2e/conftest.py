@@ -26,6 +26,12 @@ FAST = {
 }
 
 
+def reference_data() -> Path | None:
+    """The official files when configured: on a synthetic registry every committed round is a demonstration."""
+    folder = os.environ.get("GRANTS_REFERENCE_DATA_DIR")
+    return Path(folder) if folder else None
+
+
 class RunningSystem:
     """A started System, a supervisor thread that restarts crashed processes, and an HTTP client."""
 
@@ -68,9 +74,7 @@ def start_system(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str)
             per_process_env=per_process_env or {},
         )
         try:
-            # The official files when configured: on a synthetic registry every round is a demonstration.
-            reference = os.environ.get("GRANTS_REFERENCE_DATA_DIR")
-            system.start(reference_data=Path(reference) if reference else None, timeout_s=180)
+            system.start(reference_data=reference_data(), timeout_s=180)
         except Exception:
             system.stop()
             raise
