@@ -27,21 +27,19 @@ def fund_figures(client: Client) -> dict[str, Any]:
     """Every fund figure the services answer: pools, obligations, ledger headlines, position, outcomes, public."""
     operator, finance = client.token(Role.OPERATOR), client.token(Role.FINANCE_OFFICER)
     balances = client.call("GET", "payments", "/ledger/balances", finance)
-    reads = {
+    public = _stable(client.call("GET", "reporting", "/public/api/fund", operator))
+    return {
         "pools": client.call("GET", "allocation", "/pools", operator),
         "payments_obligations": _stable(client.call("GET", "payments", "/fund/obligations", finance)),
-        "ledger": {k: v for k, v in balances.items() if k.endswith("_pence") and k != "demonstration"},
+        "ledger": {k: v for k, v in balances.items() if k.endswith("_pence")},
         "position": _stable(client.call("GET", "reporting", "/fund/position", operator)),
         "obligations": _stable(client.call("GET", "reporting", "/fund/obligations", operator)),
         "outcomes": _stable(client.call("GET", "reporting", "/outcomes", operator)),
         "fund_outcomes": _stable(client.call("GET", "reporting", "/fund/outcomes", operator)),
-        "public": _stable(client.call("GET", "reporting", "/public/api/fund", operator)),
-        "public_funded": _stable(
-            {k: v for k, v in client.call("GET", "reporting", "/public/api/fund", operator).items() if k not in APPLIED}
-        ),
+        "public": public,
+        "public_funded": {k: v for k, v in public.items() if k not in APPLIED},
         "published": client.call("GET", "reporting", "/publication/360giving.json", operator)["grants"],
     }
-    return reads
 
 
 def test_the_demo_walk_pays_a_labelled_grant_and_moves_no_fund_figure(start_system: Any) -> None:
