@@ -24,6 +24,7 @@ class RoundOpened(_AllocationEvent):
     opened_at: datetime
     grant_type: str = Field("main", description="The grant type the round awards")
     demonstration: bool = Field(False, description="A demonstration round: its grants count in no fund figure")
+    scenario: bool = Field(False, description="A what-if round: simulated only, its budget in no fund figure")
 
 
 class RoundClosed(_AllocationEvent):

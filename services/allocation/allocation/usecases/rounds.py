@@ -111,6 +111,7 @@ def open_round(uow: UnitOfWork, command: OpenRound, actor: str) -> Round:
             opened_at=round_.opened_at,
             grant_type=round_.grant_type,
             demonstration=command.demonstration,
+            scenario=command.scenario,
         ),
         subject=round_.id,
     )

@@ -17,14 +17,13 @@ def round_opened(envelope: Envelope[RoundOpened], session: Session) -> None:
     """Record a round and its budget (once per round)."""
     p = envelope.payload
     if session.get(Round, p.round_id) is None:
-        opened = as_utc(p.opened_at)
         session.add(
             Round(
                 round_id=p.round_id,
                 name=p.name,
                 budget_pence=p.budget_pence,
-                opened_at=opened,
-                demonstration=p.demonstration,
+                opened_at=as_utc(p.opened_at),
+                demonstration=p.demonstration or p.scenario,  # neither counts in the fund's budget
             )
         )
 
