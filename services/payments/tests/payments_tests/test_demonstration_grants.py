@@ -80,7 +80,7 @@ def reporting_figures(session: Session) -> dict[str, Any]:
     package = build_package(session, PublicationSettings(), now=ISSUED)
     return {
         "position": position,
-        "obligations": obligations_view(session),
+        "obligations": {k: v for k, v in obligations_view(session).items() if k != "demonstration"},
         "outcomes": outcome_totals(session),
         "domains": fund_outcomes_by_domain(session),
         "public": public_fund(session),

@@ -3,7 +3,8 @@
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from reporting.adapters.orm import Grant, Round
+from reporting.adapters.orm import Grant, Round, Tranche
+from reporting.domain.status import ENDED_TRANCHES
 
 REAL_GRANT = Grant.demonstration.is_not(True)
 """A grant that counts in the fund's figures (a grant joined by an outer join and absent counts too)."""
@@ -26,3 +27,13 @@ def demonstration_block(session: Session) -> dict[str, int]:
         ).where(Grant.demonstration.is_(True))
     ).one()
     return {"grants": int(grants), "committed_pence": int(committed), "paid_net_pence": int(paid)}
+
+
+def demonstration_owed(session: Session) -> int:
+    """What demonstration grants still owe (their unpaid tranches), shown apart from the fund's obligations."""
+    owed = session.execute(
+        select(func.coalesce(func.sum(Tranche.amount_pence), 0))
+        .join(Grant, Grant.grant_id == Tranche.grant_id)
+        .where(Tranche.status.not_in(ENDED_TRANCHES), Grant.demonstration.is_(True))
+    ).scalar_one()
+    return int(owed)

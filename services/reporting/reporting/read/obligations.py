@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from grants_shared.drawdown import against_plan, by_year, load_plan
 from reporting.adapters.orm import Tranche
 from reporting.domain.status import ENDED_TRANCHES
-from reporting.read.demonstration import real_grant_id
+from reporting.read.demonstration import demonstration_owed, real_grant_id
 
 CHART_YEARS = 15
 
@@ -37,4 +37,5 @@ def obligations_view(session: Session, years: int | None = None) -> dict[str, An
         "endowment_pence": plan.endowment_pence,
         "total_pence": sum(owed.values()),
         "years": against_plan(plan, owed, years),
+        "demonstration": {"total_pence": demonstration_owed(session)},
     }
