@@ -162,7 +162,7 @@ def outbox_replay(
 
 @app.command()
 def demo(base: Annotated[str, typer.Option(help="Host the services listen on.")] = "http://127.0.0.1") -> None:
-    """Drive one grant through the running system over HTTP and print each step."""
+    """Drive one demonstration grant through the running system over HTTP (never in the fund's figures)."""
     from grants_cli import operations
 
     operations.demo(base)

@@ -106,10 +106,12 @@ def dlq_replay(group: str, entry_id: str) -> None:
 
 
 def demo(base: str) -> None:
-    """Drive one grant through the running platform over HTTP."""
+    """Drive one demonstration grant through the running platform over HTTP (never counted in the fund's figures)."""
     ports = {"applications": 8001, "allocation": 8002, "payments": 8003, "reporting": 8004}
-    walk = run_walk(Client({s: f"{base}:{p}" for s, p in ports.items()}), log=console.print)
-    console.print(f"[green]Done.[/] Grant {walk.grant_id}: timeline at {base}:8004/grants/{walk.grant_id}/timeline")
+    walk = run_walk(Client({s: f"{base}:{p}" for s, p in ports.items()}), log=console.print, demonstration=True)
+    console.print(
+        f"[green]Done.[/] Demonstration grant {walk.grant_id}: timeline at {base}:8004/grants/{walk.grant_id}/timeline"
+    )
 
 
 def _redis() -> "redis.Redis":

@@ -76,8 +76,14 @@ class Client:
         return response.json() if response.content else None
 
 
-def run_walk(client: Client, log: Callable[[str], None] = print, timeout_s: float = 60) -> Walk:
-    """Carry one grant from application to its second paid tranche; returns what was seen."""
+def run_walk(
+    client: Client, log: Callable[[str], None] = print, timeout_s: float = 60, *, demonstration: bool = False
+) -> Walk:
+    """Carry one grant from application to its second paid tranche; returns what was seen.
+
+    With `demonstration` (as `grants demo` runs it) the round is a demonstration: its grant is real in every
+    service, shown by id and labelled, and counted in none of the fund's figures.
+    """
     walk = Walk()
     operator, assessor = client.token(Role.OPERATOR), client.token(Role.ASSESSOR)
     note = _logger(walk, log)
@@ -140,9 +146,10 @@ def run_walk(client: Client, log: Callable[[str], None] = print, timeout_s: floa
             "budget_pence": 1_000_000_000,
             "min_award_pence": 100_000_000,
             "max_award_pence": 250_000_000,
+            "demonstration": demonstration,
         },
     )
-    note(f"round {round_['id']} opened with £10,000,000")
+    note(f"{'demonstration ' if demonstration else ''}round {round_['id']} opened with £10,000,000")
     wait_for(
         "allocation to learn of the assessed application",
         lambda: any(
@@ -217,6 +224,12 @@ def run_walk(client: Client, log: Callable[[str], None] = print, timeout_s: floa
         f"fund position: budget {format_gbp(p['budget_pence'])}, committed {format_gbp(p['committed_pence'])}, "
         f"paid {format_gbp(p['paid_pence'])}, remaining {format_gbp(p['remaining_pence'])}"
     )
+    if demonstration:
+        shown = p.get("demonstration", {})
+        note(
+            f"the grant is a demonstration: not in the figures above (demonstration grants: {shown.get('grants')}, "
+            f"committed {format_gbp(int(shown.get('committed_pence', 0)))})"
+        )
     return walk
 
 

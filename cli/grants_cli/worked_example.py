@@ -180,7 +180,8 @@ def allocate_and_compare(
         return client.call(method, "allocation", path, operator, body)
 
     depth = call("POST", "/rounds", {"name": "Least first, £1m to £2.5m", **POLICY})
-    breadth = call("POST", "/rounds", {"name": "Breadth: £1m each", **POLICY, "max_award_pence": BREADTH_MAX_PENCE})
+    what_if = {"name": "Breadth: £1m each", **POLICY, "max_award_pence": BREADTH_MAX_PENCE, "scenario": True}
+    breadth = call("POST", "/rounds", what_if)  # simulated only: a scenario, never a fund figure
     runs_path = f"/rounds/{depth['id']}/runs"
     for _ in range(3):
         timed(timings, "simulate", lambda: call("POST", runs_path, {"mode": "simulate"}))
@@ -188,7 +189,7 @@ def allocate_and_compare(
     run = timed(timings, "commit", lambda: call("POST", runs_path, {"mode": "commit"}))
     verified = timed(timings, "verify", lambda: call("POST", f"/runs/{run['run_id']}/verify"))
     diff = timed(timings, "diff", lambda: call("GET", f"/runs/diff?a={run['run_id']}&b={wide['run_id']}"))
-    breadth = call("POST", f"/rounds/{breadth['id']}/close")  # a simulation round: it commits nothing
+    breadth = call("POST", f"/rounds/{breadth['id']}/close")  # the scenario round: it committed nothing
     return Example(
         seed=seed,
         registry=registry,

@@ -1,5 +1,6 @@
 """The whole system as real processes, started the way `grants run` starts it."""
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -23,6 +24,12 @@ FAST = {
     "PAYMENTS_RELEASE_POLICY_FILE": str(Path(__file__).with_name("release_policy_e2e.json")),
     "GRANTS_ENV": "test",
 }
+
+
+def reference_data() -> Path | None:
+    """The official files when configured: on a synthetic registry every committed round is a demonstration."""
+    folder = os.environ.get("GRANTS_REFERENCE_DATA_DIR")
+    return Path(folder) if folder else None
 
 
 class RunningSystem:
@@ -67,7 +74,7 @@ def start_system(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str)
             per_process_env=per_process_env or {},
         )
         try:
-            system.start(timeout_s=180)  # nine processes starting on a busy 2-core machine
+            system.start(reference_data=reference_data(), timeout_s=180)
         except Exception:
             system.stop()
             raise

@@ -13,7 +13,7 @@ from grants_cli.system import DEFAULT_PORTS, SERVICES, System
 from grants_cli.walk import run_walk
 from grants_shared import redis_acl
 from tests.e2e.checks import check_events, check_money
-from tests.e2e.conftest import FAST, RunningSystem
+from tests.e2e.conftest import FAST, RunningSystem, reference_data
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,7 @@ def embedded(tmp_path: Path) -> Iterator[RunningSystem]:
         extra_env=dict(FAST),
     )
     try:
-        system.start(timeout_s=180)
+        system.start(reference_data=reference_data(), timeout_s=180)
     except Exception:
         system.stop()
         raise

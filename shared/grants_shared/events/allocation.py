@@ -23,6 +23,8 @@ class RoundOpened(_AllocationEvent):
     max_award_pence: PositivePence
     opened_at: datetime
     grant_type: str = Field("main", description="The grant type the round awards")
+    demonstration: bool = Field(False, description="A demonstration round: its grants count in no fund figure")
+    scenario: bool = Field(False, description="A what-if round: simulated only, its budget in no fund figure")
 
 
 class RoundClosed(_AllocationEvent):
@@ -70,3 +72,6 @@ class GrantAwarded(_AllocationEvent):
     duration_months: int
     awarded_at: datetime
     grant_type: str = Field("main", description="main, or starter: payments schedules a starter grant in 1-2 tranches")
+    demonstration: bool = Field(
+        False, description="A demonstration grant (`grants demo`, a synthetic registry): never in a fund figure"
+    )

@@ -8,6 +8,7 @@ the award date (variations and closures are payments' to know: its /fund/obligat
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from allocation.adapters.demonstration_store import demonstration_round_ids
 from allocation.adapters.orm import AssessedApplication, Award
 from allocation.adapters.orm_pools import MAIN_POOL, FundPool, RoundPool
 from grants_shared.clock import now
@@ -48,12 +49,13 @@ def round_pool(session: Session, round_id: str) -> RoundPool:
 
 
 def pool_committed(session: Session, pool_id: str) -> int:
-    """What the pool's non-scenario rounds have awarded in their committed runs."""
+    """What the pool's real rounds (not scenarios, not demonstrations) have awarded in their committed runs."""
     pool_of = func.coalesce(RoundPool.pool_id, MAIN_POOL)
     query = (
         select(func.coalesce(func.sum(Award.amount_pence), 0))
         .outerjoin(RoundPool, RoundPool.round_id == Award.round_id)
         .where(pool_of == pool_id, func.coalesce(RoundPool.scenario, False).is_(False))
+        .where(Award.round_id.not_in(demonstration_round_ids()))
     )
     return int(session.scalar(query) or 0)
 
@@ -65,10 +67,10 @@ def round_committed(session: Session, round_id: str) -> int:
 
 
 def obligations_by_year(session: Session) -> dict[str, int]:
-    """Every committed award spread into financial years by payments' schedule rule, summed for the fund."""
+    """Every committed award (demonstrations left out) spread into financial years by payments' rule, summed."""
     rows = session.execute(
-        select(Award.amount_pence, Award.awarded_at, AssessedApplication.duration_months).join(
-            AssessedApplication, AssessedApplication.application_id == Award.application_id
-        )
+        select(Award.amount_pence, Award.awarded_at, AssessedApplication.duration_months)
+        .join(AssessedApplication, AssessedApplication.application_id == Award.application_id)
+        .where(Award.round_id.not_in(demonstration_round_ids()))
     )
     return by_year(t for amount, at, months in rows for t in tranches(amount, months, at.date()))

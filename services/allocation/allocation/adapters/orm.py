@@ -7,6 +7,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 from allocation.adapters.base import ID, TS, Base
+from allocation.adapters.orm_demonstration import DemonstrationRound
 from allocation.adapters.orm_pools import FundPool, RoundPool
 from allocation.adapters.registry_tables import RegistryVintage, RegistryWard
 
@@ -164,6 +165,7 @@ __all__ = [
     "Award",
     "Base",
     "Decision",
+    "DemonstrationRound",
     "FundPool",
     "Neighbourhood",
     "Partnership",

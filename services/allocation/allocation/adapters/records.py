@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy.orm import object_session
 
+from allocation.adapters.demonstration_store import is_demonstration
 from allocation.adapters.orm import Decision, Round, Run
 from allocation.adapters.orm_pools import MAIN_POOL, RoundPool
 from allocation.adapters.registry_tables import RegistryVintage
@@ -17,6 +18,7 @@ def round_view(round_: Round) -> dict[str, Any]:
     return {
         "pool_id": placement.pool_id if placement else MAIN_POOL,
         "scenario": placement.scenario if placement else False,
+        "demonstration": is_demonstration(session, round_.id) if session is not None else False,
         "id": round_.id,
         "name": round_.name,
         "status": round_.status,

@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from allocation.adapters.demonstration_store import demonstration_round_ids
 from allocation.adapters.fund_store import pool_committed
 from allocation.adapters.orm import AssessedApplication, Award
 from allocation.adapters.orm_pools import MAIN_POOL, FundPool
@@ -35,7 +36,7 @@ def pools_view(session: Session) -> list[dict[str, Any]]:
 
 
 def _grant_years(session: Session) -> list[tuple[str, str, dict[str, int]]]:
-    """Every committed grant with what it will be paid in each financial year."""
+    """Every committed grant (demonstrations left out) with what it will be paid in each financial year."""
     rows = session.execute(
         select(
             Award.grant_id,
@@ -45,6 +46,7 @@ def _grant_years(session: Session) -> list[tuple[str, str, dict[str, int]]]:
             AssessedApplication.duration_months,
         )
         .join(AssessedApplication, AssessedApplication.application_id == Award.application_id)
+        .where(Award.round_id.not_in(demonstration_round_ids()))
         .order_by(Award.awarded_at, Award.grant_id)
     )
     return [(g, a, by_year(tranches(amount, months, at.date()))) for g, a, amount, at, months in rows]

@@ -22,7 +22,12 @@ def opening(body: RoundIn) -> usecases.OpenRound:
     """The use case's command for a round request."""
     terms = body.model_dump(include=set(usecases.rounds.POLICY_TERMS))
     return usecases.OpenRound(
-        body.name, terms, grant_type=body.grant_type, pool_id=body.pool_id, scenario=body.scenario
+        body.name,
+        terms,
+        grant_type=body.grant_type,
+        pool_id=body.pool_id,
+        scenario=body.scenario,
+        demonstration=body.demonstration,
     )
 
 

@@ -45,6 +45,9 @@ class RoundIn(BaseModel):
     scenario: StrictBool = Field(
         False, description="A what-if round: simulated only, never committed, never counted in any fund figure."
     )
+    demonstration: StrictBool = Field(
+        False, description="A demonstration round (`grants demo`): its grants are real events, never a fund figure."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -75,6 +78,9 @@ class RoundOut(BaseModel):
     closed_at: datetime | None = None
     pool_id: str = "main"
     scenario: bool = False
+    demonstration: bool = Field(
+        False, description="Its awards count in no fund figure (opened as one, or committed on a synthetic registry)."
+    )
 
 
 class RunIn(BaseModel):

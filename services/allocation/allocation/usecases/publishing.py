@@ -9,7 +9,13 @@ from grants_shared.uow import UnitOfWork
 
 
 def publish_commit(
-    uow: UnitOfWork, run: Run, inputs: RunInputs, computed: Computed, grants: dict[str, str], grant_type: str = "main"
+    uow: UnitOfWork,
+    run: Run,
+    inputs: RunInputs,
+    computed: Computed,
+    grants: dict[str, str],
+    grant_type: str = "main",
+    demonstration: bool = False,
 ) -> None:
     """Write the run's events to the outbox, in the run's transaction; event ids are stable per run."""
     applications = {a.application_id: a for a in inputs.applications}
@@ -55,6 +61,7 @@ def publish_commit(
                 duration_months=app.duration_months,
                 awarded_at=run.created_at,
                 grant_type=grant_type,
+                demonstration=demonstration,
             ),
             subject=grant_id,
             event_id=stable_id("grant-awarded", grant_id),

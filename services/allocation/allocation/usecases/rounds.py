@@ -6,9 +6,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from allocation.adapters.demonstration_store import mark_demonstration
 from allocation.adapters.fund_store import find_pool, pool_committed
 from allocation.adapters.lookup import find_round
 from allocation.adapters.orm import Round
+from allocation.adapters.orm_demonstration import REQUESTED
 from allocation.adapters.orm_pools import MAIN_POOL, RoundPool
 from allocation.adapters.records import round_view
 from allocation.domain import Policy
@@ -47,6 +49,7 @@ class OpenRound:
     grant_type: str = MAIN
     pool_id: str = MAIN_POOL
     scenario: bool = False
+    demonstration: bool = False
 
 
 def policy_of(terms: Mapping[str, Any]) -> Policy:
@@ -59,9 +62,10 @@ def policy_of(terms: Mapping[str, Any]) -> Policy:
 
 
 def _refuse_beyond_pool(uow: UnitOfWork, command: OpenRound, policy: Policy) -> None:
-    """A real round's budget must fit what its pool has left (Invalid `pool-exhausted`); scenarios spend nothing."""
+    """A real round's budget must fit what its pool has left (Invalid `pool-exhausted`); scenarios and
+    demonstrations spend nothing."""
     pool = find_pool(uow.session, command.pool_id, lock=True)
-    if command.scenario:
+    if command.scenario or command.demonstration:
         return
     left = pool.total_pence - pool_committed(uow.session, pool.id)
     if policy.budget_pence > left:
@@ -95,6 +99,8 @@ def open_round(uow: UnitOfWork, command: OpenRound, actor: str) -> Round:
     uow.session.flush()
     uow.session.add(RoundPool(round_id=round_.id, pool_id=command.pool_id, scenario=command.scenario))
     uow.session.flush()
+    if command.demonstration:
+        mark_demonstration(uow.session, round_.id, REQUESTED)
     uow.emit(
         RoundOpened(
             round_id=round_.id,
@@ -104,6 +110,8 @@ def open_round(uow: UnitOfWork, command: OpenRound, actor: str) -> Round:
             max_award_pence=policy.max_award_pence,
             opened_at=round_.opened_at,
             grant_type=round_.grant_type,
+            demonstration=command.demonstration,
+            scenario=command.scenario,
         ),
         subject=round_.id,
     )

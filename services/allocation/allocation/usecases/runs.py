@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from allocation.adapters.demonstration_store import mark_if_synthetic
 from allocation.adapters.lookup import find_round
 from allocation.adapters.orm import Award, Decision, Round, Run, RunInputs
 from allocation.adapters.pool import load_inputs
@@ -78,7 +79,8 @@ def run_allocation(
     decisions = _write_decisions(session, run, inputs, computed, grants)
     if commit:
         _write_awards(session, run, computed, grants)
-        publish_commit(uow, run, inputs, computed, grants, grant_type=round_.grant_type)
+        demonstration = mark_if_synthetic(session, round_.id, inputs.registry)
+        publish_commit(uow, run, inputs, computed, grants, grant_type=round_.grant_type, demonstration=demonstration)
         crash_point("allocation.mid_commit")
     uow.audit(actor=actor, action=f"run.{mode}", entity_type="round", entity_id=round_.id, after=run_summary_view(run))
     return RunDone(run, decisions)

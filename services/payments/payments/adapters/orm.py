@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -61,6 +62,7 @@ class Grant(Base):
     payee_sort_code: Mapped[str] = mapped_column(String(6))
     payee_account_number: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(TS)
+    demonstration: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Tranche(Base):

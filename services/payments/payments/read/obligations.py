@@ -10,17 +10,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grants_shared.drawdown import against_plan, by_year, load_plan
-from payments.adapters.orm import Tranche
+from payments.adapters.orm import Grant, Tranche
 from payments.domain.tranche_state import TrancheStatus
 
 NOT_OWED = (TrancheStatus.SETTLED.value, TrancheStatus.CANCELLED.value)
 
 
-def obligations_by_year(session: Session) -> dict[str, int]:
-    """What is still to be paid, summed by the financial year each tranche falls due in."""
+def obligations_by_year(session: Session, *, demonstration: bool = False) -> dict[str, int]:
+    """What the fund's grants (or, asked, the demonstration grants) still owe, by the financial year each falls due."""
     rows = session.execute(
         select(Tranche.due_on, func.sum(Tranche.amount_pence))
-        .where(Tranche.status.not_in(NOT_OWED))
+        .join(Grant, Grant.grant_id == Tranche.grant_id)
+        .where(Tranche.status.not_in(NOT_OWED), Grant.demonstration.is_(demonstration))
         .group_by(Tranche.due_on)
     )
     return by_year((due_on, int(total)) for due_on, total in rows)
@@ -35,4 +36,5 @@ def obligations_view(session: Session, years: int | None = None) -> dict[str, An
         "endowment_pence": plan.endowment_pence,
         "total_pence": sum(owed.values()),
         "years": against_plan(plan, owed, years),
+        "demonstration": {"total_pence": sum(obligations_by_year(session, demonstration=True).values())},
     }

@@ -95,6 +95,7 @@ def _grant_view(
         "duration_months": grant.duration_months,
         "awarded_at": as_utc(grant.awarded_at),
         "completed_at": grant.completed_at and as_utc(grant.completed_at),
+        "demonstration": bool(grant.demonstration),
         "tranches": [
             tranche_view(t, compliant, policy=policy, previous=previous[t.tranche_id])
             for t in sorted(tranches, key=lambda t: t.number)

@@ -13,10 +13,9 @@ from grants_shared.http.app import ReadSession, Sessions
 from grants_shared.http.idempotency import idempotent_post
 from grants_shared.http.problems import Problem
 from grants_shared.http.query import ISO_MOMENT
-from grants_shared.money import paid_words
 from payments.adapters.ledger_store import balances
 from payments.adapters.records import difference_record
-from payments.domain.accounts import CASH_PAID, FUND_AWARDED, PAYMENTS_IN_FLIGHT, RETURNED
+from payments.read.demonstration import demonstration_balances, fund_figures
 from payments.read.ledger_check import run_checks
 from payments.read.queries import page_of_instructions
 from payments.read.reconciliation import summary
@@ -62,9 +61,13 @@ def ledger_balances(
     limit: Limit = 200,
     offset: Offset = 0,
 ) -> Any:
-    """Each account's balance (debits minus credits) over transactions effective by `as_of`, by account name."""
+    """Each account's balance (debits minus credits) over transactions effective by `as_of`, by account name.
+
+    Every posting is in the balances; the fund's headline figures leave demonstration grants out (their own block).
+    """
     moment = _as_utc(as_of) if as_of is not None else None
     totals = balances(session, moment)
+    demonstration = demonstration_balances(session, moment)
     page = list(totals.items())[offset : offset + limit]
     return {
         "as_of": moment,
@@ -72,9 +75,8 @@ def ledger_balances(
         "total": len(totals),
         "limit": limit,
         "offset": offset,
-        "committed_pence": totals.get(FUND_AWARDED, 0),
-        "in_flight_pence": -totals.get(PAYMENTS_IN_FLIGHT, 0),
-        **paid_words(-totals.get(CASH_PAID, 0), totals.get(RETURNED, 0)),
+        **fund_figures(totals, demonstration),
+        "demonstration": fund_figures(demonstration),
     }
 
 

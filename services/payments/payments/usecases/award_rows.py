@@ -127,6 +127,7 @@ def grant_row(award: GrantAwarded, awarded_at: datetime, payee_sort_code: str, c
         "payee_name": payee.name,
         "payee_sort_code": payee.sort_code,
         "payee_account_number": payee.account_number,
+        "demonstration": award.demonstration,
     }
 
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -43,6 +43,7 @@ class Round(Base):
     budget_pence: Mapped[int] = mapped_column(BigInteger)
     opened_at: Mapped[datetime] = mapped_column(Stamp)
     closed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    demonstration: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Grant(Base):
@@ -69,6 +70,7 @@ class Grant(Base):
     status: Mapped[str] = mapped_column(String(30))
     awarded_at: Mapped[datetime] = mapped_column(Stamp)
     completed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    demonstration: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Tranche(Base):

@@ -14,6 +14,7 @@ from reporting.adapters.orm import Grant, ImpactReport, ReportIndicator, Timelin
 from reporting.adapters.orm_outcomes import PlannedIndicator, ReportVersion
 from reporting.domain.indicators import INDICATORS, Catalogue, Indicator
 from reporting.domain.outcome_progress import progress_pct
+from reporting.read.demonstration import REAL_GRANT, real_grant_id
 
 
 def _sums(session: Session) -> list[tuple[str, str, str, int]]:
@@ -27,7 +28,7 @@ def _sums(session: Session) -> list[tuple[str, str, str, int]]:
         )
         .join(ImpactReport, ImpactReport.id == ReportIndicator.report_id)
         .join(Grant, Grant.grant_id == ImpactReport.grant_id)
-        .where(ImpactReport.status == "accepted", ReportIndicator.indicator.in_(_additive(catalogue())))
+        .where(ImpactReport.status == "accepted", ReportIndicator.indicator.in_(_additive(catalogue())), REAL_GRANT)
         .group_by(Grant.region_code, Grant.imd_decile, ReportIndicator.indicator)
     )
     return [(_name(region), _name(decile), indicator, int(value)) for region, decile, indicator, value in rows]
@@ -48,7 +49,9 @@ def _fold(sums: list[tuple[str, str, str, int]], by_decile: bool) -> dict[str, d
 def outcome_totals(session: Session) -> dict[str, Any]:
     """Sums of every indicator over accepted reports, overall, by region and by IMD decile."""
     accepted = session.execute(
-        select(func.count()).select_from(ImpactReport).where(ImpactReport.status == "accepted")
+        select(func.count())
+        .select_from(ImpactReport)
+        .where(ImpactReport.status == "accepted", real_grant_id(ImpactReport.grant_id))
     ).scalar_one()
     sums = _sums(session)
     by_region = _fold(sums, by_decile=False)
@@ -177,7 +180,7 @@ def fund_outcomes_by_domain(session: Session) -> dict[str, Any]:
             func.count(func.distinct(ImpactReport.grant_id)),
         )
         .join(ImpactReport, ImpactReport.id == ReportIndicator.report_id)
-        .where(ImpactReport.status == "accepted")
+        .where(ImpactReport.status == "accepted", real_grant_id(ImpactReport.grant_id))
         .group_by(ReportIndicator.indicator)
     ).all()
     found = {code: (int(total), int(results), int(grants)) for code, total, results, grants in rows}
@@ -191,6 +194,8 @@ def fund_outcomes_by_domain(session: Session) -> dict[str, Any]:
             figure["mean"] = round(total / results, 1) if results else None
         domains.setdefault(indicator.domain.value, {})[indicator.code] = figure
     accepted = session.execute(
-        select(func.count()).select_from(ImpactReport).where(ImpactReport.status == "accepted")
+        select(func.count())
+        .select_from(ImpactReport)
+        .where(ImpactReport.status == "accepted", real_grant_id(ImpactReport.grant_id))
     ).scalar_one()
     return {"catalogue_version": in_force.version, "accepted_reports": int(accepted), "domains": domains}

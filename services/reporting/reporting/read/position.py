@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from reporting.adapters.orm import Grant, Round, Tranche
 from reporting.domain.position import Totals, breakdown, share_bp
 from reporting.domain.status import ENDED_GRANTS, ENDED_TRANCHES
+from reporting.read.demonstration import REAL_GRANT, REAL_ROUND, demonstration_block
 from reporting.read.reconciliation import difference_counts
 
 # What a grant still holds of the fund: its amount (after variations) less what its early closure released.
@@ -20,10 +21,12 @@ def _sum(column: Any) -> ColumnElement[Any]:
 
 
 def totals(session: Session) -> Totals:
-    """The fund's money totals."""
-    budget = session.execute(select(_sum(Round.budget_pence))).scalar_one()
+    """The fund's money totals (demonstration rounds and grants left out)."""
+    budget = session.execute(select(_sum(Round.budget_pence)).where(REAL_ROUND)).scalar_one()
     committed, paid, returned, released = session.execute(
-        select(_sum(COMMITTED), _sum(Grant.paid_pence), _sum(Grant.returned_pence), _sum(Grant.released_pence))
+        select(_sum(COMMITTED), _sum(Grant.paid_pence), _sum(Grant.returned_pence), _sum(Grant.released_pence)).where(
+            REAL_GRANT
+        )
     ).one()
     # PostgreSQL sums BIGINT into NUMERIC (Decimal): int() of it is exact.
     return Totals(int(budget), int(committed), int(paid), int(returned), int(released))
@@ -32,7 +35,8 @@ def totals(session: Session) -> Totals:
 def outstanding_tranches(as_of: date, *, overdue: bool) -> list[ColumnElement[bool]]:
     """Conditions for unpaid, uncancelled tranches of live grants due by `as_of` (strictly before it when overdue)."""
     due = Tranche.due_on < as_of if overdue else Tranche.due_on <= as_of
-    return [due, Tranche.status.not_in(ENDED_TRANCHES), or_(Grant.status.is_(None), Grant.status.not_in(ENDED_GRANTS))]
+    live = or_(Grant.status.is_(None), Grant.status.not_in(ENDED_GRANTS))
+    return [due, Tranche.status.not_in(ENDED_TRANCHES), live, REAL_GRANT]
 
 
 def tranche_counts(session: Session, as_of: date) -> dict[str, int]:
@@ -42,7 +46,7 @@ def tranche_counts(session: Session, as_of: date) -> dict[str, int]:
     it); tranches of ended grants are left out by a subquery of those few grants, not a join per tranche.
     """
     overdue = Tranche.due_on < as_of
-    ended = select(Grant.grant_id).where(Grant.status.in_(ENDED_GRANTS))
+    ended = select(Grant.grant_id).where(or_(Grant.status.in_(ENDED_GRANTS), Grant.demonstration.is_(True)))
     due_count, due_pence, overdue_count, overdue_pence = session.execute(
         select(
             func.count(),
@@ -64,13 +68,13 @@ def least_first(session: Session, committed_pence: int) -> dict[str, Any]:
     by_decile = {
         ("unknown" if decile is None else str(decile)): (int(pence), int(n))
         for decile, pence, n in session.execute(
-            select(Grant.imd_decile, _sum(COMMITTED), func.count()).group_by(Grant.imd_decile)
+            select(Grant.imd_decile, _sum(COMMITTED), func.count()).where(REAL_GRANT).group_by(Grant.imd_decile)
         )
     }
     by_region = {
         region: (int(pence), int(n))
         for region, pence, n in session.execute(
-            select(Grant.region_code, _sum(COMMITTED), func.count()).group_by(Grant.region_code)
+            select(Grant.region_code, _sum(COMMITTED), func.count()).where(REAL_GRANT).group_by(Grant.region_code)
         )
     }
     return {
@@ -84,7 +88,7 @@ def least_first(session: Session, committed_pence: int) -> dict[str, Any]:
 def grant_counts(session: Session) -> dict[str, int]:
     """How many grants, and how many of them were closed early."""
     grants, closed = session.execute(
-        select(func.count(), func.count().filter(Grant.status == "closed")).select_from(Grant)
+        select(func.count(), func.count().filter(Grant.status == "closed")).select_from(Grant).where(REAL_GRANT)
     ).one()
     return {"grants": int(grants), "grants_closed": int(closed)}
 
@@ -92,7 +96,7 @@ def grant_counts(session: Session) -> dict[str, int]:
 def fund_position(session: Session, as_of: date) -> dict[str, Any]:
     """The whole fund position, every amount in integer pence."""
     money = totals(session)
-    rounds = session.execute(select(func.count()).select_from(Round)).scalar_one()
+    rounds = session.execute(select(func.count()).select_from(Round).where(REAL_ROUND)).scalar_one()
     return {
         **money.as_dict(),
         **grant_counts(session),
@@ -101,4 +105,5 @@ def fund_position(session: Session, as_of: date) -> dict[str, Any]:
         **tranche_counts(session, as_of),
         **difference_counts(session),
         "least_first": least_first(session, money.committed_pence),
+        "demonstration": demonstration_block(session),
     }

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from reporting.adapters.orm import Application, Grant, ImpactReport, ReportIndicator
 from reporting.adapters.orm_public import Decision, Neighbourhood
 from reporting.read.dashboard_population import wards
+from reporting.read.demonstration import REAL_GRANT
 from reporting.read.outcomes import outcome_totals
 from reporting.read.position import COMMITTED, totals
 
@@ -24,7 +25,7 @@ def _distinct(column: Any) -> Any:
 def public_fund(session: Session) -> dict[str, Any]:
     """The fund-wide figures: money committed and paid, grants, neighbourhoods, and outcomes reported."""
     money = totals(session)
-    grants, funded = session.execute(select(func.count(), _distinct(Grant.neighbourhood_code))).one()
+    grants, funded = session.execute(select(func.count(), _distinct(Grant.neighbourhood_code)).where(REAL_GRANT)).one()
     applications, applied = session.execute(
         select(func.count(), _distinct(Application.neighbourhood_code)).select_from(Application)
     ).one()
@@ -52,6 +53,7 @@ def funded_neighbourhoods(session: Session) -> list[dict[str, Any]]:
             func.sum(COMMITTED).label("awarded"),
             func.sum(Grant.paid_pence - Grant.returned_pence).label("paid"),
         )
+        .where(REAL_GRANT)
         .group_by(Grant.neighbourhood_code)
         .subquery()
     )
@@ -121,7 +123,7 @@ def _decisions(session: Session, code: str) -> list[dict[str, Any]]:
 def _grants(session: Session, code: str) -> list[dict[str, Any]]:
     # Grant ids are left out: the public page speaks of the neighbourhood, not of the organisation's records.
     rows = session.scalars(
-        select(Grant).where(Grant.neighbourhood_code == code).order_by(Grant.awarded_at, Grant.grant_id)
+        select(Grant).where(Grant.neighbourhood_code == code, REAL_GRANT).order_by(Grant.awarded_at, Grant.grant_id)
     ).all()
     return [
         {
@@ -141,7 +143,7 @@ def _outcomes(session: Session, code: str) -> list[dict[str, Any]]:
         select(ImpactReport.period_number, ReportIndicator.indicator, func.sum(ReportIndicator.value))
         .join(ImpactReport, ImpactReport.id == ReportIndicator.report_id)
         .join(Grant, Grant.grant_id == ImpactReport.grant_id)
-        .where(Grant.neighbourhood_code == code, ImpactReport.status == "accepted")
+        .where(Grant.neighbourhood_code == code, ImpactReport.status == "accepted", REAL_GRANT)
         .group_by(ImpactReport.period_number, ReportIndicator.indicator)
         .order_by(ImpactReport.period_number, ReportIndicator.indicator)
     ).all()

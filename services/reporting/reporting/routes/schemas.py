@@ -136,6 +136,7 @@ class GrantOut(BaseModel):
     amount_pence: int
     duration_months: int
     grant_type: str = Field("main", description="main, or starter (a capacity-building grant before the award)")
+    demonstration: bool = Field(False, description="A demonstration grant: shown by id, never in a fund figure.")
     paid_pence: int = Field(description="Paid net of returns, as payments' paid_pence: paid_net_pence.")
     paid_net_pence: int = Field(description="Settled payments less those returned: money that left and stayed out.")
     paid_gross_pence: int = Field(description="Every settled payment, returned or not.")

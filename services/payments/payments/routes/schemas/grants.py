@@ -93,6 +93,7 @@ class GrantOut(BaseModel):
     duration_months: int
     awarded_at: datetime
     completed_at: datetime | None
+    demonstration: bool = Field(False, description="A demonstration grant: never in the fund's figures.")
     tranches: list[TrancheOut]
 
 
@@ -142,6 +143,17 @@ class BalanceOut(BaseModel):
     balance_pence: int
 
 
+class DemonstrationFiguresOut(BaseModel):
+    """The headline figures of demonstration grants: in the ledger, never in the fund's figures."""
+
+    committed_pence: int
+    in_flight_pence: int
+    paid_pence: int
+    paid_net_pence: int
+    paid_gross_pence: int
+    returned_pence: int
+
+
 class BalancesOut(BaseModel):
     """A page of account balances as of a moment (or now), and the fund's headline figures over every account."""
 
@@ -156,6 +168,9 @@ class BalancesOut(BaseModel):
     paid_net_pence: int = Field(description="Gone out of the fund and stayed out (cash:paid less cash:returned).")
     paid_gross_pence: int = Field(description="Gone out of the fund, returned or not (cash:paid).")
     returned_pence: int = Field(description="Come back into the fund (cash:returned).")
+    demonstration: DemonstrationFiguresOut = Field(
+        description="The same figures for demonstration grants alone, left out of the fund's figures above."
+    )
 
 
 class InvariantOut(BaseModel):

@@ -17,7 +17,15 @@ def round_opened(envelope: Envelope[RoundOpened], session: Session) -> None:
     """Record a round and its budget (once per round)."""
     p = envelope.payload
     if session.get(Round, p.round_id) is None:
-        session.add(Round(round_id=p.round_id, name=p.name, budget_pence=p.budget_pence, opened_at=as_utc(p.opened_at)))
+        session.add(
+            Round(
+                round_id=p.round_id,
+                name=p.name,
+                budget_pence=p.budget_pence,
+                opened_at=as_utc(p.opened_at),
+                demonstration=p.demonstration or p.scenario,  # neither counts in the fund's budget
+            )
+        )
 
 
 def round_closed(envelope: Envelope[RoundClosed], session: Session) -> None:
@@ -50,6 +58,7 @@ def grant_awarded(envelope: Envelope[GrantAwarded], session: Session) -> None:
             "amount_pence": p.amount_pence,
             "duration_months": p.duration_months,
             "grant_type": p.grant_type,
+            "demonstration": p.demonstration,
             "paid_pence": 0,
             "returned_pence": 0,
             "released_pence": 0,

@@ -14,7 +14,7 @@ from reporting.adapters.orm import Grant, Payment, Round, TimelineEntry, Tranche
 # The events of an application that name its organisation, its neighbourhood and why it was funded.
 APPLICATION_EVENTS = ("application-submitted", "application-assessed", "allocation-decided")
 # Markers another part of the platform may set on a demonstration or scenario run: such grants are never published.
-NOT_REAL_MARKERS = ("synthetic", "scenario", "scenario_id", "demo")
+NOT_REAL_MARKERS = ("synthetic", "scenario", "scenario_id", "demo", "demonstration")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,9 @@ class GrantRecord:
 
     @property
     def is_real(self) -> bool:
-        """False when any of its events or its neighbourhood carries a synthetic, scenario or demo marker."""
+        """False for a demonstration grant, or when any of its events or its neighbourhood carries a marker."""
+        if self.grant.demonstration:
+            return False
         carriers = [*self.events.values(), self.neighbourhood]
         return not any(carrier.get(marker) for carrier in carriers for marker in NOT_REAL_MARKERS)
 
