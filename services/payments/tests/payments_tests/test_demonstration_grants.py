@@ -20,12 +20,12 @@ from payments import bootstrap
 from payments_tests.kit import awarded, bearer, deliver, on_grant_awarded
 from payments_tests.test_fund_obligations import REPORTING, published
 from reporting.adapters.orm import Grant
-from reporting.publication.config import PublicationSettings
-from reporting.publication.package import build_package
 from reporting.read.obligations import obligations_view
 from reporting.read.outcomes import fund_outcomes_by_domain, outcome_totals
 from reporting.read.position import fund_position
 from reporting.read.public import public_fund
+from reporting.read.publication.config import PublicationSettings
+from reporting.read.publication.package import build_package
 from tests.support.infra import fresh_database
 
 Sessions = sessionmaker[Session]
