@@ -50,15 +50,15 @@ def with_replicas(system: System) -> System:
     return system
 
 
-def applied_by(log: Path) -> list[str]:
-    """The event ids a worker's log says its consumer applied."""
+def applied_by(log: Path) -> list[tuple[str, str]]:
+    """(consumer group, event id) for each event a worker's log says it applied (reporting runs two groups)."""
     ids = []
     for line in log.read_text(errors="replace").splitlines():
         if not line.startswith("{"):
             continue
         record: dict[str, Any] = json.loads(line)
         if record.get("logger") == "grants_shared.delivery.consumer" and " applied " in record.get("message", ""):
-            ids.append(record["event_id"])
+            ids.append((record.get("consumer_group", ""), record["event_id"]))
     return ids
 
 
@@ -87,7 +87,7 @@ def test_two_replicas_of_each_worker_share_a_burst_with_no_double_effect(tmp_pat
     for svc in CONSUMING:
         shares = {r: applied_by(logs / f"{replica_name(svc, r)}.log") for r in REPLICAS}
         assert all(shares.values()), f"{svc}: a replica applied nothing: { {r: len(s) for r, s in shares.items()} }"
-        seen: defaultdict[str, int] = defaultdict(int)
+        seen: defaultdict[tuple[str, str], int] = defaultdict(int)
         for ids in shares.values():
             for event_id in ids:
                 seen[event_id] += 1

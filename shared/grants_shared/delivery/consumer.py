@@ -234,7 +234,8 @@ class GroupConsumer:
             ring_commit_bells()
         if log.isEnabledFor(logging.DEBUG):
             for outcome in result.with_status("applied"):
-                log.debug("%s applied %s", self.consumer, outcome.message.event_id, extra=_about(outcome.message))
+                about = {**_about(outcome.message), "consumer_group": self.group}
+                log.debug("%s applied %s", self.consumer, outcome.message.event_id, extra=about)
         done = [o.message.entry for o in result.with_status("applied", "duplicate", "parked")]
         if done:
             crash_point(f"{self.group}.before_ack")  # committed, not acknowledged: the entries come again
